@@ -1,0 +1,26 @@
+package dev.vpcie.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code vpcie} command-line program: one picocli command with a subcommand per job. */
+@Command(name = "vpcie", mixinStandardHelpOptions = true, version = "vpcie 0.1.0",
+        description = "A PCI Express virtual interconnect in software.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, shared by {@link #main} and tests. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

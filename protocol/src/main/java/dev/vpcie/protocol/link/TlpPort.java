@@ -1,0 +1,28 @@
+package dev.vpcie.protocol.link;
+
+import dev.vpcie.protocol.tlp.Tlp;
+
+/**
+ * The transaction layer's view of one reliable link: TLPs sent here arrive at the peer exactly
+ * once and in order while the link stays up. Both the endpoint and the VRC are written against
+ * this interface, so they run over a real link or, in unit tests, over a direct in-memory pair.
+ */
+public interface TlpPort extends AutoCloseable {
+
+    /**
+     * Queues a TLP for delivery; blocks while the send window is full (back-pressure), never
+     * buffers without bound. Throws {@link LinkDownException} when the link is down or goes down
+     * while waiting.
+     */
+    void send(Tlp tlp) throws InterruptedException;
+
+    /** Sets the receiver; TLPs arriving before one is set are held until it is (up to the window). */
+    void handler(TlpHandler handler);
+
+    boolean isUp();
+
+    /** A short description for logs and status lines, e.g. {@code 02:00:00:00:00:01/7 via af_packet:veth0}. */
+    String describe();
+
+    @Override void close();
+}

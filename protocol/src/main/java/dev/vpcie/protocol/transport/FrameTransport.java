@@ -1,0 +1,39 @@
+package dev.vpcie.protocol.transport;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Sends and receives whole Ethernet frames (destination MAC first, no FCS). A frame that carried
+ * an 802.1Q tag on the wire is delivered with the tag in line, whatever the kernel did with it,
+ * so the layers above see one format. A transport never delivers frames it sent itself.
+ *
+ * <p>One thread sends and one thread receives (they may be the same thread); implementations
+ * need not support more.
+ */
+public interface FrameTransport extends AutoCloseable {
+
+    /** This end's MAC address (for UDP and memory transports, a locally administered stand-in). */
+    MacAddress address();
+
+    /** Largest Ethernet payload, as the interface's MTU (frame size is this + 14, + 4 with a tag). */
+    int mtu();
+
+    /** A short human-readable name, such as {@code af_packet:veth0}. */
+    String name();
+
+    /** Sends one frame: bytes from {@code frame.position()} to {@code frame.limit()}. */
+    void send(ByteBuffer frame) throws IOException;
+
+    /**
+     * Waits up to {@code timeoutNanos} for one frame and copies it into {@code dst} from index 0;
+     * returns its length, or 0 when the time ran out or {@link #wakeup()} was called. A frame longer
+     * than {@code dst} is truncated to its capacity.
+     */
+    int receive(ByteBuffer dst, long timeoutNanos) throws IOException;
+
+    /** Makes a blocked {@link #receive} return 0 early; harmless when none is blocked. */
+    void wakeup();
+
+    @Override void close();
+}
