@@ -298,6 +298,7 @@ final class E1000Driver {
 
     /** e1000_open: power up the PHY, configure rings, enable interrupts, kick the watchdog. */
     void open() {
+        carrier = false; // netif_carrier_off: the watchdog turns it on
         writePhy(PHY_CTRL, readPhy(PHY_CTRL) & ~MII_CR_POWER_DOWN);
         // configure_tx
         wr(TDLEN, txCount * 16);
