@@ -19,12 +19,13 @@ final class AgentPair implements AutoCloseable {
     LinkAgent a, b;
     long now = 1_000_000_000L;
     boolean runA = true, runB = true;
-    private final LinkConfig configB;
+    private final LinkConfig configA, configB;
     private final long seed;
 
     AgentPair(LinkConfig configA, LinkConfig configB, Faults faults, long seed) {
         this.cable = MemoryTransport.pair();
         this.seed = seed;
+        this.configA = configA;
         this.configB = configB;
         this.endA = faults == null ? cable.a() : new FaultInjectingTransport(cable.a(), faults.withSeed(seed), () -> now);
         this.endB = faults == null ? cable.b() : new FaultInjectingTransport(cable.b(), faults.withSeed(seed + 1), () -> now);
@@ -41,10 +42,30 @@ final class AgentPair implements AutoCloseable {
                 .withKeepalive(java.time.Duration.ofMillis(5), java.time.Duration.ofMillis(50));
     }
 
+    /** Replaces A by a fresh agent on the same cable end, as a crashed and restarted process. */
+    LinkAgent restartA(long newSeed) {
+        a = new LinkAgent(endA, configA, new SplittableRandom(newSeed));
+        return a;
+    }
+
     /** Replaces B by a fresh agent on the same cable end, as a crashed and restarted process. */
     LinkAgent restartB(long newSeed) {
         b = new LinkAgent(endB, configB, new SplittableRandom(newSeed));
         return b;
+    }
+
+    /** A and B up with each other; returns {A's link, B's link}. B's links get {@code handlerB}. */
+    Link[] connect(TlpHandler handlerA, TlpHandler handlerB) {
+        Link[] accepted = new Link[1];
+        b.onAccept(l -> {
+            l.handler(handlerB);
+            accepted[0] = l;
+        });
+        Link ab = a.connect(endB.address(), configB.hostInstance());
+        ab.handler(handlerA);
+        if (!runUntil(() -> ab.isUp() && accepted[0] != null && accepted[0].isUp(), 100_000))
+            throw new AssertionError("session did not come up");
+        return new Link[] {ab, accepted[0]};
     }
 
     void step() {

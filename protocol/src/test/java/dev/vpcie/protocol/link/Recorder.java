@@ -17,6 +17,8 @@ final class Recorder implements TlpHandler {
     final List<Integer> numbers = new ArrayList<>();
     volatile int next;
     volatile String error;
+    /** When set (not -1), each new session must start with this TLP number. */
+    volatile int startAfterUp = -1;
 
     /** A 1-DW MWr32 whose address and data both carry {@code n}, so order and identity are checkable. */
     static MemWrite tlp(int n) {
@@ -39,7 +41,8 @@ final class Recorder implements TlpHandler {
     /** Starts expecting numbers from {@code n} (after a new session). */
     synchronized void expectFrom(int n) { next = n; }
 
-    @Override public void onLinkUp(long peerEpoch) {
+    @Override public synchronized void onLinkUp(long peerEpoch) {
+        if (startAfterUp >= 0) next = startAfterUp;
         events.add("up");
         upEpochs.add(peerEpoch);
     }
