@@ -137,7 +137,12 @@ public final class LinkAgent {
         }
     }
 
-    /** Who gets the links peers open to us; without one, HELLOs are refused. Runs on the agent thread. */
+    /**
+     * Who gets the links peers open to us; without one, HELLOs are refused. It runs on the agent
+     * thread when a new peer's first HELLO arrives, before the session is up: set the link's handler
+     * there (its {@code onLinkUp} follows at once) and send from {@code onLinkUp} on. Closing the
+     * link inside the acceptor refuses the peer (it gets a CLOSE with reason REFUSED).
+     */
     public void onAccept(Consumer<Link> acceptor) { this.acceptor = acceptor; }
 
     /** What to answer a DISCOVER with (at most {@value #MAX_ANNOUNCEMENT} bytes); null stops answering. */
