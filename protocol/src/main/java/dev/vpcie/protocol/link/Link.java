@@ -31,7 +31,7 @@ public final class Link implements TlpPort {
     volatile TlpHandler handler;
     volatile boolean wantsToConnect;
     volatile boolean closed;
-    private volatile long peerEpoch;
+    private volatile long peerEpoch, localEpoch;
 
     Link(LinkAgent agent, MacAddress peer, int peerInstance) {
         this.agent = agent;
@@ -138,8 +138,12 @@ public final class Link implements TlpPort {
                     + agent.maxTlpLength() + " bytes per TLP): lower the max payload size or raise the MTU");
     }
 
+    /** Our epoch of the current session, 0 while down (for tests and diagnostics). */
+    long localEpoch() { return localEpoch; }
+
     /** Agent thread: a session started. */
-    void up(SendChannel ch, long epoch) {
+    void up(SendChannel ch, long local, long epoch) {
+        localEpoch = local;
         peerEpoch = epoch;
         channel = ch;
         synchronized (this) { notifyAll(); }
@@ -149,7 +153,7 @@ public final class Link implements TlpPort {
     void down() {
         SendChannel ch = channel;
         channel = null;
-        peerEpoch = 0;
+        peerEpoch = localEpoch = 0;
         if (ch != null) ch.close();
     }
 }

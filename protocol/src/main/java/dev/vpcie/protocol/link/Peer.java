@@ -120,7 +120,7 @@ final class Peer {
         nextHelloNs = NEVER;
         channel = new SendChannel(agent.config.window());
         counters.inc(C.SESSIONS_UP);
-        link.up(channel, remote);
+        link.up(channel, local, remote);
         agent.linkUp(this);
     }
 
