@@ -55,12 +55,12 @@ public record LinkConfig(int group, int etherType, int hostInstance, int window,
     /**
      * Untagged, EtherType 0x88B5, instance 1, window 1024 TLPs, the transport's MTU, keepalive
      * every 100 ms, link down after 1 s of silence, RTO 5 ms at first then adaptive within
-     * 1..250 ms, ACKs delayed by at most 50 µs, 50 µs of busy-polling, up to 256 links.
+     * 1..250 ms, ACKs delayed by at most 50 µs, 200 µs of busy-polling, up to 256 links.
      */
     public static LinkConfig defaults() {
         return new LinkConfig(0, FrameCodec.DEFAULT_ETHER_TYPE, 1, 1024, 0, Duration.ofMillis(100), Duration.ofSeconds(1),
                 Duration.ofMillis(5), Duration.ofMillis(1), Duration.ofMillis(250), Duration.ofNanos(50_000),
-                Duration.ofNanos(50_000), 0, 256);
+                Duration.ofNanos(200_000), 0, 256);
     }
 
     public LinkConfig withGroup(int v) { return new LinkConfig(v, etherType, hostInstance, window, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, initialSequence, maxLinks); }

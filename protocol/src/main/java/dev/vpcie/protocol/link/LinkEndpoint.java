@@ -118,7 +118,9 @@ public final class LinkEndpoint implements AutoCloseable {
                     continue;
                 }
                 if (now - lastWork < busyPollNs) {
-                    Thread.onSpinWait();
+                    // Yield rather than spin: on a machine with few cores the thread we wait for
+                    // (a sender, the peer's agent) may need this core to produce our work.
+                    Thread.yield();
                     continue;
                 }
                 long wait = Math.min(MAX_PARK_NS, agent.nextDeadline() - now);
