@@ -71,7 +71,7 @@ public final class LinkAgent {
     private long now;
     private long nextResetNs = Long.MIN_VALUE;
     private long lastWarnNs = Long.MIN_VALUE;
-    private LinkCounters retired = new Counters().snapshot();
+    private volatile LinkCounters retired = new Counters().snapshot();
 
     public LinkAgent(FrameTransport transport, LinkConfig config) {
         this(transport, config, new SecureRandom());

@@ -96,6 +96,7 @@ public final class LinkEndpoint implements AutoCloseable {
         if (!running) return;
         running = false;
         transport.wakeup();
+        if (Thread.currentThread() == thread) return; // closed from a handler: the loop ends after this call
         try {
             thread.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
@@ -142,7 +143,7 @@ public final class LinkEndpoint implements AutoCloseable {
     }
 
     private static boolean isClosedTransport(UncheckedIOException e) {
-        String m = String.valueOf(e.getCause().getMessage());
-        return m.contains("closed");
+        return e.getCause() instanceof java.nio.channels.ClosedChannelException
+                || String.valueOf(e.getCause().getMessage()).contains("closed");
     }
 }
