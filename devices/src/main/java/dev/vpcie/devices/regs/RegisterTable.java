@@ -260,7 +260,8 @@ public final class RegisterTable {
         private final List<Spec> specs = new ArrayList<>();
 
         private Builder(String name, long windowSize) {
-            if (windowSize <= 0 || windowSize > 1L << 32) throw new IllegalArgumentException("register window " + windowSize);
+            if (windowSize <= 0 || windowSize > 1L << 31)
+                throw new IllegalArgumentException("register window " + windowSize + " outside 1 B..2 GiB");
             this.name = name;
             this.windowSize = windowSize;
         }
