@@ -350,9 +350,9 @@ public final class ConfigSpace implements ConfigReader {
         h.readOnly(PciConfig.VENDOR_ID, 2, b.vendorId);
         h.readOnly(PciConfig.DEVICE_ID, 2, b.deviceId);
         int commandWritable = Command.MEMORY_SPACE_ENABLE | Command.BUS_MASTER_ENABLE | Command.PARITY_ERROR_RESPONSE
-                | Command.SERR_ENABLE | Command.INTERRUPT_DISABLE | (hasIo ? Command.IO_SPACE_ENABLE : 0);
+                | Command.SERR_ENABLE | Command.INTERRUPT_DISABLE | (hasIo ? Command.IO_SPACE_ENABLE : 0) | b.extraCommandBits;
         h.readWrite(PciConfig.COMMAND, 2, 0, commandWritable);
-        int statusRo = b.capabilities.isEmpty() ? 0 : Status.CAPABILITIES_LIST;
+        int statusRo = (b.capabilities.isEmpty() ? 0 : Status.CAPABILITIES_LIST) | b.extraStatusBits;
         h.readOnly(PciConfig.STATUS, 2, statusRo);
         h.writeOneToClear(PciConfig.STATUS, 2, 0, Status.RW1C_MASK);
         h.readOnly(PciConfig.REVISION_ID, 1, b.revisionId);
@@ -371,6 +371,8 @@ public final class ConfigSpace implements ConfigReader {
         h.readOnly(PciConfig.SUBSYSTEM_ID, 2, b.subsystemId);
         h.readWrite(PciConfig.INTERRUPT_LINE, 1, 0, 0xFF);
         h.readOnly(PciConfig.INTERRUPT_PIN, 1, b.interruptPin);
+        h.readOnly(PciConfig.MIN_GNT, 1, b.minGnt);
+        h.readOnly(PciConfig.MAX_LAT, 1, b.maxLat);
     }
 
     private void placeCapabilities(List<ConfigRegion> all) {
@@ -461,6 +463,10 @@ public final class ConfigSpace implements ConfigReader {
         private int subsystemId;
         private int interruptPin;
         private boolean multiFunction;
+        private int extraCommandBits;
+        private int extraStatusBits;
+        private int minGnt;
+        private int maxLat;
         private final Bar[] bars = new Bar[6];
         private final List<Capability> capabilities = new ArrayList<>();
         private final List<ExtendedCapability> extendedCapabilities = new ArrayList<>();
@@ -499,6 +505,37 @@ public final class ConfigSpace implements ConfigReader {
 
         /** Header Type bit 7: set in function 0 of a device with more than one function. */
         public Builder multiFunction(boolean multi) { this.multiFunction = multi; return this; }
+
+        /**
+         * Conventional PCI functions (the 82540EM) implement Command bits PCIe hardwires to 0, such
+         * as Memory Write and Invalidate (bit 4): these become writable too.
+         */
+        public Builder extraCommandBits(int bits) {
+            int allowed = Command.MEMORY_WRITE_INVALIDATE | Command.VGA_PALETTE_SNOOP | Command.FAST_BACK_TO_BACK_ENABLE
+                    | Command.SPECIAL_CYCLE_ENABLE;
+            if ((bits & ~allowed) != 0) throw new IllegalArgumentException("Command bits 0x" + Integer.toHexString(bits) + " are not legacy extras");
+            this.extraCommandBits = bits;
+            return this;
+        }
+
+        /**
+         * Read-only Status bits a conventional PCI function reports: 66 MHz Capable (5), Fast
+         * Back-to-Back Capable (7), DEVSEL timing (10:9). Capabilities List is set automatically.
+         */
+        public Builder extraStatusBits(int bits) {
+            int allowed = Status.MHZ_66_CAPABLE | Status.FAST_BACK_TO_BACK_CAPABLE | Status.DEVSEL_TIMING_MASK;
+            if ((bits & ~allowed) != 0) throw new IllegalArgumentException("Status bits 0x" + Integer.toHexString(bits) + " are not read-only capability bits");
+            this.extraStatusBits = bits;
+            return this;
+        }
+
+        /** Min_Gnt and Max_Lat (conventional PCI; 0 for PCIe functions). */
+        public Builder minGntMaxLat(int minGnt, int maxLat) {
+            if ((minGnt & ~0xFF) != 0 || (maxLat & ~0xFF) != 0) throw new IllegalArgumentException("Min_Gnt/Max_Lat are 8 bits");
+            this.minGnt = minGnt;
+            this.maxLat = maxLat;
+            return this;
+        }
 
         /** Defines BAR {@code index}; a 64-bit BAR also takes {@code index + 1}. */
         public Builder bar(int index, Bar bar) {

@@ -57,6 +57,23 @@ class ConfigSpaceTest {
     }
 
     @Test
+    void conventionalPciFunctionsDeclareTheirLegacyBits() {
+        ConfigSpace cs = basic().bar(0, Bar.memory32(4096))
+                .extraCommandBits(Command.MEMORY_WRITE_INVALIDATE)
+                .extraStatusBits(Status.MHZ_66_CAPABLE | 1 << 9)
+                .minGntMaxLat(0xFF, 0x00)
+                .build();
+        cs.write(PciConfig.COMMAND, 2, 0xFFFF);
+        assertNotEquals(0, cs.command() & Command.MEMORY_WRITE_INVALIDATE);
+        assertEquals(0, cs.command() & Command.FAST_BACK_TO_BACK_ENABLE);
+        assertEquals(Status.MHZ_66_CAPABLE | 1 << 9, cs.status());
+        assertEquals(0xFF, cs.read(PciConfig.MIN_GNT, 1));
+        assertThrows(IllegalArgumentException.class, () -> basic().extraCommandBits(Command.BUS_MASTER_ENABLE));
+        assertThrows(IllegalArgumentException.class, () -> basic().extraStatusBits(Status.INTERRUPT_STATUS));
+        assertThrows(IllegalArgumentException.class, () -> basic().minGntMaxLat(256, 0));
+    }
+
+    @Test
     void statusErrorBitsAreWriteOneToClearAndTheRestReadOnly() {
         ConfigSpace cs = basic().capability(new PowerManagementCapability()).build();
         assertEquals(Status.CAPABILITIES_LIST, cs.status());

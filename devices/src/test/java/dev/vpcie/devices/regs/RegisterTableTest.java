@@ -171,6 +171,33 @@ class RegisterTableTest {
     }
 
     @Test
+    void aliasesReachTheSameRegisterWithItsOperations() {
+        List<Integer> tails = new ArrayList<>();
+        RegisterTable t = RegisterTable.builder("igb", 0x10000)
+                .range(0xC000, 4, 0x40, "RDBAL").plain()
+                .range(0xC018, 4, 0x40, "RDT").plain().onWrite((i, v) -> tails.add(i * 1000 + v))
+                .reg(0x00C0, "ICR").w1c()
+                .aliasRange(0x2800, 4, 0x100, 0xC000, 0x40)
+                .aliasRange(0x2818, 4, 0x100, 0xC018, 0x40)
+                .alias(0x00C4, 0x00C0)
+                .build();
+        t.write(0x2900, 4, 0xABCD);
+        assertEquals(0xABCD, t.get(0xC040), "queue 1 through its legacy address");
+        assertEquals(0xABCD, t.read(0xC040, 4));
+        assertEquals("RDBAL[1]", t.nameAt(0x2900));
+        t.write(0x2B18, 4, 7);
+        assertEquals(List.of(3007), tails, "the alias carries the element index and the handler");
+        t.set(0xC0, 0b11);
+        t.write(0xC4, 4, 0b01);
+        assertEquals(0b10, t.get(0xC0));
+        assertEquals(4 + 4 + 1, t.size());
+        assertThrows(IllegalArgumentException.class, () -> RegisterTable.builder("t", 0x100).reg(0, "A").alias(4, 8).build(), "no target");
+        assertThrows(IllegalArgumentException.class, () -> RegisterTable.builder("t", 0x100).reg(0, "A").reg(4, "B").alias(4, 0).build(),
+                "alias on a register");
+        assertThrows(IllegalArgumentException.class, () -> RegisterTable.builder("t", 0x100).aliasRange(0, 0, 4, 8, 4));
+    }
+
+    @Test
     void thousandsOfRegistersInAWideWindowStayDense() {
         RegisterTable.Builder b = RegisterTable.builder("wide", 1L << 31);
         b.range(0, 4096, 4, "LOW").plain();
