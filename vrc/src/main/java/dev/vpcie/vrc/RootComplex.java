@@ -144,7 +144,7 @@ public final class RootComplex implements AutoCloseable {
     Access configAccess(int bdf, int offset, int width, boolean count) {
         checkConfig(offset, width);
         EndpointLink link = addressMap.linkForBus(Bdf.bus(bdf));
-        if (link == null) return noRoute("configuration read of " + Bdf.toString(bdf) + ": no endpoint on bus " + Bdf.bus(bdf), width);
+        if (link == null) return noRoute("configuration read of " + Bdf.toString(bdf) + ": no endpoint on bus " + Bdf.bus(bdf) + "; reads all-ones", width);
         int be = ((1 << width) - 1) << (offset & 3);
         Access a = null;
         for (int attempt = 0; attempt <= CONFIG_RETRY_LIMIT; attempt++) {
@@ -161,7 +161,7 @@ public final class RootComplex implements AutoCloseable {
     Outcome configWriteAccess(int bdf, int offset, int width, long value) {
         checkConfig(offset, width);
         EndpointLink link = addressMap.linkForBus(Bdf.bus(bdf));
-        if (link == null) return noRoute("configuration write of " + Bdf.toString(bdf) + ": no endpoint on bus " + Bdf.bus(bdf), width).outcome();
+        if (link == null) return noRoute("configuration write of " + Bdf.toString(bdf) + ": no endpoint on bus " + Bdf.bus(bdf) + "; dropped", width).outcome();
         int shift = offset & 3;
         int be = ((1 << width) - 1) << shift;
         byte[] data = new byte[4];
@@ -196,7 +196,7 @@ public final class RootComplex implements AutoCloseable {
         DwAccess acc = DwAccess.of(address, width);
         check4k(address, width);
         AddressMap.Route route = addressMap.memory(address, width);
-        if (route == null) return noRoute("memory read at 0x" + Long.toHexString(address) + ": no BAR decodes it", width);
+        if (route == null) return noRoute("memory read at 0x" + Long.toHexString(address) + ": no BAR decodes it; reads all-ones", width);
         PcieDevice d = route.device();
         Access a = nonPosted(d.link(), tag -> new MemRead(REQUESTER_ID, tag, acc.dwAddress(), acc.dwCount(), acc.firstBe(),
                 acc.lastBe()), width, d.bdf(), true, true);
@@ -209,7 +209,7 @@ public final class RootComplex implements AutoCloseable {
         check4k(address, width);
         AddressMap.Route route = addressMap.memory(address, width);
         if (route == null) {
-            noRoute("memory write at 0x" + Long.toHexString(address) + ": no BAR decodes it", width);
+            noRoute("memory write at 0x" + Long.toHexString(address) + ": no BAR decodes it; dropped", width);
             return;
         }
         posted(route.device().link(), new MemWrite(REQUESTER_ID, 0, acc.dwAddress(), acc.firstBe(), acc.lastBe(), acc.payload(value)));
@@ -230,7 +230,7 @@ public final class RootComplex implements AutoCloseable {
     public long ioRead(long port, int width) {
         checkIo(port, width);
         AddressMap.Route route = addressMap.io(port, width);
-        if (route == null) return noRoute("I/O read at 0x" + Long.toHexString(port) + ": no BAR decodes it", width).value();
+        if (route == null) return noRoute("I/O read at 0x" + Long.toHexString(port) + ": no BAR decodes it; reads all-ones", width).value();
         int shift = (int) (port & 3);
         int be = ((1 << width) - 1) << shift;
         Access a = nonPosted(route.device().link(), tag -> new IoRead(REQUESTER_ID, tag, (int) port & ~3, be),
@@ -242,7 +242,7 @@ public final class RootComplex implements AutoCloseable {
         checkIo(port, width);
         AddressMap.Route route = addressMap.io(port, width);
         if (route == null) {
-            noRoute("I/O write at 0x" + Long.toHexString(port) + ": no BAR decodes it", width);
+            noRoute("I/O write at 0x" + Long.toHexString(port) + ": no BAR decodes it; dropped", width);
             return;
         }
         int shift = (int) (port & 3);
@@ -265,7 +265,7 @@ public final class RootComplex implements AutoCloseable {
 
     private Access noRoute(String what, int width) {
         counters.increment(Counter.MASTER_ABORT);
-        unassigned.warn("{} (reads all-ones)", what);
+        unassigned.warn("{}", what);
         return new Access(Outcome.UNSUPPORTED_REQUEST, DwAccess.allOnes(width));
     }
 
