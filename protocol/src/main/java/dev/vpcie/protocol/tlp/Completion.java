@@ -13,7 +13,7 @@ public record Completion(int completer, CplStatus status, boolean bcm, int byteC
         Payloads.checkId(requester, "requester");
         Payloads.checkTag(tag);
         if (status == null) throw new IllegalArgumentException("completion status missing");
-        if (byteCount < 0 || byteCount > 4096) throw new IllegalArgumentException("byte count must be 0..4096: " + byteCount);
+        if (byteCount < 1 || byteCount > 4096) throw new IllegalArgumentException("byte count must be 1..4096: " + byteCount);
         if ((lowerAddress & ~0x7F) != 0) throw new IllegalArgumentException("lower address is 7 bits: " + lowerAddress);
         if (data != null && (data.length == 0 || data.length > 4096 || (data.length & 3) != 0))
             throw new IllegalArgumentException("CplD payload must be 1..1024 whole DWs: " + data.length + " bytes");

@@ -1,0 +1,196 @@
+package dev.vpcie.devices.config;
+
+import java.util.OptionalLong;
+
+/**
+ * PCI Express capability (ID 10h, PCIe base spec 7.5.3), version 2, for an Endpoint; 60 bytes.
+ *
+ * <pre>
+ *  31                            16 15            8 7             0
+ * +--------------------------------+---------------+---------------+
+ * |  PCI Express Capabilities      | Next Ptr      | Cap ID = 10h  |  +0x00
+ * +--------------------------------+---------------+---------------+
+ * |  Device Capabilities                                           |  +0x04
+ * +--------------------------------+-------------------------------+
+ * |  Device Status                 |  Device Control               |  +0x08
+ * +--------------------------------+-------------------------------+
+ * |  Link Capabilities                                             |  +0x0C
+ * +--------------------------------+-------------------------------+
+ * |  Link Status                   |  Link Control                 |  +0x10
+ * +--------------------------------+-------------------------------+
+ * |  Slot Capabilities / Slot Control+Status / Root Control+Status |  +0x14..+0x23  (0: no slot, not a port)
+ * +----------------------------------------------------------------+
+ * |  Device Capabilities 2                                         |  +0x24
+ * +--------------------------------+-------------------------------+
+ * |  Device Status 2 (0)           |  Device Control 2             |  +0x28
+ * +--------------------------------+-------------------------------+
+ * |  Link Capabilities 2                                           |  +0x2C
+ * +--------------------------------+-------------------------------+
+ * |  Link Status 2 (0)             |  Link Control 2               |  +0x30
+ * +--------------------------------+-------------------------------+
+ * |  Slot Capabilities 2 / Control 2 / Status 2 (0)                |  +0x34..+0x3B
+ * +----------------------------------------------------------------+
+ *
+ * PCI Express Capabilities (RO): [3:0] Version = 2, [7:4] Device/Port Type = 0000b (Endpoint).
+ * Device Capabilities (RO): [2:0] Max_Payload_Size Supported, [5] Extended Tag Field Supported = 1,
+ *   [8:6] L0s / [11:9] L1 Acceptable Latency = no limit, [15] Role-Based Error Reporting = 1,
+ *   [28] Function Level Reset Capability.
+ * Device Control: [0] Correctable, [1] Non-Fatal, [2] Fatal, [3] Unsupported Request Reporting
+ *   Enable RW; [4] Enable Relaxed Ordering RW (1); [7:5] Max_Payload_Size RW (000b = 128 B);
+ *   [8] Extended Tag Field Enable RW; [11] Enable No Snoop RW (1); [14:12] Max_Read_Request_Size RW
+ *   (010b = 512 B); [15] Initiate Function Level Reset: writing 1 starts an FLR, reads 0.
+ * Device Status: [0] Correctable, [1] Non-Fatal, [2] Fatal, [3] Unsupported Request Detected RW1C;
+ *   [5] Transactions Pending RO.
+ * Link Capabilities (RO): [3:0] Max Link Speed, [9:4] Maximum Link Width, [11:10] ASPM Support = 00b.
+ * Link Control: [1:0] ASPM Control, [6] Common Clock Configuration, [7] Extended Synch RW.
+ * Link Status (RO): [3:0] Current Link Speed, [9:4] Negotiated Link Width, [12] Slot Clock Configuration = 1.
+ * Device Capabilities 2 (RO): [3:0] Completion Timeout Ranges Supported = 0010b (range B, 10-250 ms),
+ *   [4] Completion Timeout Disable Supported = 1.
+ * Device Control 2: [3:0] Completion Timeout Value RW, [4] Completion Timeout Disable RW.
+ * Link Capabilities 2 (RO): [7:1] Supported Link Speeds Vector (every speed up to the maximum).
+ * Link Control 2: [3:0] Target Link Speed RW (the maximum at reset).
+ * </pre>
+ */
+public final class PciExpressCapability extends Capability {
+    public static final int ID = 0x10;
+    static final int CAPABILITIES = 0x02;
+    static final int DEVICE_CAPABILITIES = 0x04;
+    static final int DEVICE_CONTROL = 0x08;
+    static final int DEVICE_STATUS = 0x0A;
+    static final int LINK_CAPABILITIES = 0x0C;
+    static final int LINK_CONTROL = 0x10;
+    static final int LINK_STATUS = 0x12;
+    static final int DEVICE_CAPABILITIES_2 = 0x24;
+    static final int DEVICE_CONTROL_2 = 0x28;
+    static final int LINK_CAPABILITIES_2 = 0x2C;
+    static final int LINK_CONTROL_2 = 0x30;
+
+    static final int DEVCTL_RELAXED_ORDERING = 1 << 4;
+    static final int DEVCTL_EXTENDED_TAG = 1 << 8;
+    static final int DEVCTL_NO_SNOOP = 1 << 11;
+    static final int DEVCTL_INITIATE_FLR = 1 << 15;
+    static final int DEVSTA_TRANSACTIONS_PENDING = 1 << 5;
+
+    private final int maxPayloadSupported;
+    private final LinkSpeed speed;
+    private final int width;
+    private final boolean flrCapable;
+    private Runnable flrHandler;
+
+    /**
+     * @param maxPayloadSupported bytes: 128, 256, 512, 1024, 2048 or 4096
+     * @param speed               the link's maximum (and, here, current) speed
+     * @param width               lanes: 1, 2, 4, 8, 12, 16 or 32
+     * @param flrCapable          whether the function supports Function Level Reset
+     */
+    public PciExpressCapability(int maxPayloadSupported, LinkSpeed speed, int width, boolean flrCapable) {
+        sizeCode(maxPayloadSupported, "Max_Payload_Size Supported");
+        if (width != 1 && width != 2 && width != 4 && width != 8 && width != 12 && width != 16 && width != 32)
+            throw new IllegalArgumentException("link width x" + width + " is not a PCIe width");
+        this.maxPayloadSupported = maxPayloadSupported;
+        this.speed = speed;
+        this.width = width;
+        this.flrCapable = flrCapable;
+    }
+
+    /** The 3-bit encoding of 128..4096 bytes. */
+    static int sizeCode(int bytes, String what) {
+        if (bytes < 128 || bytes > 4096 || Integer.bitCount(bytes) != 1) throw new IllegalArgumentException(what + " " + bytes + " not a power of two in 128..4096");
+        return Integer.numberOfTrailingZeros(bytes) - 7;
+    }
+
+    @Override public int id() { return ID; }
+
+    @Override public int length() { return 0x3C; }
+
+    @Override
+    protected void initialize(RegisterInit init) {
+        init.readOnly(CAPABILITIES, 2, 2);
+        init.readOnly(DEVICE_CAPABILITIES, 4, sizeCode(maxPayloadSupported, "MPS") | 1 << 5 | 0b111 << 6 | 0b111 << 9 | 1 << 15
+                | (flrCapable ? 1 << 28 : 0));
+        init.readWrite(DEVICE_CONTROL, 2, DEVCTL_RELAXED_ORDERING | DEVCTL_NO_SNOOP | 0b010 << 12,
+                0xF | DEVCTL_RELAXED_ORDERING | 0b111 << 5 | DEVCTL_EXTENDED_TAG | DEVCTL_NO_SNOOP | 0b111 << 12);
+        init.writeOneToClear(DEVICE_STATUS, 2, 0, 0xF);
+        init.readOnly(LINK_CAPABILITIES, 4, speed.code | width << 4);
+        init.readWrite(LINK_CONTROL, 2, 0, 0b11 | 1 << 6 | 1 << 7);
+        init.readOnly(LINK_STATUS, 2, speed.code | width << 4 | 1 << 12);
+        init.readOnly(DEVICE_CAPABILITIES_2, 4, 0b0010 | 1 << 4);
+        init.readWrite(DEVICE_CONTROL_2, 2, 0, 0x1F);
+        int speeds = 0;
+        for (LinkSpeed s : LinkSpeed.values()) if (s.code <= speed.code) speeds |= 1 << s.code;
+        init.readOnly(LINK_CAPABILITIES_2, 4, speeds);
+        init.readWrite(LINK_CONTROL_2, 2, speed.code, 0xF);
+    }
+
+    @Override
+    protected void written(ConfigWrite w) {
+        if (flrCapable && w.offset() == offset() + DEVICE_CONTROL && (w.byteEnables() & 0b10) != 0
+                && (w.written() & DEVCTL_INITIATE_FLR) != 0 && flrHandler != null) {
+            flrHandler.run();
+        }
+    }
+
+    /**
+     * Installs what happens when software writes Initiate Function Level Reset: the host resets
+     * the function after the configuration write completes (base spec 6.6.2). Ignored when the
+     * function is not FLR capable.
+     */
+    public void setFunctionLevelResetHandler(Runnable handler) { this.flrHandler = handler; }
+
+    public boolean flrCapable() { return flrCapable; }
+
+    public int maxPayloadSupported() { return maxPayloadSupported; }
+
+    public LinkSpeed linkSpeed() { return speed; }
+
+    public int linkWidth() { return width; }
+
+    public int deviceControl() { return reg(DEVICE_CONTROL, 2); }
+
+    public int deviceStatus() { return reg(DEVICE_STATUS, 2); }
+
+    /**
+     * Max_Payload_Size in bytes as software programmed it, but never above what the function
+     * supports (software must not program more; if it does, we stay within our own ability).
+     */
+    public int maxPayloadSize() { return Math.min(128 << (deviceControl() >>> 5 & 7), maxPayloadSupported); }
+
+    /** Max_Read_Request_Size in bytes (128..4096). */
+    public int maxReadRequestSize() { return Math.min(128 << (deviceControl() >>> 12 & 7), 4096); }
+
+    public boolean extendedTagEnabled() { return (deviceControl() & DEVCTL_EXTENDED_TAG) != 0; }
+
+    public boolean relaxedOrderingEnabled() { return (deviceControl() & DEVCTL_RELAXED_ORDERING) != 0; }
+
+    public boolean noSnoopEnabled() { return (deviceControl() & DEVCTL_NO_SNOOP) != 0; }
+
+    /** Error reporting enables, Device Control bits 3:0 (correctable, non-fatal, fatal, UR). */
+    public int errorReportingEnables() { return deviceControl() & 0xF; }
+
+    /** Sets Device Status bits 3:0 (correctable, non-fatal, fatal, UR detected); they stay until software clears them. */
+    public void setErrorDetected(int bits) {
+        if ((bits & ~0xF) != 0) throw new IllegalArgumentException("Device Status error bits 0x" + Integer.toHexString(bits));
+        setReg(DEVICE_STATUS, 2, deviceStatus() | bits);
+    }
+
+    /** Sets Transactions Pending (non-posted requests outstanding), for the FLR handshake. */
+    public void setTransactionsPending(boolean pending) {
+        int s = deviceStatus();
+        setReg(DEVICE_STATUS, 2, pending ? s | DEVSTA_TRANSACTIONS_PENDING : s & ~DEVSTA_TRANSACTIONS_PENDING);
+    }
+
+    /**
+     * The completion timeout software selected in Device Control 2, as the upper end of the range
+     * (base spec 7.5.3.16), or empty when software disabled it.
+     */
+    public OptionalLong completionTimeoutNs() {
+        int ctl2 = reg(DEVICE_CONTROL_2, 2);
+        if ((ctl2 & 1 << 4) != 0) return OptionalLong.empty();
+        long ms = switch (ctl2 & 0xF) {
+            case 0b0110 -> 210;
+            case 0b0101 -> 55;
+            default -> 50; // 0000b and encodings of ranges we do not support: the default range, 50 us to 50 ms
+        };
+        return OptionalLong.of(ms * 1_000_000L);
+    }
+}
