@@ -94,6 +94,26 @@ public final class PcieDevice {
 
     public void configWrite(int offset, int width, long value) { rc.configWrite(bdf, offset, width, value); }
 
+    /**
+     * A copy of the first {@code length} bytes of configuration space (a multiple of 4, up to
+     * 4096), read one DW at a time; DWs that fail read as all-ones, as they would on hardware.
+     */
+    public byte[] readConfigSpace(int length) {
+        if (length <= 0 || length > 4096 || (length & 3) != 0)
+            throw new IllegalArgumentException("configuration space length must be a multiple of 4 in 4..4096: " + length);
+        byte[] out = new byte[length];
+        for (int off = 0; off < length; off += 4) {
+            long dw = configRead(off, 4);
+            for (int i = 0; i < 4; i++) out[off + i] = (byte) (dw >>> (8 * i));
+        }
+        return out;
+    }
+
+    /** The whole configuration space a function has: 4 KiB for PCI Express functions, 256 bytes otherwise. */
+    public int configSpaceSize() {
+        return capability(PciRegs.CAP_PCIE).isPresent() ? 4096 : 256;
+    }
+
     // ---- MMIO ----
 
     /** Reads 1, 2, 4 or 8 bytes at {@code offset} in a BAR (an 8-byte read is one 2-DW MRd). */
