@@ -1,11 +1,11 @@
 package dev.vpcie.vrc;
 
-import dev.vpcie.protocol.tlp.Attributes;
+import dev.vpcie.protocol.tlp.ByteEnables;
 import dev.vpcie.protocol.tlp.Bdf;
 import dev.vpcie.protocol.tlp.CfgRead;
 import dev.vpcie.protocol.tlp.CfgWrite;
 import dev.vpcie.protocol.tlp.Completion;
-import dev.vpcie.protocol.tlp.CplStatus;
+import dev.vpcie.protocol.tlp.Completions;
 import dev.vpcie.protocol.tlp.IoRead;
 import dev.vpcie.protocol.tlp.IoWrite;
 import dev.vpcie.protocol.tlp.MemRead;
@@ -26,9 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 final class DeviceRequests implements EndpointLink.Inbound {
     private static final Logger log = LoggerFactory.getLogger(DeviceRequests.class);
-    /** Read Completion Boundary of the root complex: 64 bytes. */
-    static final int RCB = 64;
-
     private final RootComplex rc;
     private final Interrupts interrupts;
     private final Counters counters;
@@ -45,10 +42,10 @@ final class DeviceRequests implements EndpointLink.Inbound {
             case MemRead r -> read(link, r);
             case MemWrite w -> write(link, w);
             case Message m -> message(link, m);
-            case IoRead r -> refuse(link, r, r.tag(), "I/O read");
-            case IoWrite w -> refuse(link, w, w.tag(), "I/O write");
-            case CfgRead r -> refuse(link, r, r.tag(), "configuration read");
-            case CfgWrite w -> refuse(link, w, w.tag(), "configuration write");
+            case IoRead r -> refuse(link, r, "I/O read");
+            case IoWrite w -> refuse(link, w, "I/O write");
+            case CfgRead r -> refuse(link, r, "configuration read");
+            case CfgWrite w -> refuse(link, w, "configuration write");
             case Completion c -> link.tracker().onCompletion(c);
         }
     }
@@ -57,49 +54,25 @@ final class DeviceRequests implements EndpointLink.Inbound {
     private boolean ownBus(EndpointLink link, int requester) { return Bdf.bus(requester) == link.bus(); }
 
     private void read(EndpointLink link, MemRead r) {
-        int firstBe = r.firstBe(), lastBe = r.length() == 1 ? r.firstBe() : r.lastBe();
-        if (r.length() == 1 && firstBe == 0) { // zero-length read: a flush, answered with one DW, byte count 1
-            link.respond(new Completion(RootComplex.REQUESTER_ID, CplStatus.SC, false, 1, r.requester(), r.tag(),
-                    (int) (r.address() & 0x7F), completionAttributes(r.attributes()), new byte[4]));
-            return;
-        }
-        long first = r.address() + Integer.numberOfTrailingZeros(firstBe);
-        long end = r.address() + (r.length() - 1) * 4L + (32 - Integer.numberOfLeadingZeros(lastBe));
-        int byteCount = (int) (end - first);
-        if (!ownBus(link, r.requester()) || !rc.hostMemory().contains(first, byteCount)
-                || !rc.dmaWindows().permits(r.requester(), first, byteCount)) {
+        long first = r.address() + ByteEnables.firstByteOffset(r.firstBe());
+        int byteCount = ByteEnables.byteCount(r.length(), r.firstBe(), r.lastBe());
+        boolean zeroLength = r.length() == 1 && r.firstBe() == 0; // a flush: touches no memory
+        if (!ownBus(link, r.requester()) || !zeroLength && (!rc.hostMemory().contains(first, byteCount)
+                || !rc.dmaWindows().permits(r.requester(), first, byteCount))) {
             counters.increment(Counter.DMA_READ_REFUSED);
             refusedRead.warn("DMA read refused (UR): {} read {} bytes at 0x{} outside its DMA windows", Bdf.toString(r.requester()),
                     byteCount, Long.toHexString(first));
-            link.respond(new Completion(RootComplex.REQUESTER_ID, CplStatus.UR, false, byteCount, r.requester(), r.tag(),
-                    (int) (first & 0x7F), completionAttributes(r.attributes()), null));
+            link.respond(Completions.unsupportedRequest(r, RootComplex.REQUESTER_ID));
             return;
         }
         counters.increment(Counter.DMA_READ);
         // Only the enabled bytes are read; the rest of the first and last DW stay zero, so a
         // device never sees a byte outside what it was given.
         byte[] dws = new byte[r.length() * 4];
-        int skip = (int) (first - r.address());
-        rc.hostMemory().read(first, dws, skip, byteCount);
+        if (!zeroLength) rc.hostMemory().read(first, dws, (int) (first - r.address()), byteCount);
         PcieDevice d = rc.addressMap().device(r.requester());
         int mps = d == null ? 128 : d.maxPayloadSize();
-        Attributes attrs = completionAttributes(r.attributes());
-        long chunkStart = r.address(), stop = r.address() + dws.length;
-        while (chunkStart < stop) {
-            long chunkEnd = Math.min((chunkStart / mps + 1) * mps, stop);
-            long from = Math.max(first, chunkStart);
-            byte[] payload = new byte[(int) (chunkEnd - chunkStart)];
-            System.arraycopy(dws, (int) (chunkStart - r.address()), payload, 0, payload.length);
-            link.respond(new Completion(RootComplex.REQUESTER_ID, CplStatus.SC, false, (int) (end - from), r.requester(),
-                    r.tag(), (int) (from & 0x7F), attrs, payload));
-            chunkStart = chunkEnd;
-        }
-    }
-
-    private static Attributes completionAttributes(Attributes request) {
-        // A completion carries its request's TC and attributes, never the request's poisoned bit.
-        return request.poisoned() ? new Attributes(request.trafficClass(), request.relaxedOrdering(), request.noSnoop(),
-                request.idBasedOrdering(), false) : request;
+        for (Completion c : Completions.read(r, RootComplex.REQUESTER_ID, dws, Completions.RCB_64, mps)) link.respond(c);
     }
 
     private void write(EndpointLink link, MemWrite w) {
@@ -111,9 +84,8 @@ final class DeviceRequests implements EndpointLink.Inbound {
             return;
         }
         if (w.length() == 1 && firstBe == 0) return; // zero-length write: nothing to store
-        long first = w.address() + Integer.numberOfTrailingZeros(firstBe);
-        long end = w.address() + (w.length() - 1) * 4L + (32 - Integer.numberOfLeadingZeros(lastBe));
-        int byteCount = (int) (end - first);
+        long first = w.address() + ByteEnables.firstByteOffset(firstBe);
+        int byteCount = ByteEnables.byteCount(w.length(), w.firstBe(), w.lastBe());
         if (!ownBus(link, w.requester()) || !rc.hostMemory().contains(first, byteCount)
                 || !rc.dmaWindows().permits(w.requester(), first, byteCount)) {
             counters.increment(Counter.DMA_WRITE_REFUSED);
@@ -152,10 +124,9 @@ final class DeviceRequests implements EndpointLink.Inbound {
                 Bdf.toString(m.requester()));
     }
 
-    private void refuse(EndpointLink link, Tlp request, int tag, String what) {
+    private void refuse(EndpointLink link, Tlp request, String what) {
         counters.increment(Counter.REQUEST_UNSUPPORTED);
         unsupported.warn("{} from {} refused with UR: a root complex does not complete it", what, Bdf.toString(request.requester()));
-        link.respond(new Completion(RootComplex.REQUESTER_ID, CplStatus.UR, false, 4, request.requester(), tag, 0,
-                Attributes.DEFAULT, null));
+        link.respond(Completions.unsupportedRequest(request, RootComplex.REQUESTER_ID));
     }
 }

@@ -1,16 +1,15 @@
 package dev.vpcie.vrc;
 
-import static dev.vpcie.vrc.PciRegs.*;
-
+import dev.vpcie.protocol.pci.Capability;
+import dev.vpcie.protocol.pci.CapabilityWalker;
+import dev.vpcie.protocol.pci.PciConfig;
 import dev.vpcie.protocol.tlp.Bdf;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Enumerator {
     private static final Logger log = LoggerFactory.getLogger(Enumerator.class);
-    /** Bound on capability list walks, so a looping list in a broken device cannot hang enumeration. */
-    private static final int MAX_CAPABILITIES = 48, MAX_EXTENDED_CAPABILITIES = 960 / 4;
     private static final int FIRST_IRQ = 16;
 
     private final RootComplex rc;
@@ -52,7 +49,7 @@ final class Enumerator {
         for (int fn = 0; fn < 8; fn++) {
             if (fn > 0 && !multiFunction) break;
             int bdf = Bdf.of(link.bus(), 0, fn);
-            Access id = rc.configAccess(bdf, VENDOR_ID, 4, false);
+            Access id = rc.configAccess(bdf, PciConfig.VENDOR_ID, 4, false);
             int vendor = (int) (id.value() & 0xFFFF);
             if (!id.outcome().ok() || vendor == 0xFFFF || vendor == 0) {
                 if (fn == 0) {
@@ -61,10 +58,10 @@ final class Enumerator {
                 }
                 continue;
             }
-            int header = read(bdf, HEADER_TYPE, 1);
-            if (fn == 0) multiFunction = (header & HEADER_TYPE_MULTI_FUNCTION) != 0;
-            if ((header & HEADER_TYPE_MASK) != 0) {
-                log.warn("{}: header type {} is not an endpoint (type 0); skipped", Bdf.toString(bdf), header & HEADER_TYPE_MASK);
+            int header = read(bdf, PciConfig.HEADER_TYPE, 1);
+            if (fn == 0) multiFunction = (header & PciConfig.HeaderType.MULTI_FUNCTION) != 0;
+            if ((header & PciConfig.HeaderType.LAYOUT_MASK) != 0) {
+                log.warn("{}: header type {} is not an endpoint (type 0); skipped", Bdf.toString(bdf), header & PciConfig.HeaderType.LAYOUT_MASK);
                 continue;
             }
             found.add(function(link, bdf, (int) (id.value() >>> 16), vendor, header));
@@ -75,20 +72,20 @@ final class Enumerator {
     }
 
     private PcieDevice function(EndpointLink link, int bdf, int deviceId, int vendorId, int header) {
-        int command = read(bdf, COMMAND, 2);
+        int command = read(bdf, PciConfig.COMMAND, 2);
         // Decoding off while the BARs move; this is also the function's first type-0 write.
-        write(bdf, COMMAND, 2, command & ~(COMMAND_IO_SPACE | COMMAND_MEMORY_SPACE | COMMAND_BUS_MASTER));
-        int classRev = read(bdf, REVISION_ID, 4);
-        int subsystem = read(bdf, SUBSYSTEM_VENDOR_ID, 4);
-        int pin = read(bdf, INTERRUPT_PIN, 1);
+        write(bdf, PciConfig.COMMAND, 2, command & ~(PciConfig.Command.IO_SPACE_ENABLE | PciConfig.Command.MEMORY_SPACE_ENABLE | PciConfig.Command.BUS_MASTER_ENABLE));
+        int classRev = read(bdf, PciConfig.REVISION_ID, 4);
+        int subsystem = read(bdf, PciConfig.SUBSYSTEM_VENDOR_ID, 4);
+        int pin = read(bdf, PciConfig.INTERRUPT_PIN, 1);
         List<Bar> bars = assign(bdf, size(bdf));
         List<Capability> caps = capabilities(bdf);
         int[] payload = programPcie(bdf, caps);
-        if (pin != 0) write(bdf, INTERRUPT_LINE, 1, Math.min(0xFE, FIRST_IRQ + (Bdf.bus(bdf) - 1) * 8 + Bdf.function(bdf)));
+        if (pin != 0) write(bdf, PciConfig.INTERRUPT_LINE, 1, Math.min(0xFE, FIRST_IRQ + (Bdf.bus(bdf) - 1) * 8 + Bdf.function(bdf)));
         boolean mem = bars.stream().anyMatch(b -> b.isMemory() && b.assigned());
         boolean ioBar = bars.stream().anyMatch(b -> !b.isMemory() && b.assigned());
-        write(bdf, COMMAND, 2, (command & ~(COMMAND_IO_SPACE | COMMAND_MEMORY_SPACE)) | COMMAND_BUS_MASTER
-                | (mem ? COMMAND_MEMORY_SPACE : 0) | (ioBar ? COMMAND_IO_SPACE : 0));
+        write(bdf, PciConfig.COMMAND, 2, (command & ~(PciConfig.Command.IO_SPACE_ENABLE | PciConfig.Command.MEMORY_SPACE_ENABLE)) | PciConfig.Command.BUS_MASTER_ENABLE
+                | (mem ? PciConfig.Command.MEMORY_SPACE_ENABLE : 0) | (ioBar ? PciConfig.Command.IO_SPACE_ENABLE : 0));
         PcieDevice d = new PcieDevice(rc, link, bdf, vendorId, deviceId, classRev & 0xFF, classRev >>> 8,
                 subsystem & 0xFFFF, subsystem >>> 16, header, pin, bars, caps, payload[0], payload[1]);
         log.info("{}: {}", d, bars);
@@ -99,20 +96,20 @@ final class Enumerator {
     private List<Bar> size(int bdf) {
         List<Bar> bars = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            int reg = BAR0 + 4 * i;
+            int reg = PciConfig.bar(i);
             int original = read(bdf, reg, 4);
             write(bdf, reg, 4, 0xFFFF_FFFFL);
             int probe = read(bdf, reg, 4);
             write(bdf, reg, 4, original & 0xFFFF_FFFFL);
             if (probe == 0 || probe == -1 && original == -1) continue; // unimplemented (or the function vanished)
-            if ((probe & BAR_IO_SPACE) != 0) {
+            if ((probe & PciConfig.Bar.IO_SPACE) != 0) {
                 long mask = probe & ~3L & 0xFFFF_FFFFL;
                 if ((probe & 0xFFFF_0000) == 0) mask |= 0xFFFF_0000L; // 16-bit I/O decoder
                 bars.add(new Bar(i, Bar.Kind.IO, false, 0, (~mask + 1) & 0xFFFF_FFFFL));
                 continue;
             }
-            boolean prefetchable = (probe & BAR_PREFETCHABLE) != 0;
-            if ((probe & BAR_MEM_TYPE_MASK) == BAR_MEM_TYPE_64 && i < 5) {
+            boolean prefetchable = (probe & PciConfig.Bar.PREFETCHABLE) != 0;
+            if ((probe & PciConfig.Bar.MEMORY_TYPE_MASK) == PciConfig.Bar.MEMORY_TYPE_64 && i < 5) {
                 int originalHigh = read(bdf, reg + 4, 4);
                 write(bdf, reg + 4, 4, 0xFFFF_FFFFL);
                 int probeHigh = read(bdf, reg + 4, 4);
@@ -147,7 +144,7 @@ final class Enumerator {
             long address = at.getAsLong();
             assigned.computeIfAbsent(Bdf.bus(bdf), k -> new ArrayList<>()).add(new long[] {
                     window == io ? 0 : window == mmio32 ? 1 : 2, address});
-            int reg = BAR0 + 4 * b.index();
+            int reg = PciConfig.bar(b.index());
             write(bdf, reg, 4, address & 0xFFFF_FFFFL);
             if (b.kind() == Bar.Kind.MEMORY_64) write(bdf, reg + 4, 4, address >>> 32);
             placed.put(b.index(), new Bar(b.index(), b.kind(), b.prefetchable(), address, b.size()));
@@ -161,48 +158,28 @@ final class Enumerator {
         for (long[] a : old) (a[0] == 0 ? io : a[0] == 1 ? mmio32 : mmio64).free(a[1]);
     }
 
-    /** Walks the capability list and, for PCI Express functions, the extended capability list. */
+    /** Walks the capability lists (standard, then extended); a broken list is logged and cut short. */
     private List<Capability> capabilities(int bdf) {
-        List<Capability> caps = new ArrayList<>();
-        if ((read(bdf, STATUS, 2) & STATUS_CAPABILITIES_LIST) == 0) return caps;
-        Set<Integer> seen = new HashSet<>();
-        int ptr = read(bdf, CAPABILITIES_POINTER, 1) & 0xFC;
-        boolean express = false;
-        while (ptr >= 0x40 && seen.add(ptr) && caps.size() < MAX_CAPABILITIES) {
-            int headerWord = read(bdf, ptr, 2);
-            int id = headerWord & 0xFF;
-            int version = switch (id) {
-                case CAP_PM -> read(bdf, ptr + 2, 2) & 7;
-                case CAP_PCIE -> read(bdf, ptr + 2, 2) & 0xF;
-                default -> 0;
-            };
-            if (id == CAP_PCIE) express = true;
-            caps.add(new Capability(id, ptr, false, version));
-            ptr = headerWord >>> 8 & 0xFC;
-        }
-        if (!express) return caps;
-        int off = EXTENDED_CAPABILITIES;
-        seen.clear();
-        while (off >= EXTENDED_CAPABILITIES && seen.add(off) && seen.size() <= MAX_EXTENDED_CAPABILITIES) {
-            int h = read(bdf, off, 4);
-            if (h == 0 || h == -1) break;
-            caps.add(new Capability(h & 0xFFFF, off, true, h >>> 16 & 0xF));
-            off = h >>> 20 & 0xFFC;
+        CapabilityWalker.Walk walk = CapabilityWalker.standard(offset -> read(bdf, offset, 4));
+        walk.defect().ifPresent(d -> log.warn("{}: capability list: {}", Bdf.toString(bdf), d));
+        List<Capability> caps = new ArrayList<>(walk.capabilities());
+        if (walk.find(PciConfig.CapId.PCI_EXPRESS).isPresent()) { // only PCI Express functions have extended space
+            CapabilityWalker.Walk extended = CapabilityWalker.extended(offset -> read(bdf, offset, 4));
+            extended.defect().ifPresent(d -> log.warn("{}: extended capability list: {}", Bdf.toString(bdf), d));
+            caps.addAll(extended.capabilities());
         }
         return caps;
     }
 
     /** Programs Max Payload Size and Max Read Request Size; returns {MPS, MRRS} in bytes. */
     private int[] programPcie(int bdf, List<Capability> caps) {
-        Capability pcie = caps.stream().filter(c -> !c.extended() && c.id() == CAP_PCIE).findFirst().orElse(null);
+        Capability pcie = caps.stream().filter(c -> !c.extended() && c.id() == PciConfig.CapId.PCI_EXPRESS).findFirst().orElse(null);
         if (pcie == null) return new int[] {128, 128};
-        int supported = 128 << (read(bdf, pcie.offset() + PCIE_DEVICE_CAPABILITIES, 4) & 7);
+        int supported = PciConfig.Pcie.maxPayloadSupported(read(bdf, pcie.offset() + PciConfig.Pcie.DEVICE_CAPABILITIES, 4));
         int mps = Math.min(rc.config().maxPayloadSize(), supported);
         int mrrs = rc.config().maxReadRequestSize();
-        int control = read(bdf, pcie.offset() + PCIE_DEVICE_CONTROL, 2);
-        control = control & ~(7 << DEVCTL_MPS_SHIFT | 7 << DEVCTL_MRRS_SHIFT)
-                | sizeCode(mps) << DEVCTL_MPS_SHIFT | sizeCode(mrrs) << DEVCTL_MRRS_SHIFT;
-        write(bdf, pcie.offset() + PCIE_DEVICE_CONTROL, 2, control);
+        int control = read(bdf, pcie.offset() + PciConfig.Pcie.DEVICE_CONTROL, 2);
+        write(bdf, pcie.offset() + PciConfig.Pcie.DEVICE_CONTROL, 2, PciConfig.Pcie.withSizes(control, mps, mrrs));
         return new int[] {mps, mrrs};
     }
 

@@ -1,7 +1,9 @@
 package dev.vpcie.vrc;
 
-import static dev.vpcie.vrc.PciRegs.*;
-
+import dev.vpcie.protocol.pci.Capability;
+import dev.vpcie.protocol.pci.PciConfig;
+import dev.vpcie.protocol.pci.PciConfig.Msi;
+import dev.vpcie.protocol.pci.PciConfig.MsiX;
 import dev.vpcie.protocol.tlp.Bdf;
 import dev.vpcie.protocol.tlp.Message;
 import org.slf4j.Logger;
@@ -31,48 +33,49 @@ final class Interrupts {
     // ---- set-up (caller threads) ----
 
     int enableMsix(PcieDevice d, int count) {
-        Capability cap = d.capability(CAP_MSIX).orElseThrow(() -> new IllegalStateException(d.name() + " has no MSI-X capability"));
-        int control = (int) d.configRead(cap.offset() + MSIX_CONTROL, 2);
-        int tableSize = (control & 0x7FF) + 1;
+        Capability cap = d.capability(PciConfig.CapId.MSI_X).orElseThrow(() -> new IllegalStateException(d.name() + " has no MSI-X capability"));
+        int control = (int) d.configRead(cap.offset() + MsiX.MESSAGE_CONTROL, 2);
+        int tableSize = (control & MsiX.CONTROL_TABLE_SIZE_MASK) + 1;
         if (count < 1 || count > tableSize)
             throw new IllegalArgumentException(d.name() + " supports 1.." + tableSize + " MSI-X vectors, asked for " + count);
         turnOffMsi(d);
-        int table = (int) d.configRead(cap.offset() + MSIX_TABLE, 4);
-        int bir = table & 7;
-        long tableOffset = table & ~7L;
+        int table = (int) d.configRead(cap.offset() + MsiX.TABLE_OFFSET_BIR, 4);
+        int bir = table & MsiX.BIR_MASK;
+        long tableOffset = table & MsiX.OFFSET_MASK & 0xFFFF_FFFFL;
         long address = window.addressOf(d);
         // Enable with the whole function masked while the table is written, then unmask.
-        d.configWrite(cap.offset() + MSIX_CONTROL, 2, control | MSIX_CONTROL_ENABLE | MSIX_CONTROL_FUNCTION_MASK);
+        d.configWrite(cap.offset() + MsiX.MESSAGE_CONTROL, 2, control | MsiX.CONTROL_ENABLE | MsiX.CONTROL_FUNCTION_MASK);
         for (int v = 0; v < tableSize; v++) {
-            long entry = tableOffset + (long) v * MSIX_ENTRY_SIZE;
-            d.mmioWrite(bir, entry, 8, address);              // Message Address and Upper Address
-            d.mmioWrite(bir, entry + 8, 4, v);                 // Message Data = vector
-            d.mmioWrite(bir, entry + 12, 4, v < count ? 0 : MSIX_VECTOR_CONTROL_MASKED);
+            long entry = tableOffset + (long) v * MsiX.ENTRY_SIZE;
+            d.mmioWrite(bir, entry + MsiX.ENTRY_ADDRESS, 8, address); // Message Address and Upper Address
+            d.mmioWrite(bir, entry + MsiX.ENTRY_DATA, 4, v);
+            d.mmioWrite(bir, entry + MsiX.ENTRY_VECTOR_CONTROL, 4, v < count ? 0 : MsiX.VECTOR_CONTROL_MASKED);
         }
         d.interruptMode(PcieDevice.InterruptMode.MSIX, count);
-        d.configWrite(cap.offset() + MSIX_CONTROL, 2, (control | MSIX_CONTROL_ENABLE) & ~MSIX_CONTROL_FUNCTION_MASK);
+        d.configWrite(cap.offset() + MsiX.MESSAGE_CONTROL, 2, (control | MsiX.CONTROL_ENABLE) & ~MsiX.CONTROL_FUNCTION_MASK);
         setIntxDisable(d, true);
         return count;
     }
 
     int enableMsi(PcieDevice d, int count) {
-        Capability cap = d.capability(CAP_MSI).orElseThrow(() -> new IllegalStateException(d.name() + " has no MSI capability"));
+        Capability cap = d.capability(PciConfig.CapId.MSI).orElseThrow(() -> new IllegalStateException(d.name() + " has no MSI capability"));
         if (count < 1 || count > 32) throw new IllegalArgumentException("MSI supports 1..32 vectors: " + count);
         turnOffMsix(d);
-        int control = (int) d.configRead(cap.offset() + MSI_CONTROL, 2);
+        int control = (int) d.configRead(cap.offset() + Msi.MESSAGE_CONTROL, 2);
         int capable = 1 << (control >>> 1 & 7);
         int log2 = 32 - Integer.numberOfLeadingZeros(Math.min(count, capable) - 1);
         int vectors = 1 << log2;
-        boolean is64 = (control & MSI_CONTROL_64BIT) != 0;
+        boolean is64 = (control & Msi.CONTROL_64BIT) != 0;
         long address = window.addressOf(d);
-        d.configWrite(cap.offset() + MSI_CONTROL, 2, control & ~(MSI_CONTROL_ENABLE | 0x70));
-        d.configWrite(cap.offset() + MSI_ADDRESS, 4, address);
-        int dataOffset = is64 ? 0x0C : 0x08;
-        if (is64) d.configWrite(cap.offset() + 0x08, 4, 0);
+        d.configWrite(cap.offset() + Msi.MESSAGE_CONTROL, 2, control & ~(Msi.CONTROL_ENABLE | Msi.CONTROL_MULTIPLE_MESSAGE_ENABLE_MASK));
+        d.configWrite(cap.offset() + Msi.MESSAGE_ADDRESS, 4, address);
+        int dataOffset = is64 ? Msi.MESSAGE_DATA_64 : Msi.MESSAGE_DATA_32;
+        if (is64) d.configWrite(cap.offset() + Msi.MESSAGE_UPPER_ADDRESS, 4, 0);
         d.configWrite(cap.offset() + dataOffset, 2, 0); // base data 0: the vector is ORed in
-        if ((control & MSI_CONTROL_PER_VECTOR_MASK) != 0) d.configWrite(cap.offset() + dataOffset + 4, 4, 0);
+        if ((control & Msi.CONTROL_PER_VECTOR_MASKING) != 0)
+            d.configWrite(cap.offset() + (is64 ? Msi.MASK_BITS_64 : Msi.MASK_BITS_32), 4, 0);
         d.interruptMode(PcieDevice.InterruptMode.MSI, vectors);
-        d.configWrite(cap.offset() + MSI_CONTROL, 2, (control & ~0x70) | log2 << 4 | MSI_CONTROL_ENABLE);
+        d.configWrite(cap.offset() + Msi.MESSAGE_CONTROL, 2, (control & ~Msi.CONTROL_MULTIPLE_MESSAGE_ENABLE_MASK) | log2 << Msi.CONTROL_MULTIPLE_MESSAGE_ENABLE_SHIFT | Msi.CONTROL_ENABLE);
         setIntxDisable(d, true);
         return vectors;
     }
@@ -95,23 +98,23 @@ final class Interrupts {
     }
 
     private void turnOffMsi(PcieDevice d) {
-        d.capability(CAP_MSI).ifPresent(c -> {
-            int control = (int) d.configRead(c.offset() + MSI_CONTROL, 2);
-            if ((control & MSI_CONTROL_ENABLE) != 0) d.configWrite(c.offset() + MSI_CONTROL, 2, control & ~MSI_CONTROL_ENABLE);
+        d.capability(PciConfig.CapId.MSI).ifPresent(c -> {
+            int control = (int) d.configRead(c.offset() + Msi.MESSAGE_CONTROL, 2);
+            if ((control & Msi.CONTROL_ENABLE) != 0) d.configWrite(c.offset() + Msi.MESSAGE_CONTROL, 2, control & ~Msi.CONTROL_ENABLE);
         });
     }
 
     private void turnOffMsix(PcieDevice d) {
-        d.capability(CAP_MSIX).ifPresent(c -> {
-            int control = (int) d.configRead(c.offset() + MSIX_CONTROL, 2);
-            if ((control & MSIX_CONTROL_ENABLE) != 0) d.configWrite(c.offset() + MSIX_CONTROL, 2, control & ~MSIX_CONTROL_ENABLE);
+        d.capability(PciConfig.CapId.MSI_X).ifPresent(c -> {
+            int control = (int) d.configRead(c.offset() + MsiX.MESSAGE_CONTROL, 2);
+            if ((control & MsiX.CONTROL_ENABLE) != 0) d.configWrite(c.offset() + MsiX.MESSAGE_CONTROL, 2, control & ~MsiX.CONTROL_ENABLE);
         });
     }
 
     private void setIntxDisable(PcieDevice d, boolean disable) {
-        int command = (int) d.configRead(COMMAND, 2);
-        int next = disable ? command | COMMAND_INTX_DISABLE : command & ~COMMAND_INTX_DISABLE;
-        if (next != command) d.configWrite(COMMAND, 2, next);
+        int command = (int) d.configRead(PciConfig.COMMAND, 2);
+        int next = disable ? command | PciConfig.Command.INTERRUPT_DISABLE : command & ~PciConfig.Command.INTERRUPT_DISABLE;
+        if (next != command) d.configWrite(PciConfig.COMMAND, 2, next);
     }
 
     // ---- delivery (link threads) ----

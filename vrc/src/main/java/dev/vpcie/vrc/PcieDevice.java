@@ -1,5 +1,7 @@
 package dev.vpcie.vrc;
 
+import dev.vpcie.protocol.pci.Capability;
+import dev.vpcie.protocol.pci.PciConfig;
 import dev.vpcie.protocol.tlp.Bdf;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +64,7 @@ public final class PcieDevice {
     public int subsystemVendorId() { return subsystemVendorId; }
     public int subsystemId() { return subsystemId; }
     public int headerType() { return headerType; }
-    public boolean multiFunction() { return (headerType & PciRegs.HEADER_TYPE_MULTI_FUNCTION) != 0; }
+    public boolean multiFunction() { return (headerType & PciConfig.HeaderType.MULTI_FUNCTION) != 0; }
     /** 0 none, 1..4 for INTA..INTD. */
     public int interruptPin() { return interruptPin; }
     public List<Bar> bars() { return bars; }
@@ -111,7 +113,7 @@ public final class PcieDevice {
 
     /** The whole configuration space a function has: 4 KiB for PCI Express functions, 256 bytes otherwise. */
     public int configSpaceSize() {
-        return capability(PciRegs.CAP_PCIE).isPresent() ? 4096 : 256;
+        return capability(PciConfig.CapId.PCI_EXPRESS).isPresent() ? 4096 : 256;
     }
 
     // ---- MMIO ----
