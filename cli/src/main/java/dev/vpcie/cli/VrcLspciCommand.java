@@ -28,6 +28,8 @@ final class VrcLspciCommand implements Callable<Integer> {
             + "/usr/share/misc/pci.ids if present, else a built-in table)") java.nio.file.Path pciIds;
 
     @Override public Integer call() throws Exception {
+        if (pciIds != null && !java.nio.file.Files.isReadable(pciIds))
+            throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + pciIds);
         PciIds ids = pciIds == null ? PciIds.load() : PciIds.parse(java.nio.file.Files.readString(pciIds,
                 java.nio.charset.StandardCharsets.ISO_8859_1));
         Integer only = null;
