@@ -39,7 +39,8 @@ class VrcCommandTest {
         assertEquals(0, run("vrc", "--iface", "test0", "lspci", "-x"), err.toString());
         String[] lines = out.toString().split("\n");
         assertEquals("00: 86 80 0e 10 06 00 00 00 03 00 00 02 00 00 00 00", lines[1]);
-        assertEquals(6, lines.length, "title, four rows, blank line");
+        assertEquals(5, lines.length, "title and four rows");
+        assertTrue(out.toString().endsWith("\n\n"), "a blank line after each function");
     }
 
     @Test void configReadWithSetpciSuffix() {
