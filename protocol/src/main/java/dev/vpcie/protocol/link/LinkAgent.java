@@ -313,6 +313,7 @@ public final class LinkAgent {
         }
         long k = key(eth.source(), h.srcInstance());
         Peer p = peers.get(k);
+        if (p != null) p.link.counters.inc(C.FRAMES_RECEIVED);
         switch (h.type()) {
             case HELLO -> onHello(p, eth.source(), h);
             case HELLO_ACK -> {
@@ -354,6 +355,7 @@ public final class LinkAgent {
                 return;
             }
             p = add(link);
+            link.counters.inc(C.FRAMES_RECEIVED);
             if (!link.wantsToConnect) {
                 try {
                     acc.accept(link);

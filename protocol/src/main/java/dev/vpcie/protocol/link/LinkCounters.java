@@ -6,7 +6,7 @@ package dev.vpcie.protocol.link;
  * {@code foreignFrames}, {@code resetsSent}) are 0 in a single link's snapshot.
  *
  * @param framesSent      frames handed to the transport
- * @param framesReceived  vpcie frames taken from the transport (before any checks)
+ * @param framesReceived  frames with vpcie's EtherType received (for a link: those from its peer)
  * @param tlpsSent        TLPs sent for the first time
  * @param tlpsReceived    TLPs delivered in order to the handler
  * @param retransmits     TLPs sent again (after a NAK or a timeout)

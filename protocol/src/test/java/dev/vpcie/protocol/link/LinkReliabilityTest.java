@@ -58,6 +58,8 @@ class LinkReliabilityTest {
             assertEquals(java.util.List.of("up"), atB.events, "no session churn");
             LinkCounters c = p.a.counters();
             assertEquals(FORWARD, c.tlpsSent());
+            assertEquals(FORWARD, ba.counters().tlpsReceived());
+            assertTrue(ba.counters().framesReceived() > 0);
             if (loss > 0) assertTrue(c.retransmits() > 0, "losses were repaired by retransmission: " + c);
             System.out.printf("loss %s%% dup %s%% reorder %s%% delay %d ns: %d steps; A %s%n", loss, dup, reorder, delayNs, steps, c);
         }
