@@ -33,7 +33,8 @@ final class FrameWriter {
 
     private int headerIndex = -1;
     private int tlpCount;
-    private long lastSendErrorLogNs = Long.MIN_VALUE;
+    private boolean sendErrorLogged;
+    private long lastSendErrorLogNs;
 
     FrameWriter(FrameTransport transport, LinkConfig config, int mtu, Counters counters) {
         this.transport = transport;
@@ -99,7 +100,8 @@ final class FrameWriter {
             return true;
         } catch (IOException | RuntimeException e) {
             // A failed send is a lost frame: the link's retransmission covers it, the log says why.
-            if (nowNs - lastSendErrorLogNs >= SEND_ERROR_LOG_INTERVAL_NS) {
+            if (!sendErrorLogged || nowNs - lastSendErrorLogNs >= SEND_ERROR_LOG_INTERVAL_NS) {
+                sendErrorLogged = true;
                 lastSendErrorLogNs = nowNs;
                 log.warn("{}: sending a frame failed: {}", transport.name(), e.toString());
             }

@@ -69,8 +69,8 @@ public final class LinkAgent {
     private volatile boolean sleeping;
     private int stashedFrame;
     private long now;
-    private long nextResetNs = Long.MIN_VALUE;
-    private long lastWarnNs = Long.MIN_VALUE;
+    private boolean resetSent, warned;
+    private long lastResetNs, lastWarnNs;
     private volatile LinkCounters retired = new Counters().snapshot();
 
     public LinkAgent(FrameTransport transport, LinkConfig config) {
@@ -375,15 +375,21 @@ public final class LinkAgent {
 
     private void refuse(MacAddress mac, FrameHeader h, String why) {
         counters.inc(C.FOREIGN_FRAMES);
-        if (now < nextResetNs) return;
-        nextResetNs = now + minRtoNs;
+        if (!resetAllowed()) return;
         log.debug("{}: refusing a session from {}/{}: {}", transport.name(), mac, h.srcInstance(), why);
         out.control(mac, h.srcInstance(), FrameType.CLOSE, 0, h.srcEpoch(), 0, 0, 0, CloseReason.REFUSED.code(), null, now);
     }
 
+    /** CLOSEs that answer stray frames go out at most once per minimum RTO, so a flood cannot turn into one. */
+    private boolean resetAllowed() {
+        if (resetSent && now - lastResetNs < minRtoNs) return false;
+        resetSent = true;
+        lastResetNs = now;
+        return true;
+    }
+
     private void reset(MacAddress mac, int instance, long peerEpoch, long ourEpoch) {
-        if (now < nextResetNs) return;
-        nextResetNs = now + minRtoNs;
+        if (!resetAllowed()) return;
         out.control(mac, instance, FrameType.CLOSE, ourEpoch, peerEpoch, 0, 0, 0, CloseReason.RESET.code(), null, now);
         counters.inc(C.RESETS_SENT);
     }
@@ -488,8 +494,7 @@ public final class LinkAgent {
     }
 
     void logRefused(Peer p, CloseReason reason) {
-        if (now - lastWarnNs >= WARN_INTERVAL_NS) {
-            lastWarnNs = now;
+        if (warnAllowed()) {
             log.warn("{}: peer answered our HELLO with {}; retrying every {} ms", p.link.describe(), reason, maxRtoNs / 1_000_000);
         }
     }
@@ -503,9 +508,14 @@ public final class LinkAgent {
     }
 
     private void warn(String what, RuntimeException e) {
-        if (now - lastWarnNs >= WARN_INTERVAL_NS) {
-            lastWarnNs = now;
-            log.warn("{}", what, e);
-        }
+        if (warnAllowed()) log.warn("{}", what, e);
+    }
+
+    /** At most one warning a second, so a misbehaving peer or handler cannot flood the log. */
+    private boolean warnAllowed() {
+        if (warned && now - lastWarnNs < WARN_INTERVAL_NS) return false;
+        warned = true;
+        lastWarnNs = now;
+        return true;
     }
 }

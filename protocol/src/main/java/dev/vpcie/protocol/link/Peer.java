@@ -50,8 +50,10 @@ final class Peer {
     private long ackDueNs = NEVER;
     private boolean ackNow;
 
+    /** Whether a NAK went out for the gap starting at {@code nakFor}, and when. */
+    private boolean nakSent;
     private int nakFor;
-    private long nakSentNs = Long.MIN_VALUE;
+    private long nakSentNs;
 
     private long lastSentNs, lastReceivedNs;
     private long nextHelloNs = NEVER, helloIntervalNs;
@@ -115,7 +117,7 @@ final class Peer {
         unackedTlps = 0;
         ackDueNs = NEVER;
         ackNow = false;
-        nakSentNs = Long.MIN_VALUE;
+        nakSent = false;
         lastReceivedNs = lastSentNs = nowNs;
         nextHelloNs = NEVER;
         channel = new SendChannel(agent.config.window());
@@ -235,7 +237,7 @@ final class Peer {
             }
         }
         deliver();
-        if (recv.hasGap() && (recv.next() != nakFor || nowNs - nakSentNs >= rtt.rto())) sendNak(nowNs);
+        if (recv.hasGap() && (!nakSent || recv.next() != nakFor || nowNs - nakSentNs >= rtt.rto())) sendNak(nowNs);
         if (accepted > 0) {
             unackedTlps += accepted;
             if (unackedTlps >= agent.ackEvery) ackNow = true;
@@ -323,7 +325,7 @@ final class Peer {
             // rather than flooding a path that just lost frames.
             work += retransmitOneFrame(nowNs);
         }
-        if (recv.hasGap() && nowNs - nakSentNs >= rtt.rto()) {
+        if (recv.hasGap() && (!nakSent || nowNs - nakSentNs >= rtt.rto())) {
             sendNak(nowNs);
             work++;
         }
@@ -359,7 +361,7 @@ final class Peer {
                 long d = Math.min(lastReceivedNs + agent.linkDownTimeoutNs, lastSentNs + agent.keepaliveNs);
                 d = Math.min(d, ackDueNs);
                 if (!replay.isEmpty()) d = Math.min(d, replay.sentNs(replay.una()) + rtt.rto());
-                if (recv.hasGap()) d = Math.min(d, nakSentNs + rtt.rto());
+                if (recv.hasGap() && nakSent) d = Math.min(d, nakSentNs + rtt.rto());
                 yield d;
             }
         };
@@ -457,6 +459,7 @@ final class Peer {
         int end = recv.gapEnd();
         out.control(mac, instance, FrameType.NAK, localEpoch, peerEpoch, end, recv.next(), recv.window(), 0, null, nowNs);
         counters.inc(C.NAKS_SENT);
+        nakSent = true;
         nakFor = recv.next();
         nakSentNs = nowNs;
         sent(nowNs);

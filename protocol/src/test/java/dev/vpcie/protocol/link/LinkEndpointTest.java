@@ -29,8 +29,7 @@ class LinkEndpointTest {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) fail("timed out waiting until " + what);
-            Thread.onSpinWait();
-            Thread.yield();
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
         }
     }
 

@@ -173,6 +173,29 @@ class LinkSessionTest {
         }
     }
 
+    @Test void aGapIsRepairedByOneNakBeforeAnyTimeout() throws Exception {
+        try (AgentPair p = new AgentPair(CONFIG, null, 18)) {
+            Recorder atA = new Recorder(), atB = new Recorder();
+            Link ab = p.connect(atA, atB)[0];
+            p.runB = false;
+            assertTrue(ab.trySend(Recorder.tlp(0)));
+            p.step();
+            assertTrue(p.cable.b().receive(java.nio.ByteBuffer.allocate(2000), 0) > 0, "the first TLP's frame is lost");
+            for (int i = 1; i <= 5; i++) { // five frames after the gap: one NAK, not five
+                assertTrue(ab.trySend(Recorder.tlp(i)));
+                p.step();
+            }
+            p.runB = true;
+            assertTrue(p.runUntil(() -> atB.count() == 6, 10), "repaired within a few round trips (the RTO is 50 steps)");
+            assertNull(atB.error);
+            LinkCounters b = p.b.counters(), a = p.a.counters();
+            assertEquals(1, b.naksSent());
+            assertEquals(1, a.naksReceived());
+            assertEquals(0, a.timeouts());
+            assertEquals(1, a.retransmits());
+        }
+    }
+
     @Test void closingTellsBothSides() {
         try (AgentPair p = new AgentPair(CONFIG, null, 13)) {
             Recorder atA = new Recorder(), atB = new Recorder();
