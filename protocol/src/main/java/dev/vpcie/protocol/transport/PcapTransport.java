@@ -28,6 +28,7 @@ public final class PcapTransport implements FrameTransport {
     /** libpcap's packet buffer timeout; immediate mode delivers each frame at once anyway. */
     private static final int READ_TIMEOUT_MILLIS = 1;
     private static final long NO_ALARM = Long.MAX_VALUE;
+    private static final int PCAP_ERROR_PERM_DENIED = -8;
     private static final int SNAPLEN = 65536;
 
     private final NetDevice device;
@@ -73,8 +74,11 @@ public final class PcapTransport implements FrameTransport {
                     .bufferSize(4 << 20)
                     .build();
         } catch (PcapNativeException e) {
-            throw new IOException("pcap: cannot open '" + interfaceName + "': " + e.getMessage()
-                    + (e.getMessage() != null && e.getMessage().contains("ermission") ? " (capturing needs root or CAP_NET_RAW)" : ""), e);
+            String message = String.valueOf(e.getMessage());
+            boolean denied = Integer.valueOf(PCAP_ERROR_PERM_DENIED).equals(e.getReturnCode())
+                    || message.contains("ermission") || message.contains("not permitted");
+            throw new IOException("pcap: cannot open '" + interfaceName + "': " + message
+                    + (denied ? " (capturing needs root or CAP_NET_RAW)" : ""), e);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
             throw new IOException("pcap: libpcap is not installed (Debian: apt-get install -y libpcap0.8): " + e.getMessage(), e);
         }
