@@ -143,9 +143,15 @@ public final class PcapTransport implements FrameTransport {
                 }
                 byte[] frame;
                 try {
-                    frame = handle.getNextRawPacketEx();
+                    if (nonBlocking) {
+                        // pcap_next: null when nothing is waiting, without pcap4j's exception per empty poll.
+                        frame = handle.getNextRawPacket();
+                        if (frame == null) return 0;
+                    } else {
+                        frame = handle.getNextRawPacketEx();
+                    }
                 } catch (TimeoutException e) {
-                    return 0; // only in non-blocking mode: nothing waiting
+                    continue; // libpcap's own timeout (not on Linux, where it keeps polling): check ours
                 } catch (EOFException e) {
                     // pcap_breakloop: wakeup(), close(), the alarm, or a late alarm from an earlier call.
                     if (closed) throw new ClosedChannelException();
