@@ -133,7 +133,8 @@ public final class PcapTransport implements FrameTransport {
         receiving = true;
         try {
             while (true) {
-                if (wakeupPending) {
+                if (wakeupPending && timeoutNanos > 0) {
+                    // Sticky: a wakeup that came while no receive was blocked ends the next blocking one.
                     wakeupPending = false;
                     return 0;
                 }
