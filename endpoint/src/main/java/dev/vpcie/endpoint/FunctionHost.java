@@ -128,6 +128,9 @@ public final class FunctionHost implements Executor {
 
     DmaEngine dma() { return dma; }
 
+    /** Work items waiting for the function's thread (for tests and status). */
+    int queued() { return queue.size(); }
+
     /** Runs {@code task} on the function's thread after the work already queued (Ethernet callbacks use this). */
     @Override public void execute(Runnable task) { queue.add(new Task(task)); }
 

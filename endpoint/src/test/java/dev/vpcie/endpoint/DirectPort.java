@@ -71,6 +71,12 @@ final class DirectPort implements TlpPort {
         }
     }
 
+    /** Lets TLPs flow on both ends without telling the handlers a session started. */
+    void upWithoutTelling() {
+        up = true;
+        peer.up = true;
+    }
+
     /** Whether {@link #close} was called on this end (the endpoint refuses a port by closing it). */
     boolean closed() { return closed; }
 

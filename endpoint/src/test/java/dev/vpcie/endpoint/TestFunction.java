@@ -19,7 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * BAR4: MSI-X table (4 vectors) at 0 and PBA at 0x800; BAR5: 32 bytes of I/O. MSI with 4 vectors,
  * 64-bit, per-vector masking; PCI Express with FLR; INTA.
  */
-final class TestFunction implements PcieFunction {
+class TestFunction implements PcieFunction {
     static final int VENDOR = 0x1AF4, DEVICE = 0x10FE, CLASS = 0xFF0000;
     static final int REGS = 0, MEMORY = 2, MSIX = 4, IO = 5;
 
