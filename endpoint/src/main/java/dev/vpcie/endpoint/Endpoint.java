@@ -113,6 +113,28 @@ public final class Endpoint implements AutoCloseable {
     }
 
     /**
+     * Attaches {@code port} unless the endpoint is owned now, in which case it returns false and the
+     * caller refuses the link (a VRC refused at session set-up retries slowly, where one whose
+     * session is closed after it came up would retry at once).
+     */
+    public boolean offer(TlpPort port) {
+        synchronized (this) {
+            if (closed || owner != null) return false;
+        }
+        attach(port);
+        return true;
+    }
+
+    /**
+     * What the endpoint says about itself in answer to discovery: a line of {@code key=value} fields,
+     * e.g. {@code vpcie-endpoint functions="00.0 dmatest [1af4:10f0] class 088000" owner=none}.
+     */
+    public String announcement() {
+        String who = owner().map(TlpPort::describe).orElse("none");
+        return "vpcie-endpoint functions=\"" + describeFunctions() + "\" owner=" + who.replace(' ', '_');
+    }
+
+    /**
      * One line describing the functions, e.g. {@code 00.0 dmatest [1af4:10f0] class 088000}; used in
      * status lines and the discovery announcement.
      */

@@ -69,6 +69,24 @@ class SessionTest {
     }
 
     @Test
+    void offerRefusesWhileOwnedAndTheAnnouncementNamesTheOwner() throws Exception {
+        try (Fixture f = new Fixture(new TestFunction())) {
+            DirectPort[] other = DirectPort.pair();
+            try {
+                assertTrue(!f.endpoint.offer(other[1]), "owned: refused");
+                assertTrue(f.endpoint.announcement().contains("owner=" + f.ports[1].describe()), f.endpoint.announcement());
+                assertTrue(f.endpoint.announcement().contains("00.0 testfn [1af4:10fe]"), f.endpoint.announcement());
+                f.ports[0].goDown("gone");
+                Fixture.await(() -> f.endpoint.owner().isEmpty(), "free");
+                assertTrue(f.endpoint.announcement().endsWith("owner=none"), f.endpoint.announcement());
+                assertTrue(f.endpoint.offer(other[1]), "free: attached");
+            } finally {
+                other[0].close();
+            }
+        }
+    }
+
+    @Test
     void requestsFromANonOwnerAreUnsupported() throws Exception {
         TestFunction fn = new TestFunction();
         try (Fixture f = new Fixture(fn)) {
