@@ -164,6 +164,22 @@ class TlpRoutingTest {
     }
 
     @Test
+    void zeroLengthReadCompletesWithOneDwWithoutTouchingTheModel() throws Exception {
+        TestFunction fn = new TestFunction();
+        try (Fixture f = new Fixture(fn)) {
+            f.enable(0);
+            Completion c = f.host.single(new dev.vpcie.protocol.tlp.MemRead(0, f.host.tag(), Fixture.REGS + 0x40, 1, 0, 0));
+            assertEquals(CplStatus.SC, c.status());
+            assertEquals(1, c.byteCount());
+            assertEquals(4, c.data().length);
+            assertTrue(fn.accesses.isEmpty(), "a zero-length read has no side effects");
+            f.host.port.send(new MemWrite(0, 0, Fixture.REGS + 0x40, 0, 0, TestHost.le(-1)));
+            assertEquals(0, f.host.memReadValue(Fixture.REGS + 0x40, 4), "nor does a zero-length write");
+            assertEquals(1, fn.accesses.size());
+        }
+    }
+
+    @Test
     void unclaimedMemoryReadGetsUrAndUnclaimedWriteIsCounted() throws Exception {
         TestFunction fn = new TestFunction();
         try (Fixture f = new Fixture(fn)) {
