@@ -66,10 +66,10 @@ vpcie_build_if_needed() {
   fi
   vpcie_need_maven
   vpcie_info "building (mvn package, tests skipped) ..."
-  (cd "$VPCIE_ROOT" && mvn -q -B -DskipTests package -pl cli -am) || vpcie_die "build failed"
+  (cd "$VPCIE_ROOT" && mvn -q -B -ntp -Dstyle.color=never -DskipTests package -pl cli -am) >&2 || vpcie_die "build failed"
 }
 
 vpcie_java() {
-  exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xss512k \
+  exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -Xss512k \
     -cp "$VPCIE_CLI_JAR:$VPCIE_ROOT/cli/target/lib/*" "$@"
 }

@@ -20,7 +20,7 @@ final class DmaTestEngine {
     /** Bytes moved per DmaPort call and per step. */
     static final int CHUNK = 64 * 1024;
     /** Budget a command costs at least, so a queue of NOPs also yields between steps. */
-    private static final int MIN_COMMAND_COST = 1024;
+    private static final int MIN_COMMAND_COST = 4096;
 
     private final byte[] memory;
     private final int vectors;

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
  *         .reg(ICR, "ICR").clearOnRead().write(this::writeIcr)
  *         .reg(IMS, "IMS").read(i -> ims).write(this::setIms)
  *         .range(RA, 32, 4, "RA").plain()
+ *         .aliasRange(0x2800, 4, 0x100, 0xC000, 0x40)   // legacy queue addresses
  *         .build();
  * }</pre>
  *
@@ -70,7 +71,8 @@ public final class RegisterTable {
         reads = new ReadOp[n];
         writes = new WriteOp[n];
         resetValues = new int[n];
-        int cap = Integer.highestOneBit(Math.max(4, n * 2 - 1)) << 1;
+        int keys = n + b.aliases.size();
+        int cap = Integer.highestOneBit(Math.max(4, keys * 2 - 1)) << 1;
         hashKeys = new int[cap];
         hashValues = new int[cap];
         hashMask = cap - 1;
@@ -84,6 +86,13 @@ public final class RegisterTable {
             resetValues[i] = s.initial;
             if (!insert(s.offset >>> 2, i)) throw new IllegalArgumentException(name + ": register " + s.name + " at 0x"
                     + Integer.toHexString(s.offset) + " overlaps " + names[lookup(s.offset >>> 2)]);
+        }
+        for (int[] a : b.aliases) {
+            int target = lookup(a[1] >>> 2);
+            if (target < 0) throw new IllegalArgumentException(name + ": alias at 0x" + Integer.toHexString(a[0]) + " names no register at 0x"
+                    + Integer.toHexString(a[1]));
+            if (!insert(a[0] >>> 2, target)) throw new IllegalArgumentException(name + ": alias at 0x" + Integer.toHexString(a[0])
+                    + " overlaps " + names[lookup(a[0] >>> 2)]);
         }
         values = resetValues.clone();
     }
@@ -231,7 +240,7 @@ public final class RegisterTable {
     /** Counts of unknown reads, unknown writes and writes to read-only registers. */
     public Counters counters() { return counters; }
 
-    /** Number of registers defined (ranges count each element). */
+    /** Number of registers defined (ranges count each element; aliases add none). */
     public int size() { return offsets.length; }
 
     public String name() { return name; }
@@ -258,9 +267,11 @@ public final class RegisterTable {
         private final String name;
         private final long windowSize;
         private final List<Spec> specs = new ArrayList<>();
+        private final List<int[]> aliases = new ArrayList<>();
 
         private Builder(String name, long windowSize) {
-            if (windowSize <= 0 || windowSize > 1L << 32) throw new IllegalArgumentException("register window " + windowSize);
+            if (windowSize <= 0 || windowSize > 1L << 31)
+                throw new IllegalArgumentException("register window " + windowSize + " outside 1 B..2 GiB");
             this.name = name;
             this.windowSize = windowSize;
         }
@@ -295,6 +306,24 @@ public final class RegisterTable {
             if ((offset & 3) != 0 || offset < 0 || offset + 4 > windowSize)
                 throw new IllegalArgumentException(name + ": register " + regName + " offset 0x" + Integer.toHexString(offset)
                         + " not dword-aligned inside the " + windowSize + "-byte window");
+        }
+
+        /**
+         * Makes {@code offset} a second address of the register at {@code target}: same storage, same
+         * operations, same name (the 82576's legacy queue addresses reaching its queue blocks).
+         */
+        public Builder alias(int offset, int target) {
+            check(offset, "alias");
+            check(target, "alias target");
+            aliases.add(new int[] {offset, target});
+            return this;
+        }
+
+        /** {@code count} aliases: {@code base + i * stride} reaches {@code targetBase + i * targetStride}. */
+        public Builder aliasRange(int base, int count, int stride, int targetBase, int targetStride) {
+            if (count < 1) throw new IllegalArgumentException("alias range of " + count);
+            for (int i = 0; i < count; i++) alias(base + i * stride, targetBase + i * targetStride);
+            return this;
         }
 
         public RegisterTable build() { return new RegisterTable(this); }
@@ -375,6 +404,14 @@ public final class RegisterTable {
 
         /** Starts the next range. */
         public RegisterSpec range(int base, int count, int stride, String name) { return builder.range(base, count, stride, name); }
+
+        /** Adds an alias (see {@link Builder#alias}). */
+        public Builder alias(int offset, int target) { return builder.alias(offset, target); }
+
+        /** Adds aliases (see {@link Builder#aliasRange}). */
+        public Builder aliasRange(int base, int count, int stride, int targetBase, int targetStride) {
+            return builder.aliasRange(base, count, stride, targetBase, targetStride);
+        }
 
         public RegisterTable build() { return builder.build(); }
     }

@@ -12,7 +12,10 @@ import java.util.List;
 public final class Completions {
     private Completions() {}
 
-    /** Read Completion Boundary: 64 bytes for root complexes configured so, 128 for endpoints' Link Control RCB bit. */
+    /**
+     * Read Completion Boundary values: an endpoint's is chosen by its Link Control RCB bit
+     * (0 = 64, 1 = 128 bytes); a root port's is fixed by the root complex.
+     */
     public static final int RCB_64 = 64, RCB_128 = 128;
 
     /**

@@ -98,12 +98,12 @@ class CompletionsTest {
             random.nextBytes(memory);
             CompletionAssembler assembler = CompletionAssembler.forRequest(read);
             List<Completion> cpls = Completions.read(read, NIC, memory, rcb, mps);
-            long dwFrom = read.address();
+            long end = read.address();
             for (int i = 0; i < cpls.size(); i++) {
                 Completion c = cpls.get(i);
                 assertTrue(c.data().length <= mps, "within MPS");
-                dwFrom += c.data().length;
-                if (i < cpls.size() - 1) assertEquals(0, dwFrom % rcb, "a non-final completion ends on the RCB");
+                end += c.data().length;
+                if (i < cpls.size() - 1) assertEquals(0, end % rcb, "a non-final completion ends on the RCB");
                 assertEquals(c, TlpCodec.decode(TlpCodec.encode(c)), "passes the decoder's rules");
                 assertEquals(i == cpls.size() - 1 ? CompletionAssembler.State.DONE : CompletionAssembler.State.PENDING,
                         assembler.accept(c), () -> String.valueOf(assembler.failure()));

@@ -84,4 +84,16 @@ class TlpCodecGoldenTest {
         Tlp tlp = TlpCodec.decode(hex("40008001 0100000f 000e2000 deadbeef 12345678"));
         assertEquals(new MemWrite(NIC, 0, 0xE2000L, 0xF, 0, hex("deadbeef")), tlp);
     }
+
+    @Test void aerHeaderLogOfAFourDwWrite() throws Exception {
+        // "TLP Header: 60000080 010000ff 00000001 fee00000": MWr64 of 128 DW from 01:00.0 to 0x1_fee0_0000, header only
+        Tlp tlp = TlpCodec.decodeHeader(io.netty.buffer.Unpooled.wrappedBuffer(hex("60000080 010000ff 00000001 fee00000")));
+        MemWrite w = assertInstanceOf(MemWrite.class, tlp);
+        assertEquals(Bdf.of(1, 0, 0), w.requester());
+        assertEquals(0x1_FEE0_0000L, w.address());
+        assertEquals(128, w.length());
+        assertEquals(0xF, w.firstBe());
+        assertEquals(0xF, w.lastBe());
+        assertTrue(w.longAddress());
+    }
 }

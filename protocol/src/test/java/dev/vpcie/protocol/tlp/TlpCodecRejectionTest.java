@@ -50,7 +50,7 @@ class TlpCodecRejectionTest {
             new Case(ZERO_BE_MULTI_DW, "MRd32 of 2 DW with Last DW BE 0000", "00000002 0100050f fedc0010"),
             new Case(ZERO_BE_MULTI_DW, "MRd32 of 3 DW with First DW BE 0000", "00000003 010005f0 fedc0010"),
             new Case(NON_CONTIGUOUS_BE, "MRd32 of 3 DW with First DW BE 0101", "00000003 010005f5 fedc0010"),
-            new Case(NON_CONTIGUOUS_BE, "MRd32 of 3 DW with Last DW BE 1000", "00000003 010005 8f fedc0010"),
+            new Case(NON_CONTIGUOUS_BE, "MRd32 of 3 DW with Last DW BE 1000", "00000003 0100058f fedc0010"),
             new Case(NON_CONTIGUOUS_BE, "MRd32 of 2 DW not QW aligned, First DW BE 0101", "00000002 010005f5 fedc0014"),
             new Case(CROSSES_4K, "MRd32 of 2 DW at 0xffc", "00000002 010005ff 00000ffc"),
             new Case(CROSSES_4K, "MRd32 of 1024 DW at 0x1004", "00000000 010005ff 00001004"),
