@@ -8,6 +8,7 @@ import dev.vpcie.devices.nic.NvmImage;
 import dev.vpcie.devices.nic.ReceiveControl;
 import dev.vpcie.devices.nic.ReceiveFilter;
 import dev.vpcie.devices.nic.Statistic;
+import dev.vpcie.devices.nic.UnpluggedPort;
 import dev.vpcie.devices.nic.phy.Mdic;
 import dev.vpcie.devices.nic.phy.Phy;
 import dev.vpcie.devices.nic.phy.PhyProfiles;
@@ -59,7 +60,12 @@ final class E1000Core {
     }
 
     void attach(DeviceContext ctx, BooleanSupplier busMaster) {
-        this.port = ctx.ethernetPort(0);
+        if (ctx.ethernetPorts().isEmpty()) {
+            ctx.log().info("{}: no Ethernet port wired; the link stays down", ctx.name());
+            this.port = new UnpluggedPort();
+        } else {
+            this.port = ctx.ethernetPort(0);
+        }
         Counters c = ctx.counters();
         txNoLink = c.counter("tx-dropped-link-down");
         resets = c.counter("device-resets");
