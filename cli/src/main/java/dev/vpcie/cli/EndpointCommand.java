@@ -59,7 +59,7 @@ public final class EndpointCommand implements Callable<Integer> {
     @Option(names = "--faults", paramLabel = "SPEC", description = "inject faults on the interconnect, e.g. loss=0.05 (tests and demos)")
     String faults;
 
-    @Option(names = "--completion-timeout-ms", paramLabel = "MS", defaultValue = "50",
+    @Option(names = "--completion-timeout-ms", paramLabel = "MS", defaultValue = "250",
             description = "DMA completion timeout when software left the default (default: ${DEFAULT-VALUE})")
     long completionTimeoutMillis;
 
