@@ -1,8 +1,6 @@
 package dev.vpcie.loopback;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.endpoint.DeviceRegistry;
@@ -15,18 +13,11 @@ import dev.vpcie.protocol.link.LinkEndpoint;
 import dev.vpcie.protocol.transport.FaultInjectingTransport;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.MemoryTransport;
-import dev.vpcie.vrc.DmaBuffer;
 import dev.vpcie.vrc.EndpointLink;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
-import dev.vpcie.vrc.drivers.DmaTestDriver;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.List;
-import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,7 +29,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LinkEndToEndTest {
     private static final int GROUP = 7;
-    private static final long SECOND = 1_000_000_000L;
 
     /** The endpoint process: its link layer and the endpoint it serves. */
     private record EndpointProcess(LinkEndpoint links, Endpoint endpoint) implements AutoCloseable {
@@ -78,8 +68,11 @@ class LinkEndToEndTest {
                 EndpointLink el = rc.attach(link);
                 assertTrue(link.awaitUp(Duration.ofSeconds(5)), "session up");
                 InMemoryPair.await(() -> process[0].endpoint().owner().isPresent(), "the endpoint is owned");
-                PcieDevice d = onlyDevice(rc);
-                exercise(rc, d);
+                PcieDevice d = DeviceChecks.onlyDmatest(rc);
+                DeviceChecks.mmioWidths(d);
+                DeviceChecks.copies(rc, d, 1, 4097, (1 << 20) + 5);
+                DeviceChecks.interrupts(rc, d);
+                DeviceChecks.refusedDma(rc, d);
                 assertTrue(vrcLinks.discover(Duration.ofMillis(300)).getFirst().text().contains("owner=" + cable.a().address()),
                         "the announcement names the owner");
 
@@ -89,49 +82,12 @@ class LinkEndToEndTest {
 
                 process[0] = EndpointProcess.start(endpointSide); // a new process on the same interface
                 InMemoryPair.await(el::restarted, "the VRC notices the new session epoch");
-                PcieDevice again = onlyDevice(rc);
-                exercise(rc, again);
+                PcieDevice again = DeviceChecks.onlyDmatest(rc);
+                DeviceChecks.copies(rc, again, 65_537);
+                DeviceChecks.interrupts(rc, again);
             } finally {
                 process[0].close();
             }
-        }
-    }
-
-    private static PcieDevice onlyDevice(RootComplex rc) throws InterruptedException {
-        List<PcieDevice> devices = rc.enumerate();
-        assertEquals(1, devices.size(), devices.toString());
-        PcieDevice d = devices.getFirst();
-        assertEquals(0x1AF4, d.vendorId());
-        assertEquals(0x10F0, d.deviceId());
-        return d;
-    }
-
-    /** A 1 MiB copy at odd offsets and an MSI-X interrupt. */
-    private static void exercise(RootComplex rc, PcieDevice d) throws Exception {
-        int size = (1 << 20) + 5;
-        DmaBuffer src = rc.hostMemory().allocate(size + 16), dst = rc.hostMemory().allocate(size + 16);
-        d.mapDma(src);
-        d.mapDma(dst);
-        byte[] content = new byte[size + 16];
-        new Random(size).nextBytes(content);
-        src.segment().copyFrom(MemorySegment.ofArray(content));
-        try (DmaTestDriver drv = new DmaTestDriver(d)) {
-            DmaTestDriver.Completion c = drv.run(DmaTestDriver.Op.COPY, src.busAddress() + 3, dst.busAddress() + 1, size, 0, 60 * SECOND);
-            assertNotNull(c, "the copy completes");
-            assertTrue(c.ok(), "copy status " + c.status());
-            assertArrayEquals(java.util.Arrays.copyOfRange(content, 3, 3 + size), dst.segment().asSlice(1, size).toArray(ValueLayout.JAVA_BYTE));
-
-            drv.enableInterrupts();
-            d.enableMsix(1);
-            CountDownLatch fired = new CountDownLatch(1);
-            d.onInterrupt(0, fired::countDown);
-            drv.submit(DmaTestDriver.Op.NOP, 0, 0, 1, 0, true, 0);
-            assertTrue(fired.await(InMemoryPair.WAIT_S, TimeUnit.SECONDS), "MSI-X delivered");
-            d.onInterrupt(0, null);
-        } finally {
-            rc.dmaWindows().unmapAll(d.bdf());
-            rc.hostMemory().free(src);
-            rc.hostMemory().free(dst);
         }
     }
 }
