@@ -39,7 +39,13 @@ public final class LinkBench {
 
     /** What to run; see {@link #usage()}. */
     record Options(List<BenchTransport> transports, int pings, long intervalNanos, int warmup,
-                   Map<Integer, Integer> streams, int group, int mtu) {}
+                   Map<Integer, Integer> streams, int group, int mtu, Duration busyPoll) {
+        /** The link settings both ends use. */
+        LinkConfig linkConfig(int instance) {
+            LinkConfig c = LinkConfig.defaults().withGroup(group).withHostInstance(instance);
+            return busyPoll == null ? c : c.withBusyPoll(busyPoll);
+        }
+    }
 
     record Row(BenchTransport transport, Histogram tlp, Histogram ping, List<ClientRole.StreamResult> streams, String error) {}
 
@@ -64,18 +70,20 @@ public final class LinkBench {
     static String usage() {
         return """
                 usage: scripts/bench link [--transports af_packet,pcap,udp] [--pings N] [--interval-us N]
-                                          [--stream SIZE:COUNT,...] [--group G] [--mtu M]
+                                          [--stream SIZE:COUNT,...] [--group G] [--mtu M] [--busy-poll-us N]
                   --transports   which transports to measure (default af_packet,pcap,udp)
                   --pings        round trips per transport, TLP and kernel ping alike (default 2000)
                   --interval-us  spacing of the round trips, as ping -i (default 1000)
                   --stream       write streams as payload bytes:count (default 64:1000000,256:400000)
                   --group        group ID = VLAN ID of the link's frames, 0 for untagged (default 0)
-                  --mtu          MTU of the veth pair (default 1500)""";
+                  --mtu          MTU of the veth pair (default 1500)
+                  --busy-poll-us how long the link threads spin for work before blocking (default: the link's default)""";
     }
 
     static Options parse(String[] args) {
         List<BenchTransport> transports = List.of(BenchTransport.values());
         int pings = 2000, group = 0, mtu = 1500;
+        Duration busyPoll = null;
         long interval = 1_000_000;
         Map<Integer, Integer> streams = new LinkedHashMap<>(Map.of());
         streams.put(64, 1_000_000);
@@ -94,6 +102,7 @@ public final class LinkBench {
                 case "--interval-us" -> interval = positive(key, value) * 1000L;
                 case "--group" -> group = Integer.parseInt(value);
                 case "--mtu" -> mtu = positive(key, value);
+                case "--busy-poll-us" -> busyPoll = Duration.ofNanos(Long.parseLong(value) * 1000);
                 case "--stream" -> {
                     streams = new LinkedHashMap<>();
                     for (String s : value.split(",")) {
@@ -108,7 +117,7 @@ public final class LinkBench {
             }
         }
         if (group < 0 || group > 4094) throw new IllegalArgumentException("--group must be 0..4094");
-        return new Options(transports, pings, interval, Math.max(500, pings / 4), streams, group, mtu);
+        return new Options(transports, pings, interval, Math.max(500, pings / 4), streams, group, mtu, busyPoll);
     }
 
     private static int positive(String key, String value) {
@@ -147,7 +156,7 @@ public final class LinkBench {
             MacAddress echoMac = MacAddress.parse(ready[1]);
             int echoInstance = Integer.parseInt(ready[2]);
             try (FrameTransport transport = kind.openIn(testbed.a(), testbed.interfaceA(), VethTestbed.ADDRESS_A, VethTestbed.ADDRESS_B);
-                 LinkEndpoint endpoint = LinkEndpoint.start(transport, LinkConfig.defaults().withGroup(o.group()).withHostInstance(1))) {
+                 LinkEndpoint endpoint = LinkEndpoint.start(transport, o.linkConfig(1))) {
                 Link link = endpoint.connect(echoMac, echoInstance);
                 if (!link.awaitUp(Duration.ofSeconds(10)))
                     throw new IOException("no link session with the echo side over " + transport.name());
@@ -186,10 +195,14 @@ public final class LinkBench {
     private static Process startEcho(VethTestbed testbed, BenchTransport kind, Options o) throws IOException {
         List<String> argv = new ArrayList<>();
         argv.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        argv.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        // The same JVM settings, except recording, profiling and debugging, which belong to the measuring side.
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
+            if (!arg.startsWith("-XX:StartFlightRecording") && !arg.startsWith("-agent") && !arg.startsWith("-javaagent")
+                    && !arg.startsWith("-Xrunjdwp")) argv.add(arg);
         argv.addAll(List.of("-cp", System.getProperty("java.class.path"), LinkBench.class.getName(), "echo",
                 "--transport", kind.cliName(), "--device", testbed.interfaceB(), "--local", VethTestbed.ADDRESS_B,
-                "--peer", VethTestbed.ADDRESS_A, "--group", Integer.toString(o.group())));
+                "--peer", VethTestbed.ADDRESS_A, "--group", Integer.toString(o.group()),
+                "--busy-poll-us", Long.toString(o.linkConfig(EchoRole.INSTANCE).busyPoll().toNanos() / 1000)));
         Path log = Files.createTempFile("vpcie-bench-echo-", ".log");
         log.toFile().deleteOnExit();
         return new ProcessBuilder(testbed.b().command(argv)).redirectError(log.toFile()).start();
@@ -199,7 +212,11 @@ public final class LinkBench {
         BufferedReader out = new BufferedReader(new InputStreamReader(echo.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
             try {
-                return out.readLine();
+                String l;
+                while ((l = out.readLine()) != null && !l.startsWith("READY ")) {
+                    // Anything the JVM prints before the echo side is up.
+                }
+                return l;
             } catch (IOException e) {
                 return null;
             }
@@ -220,8 +237,11 @@ public final class LinkBench {
     private static void echo(String[] args) throws IOException {
         Map<String, String> a = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i], args[i + 1]);
+        LinkConfig config = LinkConfig.defaults().withGroup(Integer.parseInt(a.getOrDefault("--group", "0")))
+                .withHostInstance(EchoRole.INSTANCE);
+        if (a.containsKey("--busy-poll-us")) config = config.withBusyPoll(Duration.ofNanos(Long.parseLong(a.get("--busy-poll-us")) * 1000));
         EchoRole.run(BenchTransport.parse(a.getOrDefault("--transport", "af_packet")), a.get("--device"), a.get("--local"),
-                a.get("--peer"), Integer.parseInt(a.getOrDefault("--group", "0")));
+                a.get("--peer"), config);
     }
 
     static String header(Options o) {
@@ -239,10 +259,10 @@ public final class LinkBench {
             // Leave it unknown.
         }
         return String.format(Locale.ROOT, "vpcie link benchmark, %s; Linux %s, %d CPUs (%s), load %s; JDK %s%n"
-                        + "veth between two namespaces, MTU %d, %s; round trips %s, %d of each",
+                        + "veth between two namespaces, MTU %d, %s; link threads busy-poll %d µs; round trips %s, %d of each",
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")), System.getProperty("os.version"),
                 Runtime.getRuntime().availableProcessors(), cpu, load, Runtime.version(), o.mtu(),
-                o.group() == 0 ? "untagged" : "group " + o.group() + " (802.1Q tagged)",
+                o.group() == 0 ? "untagged" : "group " + o.group() + " (802.1Q tagged)", o.linkConfig(1).busyPoll().toNanos() / 1000,
                 o.intervalNanos() > 0 ? o.intervalNanos() / 1000 + " µs apart" : "back to back", o.pings());
     }
 

@@ -139,8 +139,11 @@ public final class AfPacketTransport implements FrameTransport {
         try {
             long start = 0, busyUntil = 0;
             boolean started = false;
+            // A caller that is prepared to wait has usually just polled: wait first, read when readable.
+            boolean skipRead = timeoutNanos > 0 && options.busyPollNanos() == 0;
             while (true) {
-                int n = socket.receive();
+                int n = skipRead ? -1 : socket.receive();
+                skipRead = false;
                 if (n >= 0) {
                     int delivered = deliver(dst, n);
                     if (delivered > 0) return delivered;
