@@ -117,7 +117,7 @@ public final class LinkBench {
             }
         }
         if (group < 0 || group > 4094) throw new IllegalArgumentException("--group must be 0..4094");
-        return new Options(transports, pings, interval, Math.max(500, pings / 4), streams, group, mtu, busyPoll);
+        return new Options(transports, pings, interval, 20_000, streams, group, mtu, busyPoll);
     }
 
     private static int positive(String key, String value) {
@@ -161,11 +161,12 @@ public final class LinkBench {
                 if (!link.awaitUp(Duration.ofSeconds(10)))
                     throw new IOException("no link session with the echo side over " + transport.name());
                 ClientRole client = new ClientRole(link);
+                // Warm-up, so that both JVMs have compiled the paths being measured.
                 client.pingPong(o.warmup(), 0, 0);
+                client.stream(200_000, 64);
                 Histogram ping = KernelPing.run(testbed.a(), VethTestbed.ADDRESS_B, o.pings(), o.intervalNanos());
                 Histogram tlp = client.pingPong(0, o.pings(), o.intervalNanos());
                 List<ClientRole.StreamResult> streams = new ArrayList<>();
-                client.stream(100_000, 64); // warm-up
                 for (Map.Entry<Integer, Integer> s : o.streams().entrySet()) {
                     LinkCounters before = link.counters();
                     streams.add(client.stream(s.getValue(), s.getKey()));

@@ -29,14 +29,22 @@ public final class PcapTransport implements FrameTransport {
     private static final int READ_TIMEOUT_MILLIS = 1;
     private static final long NO_ALARM = Long.MAX_VALUE;
     private static final int PCAP_ERROR_PERM_DENIED = -8;
-    private static final int SNAPLEN = 65536;
+    /** Largest frame we ever send (the tx buffer). */
+    private static final int MAX_FRAME = 65536;
+    /**
+     * Bytes captured per frame beyond the MTU: Ethernet header, two tags, and slack. libpcap sizes
+     * the slots of its kernel ring by the snapshot length, so a 64 KiB snaplen would leave a 4 MiB
+     * ring with 64 slots, fewer than a busy link has frames in flight.
+     */
+    private static final int SNAP_BEYOND_MTU = 64;
+    private static final int RING_BYTES = 4 << 20;
 
     private final NetDevice device;
     private final int etherType;
     private final FrameFilter filter;
     private final PcapHandle handle;
     private final String bpf;
-    private final byte[] txFrame = new byte[SNAPLEN];
+    private final byte[] txFrame = new byte[MAX_FRAME];
 
     private volatile boolean wakeupPending;
     private volatile boolean receiving;
@@ -67,11 +75,11 @@ public final class PcapTransport implements FrameTransport {
         PcapHandle handle;
         try {
             handle = new PcapHandle.Builder(interfaceName)
-                    .snaplen(SNAPLEN)
+                    .snaplen(Math.max(256, device.mtu() + SNAP_BEYOND_MTU))
                     .promiscuousMode(PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
                     .timeoutMillis(READ_TIMEOUT_MILLIS)
                     .immediateMode(true)
-                    .bufferSize(4 << 20)
+                    .bufferSize(RING_BYTES)
                     .build();
         } catch (PcapNativeException e) {
             String message = String.valueOf(e.getMessage());
@@ -161,6 +169,11 @@ public final class PcapTransport implements FrameTransport {
                     throw new ClosedChannelException();
                 } catch (PcapNativeException e) {
                     throw new IOException("pcap_next_ex on '" + device.name() + "': " + e.getMessage(), e);
+                }
+                Integer wireLength = handle.getOriginalLength();
+                if (wireLength != null && wireLength > frame.length) {
+                    truncated++; // longer than the snapshot length (the MTU grew since open): not delivered in part
+                    continue;
                 }
                 if (!filter.accepts(ByteBuffer.wrap(frame), 0, frame.length)) {
                     filtered++;
