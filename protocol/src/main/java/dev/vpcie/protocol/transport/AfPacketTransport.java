@@ -15,8 +15,11 @@ import java.nio.channels.ClosedChannelException;
  * other EtherTypes, for frames addressed to other stations and for our own transmissions
  * ({@code PACKET_IGNORE_OUTGOING} as well); the same checks are repeated here in Java.
  *
- * <p>Receive tries a non-blocking {@code recvmsg} first and only then waits in {@code ppoll} on
- * the socket and an {@link EventFd} used by {@link #wakeup()}; nothing is allocated per frame.
+ * <p>A poll ({@code receive(dst, 0)}) is one non-blocking {@code recvmsg}. A receive that may
+ * wait goes to {@code ppoll} on the socket and an {@link EventFd} (for {@link #wakeup()}) first,
+ * since its caller has normally just polled, and reads when the socket is readable. Nothing is
+ * allocated per frame: the native buffers are set up once and frames are copied into the
+ * caller's buffer.
  */
 public final class AfPacketTransport implements FrameTransport {
 
@@ -139,8 +142,11 @@ public final class AfPacketTransport implements FrameTransport {
         try {
             long start = 0, busyUntil = 0;
             boolean started = false;
+            // A caller that is prepared to wait has usually just polled: wait first, read when readable.
+            boolean skipRead = timeoutNanos > 0 && options.busyPollNanos() == 0;
             while (true) {
-                int n = socket.receive();
+                int n = skipRead ? -1 : socket.receive();
+                skipRead = false;
                 if (n >= 0) {
                     int delivered = deliver(dst, n);
                     if (delivered > 0) return delivered;

@@ -4,19 +4,22 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface;
+import org.pcap4j.core.Pcaps;
 
 /**
  * Frames on an interface through libpcap (pcap4j): immediate mode, inbound direction only, and a
  * kernel BPF filter on our MAC and EtherType, tagged or not. libpcap puts a VLAN tag the kernel
- * stripped back in line, so frames arrive as sent. Portable where libpcap is (macOS,
- * Windows/Npcap) and friendly to captures; slower than {@link AfPacketTransport}, since pcap4j
- * copies each frame into a new array. The only class that uses pcap4j.
+ * stripped back in line, so frames arrive as sent. Friendly to captures, and built on a library
+ * that also exists for macOS and Windows (Npcap), though the MAC and MTU are looked up with Linux
+ * ioctls ({@link NetDevice}); slower than {@link AfPacketTransport}, since pcap4j copies each
+ * frame into a new array. The only class that uses pcap4j.
  *
  * <p>A blocking {@code pcap_next_ex} on Linux returns only for a frame or {@code pcap_breakloop}
  * (libpcap keeps polling past its own timeout), and pcap4j does not expose the descriptor to
@@ -29,19 +32,31 @@ public final class PcapTransport implements FrameTransport {
     private static final int READ_TIMEOUT_MILLIS = 1;
     private static final long NO_ALARM = Long.MAX_VALUE;
     private static final int PCAP_ERROR_PERM_DENIED = -8;
-    private static final int SNAPLEN = 65536;
+    /** Largest frame we ever send (the tx buffer). */
+    private static final int MAX_FRAME = 65536;
+    /**
+     * Bytes captured per frame beyond the MTU: Ethernet header, two tags, and slack. libpcap sizes
+     * the slots of its kernel ring by the snapshot length, so a 64 KiB snaplen would leave a 4 MiB
+     * ring with 64 slots, fewer than a busy link has frames in flight.
+     */
+    private static final int SNAP_BEYOND_MTU = 64;
+    private static final int RING_BYTES = 4 << 20;
 
     private final NetDevice device;
     private final int etherType;
     private final FrameFilter filter;
     private final PcapHandle handle;
     private final String bpf;
-    private final byte[] txFrame = new byte[SNAPLEN];
+    private final byte[] txFrame = new byte[MAX_FRAME];
 
     private volatile boolean wakeupPending;
     private volatile boolean receiving;
     private volatile boolean closed;
-    /** Whether libpcap is in non-blocking mode, used for receives with no timeout (a flag in libpcap, no system call). */
+    /**
+     * Whether libpcap is in non-blocking mode, which polls ({@code receive(dst, 0)}) use. Switching
+     * is not free (libpcap closes or creates its breakloop eventfd), so it happens only when a poll
+     * follows a wait or the other way round.
+     */
     private boolean nonBlocking;
 
     private final Alarm alarm;
@@ -67,11 +82,11 @@ public final class PcapTransport implements FrameTransport {
         PcapHandle handle;
         try {
             handle = new PcapHandle.Builder(interfaceName)
-                    .snaplen(SNAPLEN)
+                    .snaplen(Math.max(256, device.mtu() + SNAP_BEYOND_MTU))
                     .promiscuousMode(PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
                     .timeoutMillis(READ_TIMEOUT_MILLIS)
                     .immediateMode(true)
-                    .bufferSize(4 << 20)
+                    .bufferSize(RING_BYTES)
                     .build();
         } catch (PcapNativeException e) {
             String message = String.valueOf(e.getMessage());
@@ -79,8 +94,8 @@ public final class PcapTransport implements FrameTransport {
                     || message.contains("ermission") || message.contains("not permitted");
             throw new IOException("pcap: cannot open '" + interfaceName + "': " + message
                     + (denied ? " (capturing needs root or CAP_NET_RAW)" : ""), e);
-        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            throw new IOException("pcap: libpcap is not installed (Debian: apt-get install -y libpcap0.8): " + e.getMessage(), e);
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
+            throw new IOException("pcap: libpcap is not installed (Debian: apt-get install -y libpcap0.8): " + e, e);
         }
         try {
             handle.setDirection(PcapHandle.PcapDirection.IN);
@@ -90,6 +105,15 @@ public final class PcapTransport implements FrameTransport {
             throw new IOException("pcap: cannot set up '" + interfaceName + "' (direction in, filter \"" + bpf + "\"): " + e.getMessage(), e);
         }
         return new PcapTransport(device, etherType, handle, bpf);
+    }
+
+    /** libpcap's version string, or empty when libpcap cannot be loaded. */
+    public static Optional<String> libraryVersion() {
+        try {
+            return Optional.of(Pcaps.libVersion());
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
+            return Optional.empty();
+        }
     }
 
     @Override public MacAddress address() { return device.mac(); }
@@ -161,6 +185,11 @@ public final class PcapTransport implements FrameTransport {
                     throw new ClosedChannelException();
                 } catch (PcapNativeException e) {
                     throw new IOException("pcap_next_ex on '" + device.name() + "': " + e.getMessage(), e);
+                }
+                Integer wireLength = handle.getOriginalLength();
+                if (wireLength != null && wireLength > frame.length) {
+                    truncated++; // longer than the snapshot length (the MTU grew since open): not delivered in part
+                    continue;
                 }
                 if (!filter.accepts(ByteBuffer.wrap(frame), 0, frame.length)) {
                     filtered++;
