@@ -10,6 +10,6 @@
  *
  * <p>Sub-packages: {@link dev.vpcie.devices.nic.phy} (PHY register tables and MDIC),
  * {@link dev.vpcie.devices.nic.offload} (checksum insertion and TSO, receive checksum checks), and
- * the models: {@link dev.vpcie.devices.nic.e1000} (the 82540EM).
+ * the models: {@link dev.vpcie.devices.nic.e1000} (the 82540EM) and {@link dev.vpcie.devices.nic.igb} (the 82576).
  */
 package dev.vpcie.devices.nic;
