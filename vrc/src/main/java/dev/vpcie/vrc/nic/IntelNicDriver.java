@@ -64,7 +64,7 @@ public abstract class IntelNicDriver implements NicDriver {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private volatile Thread thread;
     private volatile boolean running;
-    private boolean linkCheckRequested;
+    private boolean linkCheckRequested, resetRequested;
     private boolean unreachable;
     private long nextWatchdog;
 
@@ -98,7 +98,7 @@ public abstract class IntelNicDriver implements NicDriver {
     /** Programs the rings, receive and transmit control (after probe and after every reset). */
     protected abstract void configure();
 
-    /** Chooses the PCI interrupt mechanism and installs handlers (once). */
+    /** Chooses the PCI interrupt mechanism and installs handlers (once, before the first {@link #configure}). */
     protected abstract void setupInterrupts();
 
     /** Programs the chip's interrupt registers and unmasks (after configure). */
@@ -149,8 +149,8 @@ public abstract class IntelNicDriver implements NicDriver {
             rx = new RxRing[rxQueues()];
             for (int q = 0; q < rx.length; q++)
                 rx[q] = new RxRing(device, q, options.rxDescriptors(), rxBufferSize(), rxCrcBytes(), options.maxFrameSize(), rxFormat());
-            configure();
             setupInterrupts();
+            configure();
             enableInterrupts();
             txLock.lock();
             try {
@@ -339,6 +339,12 @@ public abstract class IntelNicDriver implements NicDriver {
     /** Asks the poll thread to read the link state (after an LSC cause). */
     protected final void requestLinkCheck() { linkCheckRequested = true; }
 
+    /** Asks the poll thread to reset and re-initialise the NIC once the current service round is over. */
+    protected final void requestReset(String reason) {
+        log.warn("{}: {}; resetting", device.name(), reason);
+        resetRequested = true;
+    }
+
     /** Runs {@code task} on the poll thread (at once when already on it). */
     protected final void runOnPollThread(Runnable task) {
         if (Thread.currentThread() == thread || thread == null) {
@@ -360,6 +366,10 @@ public abstract class IntelNicDriver implements NicDriver {
                 if (vectors != 0 && !unreachable) {
                     long busy = service(vectors);
                     if (busy != 0) pendingVectors.getAndUpdate(v -> v | busy);
+                }
+                if (resetRequested && !unreachable) {
+                    resetRequested = false;
+                    resetNow();
                 }
                 if (linkCheckRequested && !unreachable) {
                     linkCheckRequested = false;
