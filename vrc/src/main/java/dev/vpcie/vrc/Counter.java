@@ -22,6 +22,8 @@ public enum Counter {
     DMA_WRITE_REFUSED("DMA writes refused"),
     DMA_READ("DMA read requests served"),
     DMA_WRITE("DMA write requests accepted"),
+    /** Completions with data sent for DMA reads (a read of more than MPS bytes takes several). */
+    DMA_READ_COMPLETION("DMA read completions sent"),
     MSI_DELIVERED("MSI/MSI-X messages delivered"),
     /** A write into the MSI window with an address/data no vector was given, or from the wrong requester. */
     MSI_REFUSED("MSI/MSI-X messages refused"),

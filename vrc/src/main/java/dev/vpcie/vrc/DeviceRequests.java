@@ -72,7 +72,10 @@ final class DeviceRequests implements EndpointLink.Inbound {
         if (!zeroLength) rc.hostMemory().read(first, dws, (int) (first - r.address()), byteCount);
         PcieDevice d = rc.addressMap().device(r.requester());
         int mps = d == null ? 128 : d.maxPayloadSize();
-        for (Completion c : Completions.read(r, RootComplex.REQUESTER_ID, dws, Completions.RCB_64, mps)) link.respond(c);
+        for (Completion c : Completions.read(r, RootComplex.REQUESTER_ID, dws, Completions.RCB_64, mps)) {
+            counters.increment(Counter.DMA_READ_COMPLETION);
+            link.respond(c);
+        }
     }
 
     private void write(EndpointLink link, MemWrite w) {

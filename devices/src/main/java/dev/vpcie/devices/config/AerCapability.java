@@ -1,5 +1,8 @@
 package dev.vpcie.devices.config;
 
+import dev.vpcie.protocol.pci.PciConfig;
+import dev.vpcie.protocol.pci.PciConfig.Aer;
+
 /**
  * Advanced Error Reporting extended capability (ID 0001h, version 2, PCIe base spec 7.8.4), the
  * endpoint form; 0x48 bytes (the root-port registers read as zero, TLP Prefix Log included).
@@ -29,14 +32,14 @@ package dev.vpcie.devices.config;
  * Status, mask, severity and the header log are sticky: they survive hot reset and FLR.
  */
 public final class AerCapability extends ExtendedCapability {
-    public static final int ID = 0x0001;
-    static final int UNCORRECTABLE_STATUS = 0x04;
-    static final int UNCORRECTABLE_MASK = 0x08;
-    static final int UNCORRECTABLE_SEVERITY = 0x0C;
-    static final int CORRECTABLE_STATUS = 0x10;
-    static final int CORRECTABLE_MASK = 0x14;
-    static final int CAPABILITIES_CONTROL = 0x18;
-    static final int HEADER_LOG = 0x1C;
+    public static final int ID = PciConfig.ExtCapId.ADVANCED_ERROR_REPORTING;
+    private static final int UNCORRECTABLE_STATUS = Aer.UNCORRECTABLE_STATUS;
+    private static final int UNCORRECTABLE_MASK = Aer.UNCORRECTABLE_MASK;
+    private static final int UNCORRECTABLE_SEVERITY = Aer.UNCORRECTABLE_SEVERITY;
+    private static final int CORRECTABLE_STATUS = Aer.CORRECTABLE_STATUS;
+    private static final int CORRECTABLE_MASK = Aer.CORRECTABLE_MASK;
+    private static final int CAPABILITIES_CONTROL = Aer.CAPABILITIES_CONTROL;
+    private static final int HEADER_LOG = Aer.HEADER_LOG;
 
     /** Uncorrectable errors an endpoint of ours can detect, with their status bit. */
     public enum Uncorrectable {

@@ -1,5 +1,7 @@
 package dev.vpcie.devices.config;
 
+import dev.vpcie.protocol.pci.PciConfig;
+
 /**
  * The shape of one Base Address Register: what it decodes and how large it is. Its address is in
  * configuration space, written by enumeration software.
@@ -52,16 +54,16 @@ public record Bar(BarType type, long size, boolean prefetchable) {
     /** The read-only low bits of the (low) BAR register: space indicator, type, prefetchable. */
     int typeBits() {
         return switch (type) {
-            case MEMORY_32 -> prefetchable ? 0x8 : 0x0;
-            case MEMORY_64 -> 0x4 | (prefetchable ? 0x8 : 0x0);
-            case IO -> 0x1;
+            case MEMORY_32 -> PciConfig.Bar.MEMORY_TYPE_32 | (prefetchable ? PciConfig.Bar.PREFETCHABLE : 0);
+            case MEMORY_64 -> PciConfig.Bar.MEMORY_TYPE_64 | (prefetchable ? PciConfig.Bar.PREFETCHABLE : 0);
+            case IO -> PciConfig.Bar.IO_SPACE;
         };
     }
 
     /** Writable bits of the low BAR register. */
     int lowWriteMask() {
         long addressBits = ~(size - 1) & 0xFFFF_FFFFL;
-        return (int) (addressBits & (type == BarType.IO ? ~0x3L : ~0xFL));
+        return (int) addressBits & (type == BarType.IO ? PciConfig.Bar.IO_ADDRESS_MASK : PciConfig.Bar.MEMORY_ADDRESS_MASK);
     }
 
     /** Writable bits of the high BAR register (64-bit BARs). */

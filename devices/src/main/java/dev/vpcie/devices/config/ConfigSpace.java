@@ -1,6 +1,10 @@
 package dev.vpcie.devices.config;
 
 import dev.vpcie.devices.spi.ResetKind;
+import dev.vpcie.protocol.pci.ConfigReader;
+import dev.vpcie.protocol.pci.PciConfig;
+import dev.vpcie.protocol.pci.PciConfig.Command;
+import dev.vpcie.protocol.pci.PciConfig.Status;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -58,9 +62,9 @@ import java.util.Optional;
  *
  * <p>Single-threaded: used from the function's thread only.
  */
-public final class ConfigSpace {
+public final class ConfigSpace implements ConfigReader {
     /** Size of a PCI Express function's configuration space. */
-    public static final int SIZE = 4096;
+    public static final int SIZE = PciConfig.CONFIG_SPACE_SIZE;
     /** {@link #routingId()} before any type-0 configuration write was captured. */
     public static final int NOT_CAPTURED = -1;
 
@@ -98,6 +102,10 @@ public final class ConfigSpace {
         int at = checkOffset(offset, 4) & ~3;
         return raw(at, 4);
     }
+
+    /** {@link ConfigReader}: the dword at {@code offset}, so {@code CapabilityWalker} can walk this space. */
+    @Override
+    public int read32(int offset) { return readDword(offset); }
 
     /** Reads {@code size} (1, 2 or 4) bytes at {@code offset}, little-endian; the access must not cross a dword. */
     public int read(int offset, int size) {
@@ -175,48 +183,48 @@ public final class ConfigSpace {
 
     // ---------------------------------------------------------------- header fields
 
-    public int vendorId() { return raw(Pci.VENDOR_ID, 2); }
+    public int vendorId() { return raw(PciConfig.VENDOR_ID, 2); }
 
-    public int deviceId() { return raw(Pci.DEVICE_ID, 2); }
+    public int deviceId() { return raw(PciConfig.DEVICE_ID, 2); }
 
-    public int revisionId() { return raw(Pci.REVISION_ID, 1); }
+    public int revisionId() { return raw(PciConfig.REVISION_ID, 1); }
 
     /** Class code as 24 bits: base class, sub-class, programming interface. */
-    public int classCode() { return raw(Pci.CLASS_CODE, 3); }
+    public int classCode() { return raw(PciConfig.CLASS_PROG_IF, 3); }
 
-    public int subsystemVendorId() { return raw(Pci.SUBSYSTEM_VENDOR_ID, 2); }
+    public int subsystemVendorId() { return raw(PciConfig.SUBSYSTEM_VENDOR_ID, 2); }
 
-    public int subsystemId() { return raw(Pci.SUBSYSTEM_ID, 2); }
+    public int subsystemId() { return raw(PciConfig.SUBSYSTEM_ID, 2); }
 
-    public int command() { return raw(Pci.COMMAND, 2); }
+    public int command() { return raw(PciConfig.COMMAND, 2); }
 
-    public int status() { return raw(Pci.STATUS, 2); }
+    public int status() { return raw(PciConfig.STATUS, 2); }
 
-    public boolean ioSpaceEnabled() { return (command() & Pci.COMMAND_IO_SPACE) != 0; }
+    public boolean ioSpaceEnabled() { return (command() & Command.IO_SPACE_ENABLE) != 0; }
 
-    public boolean memorySpaceEnabled() { return (command() & Pci.COMMAND_MEMORY_SPACE) != 0; }
+    public boolean memorySpaceEnabled() { return (command() & Command.MEMORY_SPACE_ENABLE) != 0; }
 
     /** Bus Master Enable, and the function in D0: outside D0 a function may not initiate requests. */
-    public boolean busMasterEnabled() { return (command() & Pci.COMMAND_BUS_MASTER) != 0 && inD0(); }
+    public boolean busMasterEnabled() { return (command() & Command.BUS_MASTER_ENABLE) != 0 && inD0(); }
 
     /** Whether the function is in D0 (always, without a Power Management capability). */
     public boolean inD0() { return powerManagement().map(pm -> pm.powerState() == PowerState.D0).orElse(true); }
 
     /** Command register bit 10: INTx emulation disabled. */
-    public boolean interruptDisable() { return (command() & Pci.COMMAND_INTERRUPT_DISABLE) != 0; }
+    public boolean interruptDisable() { return (command() & Command.INTERRUPT_DISABLE) != 0; }
 
     /** Interrupt Pin: 0 none, 1..4 INTA..INTD. */
-    public int interruptPin() { return raw(Pci.INTERRUPT_PIN, 1); }
+    public int interruptPin() { return raw(PciConfig.INTERRUPT_PIN, 1); }
 
-    public int interruptLine() { return raw(Pci.INTERRUPT_LINE, 1); }
+    public int interruptLine() { return raw(PciConfig.INTERRUPT_LINE, 1); }
 
     /** Status bit 3: set by the interrupt router while the function's INTx line is asserted (regardless of Interrupt Disable). */
     public void setInterruptStatus(boolean asserted) {
-        int s = raw(Pci.STATUS, 2);
-        setRaw(Pci.STATUS, 2, asserted ? s | Pci.STATUS_INTERRUPT : s & ~Pci.STATUS_INTERRUPT);
+        int s = raw(PciConfig.STATUS, 2);
+        setRaw(PciConfig.STATUS, 2, asserted ? s | Status.INTERRUPT_STATUS : s & ~Status.INTERRUPT_STATUS);
     }
 
-    public boolean interruptStatus() { return (status() & Pci.STATUS_INTERRUPT) != 0; }
+    public boolean interruptStatus() { return (status() & Status.INTERRUPT_STATUS) != 0; }
 
     // ---------------------------------------------------------------- BARs
 
@@ -230,7 +238,7 @@ public final class ConfigSpace {
     public long barAddress(int index) {
         Bar bar = bar(index);
         if (bar == null) throw new IllegalArgumentException("BAR" + index + " is not implemented");
-        int off = Pci.BAR0 + 4 * index;
+        int off = PciConfig.BAR0 + 4 * index;
         long low = raw(off, 4) & 0xFFFF_FFFFL;
         return switch (bar.type()) {
             case MEMORY_32 -> low & ~0xFL;
@@ -339,41 +347,41 @@ public final class ConfigSpace {
     private void initHeader(Builder b, Init h) {
         boolean hasIo = false;
         for (Bar bar : bars) if (bar != null && bar.isIo()) hasIo = true;
-        h.readOnly(Pci.VENDOR_ID, 2, b.vendorId);
-        h.readOnly(Pci.DEVICE_ID, 2, b.deviceId);
-        int commandWritable = Pci.COMMAND_MEMORY_SPACE | Pci.COMMAND_BUS_MASTER | Pci.COMMAND_PARITY_ERROR_RESPONSE
-                | Pci.COMMAND_SERR_ENABLE | Pci.COMMAND_INTERRUPT_DISABLE | (hasIo ? Pci.COMMAND_IO_SPACE : 0);
-        h.readWrite(Pci.COMMAND, 2, 0, commandWritable);
-        int statusRo = b.capabilities.isEmpty() ? 0 : Pci.STATUS_CAPABILITIES_LIST;
-        h.readOnly(Pci.STATUS, 2, statusRo);
-        h.writeOneToClear(Pci.STATUS, 2, 0, Pci.STATUS_MASTER_DATA_PARITY_ERROR | Pci.STATUS_SIGNALED_TARGET_ABORT
-                | Pci.STATUS_RECEIVED_TARGET_ABORT | Pci.STATUS_RECEIVED_MASTER_ABORT | Pci.STATUS_SIGNALED_SYSTEM_ERROR
-                | Pci.STATUS_DETECTED_PARITY_ERROR);
-        h.readOnly(Pci.REVISION_ID, 1, b.revisionId);
-        h.readOnly(Pci.CLASS_CODE, 1, b.classCode & 0xFF);
-        h.readOnly(Pci.CLASS_CODE + 1, 2, b.classCode >>> 8);
-        h.readWrite(Pci.CACHE_LINE_SIZE, 1, 0, 0xFF);
-        h.readOnly(Pci.HEADER_TYPE, 1, b.multiFunction ? 0x80 : 0x00);
+        h.readOnly(PciConfig.VENDOR_ID, 2, b.vendorId);
+        h.readOnly(PciConfig.DEVICE_ID, 2, b.deviceId);
+        int commandWritable = Command.MEMORY_SPACE_ENABLE | Command.BUS_MASTER_ENABLE | Command.PARITY_ERROR_RESPONSE
+                | Command.SERR_ENABLE | Command.INTERRUPT_DISABLE | (hasIo ? Command.IO_SPACE_ENABLE : 0) | b.extraCommandBits;
+        h.readWrite(PciConfig.COMMAND, 2, 0, commandWritable);
+        int statusRo = (b.capabilities.isEmpty() ? 0 : Status.CAPABILITIES_LIST) | b.extraStatusBits;
+        h.readOnly(PciConfig.STATUS, 2, statusRo);
+        h.writeOneToClear(PciConfig.STATUS, 2, 0, Status.RW1C_MASK);
+        h.readOnly(PciConfig.REVISION_ID, 1, b.revisionId);
+        h.readOnly(PciConfig.CLASS_PROG_IF, 1, b.classCode & 0xFF);
+        h.readOnly(PciConfig.CLASS_PROG_IF + 1, 2, b.classCode >>> 8);
+        h.readWrite(PciConfig.CACHE_LINE_SIZE, 1, 0, 0xFF);
+        h.readOnly(PciConfig.HEADER_TYPE, 1, b.multiFunction ? 0x80 : 0x00);
         for (int i = 0; i < 6; i++) {
             Bar bar = bars[i];
             if (bar == null) continue;
-            int off = Pci.BAR0 + 4 * i;
+            int off = PciConfig.BAR0 + 4 * i;
             h.readWrite(off, 4, bar.typeBits(), bar.lowWriteMask());
             if (bar.type() == BarType.MEMORY_64) h.readWrite(off + 4, 4, 0, bar.highWriteMask());
         }
-        h.readOnly(Pci.SUBSYSTEM_VENDOR_ID, 2, b.subsystemVendorId);
-        h.readOnly(Pci.SUBSYSTEM_ID, 2, b.subsystemId);
-        h.readWrite(Pci.INTERRUPT_LINE, 1, 0, 0xFF);
-        h.readOnly(Pci.INTERRUPT_PIN, 1, b.interruptPin);
+        h.readOnly(PciConfig.SUBSYSTEM_VENDOR_ID, 2, b.subsystemVendorId);
+        h.readOnly(PciConfig.SUBSYSTEM_ID, 2, b.subsystemId);
+        h.readWrite(PciConfig.INTERRUPT_LINE, 1, 0, 0xFF);
+        h.readOnly(PciConfig.INTERRUPT_PIN, 1, b.interruptPin);
+        h.readOnly(PciConfig.MIN_GNT, 1, b.minGnt);
+        h.readOnly(PciConfig.MAX_LAT, 1, b.maxLat);
     }
 
     private void placeCapabilities(List<ConfigRegion> all) {
-        int at = Pci.FIRST_CAPABILITY;
-        int previousNext = Pci.CAPABILITIES_POINTER;
+        int at = PciConfig.HEADER_SIZE;
+        int previousNext = PciConfig.CAPABILITIES_POINTER;
         for (Capability cap : capabilities) {
             int len = cap.length();
             if (len < 2) throw new IllegalArgumentException(cap.getClass().getSimpleName() + " length " + len + " too short");
-            if (at + len > Pci.FIRST_EXTENDED_CAPABILITY)
+            if (at + len > PciConfig.EXTENDED_CAPABILITIES)
                 throw new IllegalArgumentException("capabilities do not fit below 0x100: " + cap.getClass().getSimpleName() + " at 0x" + Integer.toHexString(at));
             cap.bind(this, at);
             setRaw(previousNext, 1, at);
@@ -387,7 +395,7 @@ public final class ConfigSpace {
     }
 
     private void placeExtendedCapabilities(List<ConfigRegion> all) {
-        int at = Pci.FIRST_EXTENDED_CAPABILITY;
+        int at = PciConfig.EXTENDED_CAPABILITIES;
         int previousHeader = -1;
         for (ExtendedCapability cap : extendedCapabilities) {
             int len = cap.length();
@@ -455,6 +463,10 @@ public final class ConfigSpace {
         private int subsystemId;
         private int interruptPin;
         private boolean multiFunction;
+        private int extraCommandBits;
+        private int extraStatusBits;
+        private int minGnt;
+        private int maxLat;
         private final Bar[] bars = new Bar[6];
         private final List<Capability> capabilities = new ArrayList<>();
         private final List<ExtendedCapability> extendedCapabilities = new ArrayList<>();
@@ -493,6 +505,37 @@ public final class ConfigSpace {
 
         /** Header Type bit 7: set in function 0 of a device with more than one function. */
         public Builder multiFunction(boolean multi) { this.multiFunction = multi; return this; }
+
+        /**
+         * Conventional PCI functions (the 82540EM) implement Command bits PCIe hardwires to 0, such
+         * as Memory Write and Invalidate (bit 4): these become writable too.
+         */
+        public Builder extraCommandBits(int bits) {
+            int allowed = Command.MEMORY_WRITE_INVALIDATE | Command.VGA_PALETTE_SNOOP | Command.FAST_BACK_TO_BACK_ENABLE
+                    | Command.SPECIAL_CYCLE_ENABLE;
+            if ((bits & ~allowed) != 0) throw new IllegalArgumentException("Command bits 0x" + Integer.toHexString(bits) + " are not legacy extras");
+            this.extraCommandBits = bits;
+            return this;
+        }
+
+        /**
+         * Read-only Status bits a conventional PCI function reports: 66 MHz Capable (5), Fast
+         * Back-to-Back Capable (7), DEVSEL timing (10:9). Capabilities List is set automatically.
+         */
+        public Builder extraStatusBits(int bits) {
+            int allowed = Status.MHZ_66_CAPABLE | Status.FAST_BACK_TO_BACK_CAPABLE | Status.DEVSEL_TIMING_MASK;
+            if ((bits & ~allowed) != 0) throw new IllegalArgumentException("Status bits 0x" + Integer.toHexString(bits) + " are not read-only capability bits");
+            this.extraStatusBits = bits;
+            return this;
+        }
+
+        /** Min_Gnt and Max_Lat (conventional PCI; 0 for PCIe functions). */
+        public Builder minGntMaxLat(int minGnt, int maxLat) {
+            if ((minGnt & ~0xFF) != 0 || (maxLat & ~0xFF) != 0) throw new IllegalArgumentException("Min_Gnt/Max_Lat are 8 bits");
+            this.minGnt = minGnt;
+            this.maxLat = maxLat;
+            return this;
+        }
 
         /** Defines BAR {@code index}; a 64-bit BAR also takes {@code index + 1}. */
         public Builder bar(int index, Bar bar) {

@@ -1,5 +1,8 @@
 package dev.vpcie.devices.config;
 
+import dev.vpcie.protocol.pci.PciConfig;
+import dev.vpcie.protocol.pci.PciConfig.Dsn;
+
 /**
  * Device Serial Number extended capability (ID 0003h, version 1, PCIe base spec 7.9.3); 12 bytes.
  *
@@ -15,7 +18,7 @@ package dev.vpcie.devices.config;
  * ({@code 00-11-22-ff-fe-33-44-55}).
  */
 public final class DeviceSerialNumberCapability extends ExtendedCapability {
-    public static final int ID = 0x0003;
+    public static final int ID = PciConfig.ExtCapId.DEVICE_SERIAL_NUMBER;
     private final long serialNumber;
 
     public DeviceSerialNumberCapability(long serialNumber) { this.serialNumber = serialNumber; }
@@ -34,8 +37,8 @@ public final class DeviceSerialNumberCapability extends ExtendedCapability {
 
     @Override
     protected void initialize(RegisterInit init) {
-        init.readOnly(4, 4, (int) serialNumber);
-        init.readOnly(8, 4, (int) (serialNumber >>> 32));
+        init.readOnly(Dsn.SERIAL_LOWER, 4, (int) serialNumber);
+        init.readOnly(Dsn.SERIAL_UPPER, 4, (int) (serialNumber >>> 32));
     }
 
     public long serialNumber() { return serialNumber; }

@@ -1,5 +1,7 @@
 package dev.vpcie.devices.config;
 
+import dev.vpcie.protocol.pci.PciConfig;
+import dev.vpcie.protocol.pci.PciConfig.Msi;
 import java.util.function.IntConsumer;
 
 /**
@@ -32,12 +34,12 @@ import java.util.function.IntConsumer;
  * {@code log2(n)} bits of Message Data with {@code v} ({@link #messageData}).
  */
 public final class MsiCapability extends Capability {
-    public static final int ID = 0x05;
-    private static final int CONTROL = 2;
-    private static final int ADDRESS = 4;
-    private static final int ENABLE = 1;
-    private static final int MASKING_CAPABLE = 1 << 8;
-    private static final int ADDRESS_64 = 1 << 7;
+    public static final int ID = PciConfig.CapId.MSI;
+    private static final int CONTROL = Msi.MESSAGE_CONTROL;
+    private static final int ADDRESS = Msi.MESSAGE_ADDRESS;
+    private static final int ENABLE = Msi.CONTROL_ENABLE;
+    private static final int MASKING_CAPABLE = Msi.CONTROL_PER_VECTOR_MASKING;
+    private static final int ADDRESS_64 = Msi.CONTROL_64BIT;
 
     private final int vectors;
     private final boolean address64;
@@ -62,7 +64,7 @@ public final class MsiCapability extends Capability {
     @Override
     public int length() { return (address64 ? 14 : 10) + (perVectorMasking ? 10 : 0); }
 
-    private int dataOffset() { return address64 ? 0x0C : 0x08; }
+    private int dataOffset() { return address64 ? Msi.MESSAGE_DATA_64 : Msi.MESSAGE_DATA_32; }
 
     private int maskOffset() { return dataOffset() + 4; }
 
@@ -71,7 +73,7 @@ public final class MsiCapability extends Capability {
     @Override
     protected void initialize(RegisterInit init) {
         int mmc = Integer.numberOfTrailingZeros(vectors);
-        init.readWrite(CONTROL, 2, mmc << 1 | (address64 ? ADDRESS_64 : 0) | (perVectorMasking ? MASKING_CAPABLE : 0), ENABLE | 0x70);
+        init.readWrite(CONTROL, 2, mmc << 1 | (address64 ? ADDRESS_64 : 0) | (perVectorMasking ? MASKING_CAPABLE : 0), ENABLE | Msi.CONTROL_MULTIPLE_MESSAGE_ENABLE_MASK);
         init.readWrite(ADDRESS, 4, 0, 0xFFFF_FFFC);
         if (address64) init.readWrite(ADDRESS + 4, 4, 0, 0xFFFF_FFFF);
         init.readWrite(dataOffset(), 2, 0, 0xFFFF);
@@ -107,7 +109,7 @@ public final class MsiCapability extends Capability {
     public boolean enabled() { return (reg(CONTROL, 2) & ENABLE) != 0; }
 
     /** Vectors granted by software (Multiple Message Enable), never more than capable. */
-    public int vectorsEnabled() { return Math.min(1 << (reg(CONTROL, 2) >>> 4 & 7), vectors); }
+    public int vectorsEnabled() { return Math.min(1 << ((reg(CONTROL, 2) & Msi.CONTROL_MULTIPLE_MESSAGE_ENABLE_MASK) >>> Msi.CONTROL_MULTIPLE_MESSAGE_ENABLE_SHIFT), vectors); }
 
     /** Message Address programmed by software. */
     public long address() {

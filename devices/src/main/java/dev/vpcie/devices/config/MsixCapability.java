@@ -1,5 +1,7 @@
 package dev.vpcie.devices.config;
 
+import dev.vpcie.protocol.pci.PciConfig;
+import dev.vpcie.protocol.pci.PciConfig.MsiX;
 import dev.vpcie.devices.spi.ResetKind;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
@@ -34,11 +36,11 @@ import java.util.function.IntConsumer;
  * {@link #setUnmaskListener} when a pending vector may be delivered.
  */
 public final class MsixCapability extends Capability {
-    public static final int ID = 0x11;
-    public static final int ENTRY_SIZE = 16;
-    private static final int CONTROL = 2;
-    private static final int FUNCTION_MASK = 1 << 14;
-    private static final int ENABLE = 1 << 15;
+    public static final int ID = PciConfig.CapId.MSI_X;
+    public static final int ENTRY_SIZE = MsiX.ENTRY_SIZE;
+    private static final int CONTROL = MsiX.MESSAGE_CONTROL;
+    private static final int FUNCTION_MASK = MsiX.CONTROL_FUNCTION_MASK;
+    private static final int ENABLE = MsiX.CONTROL_ENABLE;
 
     private final int vectors;
     private final int tableBar;
@@ -84,8 +86,8 @@ public final class MsixCapability extends Capability {
         checkBar(tableBar, tableOffset, tableLength(), "table");
         checkBar(pbaBar, pbaOffset, pbaLength(), "PBA");
         init.readWrite(CONTROL, 2, vectors - 1, FUNCTION_MASK | ENABLE);
-        init.readOnly(4, 4, (int) tableOffset | tableBar);
-        init.readOnly(8, 4, (int) pbaOffset | pbaBar);
+        init.readOnly(MsiX.TABLE_OFFSET_BIR, 4, (int) tableOffset | tableBar);
+        init.readOnly(MsiX.PBA_OFFSET_BIR, 4, (int) pbaOffset | pbaBar);
     }
 
     private void checkBar(int bir, long off, long len, String what) {

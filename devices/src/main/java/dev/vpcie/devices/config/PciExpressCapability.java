@@ -1,5 +1,7 @@
 package dev.vpcie.devices.config;
 
+import dev.vpcie.protocol.pci.PciConfig;
+import dev.vpcie.protocol.pci.PciConfig.Pcie;
 import java.util.OptionalLong;
 
 /**
@@ -52,24 +54,32 @@ import java.util.OptionalLong;
  * </pre>
  */
 public final class PciExpressCapability extends Capability {
-    public static final int ID = 0x10;
-    static final int CAPABILITIES = 0x02;
-    static final int DEVICE_CAPABILITIES = 0x04;
-    static final int DEVICE_CONTROL = 0x08;
-    static final int DEVICE_STATUS = 0x0A;
-    static final int LINK_CAPABILITIES = 0x0C;
-    static final int LINK_CONTROL = 0x10;
-    static final int LINK_STATUS = 0x12;
-    static final int DEVICE_CAPABILITIES_2 = 0x24;
-    static final int DEVICE_CONTROL_2 = 0x28;
-    static final int LINK_CAPABILITIES_2 = 0x2C;
-    static final int LINK_CONTROL_2 = 0x30;
+    public static final int ID = PciConfig.CapId.PCI_EXPRESS;
 
-    static final int DEVCTL_RELAXED_ORDERING = 1 << 4;
-    static final int DEVCTL_EXTENDED_TAG = 1 << 8;
-    static final int DEVCTL_NO_SNOOP = 1 << 11;
-    static final int DEVCTL_INITIATE_FLR = 1 << 15;
-    static final int DEVSTA_TRANSACTIONS_PENDING = 1 << 5;
+    private static final int CAPABILITIES = Pcie.CAPABILITIES;
+    private static final int DEVICE_CAPABILITIES = Pcie.DEVICE_CAPABILITIES;
+    private static final int DEVICE_CONTROL = Pcie.DEVICE_CONTROL;
+    private static final int DEVICE_STATUS = Pcie.DEVICE_STATUS;
+    private static final int LINK_CAPABILITIES = Pcie.LINK_CAPABILITIES;
+    private static final int LINK_CONTROL = Pcie.LINK_CONTROL;
+    private static final int LINK_STATUS = Pcie.LINK_STATUS;
+    private static final int DEVICE_CAPABILITIES_2 = Pcie.DEVICE_CAPABILITIES_2;
+    private static final int DEVICE_CONTROL_2 = Pcie.DEVICE_CONTROL_2;
+    private static final int LINK_CAPABILITIES_2 = Pcie.LINK_CAPABILITIES_2;
+    private static final int LINK_CONTROL_2 = Pcie.LINK_CONTROL_2;
+    private static final int DEVCTL_RELAXED_ORDERING = Pcie.DEVCTL_RELAXED_ORDERING;
+    private static final int DEVCTL_EXTENDED_TAG = Pcie.DEVCTL_EXTENDED_TAG;
+    private static final int DEVCTL_NO_SNOOP = Pcie.DEVCTL_NO_SNOOP;
+    private static final int DEVCTL_INITIATE_FLR = Pcie.DEVCTL_INITIATE_FLR;
+    private static final int DEVSTA_TRANSACTIONS_PENDING = Pcie.DEVSTA_TRANSACTIONS_PENDING;
+    /** Device Control bits 3:0: correctable, non-fatal, fatal, UR reporting enables. */
+    private static final int ERROR_REPORTING = Pcie.DEVCTL_CORRECTABLE_ERROR_REPORTING | Pcie.DEVCTL_NON_FATAL_ERROR_REPORTING
+            | Pcie.DEVCTL_FATAL_ERROR_REPORTING | Pcie.DEVCTL_UNSUPPORTED_REQUEST_REPORTING;
+    /** Device Status bits 3:0: correctable, non-fatal, fatal, UR detected (RW1C). */
+    private static final int ERROR_DETECTED = Pcie.DEVSTA_CORRECTABLE_ERROR | Pcie.DEVSTA_NON_FATAL_ERROR
+            | Pcie.DEVSTA_FATAL_ERROR | Pcie.DEVSTA_UNSUPPORTED_REQUEST;
+    /** Completion Timeout Ranges Supported: range B only (10 ms to 250 ms), fitting a software link. */
+    private static final int COMPLETION_TIMEOUT_RANGE_B = 0b0010;
 
     private final int maxPayloadSupported;
     private final LinkSpeed speed;
@@ -96,26 +106,27 @@ public final class PciExpressCapability extends Capability {
     /** The 3-bit encoding of 128..4096 bytes. */
     static int sizeCode(int bytes, String what) {
         if (bytes < 128 || bytes > 4096 || Integer.bitCount(bytes) != 1) throw new IllegalArgumentException(what + " " + bytes + " not a power of two in 128..4096");
-        return Integer.numberOfTrailingZeros(bytes) - 7;
+        return Pcie.sizeEncoding(bytes);
     }
 
     @Override public int id() { return ID; }
 
-    @Override public int length() { return 0x3C; }
+    @Override public int length() { return Pcie.SIZE; }
 
     @Override
     protected void initialize(RegisterInit init) {
-        init.readOnly(CAPABILITIES, 2, 2);
-        init.readOnly(DEVICE_CAPABILITIES, 4, sizeCode(maxPayloadSupported, "MPS") | 1 << 5 | 0b111 << 6 | 0b111 << 9 | 1 << 15
-                | (flrCapable ? 1 << 28 : 0));
-        init.readWrite(DEVICE_CONTROL, 2, DEVCTL_RELAXED_ORDERING | DEVCTL_NO_SNOOP | 0b010 << 12,
-                0xF | DEVCTL_RELAXED_ORDERING | 0b111 << 5 | DEVCTL_EXTENDED_TAG | DEVCTL_NO_SNOOP | 0b111 << 12);
-        init.writeOneToClear(DEVICE_STATUS, 2, 0, 0xF);
-        init.readOnly(LINK_CAPABILITIES, 4, speed.code | width << 4);
-        init.readWrite(LINK_CONTROL, 2, 0, 0b11 | 1 << 6 | 1 << 7);
-        init.readOnly(LINK_STATUS, 2, speed.code | width << 4 | 1 << 12);
-        init.readOnly(DEVICE_CAPABILITIES_2, 4, 0b0010 | 1 << 4);
-        init.readWrite(DEVICE_CONTROL_2, 2, 0, 0x1F);
+        init.readOnly(CAPABILITIES, 2, 2 | Pcie.TYPE_ENDPOINT << Pcie.CAP_PORT_TYPE_SHIFT);
+        init.readOnly(DEVICE_CAPABILITIES, 4, sizeCode(maxPayloadSupported, "MPS") | Pcie.DEVCAP_EXTENDED_TAG
+                | 0b111 << 6 | 0b111 << 9 | Pcie.DEVCAP_ROLE_BASED_ERROR_REPORTING | (flrCapable ? Pcie.DEVCAP_FUNCTION_LEVEL_RESET : 0));
+        init.readWrite(DEVICE_CONTROL, 2, DEVCTL_RELAXED_ORDERING | DEVCTL_NO_SNOOP | Pcie.sizeEncoding(512) << Pcie.DEVCTL_MAX_READ_REQUEST_SHIFT,
+                ERROR_REPORTING | DEVCTL_RELAXED_ORDERING | Pcie.DEVCTL_MAX_PAYLOAD_MASK | DEVCTL_EXTENDED_TAG | DEVCTL_NO_SNOOP
+                        | Pcie.DEVCTL_MAX_READ_REQUEST_MASK);
+        init.writeOneToClear(DEVICE_STATUS, 2, 0, ERROR_DETECTED);
+        init.readOnly(LINK_CAPABILITIES, 4, speed.code | width << Pcie.LNKCAP_MAX_WIDTH_SHIFT);
+        init.readWrite(LINK_CONTROL, 2, 0, Pcie.LNKCTL_ASPM_MASK | Pcie.LNKCTL_COMMON_CLOCK | Pcie.LNKCTL_EXTENDED_SYNCH);
+        init.readOnly(LINK_STATUS, 2, speed.code | width << Pcie.LNKSTA_WIDTH_SHIFT | Pcie.LNKSTA_SLOT_CLOCK);
+        init.readOnly(DEVICE_CAPABILITIES_2, 4, COMPLETION_TIMEOUT_RANGE_B | Pcie.DEVCAP2_COMPLETION_TIMEOUT_DISABLE);
+        init.readWrite(DEVICE_CONTROL_2, 2, 0, Pcie.DEVCTL2_COMPLETION_TIMEOUT_MASK | Pcie.DEVCTL2_COMPLETION_TIMEOUT_DISABLE);
         int speeds = 0;
         for (LinkSpeed s : LinkSpeed.values()) if (s.code <= speed.code) speeds |= 1 << s.code;
         init.readOnly(LINK_CAPABILITIES_2, 4, speeds);
@@ -153,10 +164,10 @@ public final class PciExpressCapability extends Capability {
      * Max_Payload_Size in bytes as software programmed it, but never above what the function
      * supports (software must not program more; if it does, we stay within our own ability).
      */
-    public int maxPayloadSize() { return Math.min(128 << (deviceControl() >>> 5 & 7), maxPayloadSupported); }
+    public int maxPayloadSize() { return Math.min(Pcie.maxPayloadSize(deviceControl()), maxPayloadSupported); }
 
     /** Max_Read_Request_Size in bytes (128..4096). */
-    public int maxReadRequestSize() { return Math.min(128 << (deviceControl() >>> 12 & 7), 4096); }
+    public int maxReadRequestSize() { return Pcie.maxReadRequestSize(deviceControl()); }
 
     public boolean extendedTagEnabled() { return (deviceControl() & DEVCTL_EXTENDED_TAG) != 0; }
 
@@ -165,11 +176,11 @@ public final class PciExpressCapability extends Capability {
     public boolean noSnoopEnabled() { return (deviceControl() & DEVCTL_NO_SNOOP) != 0; }
 
     /** Error reporting enables, Device Control bits 3:0 (correctable, non-fatal, fatal, UR). */
-    public int errorReportingEnables() { return deviceControl() & 0xF; }
+    public int errorReportingEnables() { return deviceControl() & ERROR_REPORTING; }
 
     /** Sets Device Status bits 3:0 (correctable, non-fatal, fatal, UR detected); they stay until software clears them. */
     public void setErrorDetected(int bits) {
-        if ((bits & ~0xF) != 0) throw new IllegalArgumentException("Device Status error bits 0x" + Integer.toHexString(bits));
+        if ((bits & ~ERROR_DETECTED) != 0) throw new IllegalArgumentException("Device Status error bits 0x" + Integer.toHexString(bits));
         setReg(DEVICE_STATUS, 2, deviceStatus() | bits);
     }
 
@@ -185,8 +196,8 @@ public final class PciExpressCapability extends Capability {
      */
     public OptionalLong completionTimeoutNs() {
         int ctl2 = reg(DEVICE_CONTROL_2, 2);
-        if ((ctl2 & 1 << 4) != 0) return OptionalLong.empty();
-        long ms = switch (ctl2 & 0xF) {
+        if ((ctl2 & Pcie.DEVCTL2_COMPLETION_TIMEOUT_DISABLE) != 0) return OptionalLong.empty();
+        long ms = switch (ctl2 & Pcie.DEVCTL2_COMPLETION_TIMEOUT_MASK) {
             case 0b0110 -> 210;
             case 0b0101 -> 55;
             default -> 50; // 0000b and encodings of ranges we do not support: the default range, 50 us to 50 ms

@@ -1,5 +1,8 @@
 package dev.vpcie.devices.config;
 
+import dev.vpcie.protocol.pci.PciConfig;
+import dev.vpcie.protocol.pci.PciConfig.PowerManagement;
+
 /**
  * PCI Power Management capability (ID 01h, PCI Bus Power Management Interface 1.2), 8 bytes.
  *
@@ -23,12 +26,12 @@ package dev.vpcie.devices.config;
  * {@link ConfigSpace#decodeMemory}).
  */
 public final class PowerManagementCapability extends Capability {
-    public static final int ID = 0x01;
-    static final int PMC = 2;
-    static final int PMCSR = 4;
-    private static final int PME_EN = 1 << 8;
-    private static final int PME_STATUS = 1 << 15;
-    private static final int NO_SOFT_RESET = 1 << 3;
+    public static final int ID = PciConfig.CapId.POWER_MANAGEMENT;
+    private static final int PMC = PowerManagement.CAPABILITIES;
+    private static final int PMCSR = PowerManagement.CONTROL_STATUS;
+    private static final int PME_EN = PowerManagement.CONTROL_PME_ENABLE;
+    private static final int PME_STATUS = PowerManagement.CONTROL_PME_STATUS;
+    private static final int NO_SOFT_RESET = PowerManagement.CONTROL_NO_SOFT_RESET;
 
     private final int pmeSupport;
 

@@ -1,0 +1,308 @@
+package dev.vpcie.devices.dmatest;
+
+import static dev.vpcie.devices.dmatest.DmaTestRegisters.*;
+
+import dev.vpcie.devices.regs.RegisterTable;
+import dev.vpcie.devices.spi.Counters;
+import dev.vpcie.devices.spi.DeviceContext;
+import dev.vpcie.devices.spi.DmaException;
+import dev.vpcie.devices.spi.Timers;
+import java.util.ArrayDeque;
+import java.util.zip.CRC32;
+import org.slf4j.Logger;
+
+/**
+ * The core of the DMA test device: BAR0 registers, the command queue and the engine that runs it.
+ * Work is cut into steps of at most {@link #CHUNK} bytes, each a timer task on the function's
+ * thread, so MMIO accesses (a STATUS poll, more doorbells) interleave with long transfers.
+ */
+final class DmaTestEngine {
+    /** Bytes moved per DmaPort call and per step. */
+    static final int CHUNK = 64 * 1024;
+    /** Budget a command costs at least, so a queue of NOPs also yields between steps. */
+    private static final int MIN_COMMAND_COST = 4096;
+
+    private final byte[] memory;
+    private final int vectors;
+    final RegisterTable regs;
+    private final ArrayDeque<Command> queue = new ArrayDeque<>(QUEUE_DEPTH_VALUE);
+    private final byte[] buffer = new byte[CHUNK];
+    private final byte[] fillBuffer = new byte[CHUNK];
+    private int fillPattern;
+    private boolean fillReady;
+    private final CRC32 crc = new CRC32();
+    private final byte[] record = new byte[CPL_RECORD_SIZE];
+
+    private DeviceContext context;
+    private Logger log;
+    private Counters.Counter commandsCounter;
+    private Counters.Counter bytesCounter;
+    private Counters.Counter failedCounter;
+    private Counters.Counter overflowCounter;
+    private Counters.Counter recordFailedCounter;
+    private Counters.Counter badRingSizeCounter;
+    private Timers.Timer stepTimer;
+
+    private Command current;
+    private Opcode currentOp;
+    private long done;
+
+    DmaTestEngine(byte[] memory, int vectors) {
+        this.memory = memory;
+        this.vectors = vectors;
+        this.regs = RegisterTable.builder("dmatest", REGS_SIZE)
+                .reg(ID, "ID").readOnly(ID_VALUE)
+                .reg(VERSION, "VERSION").readOnly(VERSION_VALUE)
+                .reg(QUEUE_DEPTH, "QUEUE_DEPTH").readOnly(QUEUE_DEPTH_VALUE)
+                .reg(DEVMEM_SIZE, "DEVMEM_SIZE").readOnly(memory.length)
+                .reg(MAX_LENGTH, "MAX_LENGTH").readOnly(MAX_LENGTH_VALUE)
+                .reg(STATUS, "STATUS").readOnly().read(i -> status())
+                .reg(QUEUE_FREE, "QUEUE_FREE").readOnly().read(i -> QUEUE_DEPTH_VALUE - queue.size())
+                .reg(COMPLETED, "COMPLETED").readOnly()
+                .reg(FAILED, "FAILED").readOnly()
+                .reg(ERROR, "ERROR").write((i, v) -> clearError())
+                .reg(RESULT, "RESULT").readOnly()
+                .reg(INT_STATUS, "INT_STATUS").w1c(INT_ALL).onWrite((i, v) -> updateLevel())
+                .reg(INT_ENABLE, "INT_ENABLE").masked(INT_ALL).onWrite((i, v) -> updateLevel())
+                .reg(SRC_LO, "SRC_LO").plain()
+                .reg(SRC_HI, "SRC_HI").plain()
+                .reg(DST_LO, "DST_LO").plain()
+                .reg(DST_HI, "DST_HI").plain()
+                .reg(LENGTH, "LENGTH").plain()
+                .reg(PATTERN, "PATTERN").plain()
+                .reg(DOORBELL, "DOORBELL").plain().onWrite((i, v) -> doorbell(v))
+                .reg(CPL_RING_LO, "CPL_RING_LO").masked(~(CPL_RECORD_SIZE - 1))
+                .reg(CPL_RING_HI, "CPL_RING_HI").plain()
+                .reg(CPL_RING_SIZE, "CPL_RING_SIZE").write((i, v) -> setRingSize(v))
+                .reg(CONTROL, "CONTROL").write((i, v) -> control(v))
+                .build();
+    }
+
+    void attach(DeviceContext ctx) {
+        this.context = ctx;
+        this.log = ctx.log();
+        Counters c = ctx.counters();
+        commandsCounter = c.counter("commands");
+        bytesCounter = c.counter("bytes");
+        failedCounter = c.counter("commands-failed");
+        overflowCounter = c.counter("queue-overflows");
+        recordFailedCounter = c.counter("completion-record-writes-failed");
+        badRingSizeCounter = c.counter("bad-completion-ring-sizes");
+    }
+
+    /** Aborts everything and restores the registers (CONTROL.RESET, FLR, hot reset). */
+    void reset() {
+        queue.clear();
+        current = null;
+        currentOp = null;
+        done = 0;
+        if (stepTimer != null) stepTimer.cancel();
+        stepTimer = null;
+        regs.reset();
+        updateLevel();
+    }
+
+    boolean busy() { return current != null || !queue.isEmpty(); }
+
+    private int status() {
+        return (busy() ? STATUS_BUSY : 0) | (queue.size() == QUEUE_DEPTH_VALUE ? STATUS_QUEUE_FULL : 0);
+    }
+
+    // ---------------------------------------------------------------- register actions
+
+    private void doorbell(int value) {
+        requireAttached();
+        Command c = new Command(value, address(SRC_LO, SRC_HI), address(DST_LO, DST_HI),
+                regs.get(LENGTH) & 0xFFFF_FFFFL, regs.get(PATTERN));
+        if (queue.size() >= QUEUE_DEPTH_VALUE) {
+            overflowCounter.increment();
+            raiseCauses(INT_OVERFLOW, c);
+            return;
+        }
+        queue.add(c);
+        scheduleStep();
+    }
+
+    private long address(int lo, int hi) { return (regs.get(lo) & 0xFFFF_FFFFL) | (long) regs.get(hi) << 32; }
+
+    private void setRingSize(int entries) {
+        boolean valid = entries == 0 || (Integer.bitCount(entries) == 1 && entries <= CPL_RING_MAX);
+        if (!valid) {
+            if (badRingSizeCounter != null) badRingSizeCounter.increment();
+            if (log != null) log.warn("{}: CPL_RING_SIZE {} is not 0 or a power of two up to {}; ring disabled", context.name(), entries, CPL_RING_MAX);
+        }
+        regs.set(CPL_RING_SIZE, valid ? entries : 0);
+    }
+
+    private void clearError() { regs.set(ERROR, 0); }
+
+    private void control(int value) {
+        if ((value & CONTROL_RESET) != 0) reset();
+    }
+
+    // ---------------------------------------------------------------- the engine
+
+    private void scheduleStep() {
+        if (stepTimer == null || !stepTimer.pending()) stepTimer = context.timers().schedule(0, this::step);
+    }
+
+    private void step() {
+        stepTimer = null;
+        int budget = CHUNK;
+        while (budget > 0) {
+            if (current == null) {
+                Command next = queue.poll();
+                if (next == null) break;
+                budget -= MIN_COMMAND_COST;
+                if (!start(next)) continue;
+            }
+            int n = (int) Math.min(CHUNK, current.length() - done);
+            try {
+                move(n);
+                done += n;
+                bytesCounter.add(n);
+                budget -= n;
+                if (done == current.length()) complete(CompletionStatus.OK);
+            } catch (DmaException e) {
+                log.debug("{}: {} tag {} failed after {} bytes: {}", context.name(), currentOp, current.tag(), done, e.getMessage());
+                complete(CompletionStatus.of(e.reason()));
+            }
+        }
+        if (busy()) scheduleStep();
+    }
+
+    /** Validates and begins {@code c}; returns false when it already completed (NOP or invalid). */
+    private boolean start(Command c) {
+        current = c;
+        currentOp = Opcode.fromCode(c.opcodeCode());
+        done = 0;
+        CompletionStatus invalid = validate(c, currentOp);
+        if (invalid != null) {
+            complete(invalid);
+            return false;
+        }
+        if (currentOp == Opcode.NOP) {
+            complete(CompletionStatus.OK);
+            return false;
+        }
+        if (currentOp == Opcode.CHECKSUM) crc.reset();
+        if (currentOp == Opcode.FILL) prepareFill(c.pattern());
+        return true;
+    }
+
+    private CompletionStatus validate(Command c, Opcode op) {
+        if (op == null) return CompletionStatus.BAD_OPCODE;
+        if (c.irq() && c.vector() >= vectors) return CompletionStatus.BAD_VECTOR;
+        if (op == Opcode.NOP) return null;
+        if (c.length() == 0 || c.length() > MAX_LENGTH_VALUE) return CompletionStatus.BAD_LENGTH;
+        return switch (op) {
+            case READ_TO_DEVICE -> inDeviceMemory(c.dest(), c.length()) ? null : CompletionStatus.BAD_DEVICE_RANGE;
+            case WRITE_FROM_DEVICE -> inDeviceMemory(c.source(), c.length()) ? null : CompletionStatus.BAD_DEVICE_RANGE;
+            case NOP, COPY, FILL, CHECKSUM -> null;
+        };
+    }
+
+    private boolean inDeviceMemory(long offset, long length) {
+        return Long.compareUnsigned(offset, memory.length) <= 0 && length <= memory.length - offset;
+    }
+
+    private void prepareFill(int pattern) {
+        if (fillReady && fillPattern == pattern) return;
+        for (int i = 0; i < CHUNK; i++) fillBuffer[i] = (byte) (pattern >>> (8 * (i & 3)));
+        fillPattern = pattern;
+        fillReady = true;
+    }
+
+    /** Moves the next {@code n} bytes of the current command; {@code done} is a multiple of {@link #CHUNK}. */
+    private void move(int n) throws DmaException {
+        var dma = context.dma();
+        Command c = current;
+        switch (currentOp) {
+            case COPY -> {
+                dma.read(c.source() + done, buffer, 0, n);
+                dma.write(c.dest() + done, buffer, 0, n);
+            }
+            case FILL -> dma.write(c.dest() + done, fillBuffer, 0, n);
+            case CHECKSUM -> {
+                dma.read(c.source() + done, buffer, 0, n);
+                crc.update(buffer, 0, n);
+            }
+            case READ_TO_DEVICE -> dma.read(c.source() + done, memory, (int) (c.dest() + done), n);
+            case WRITE_FROM_DEVICE -> dma.write(c.dest() + done, memory, (int) (c.source() + done), n);
+            case NOP -> throw new IllegalStateException("NOP moves nothing");
+        }
+    }
+
+    private void complete(CompletionStatus status) {
+        Command c = current;
+        Opcode op = currentOp;
+        current = null;
+        currentOp = null;
+        boolean ok = status == CompletionStatus.OK;
+        int result = ok && op == Opcode.CHECKSUM ? (int) crc.getValue() : 0;
+        int completed = regs.get(COMPLETED) + 1;
+        regs.set(COMPLETED, completed);
+        commandsCounter.increment();
+        if (ok) {
+            if (op == Opcode.CHECKSUM) regs.set(RESULT, result);
+        } else {
+            regs.set(FAILED, regs.get(FAILED) + 1);
+            failedCounter.increment();
+            recordError(status, c);
+        }
+        writeCompletionRecord(c, status, result, completed);
+        int causes = ok ? (c.irq() ? INT_DONE : 0) : INT_ERROR;
+        raiseCauses(causes, c);
+    }
+
+    private void recordError(CompletionStatus status, Command c) {
+        if (regs.get(ERROR) == 0) regs.set(ERROR, status.code | c.opcodeCode() << 8 | c.tag() << 16);
+    }
+
+    private void writeCompletionRecord(Command c, CompletionStatus status, int result, int sequence) {
+        int entries = regs.get(CPL_RING_SIZE);
+        if (entries == 0) return;
+        long base = address(CPL_RING_LO, CPL_RING_HI);
+        long slot = base + (long) CPL_RECORD_SIZE * ((sequence - 1) & (entries - 1));
+        putShort(0, c.tag());
+        record[2] = (byte) status.code;
+        record[3] = (byte) c.opcodeCode();
+        putInt(4, result);
+        putInt(8, sequence);
+        putInt(12, (int) done);
+        try {
+            context.dma().write(slot, record, 0, CPL_RECORD_SIZE);
+        } catch (DmaException e) {
+            recordFailedCounter.increment();
+            log.debug("{}: completion record for tag {} not written: {}", context.name(), c.tag(), e.getMessage());
+            recordError(CompletionStatus.of(e.reason()), c);
+        }
+    }
+
+    private void putShort(int at, int v) {
+        record[at] = (byte) v;
+        record[at + 1] = (byte) (v >>> 8);
+    }
+
+    private void putInt(int at, int v) {
+        for (int i = 0; i < 4; i++) record[at + i] = (byte) (v >>> (8 * i));
+    }
+
+    // ---------------------------------------------------------------- the interrupt funnel
+
+    /** ORs {@code causes} into INT_STATUS; a message for {@code c}'s vector if any is enabled; the INTx level. */
+    private void raiseCauses(int causes, Command c) {
+        if (causes == 0) return;
+        regs.setBits(INT_STATUS, causes);
+        if ((causes & regs.get(INT_ENABLE)) != 0) context.interrupts().raise(c.vector() < vectors ? c.vector() : 0);
+        updateLevel();
+    }
+
+    private void updateLevel() {
+        if (context != null) context.interrupts().setLevel((regs.get(INT_STATUS) & regs.get(INT_ENABLE)) != 0);
+    }
+
+    private void requireAttached() {
+        if (context == null) throw new IllegalStateException("dmatest: doorbell before attach");
+    }
+}
