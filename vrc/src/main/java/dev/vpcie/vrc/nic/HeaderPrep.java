@@ -21,6 +21,7 @@ final class HeaderPrep {
             case TxOffload.Checksum c -> {
                 int end = c.l4Offset() + c.l4().checksumOffset + 2;
                 require(headers, end, frameLength);
+                checkVersion(headers, c.ipOffset(), c.ipv4());
                 if (c.ipHeaderChecksum()) put16(headers, c.ipOffset() + 10, 0);
                 int l4Length = frameLength - c.l4Offset();
                 put16(headers, c.l4Offset() + c.l4().checksumOffset, seed(headers, c.ipOffset(), c.ipv4(), c.l4().protocol, l4Length));
@@ -29,6 +30,7 @@ final class HeaderPrep {
             case TxOffload.Segmentation s -> {
                 int end = s.headerLength();
                 require(headers, end, frameLength);
+                checkVersion(headers, s.ipOffset(), s.ipv4());
                 if (end >= frameLength) throw new IllegalArgumentException("TSO frame of " + frameLength + " bytes has no payload after its "
                         + end + " header bytes");
                 if (s.ipv4()) {
@@ -47,6 +49,12 @@ final class HeaderPrep {
         long sum = ipv4 ? InternetChecksum.ipv4PseudoHeader(h, ipOffset, protocol, l4Length)
                 : InternetChecksum.ipv6PseudoHeader(h, ipOffset, protocol, l4Length);
         return InternetChecksum.fold(sum);
+    }
+
+    private static void checkVersion(byte[] h, int ipOffset, boolean ipv4) {
+        int version = (h[ipOffset] & 0xFF) >>> 4;
+        if (version != (ipv4 ? 4 : 6))
+            throw new IllegalArgumentException("offload for IPv" + (ipv4 ? 4 : 6) + " but the header at byte " + ipOffset + " is version " + version);
     }
 
     private static void require(byte[] headers, int end, int frameLength) {

@@ -25,6 +25,11 @@ public record IcmpEcho(boolean reply, MacAddress sourceMac, MacAddress destinati
         return new IcmpEcho(true, destinationMac, sourceMac, destination, source, replyTtl, identifier, sequence, payload);
     }
 
+    /** The same message from another Ethernet address. */
+    public IcmpEcho withSourceMac(MacAddress mac) {
+        return new IcmpEcho(reply, mac, destinationMac, source, destination, ttl, identifier, sequence, payload);
+    }
+
     /** ICMP header plus payload, the size {@code ping} reports as "N bytes from". */
     public int icmpLength() { return ICMP_HEADER + payload.length; }
 
