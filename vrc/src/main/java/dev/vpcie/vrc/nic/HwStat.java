@@ -44,8 +44,8 @@ public enum HwStat {
     }
 
     /** Reads the register (both halves of a 64-bit one). */
-    long read(Mmio mmio) {
-        long low = mmio.read(offset) & 0xFFFF_FFFFL;
-        return wide ? low | (mmio.read(offset + 4) & 0xFFFF_FFFFL) << 32 : low;
+    public long read(Mmio mmio) {
+        long low = mmio.readStatistic(offset) & 0xFFFF_FFFFL;
+        return wide ? low | (mmio.readStatistic(offset + 4) & 0xFFFF_FFFFL) << 32 : low;
     }
 }

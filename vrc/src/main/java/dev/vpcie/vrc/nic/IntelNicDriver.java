@@ -53,6 +53,8 @@ public abstract class IntelNicDriver implements NicDriver {
     private final Condition txSpace = txLock.newCondition();
     private boolean txStopped = true;
     private int unflushed;
+    /** The last time TX made progress or could start to (link up, reset): a hang is measured from here. */
+    private volatile long txProgressNs;
 
     private volatile boolean promiscuous;
     private volatile LinkState link = LinkState.DOWN;
@@ -288,7 +290,10 @@ public abstract class IntelNicDriver implements NicDriver {
     }
 
     private void reclaimLocked() {
-        if (tx.reclaim() > 0) txSpace.signalAll();
+        if (tx.reclaim() > 0) {
+            txProgressNs = System.nanoTime();
+            txSpace.signalAll();
+        }
     }
 
     /** Frees completed TX descriptors (DD written back in host memory); wakes waiting senders. */
@@ -413,7 +418,8 @@ public abstract class IntelNicDriver implements NicDriver {
         } finally {
             txLock.unlock();
         }
-        if (link.up() && since >= 0 && now - since > 2 * options.watchdog().toNanos()) {
+        // Frames queued while the link was down only start to go when it comes up.
+        if (link.up() && since >= 0 && now - Math.max(since, txProgressNs) > 2 * options.watchdog().toNanos()) {
             log.warn("{}: Detected Tx Unit Hang (oldest frame waiting {} ms); resetting", device.name(), (now - since) / 1_000_000);
             resetNow();
             return;
@@ -427,7 +433,10 @@ public abstract class IntelNicDriver implements NicDriver {
         link = now;
         if (now.up() != was.up()) linkChanges.increment();
         log.info("{} {}: {}", chip, device.name(), now);
-        if (now.up()) linkCameUp(now);
+        if (now.up()) {
+            txProgressNs = System.nanoTime();
+            linkCameUp(now);
+        }
         synchronized (linkMonitor) {
             linkMonitor.notifyAll();
         }

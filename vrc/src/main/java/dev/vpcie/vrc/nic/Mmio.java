@@ -16,7 +16,7 @@ public final class Mmio {
 
     private final PcieDevice device;
     private final Bar bar;
-    private final LongAdder reads = new LongAdder(), writes = new LongAdder();
+    private final LongAdder reads = new LongAdder(), writes = new LongAdder(), statisticReads = new LongAdder();
 
     public Mmio(PcieDevice device, int barIndex) {
         this.device = device;
@@ -28,8 +28,21 @@ public final class Mmio {
     public PcieDevice device() { return device; }
 
     public int read(int offset) {
-        check(offset);
         reads.increment();
+        return readUncounted(offset);
+    }
+
+    /**
+     * A read of a statistics register: counted apart, so {@link #reads()} shows what the driver
+     * itself needs and not how often someone asked for statistics.
+     */
+    public int readStatistic(int offset) {
+        statisticReads.increment();
+        return readUncounted(offset);
+    }
+
+    private int readUncounted(int offset) {
+        check(offset);
         Access a = device.rootComplex().memAccess(bar.address() + offset, 4);
         if (!a.outcome().ok())
             throw new DeviceUnreachableException(device.name() + ": read of register 0x" + Integer.toHexString(offset) + " failed: " + a.outcome());
@@ -51,8 +64,11 @@ public final class Mmio {
     /** Makes sure earlier posted writes have reached the device (a read cannot pass them). */
     public void flush() { read(STATUS); }
 
-    /** Register reads issued so far (each one a round trip). */
+    /** Register reads issued so far (each one a round trip), statistics registers not included. */
     public long reads() { return reads.sum(); }
+
+    /** Statistics register reads issued so far. */
+    public long statisticReads() { return statisticReads.sum(); }
 
     public long writes() { return writes.sum(); }
 

@@ -12,7 +12,8 @@ import java.util.Map;
  * @param rxErrors          frames dropped because a descriptor reported an error or was malformed
  * @param rxUnclaimed       frames dropped because no receiver was installed
  * @param interrupts        interrupts serviced
- * @param mmioReads         register reads issued (each one a round trip over the interconnect)
+ * @param mmioReads         register reads issued (each one a round trip over the interconnect), not counting
+ *                          the statistics registers read for this report and by the watchdog
  * @param rxFramesPerQueue  frames received on each RX queue
  * @param hardware          statistics registers by name, e.g. {@code GPRC}, {@code GORC}
  */

@@ -4,6 +4,7 @@ import static dev.vpcie.vrc.nic.e1000.E1000Regs.*;
 
 import dev.vpcie.vrc.Bar;
 import dev.vpcie.vrc.PcieDevice;
+import dev.vpcie.vrc.nic.HwStat;
 import dev.vpcie.vrc.nic.IntelNicDriver;
 import dev.vpcie.vrc.nic.IrqMode;
 import dev.vpcie.vrc.nic.LegacyRxFormat;
@@ -128,7 +129,7 @@ public final class E1000Driver extends IntelNicDriver {
         for (int i = 0; i < MTA_ENTRIES; i++) mmio.write(MTA + 4 * i, 0);
         setupLink();
         mmio.write(TXDCTL, mmio.read(TXDCTL) & ~TXDCTL_WTHRESH | TXDCTL_FULL_TX_DESC_WB);
-        for (var s : dev.vpcie.vrc.nic.HwStat.values()) mmio.read(s.offset); // clear the statistics
+        for (HwStat s : HwStat.values()) s.read(mmio); // clear the statistics
         mmio.write(VET, VLAN_TYPE);
     }
 
@@ -270,8 +271,9 @@ public final class E1000Driver extends IntelNicDriver {
         mmio.write(ICS, ICR_RXDMT0);
     }
 
+    /** A reset clears RCTL.EN and IMS; an interrupt service racing with it may have re-armed IMS, never RCTL. */
     @Override protected boolean configurationLost() {
-        return (mmio.read(IMS) & IMS_ENABLE) != IMS_ENABLE;
+        return (mmio.read(RCTL) & RCTL_EN) == 0 || (mmio.read(IMS) & IMS_ENABLE) != IMS_ENABLE;
     }
 
     @Override protected void txDoorbell(int tail) { mmio.write(TDT, tail); }

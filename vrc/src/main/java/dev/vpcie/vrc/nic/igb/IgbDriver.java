@@ -176,7 +176,7 @@ public final class IgbDriver extends IntelNicDriver {
         for (int i = 0; i < MTA_ENTRIES; i++) mmio.write(MTA + 4 * i, 0);
         for (int i = 0; i < UTA_ENTRIES; i++) mmio.write(UTA + 4 * i, 0);
         setupLink(pba);
-        for (HwStat s : HwStat.values()) mmio.read(s.offset); // clear the statistics
+        for (HwStat s : HwStat.values()) s.read(mmio); // clear the statistics
         mmio.write(VET, VLAN_TYPE);
         mmio.write(CTRL_EXT, mmio.read(CTRL_EXT) | CTRL_EXT_DRV_LOAD);
     }
@@ -463,9 +463,10 @@ public final class IgbDriver extends IntelNicDriver {
         else mmio.write(ICS, ICR_RXDMT0);
     }
 
+    /** A reset clears RCTL.EN and IMS; an interrupt service racing with it may have re-armed IMS, never RCTL. */
     @Override protected boolean configurationLost() {
         int expected = mode == IrqMode.MSIX ? IMS_ENABLE_MSIX : IMS_ENABLE_LEGACY;
-        return (mmio.read(IMS) & expected) != expected;
+        return (mmio.read(RCTL) & RCTL_EN) == 0 || (mmio.read(IMS) & expected) != expected;
     }
 
     @Override protected void txDoorbell(int tail) { mmio.write(txQueue(0) + Q_TAIL, tail); }
