@@ -249,7 +249,7 @@ class NicDriverEndToEndTest {
     @ParameterizedTest @EnumSource(NicRig.Model.class)
     void theFastPathReadsNoRegistersBeyondInterruptCauses(NicRig.Model model) throws Exception {
         try (NicRig rig = new NicRig(model, 1514)) {
-            NicDriver d = rig.open(NicRig.options());
+            NicDriver d = rig.open(NicRig.options().withWatchdog(Duration.ofMinutes(5))); // no watchdog reads meanwhile
             LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
             d.onReceive((frame, q) -> received.add(new byte[frame.remaining()]));
             NicStats before = d.stats();

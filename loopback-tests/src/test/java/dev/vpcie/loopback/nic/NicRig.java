@@ -86,7 +86,7 @@ final class NicRig implements AutoCloseable {
             frame.get(b);
             peer.accept(b);
         });
-        this.endpoint = Endpoint.builder().config(EndpointConfig.defaults()).function(function, List.of(wire.endA())).build();
+        this.endpoint = Endpoint.builder().config(EndpointConfig.defaults().withCompletionTimeout(Duration.ofSeconds(1))).function(function, List.of(wire.endA())).build();
         functionThread.target = endpoint.function(0);
         this.rc = new RootComplex(RootComplexConfig.defaults().withHostMemorySize(64L << 20).withCompletionTimeout(Duration.ofMillis(500)));
         rc.attach(pipes[0]);
@@ -98,9 +98,9 @@ final class NicRig implements AutoCloseable {
         this.device = found.getFirst();
     }
 
-    /** Options for tests: short link wait, a watchdog that does not interfere unless asked. */
+    /** Options for tests: the link awaited, a watchdog every second. */
     static NicOptions options() {
-        return NicOptions.defaults().withLinkWait(Duration.ofSeconds(10)).withWatchdog(Duration.ofSeconds(30));
+        return NicOptions.defaults().withLinkWait(Duration.ofSeconds(10)).withWatchdog(Duration.ofSeconds(1));
     }
 
     NicDriver open(NicOptions options) {

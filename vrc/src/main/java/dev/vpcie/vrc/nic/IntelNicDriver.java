@@ -71,7 +71,7 @@ public abstract class IntelNicDriver implements NicDriver {
     private long nextWatchdog;
 
     private final LongAdder txFrames = new LongAdder(), txBytes = new LongAdder(), txBusy = new LongAdder();
-    private final LongAdder interrupts = new LongAdder(), linkChanges = new LongAdder(), resets = new LongAdder();
+    private final LongAdder interrupts = new LongAdder(), linkChanges = new LongAdder(), resets = new LongAdder(), txKicks = new LongAdder();
     private final Map<HwStat, Long> hardware = new EnumMap<>(HwStat.class);
 
     protected IntelNicDriver(PcieDevice device, String chip, NicOptions options) {
@@ -207,9 +207,12 @@ public abstract class IntelNicDriver implements NicDriver {
 
     @Override public void onReceive(FrameReceiver r) { this.receiver = r; }
 
+    /** Installed on the poll thread, where link changes are announced, so each state reaches the listener once. */
     @Override public void onLinkChange(LinkListener listener) {
-        this.linkListener = listener;
-        if (listener != null) runOnPollThread(() -> listener.linkChanged(link));
+        runOnPollThread(() -> {
+            linkListener = listener;
+            if (listener != null) listener.linkChanged(link);
+        });
     }
 
     /** Bus address of the TX descriptor ring (for TDBAL/TDBAH). */
@@ -361,7 +364,8 @@ public abstract class IntelNicDriver implements NicDriver {
     }
 
     private void run() {
-        nextWatchdog = System.nanoTime();
+        // The link is checked at once (linkCheckRequested); the rest of the watchdog can wait a period.
+        nextWatchdog = System.nanoTime() + options.watchdog().toNanos();
         while (running) {
             long now = System.nanoTime();
             try {
@@ -419,10 +423,24 @@ public abstract class IntelNicDriver implements NicDriver {
             txLock.unlock();
         }
         // Frames queued while the link was down only start to go when it comes up.
-        if (link.up() && since >= 0 && now - Math.max(since, txProgressNs) > 2 * options.watchdog().toNanos()) {
+        long stalled = since < 0 || !link.up() ? 0 : now - Math.max(since, txProgressNs);
+        long period = options.watchdog().toNanos();
+        if (stalled > 2 * period) {
             log.warn("{}: Detected Tx Unit Hang (oldest frame waiting {} ms); resetting", device.name(), (now - since) / 1_000_000);
             resetNow();
             return;
+        }
+        if (stalled > period) {
+            // A NIC whose descriptor fetch failed (a DMA read lost on the interconnect) waits for the next
+            // tail write; ring the doorbell again before calling it a hang.
+            txKicks.increment();
+            log.debug("{}: TX made no progress for {} ms; ringing the doorbell again", device.name(), stalled / 1_000_000);
+            txLock.lock();
+            try {
+                if (!txStopped) txDoorbell(tx.tail());
+            } finally {
+                txLock.unlock();
+            }
         }
         kick();
     }
@@ -430,13 +448,13 @@ public abstract class IntelNicDriver implements NicDriver {
     private void updateLink(LinkState now) {
         LinkState was = link;
         if (now.equals(was)) return;
-        link = now;
-        if (now.up() != was.up()) linkChanges.increment();
-        log.info("{} {}: {}", chip, device.name(), now);
         if (now.up()) {
             txProgressNs = System.nanoTime();
             linkCameUp(now);
         }
+        link = now; // published after the link-up work, so whoever waits for the link finds it finished
+        if (now.up() != was.up()) linkChanges.increment();
+        log.info("{} {}: {}", chip, device.name(), now);
         synchronized (linkMonitor) {
             linkMonitor.notifyAll();
         }
@@ -531,8 +549,8 @@ public abstract class IntelNicDriver implements NicDriver {
         synchronized (hardware) {
             hardware.forEach((k, v) -> hw.put(k.name(), v));
         }
-        return new NicStats(txFrames.sum(), txBytes.sum(), txBusy.sum(), rxFrames, rxBytes, rxErrors, rxUnclaimed, interrupts.sum(),
-                linkChanges.sum(), resets.sum(), mmio.reads(), mmio.writes(), perQueue, hw);
+        return new NicStats(txFrames.sum(), txBytes.sum(), txBusy.sum(), txKicks.sum(), rxFrames, rxBytes, rxErrors, rxUnclaimed,
+                interrupts.sum(), linkChanges.sum(), resets.sum(), mmio.reads(), mmio.writes(), perQueue, hw);
     }
 
     private void readHardwareStatistics() {
