@@ -1,6 +1,7 @@
 package dev.vpcie.vrc.tap;
 
 import dev.vpcie.protocol.transport.EventFd;
+import dev.vpcie.vrc.nic.LinkListener;
 import dev.vpcie.vrc.nic.LinkState;
 import dev.vpcie.vrc.nic.NicDriver;
 import dev.vpcie.vrc.nic.TxOffload;
@@ -54,6 +55,7 @@ public final class TapBridge implements AutoCloseable {
     private final Object tapLock = new Object();
     private final LongAdder toNic = new LongAdder(), toNicBytes = new LongAdder(), toTap = new LongAdder(), toTapBytes = new LongAdder(),
             tapDrops = new LongAdder(), fullWaits = new LongAdder(), dropped = new LongAdder();
+    private volatile LinkListener linkListener;
     private volatile boolean running = true;
     private volatile boolean tapOpen = true;
     private Thread thread;
@@ -98,6 +100,16 @@ public final class TapBridge implements AutoCloseable {
 
     public NicDriver driver() { return driver; }
 
+    /**
+     * Hears the NIC's link changes after the bridge has set the TAP's carrier (the bridge owns the
+     * driver's link listener). Called at once with the present state, then on every change (on the
+     * driver's poll thread).
+     */
+    public void onLinkChange(LinkListener listener) {
+        this.linkListener = listener;
+        if (listener != null) listener.linkChanged(driver.link());
+    }
+
     public Stats stats() {
         return new Stats(toNic.sum(), toNicBytes.sum(), toTap.sum(), toTapBytes.sum(), tapDrops.sum(), fullWaits.sum(), dropped.sum());
     }
@@ -133,6 +145,8 @@ public final class TapBridge implements AutoCloseable {
                 log.warn("{}: could not set the carrier: {}", tap.name(), e.getMessage());
             }
         }
+        LinkListener l = linkListener;
+        if (l != null) l.linkChanged(state);
     }
 
     // ---- TAP -> NIC, on the bridge's thread ----
