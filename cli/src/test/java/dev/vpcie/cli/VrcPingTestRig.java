@@ -110,6 +110,11 @@ final class VrcPingTestRig implements AutoCloseable {
     VrcConnector connector() {
         return target -> {
             vrcEnd.up();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (endpoint.owner().isEmpty()) { // the endpoint takes the session on its pipe thread
+                if (System.nanoTime() > deadline) throw new IllegalStateException("the endpoint never took the session");
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
             return List.of(vrcEnd);
         };
     }
