@@ -8,6 +8,7 @@ import dev.vpcie.devices.nic.NvmImage;
 import dev.vpcie.devices.nic.ReceiveControl;
 import dev.vpcie.devices.nic.ReceiveFilter;
 import dev.vpcie.devices.nic.Statistic;
+import dev.vpcie.devices.nic.UnpluggedPort;
 import dev.vpcie.devices.nic.phy.Mdic;
 import dev.vpcie.devices.nic.phy.Phy;
 import dev.vpcie.devices.nic.phy.PhyProfiles;
@@ -32,6 +33,8 @@ final class E1000Core {
     /** PBA after reset: 48 KiB receive, 16 KiB transmit. */
     static final int PBA_RESET = 0x0010_0030;
     static final int LEDCTL_RESET = 0x0000_0602;
+    /** RAH: AV (31), address select (17:16), address bytes 4 and 5 (15:0). */
+    static final int RAH_WRITABLE = 0x8003_FFFF;
 
     final RegisterTable regs;
     final MicrowireEeprom eeprom;
@@ -59,7 +62,12 @@ final class E1000Core {
     }
 
     void attach(DeviceContext ctx, BooleanSupplier busMaster) {
-        this.port = ctx.ethernetPort(0);
+        if (ctx.ethernetPorts().isEmpty()) {
+            ctx.log().info("{}: no Ethernet port wired; the link stays down", ctx.name());
+            this.port = new UnpluggedPort();
+        } else {
+            this.port = ctx.ethernetPort(0);
+        }
         Counters c = ctx.counters();
         txNoLink = c.counter("tx-dropped-link-down");
         resets = c.counter("device-resets");
@@ -128,9 +136,12 @@ final class E1000Core {
                 .reg(TADV, "TADV").masked(0xFFFF)
                 .range(Statistic.FIRST, (Statistic.END - Statistic.FIRST) / 4, 4, "STATS").readOnly().read(i -> stats.read(Statistic.FIRST + 4 * i))
                 .reg(RXCSUM, "RXCSUM").masked(RXCSUM_PCSS_MASK | RXCSUM_IPOFL | RXCSUM_TUOFL)
-                .range(MTA, ReceiveFilter.MTA_WORDS, 4, "MTA").read(filter::mta).write(filter::setMta)
-                .range(RA, 2 * RECEIVE_ADDRESSES, 4, "RA").read(this::readRa).write(this::writeRa)
-                .range(VFTA, ReceiveFilter.VFTA_WORDS, 4, "VFTA").read(filter::vfta).write(filter::setVfta)
+                // The filter tables are stored here (so partial writes merge correctly) and mirrored
+                // into the ReceiveFilter, which decides per frame.
+                .range(MTA, ReceiveFilter.MTA_WORDS, 4, "MTA").plain().onWrite(filter::setMta)
+                .range(RA, RECEIVE_ADDRESSES, 8, "RAL").plain().onWrite(filter::setRal)
+                .range(RA + 4, RECEIVE_ADDRESSES, 8, "RAH").masked(RAH_WRITABLE).onWrite(filter::setRah)
+                .range(VFTA, ReceiveFilter.VFTA_WORDS, 4, "VFTA").plain().onWrite(filter::setVfta)
                 .reg(WUC, "WUC").plain()
                 .reg(WUFC, "WUFC").plain()
                 .reg(WUS, "WUS").w1c()
@@ -150,13 +161,6 @@ final class E1000Core {
         int s = STATUS_FD | STATUS_SPEED_1000 | STATUS_ASDV_1000 | STATUS_MTXCKOK;
         if (phy.linkUp()) s |= STATUS_LU;
         return s;
-    }
-
-    private int readRa(int i) { return (i & 1) == 0 ? filter.ral(i >>> 1) : filter.rah(i >>> 1); }
-
-    private void writeRa(int i, int v) {
-        if ((i & 1) == 0) filter.setRal(i >>> 1, v);
-        else filter.setRah(i >>> 1, v & 0x8003_FFFF); // AV, ASEL (17:16), address bytes 4..5
     }
 
     private void writeCtrl(int v) {
@@ -194,7 +198,11 @@ final class E1000Core {
     }
 
     /** RAL0/RAH0 from the EEPROM's address, valid, as the chip loads them after every reset. */
-    private void loadAddress() { filter.setAddress(0, eeprom.ethernetAddress()); }
+    private void loadAddress() {
+        filter.setAddress(0, eeprom.ethernetAddress());
+        regs.set(RA, filter.ral(0));
+        regs.set(RA + 4, filter.rah(0));
+    }
 
     /** The address a reset loads into RAL0 (from the EEPROM). */
     MacAddress permanentAddress() { return eeprom.ethernetAddress(); }

@@ -13,6 +13,7 @@ import dev.vpcie.devices.spi.Counters;
 import dev.vpcie.devices.spi.DeviceContext;
 import dev.vpcie.devices.spi.PcieFunction;
 import dev.vpcie.devices.spi.ResetKind;
+import dev.vpcie.protocol.pci.PciConfig;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -28,20 +29,24 @@ import org.slf4j.Logger;
  *   <caption>Identity</caption>
  *   <tr><th>Field</th><th>Value</th></tr>
  *   <tr><td>Vendor : Device</td><td>8086 : 100E</td></tr>
- *   <tr><td>Revision</td><td>03</td></tr>
+ *   <tr><td>Revision</td><td>02 (shipped parts; QEMU uses 03)</td></tr>
  *   <tr><td>Class</td><td>02 00 00 (Ethernet controller)</td></tr>
  *   <tr><td>Subsystem</td><td>from the options; 8086 : 001E (PRO/1000 MT Desktop) by default</td></tr>
  *   <tr><td>Interrupt pin</td><td>INTA# (the chip has only INTx)</td></tr>
  *   <tr><td>BAR0</td><td>memory, 32-bit, non-prefetchable, 128 KiB: the registers</td></tr>
  *   <tr><td>BAR1</td><td>I/O, 64 bytes: IOADDR (0x00) selects a register, IODATA (0x04) accesses it;
  *       the driver resets the chip through it</td></tr>
- *   <tr><td>Capabilities</td><td>Power Management only (a conventional PCI device: no PCI Express,
- *       no MSI, no PCI-X)</td></tr>
+ *   <tr><td>Conventional PCI</td><td>Status 66 MHz capable, DEVSEL medium; Memory Write and Invalidate
+ *       implemented in Command; Min_Gnt 0xFF, Max_Lat 0</td></tr>
+ *   <tr><td>Capabilities</td><td>Power Management only, without PME (no wake-up is modelled): a
+ *       conventional PCI device, so no PCI Express; no MSI and no PCI-X, which the driver does not
+ *       use for this chip</td></tr>
  * </table>
  *
  * <h2>Outside world</h2>
- * Frames go to and come from Ethernet port 0 of the {@link DeviceContext}; the link is up while
- * the port has carrier and {@link #setLinkUp} has not taken it down. DMA is refused while Bus
+ * Frames go to and come from Ethernet port 0 of the {@link DeviceContext} (without one the NIC
+ * behaves as unplugged: link down); the link is up while the port has carrier and
+ * {@link #setLinkUp} has not taken it down. DMA is refused while Bus
  * Master Enable is clear. The INTx level is {@code (ICR & IMS) != 0}.
  *
  * <p>Single-threaded, as every {@link PcieFunction}: call everything on the function's thread.
@@ -49,7 +54,13 @@ import org.slf4j.Logger;
 public final class E1000Function implements PcieFunction {
     public static final int VENDOR_ID = 0x8086;
     public static final int DEVICE_ID = 0x100E;
-    public static final int REVISION_ID = 0x03;
+    /** Revision 02, as shipped 82540EM parts report it (QEMU says 03; the driver does not look). */
+    public static final int REVISION_ID = 0x02;
+    /** Status: 66 MHz capable, DEVSEL timing medium (01b), as lspci shows real parts. */
+    static final int LEGACY_STATUS_BITS = PciConfig.Status.MHZ_66_CAPABLE | 1 << 9;
+    /** Min_Gnt 0xFF (63.75 µs of burst), Max_Lat 0: the part's values. */
+    static final int MIN_GNT = 0xFF;
+    static final int MAX_LAT = 0x00;
     public static final int CLASS_CODE = 0x020000;
     public static final int REGISTER_BAR = 0;
     public static final int IO_BAR = 1;
@@ -61,6 +72,15 @@ public final class E1000Function implements PcieFunction {
     private DeviceContext context;
     private Logger log;
     private Counters.Counter ioReserved;
+
+    /**
+     * The 82540EM an endpoint hosts as device {@code index}: a locally administered address made
+     * of this process's ID and the index, so two NICs on one host, or two endpoints, never collide.
+     */
+    public static E1000Function forInstance(int index) {
+        long id = (ProcessHandle.current().pid() & 0xFF_FFFF_FFL) << 8 | (index & 0xFF);
+        return new E1000Function(E1000Options.of(MacAddress.locallyAdministered(id)));
+    }
 
     /** An 82540EM with the EEPROM contents {@link E1000Nvm#image} makes from {@code options}. */
     public E1000Function(E1000Options options) {
@@ -77,6 +97,9 @@ public final class E1000Function implements PcieFunction {
                 .vendorId(VENDOR_ID).deviceId(DEVICE_ID).revisionId(REVISION_ID).classCode(CLASS_CODE)
                 .subsystem(options.subsystemVendorId(), options.subsystemId())
                 .interruptPin(1)
+                .extraCommandBits(PciConfig.Command.MEMORY_WRITE_INVALIDATE)
+                .extraStatusBits(LEGACY_STATUS_BITS)
+                .minGntMaxLat(MIN_GNT, MAX_LAT)
                 .bar(REGISTER_BAR, Bar.memory32(BAR0_SIZE))
                 .bar(IO_BAR, Bar.io(IO_BAR_SIZE))
                 .capability(new PowerManagementCapability())

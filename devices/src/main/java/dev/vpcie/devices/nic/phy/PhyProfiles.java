@@ -39,7 +39,9 @@ public final class PhyProfiles {
 
     /** Marvell 88E1011 (on the 82540EM), unpaged. */
     public static PhyProfile m88e1011() {
-        int partner = 0x01E0; // 10/100 half and full
+        // 10/100 half and full, and symmetric pause: with our ANAR (pause + asymmetric pause) the
+        // driver resolves full flow control and prints "Flow Control: RX/TX", as with a real switch.
+        int partner = 0x05E0;
         return new PhyProfile("Marvell 88E1011", false, List.of(
                 new Control(0, "BMCR", BMCR_1000_FD_AN),
                 new Status(1, "BMSR", BMSR_ABILITIES),

@@ -21,7 +21,9 @@ class E1000BringUpTest {
         E1000Function f = new E1000Function(E1000Options.of(E1000Harness.MAC));
         assertEquals(0x8086, f.config().vendorId());
         assertEquals(0x100E, f.config().deviceId());
-        assertEquals(0x03, f.config().revisionId());
+        assertEquals(0x02, f.config().revisionId());
+        assertEquals(0x20 | 0x200, f.config().status() & 0x6A0, "66 MHz capable, DEVSEL medium");
+        assertEquals(0x00FF_0100, f.config().read(0x3C, 4) & 0xFFFF_FF00, "Max_Lat 0, Min_Gnt 0xFF, INTA#");
         assertEquals(0x020000, f.config().classCode());
         assertEquals(0x8086, f.config().subsystemVendorId());
         assertEquals(0x001E, f.config().subsystemId());
@@ -36,6 +38,22 @@ class E1000BringUpTest {
         assertEquals(0xFFFE_0000, f.config().read(0x10, 4));
         f.config().write(0x14, 4, 0xFFFF_FFFF);
         assertEquals(0xFFFF_FFC1, f.config().read(0x14, 4));
+    }
+
+    @Test
+    void instancesGetDistinctValidAddresses() {
+        MacAddress a = E1000Function.forInstance(0).macAddress();
+        MacAddress b = E1000Function.forInstance(1).macAddress();
+        assertTrue(a.isValidUnicast() && b.isValidUnicast());
+        assertTrue(!a.equals(b));
+    }
+
+    @Test
+    void withoutAWireTheNicIsUnplugged() {
+        E1000Function f = new E1000Function(E1000Options.of(E1000Harness.MAC));
+        dev.vpcie.devices.testing.FunctionHarness fh = new dev.vpcie.devices.testing.FunctionHarness(f, 1 << 20).enumerate();
+        assertFalse(f.linkUp());
+        assertEquals(0, fh.read32(0, 0x0008) & 0x2, "STATUS.LU clear");
     }
 
     @Test

@@ -3,11 +3,12 @@ package dev.vpcie.devices.nic.e1000;
 import dev.vpcie.devices.nic.HostMemory;
 import dev.vpcie.devices.nic.MacAddress;
 import dev.vpcie.devices.nic.NvmImage;
-import dev.vpcie.devices.nic.RecordingInterrupts;
 import dev.vpcie.devices.spi.Counters;
 import dev.vpcie.devices.spi.DeviceContext;
 import dev.vpcie.devices.spi.MemoryEthernetWire;
 import dev.vpcie.devices.spi.TimerQueue;
+import dev.vpcie.devices.testing.FakeClock;
+import dev.vpcie.devices.testing.RecordingInterrupts;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +22,8 @@ final class E1000Harness {
     static final MacAddress MAC = MacAddress.parse("52:54:00:12:34:56");
     static final int MEMORY = 40 << 20;
 
-    long nowNs = 1_000_000_000L;
-    final TimerQueue timers = new TimerQueue(() -> nowNs);
+    final FakeClock clock = new FakeClock(1_000_000_000L);
+    final TimerQueue timers = new TimerQueue(clock::nowNs);
     final E1000Function function;
     final HostMemory memory;
     final RecordingInterrupts irq = new RecordingInterrupts();
@@ -54,12 +55,12 @@ final class E1000Harness {
 
     /** Runs every timer task that is due now (zero-delay work included) until none is left. */
     void settle() {
-        for (int i = 0; i < 10_000 && timers.runExpired(nowNs) > 0; i++) { }
+        for (int i = 0; i < 10_000 && timers.runExpired(clock.nowNs()) > 0; i++) { }
     }
 
     /** Moves the fake clock on and runs what became due. */
     void advance(long ns) {
-        nowNs += ns;
+        clock.advance(ns);
         settle();
     }
 }

@@ -51,6 +51,11 @@ class E1000RegistersTest {
         assertEquals(0, d.rd(CTRL_EXT) & 0x2000, "EE_RST self-clears");
         assertEquals(0x8100, d.rd(VET));
         assertEquals(0x0010_0030, d.rd(PBA));
+        d.wr(RA + 12, 0xFFFF_FFFF);
+        assertEquals(0x8003_FFFF, d.rd(RA + 12), "RAH: AV, ASEL, address bits");
+        h.function.mmioWrite(0, RA + 8, 2, 0xBEEF);
+        h.function.mmioWrite(0, RA + 10, 2, 0xCAFE);
+        assertEquals(0xCAFE_BEEF, d.rd(RA + 8), "partial writes merge");
         long both = h.function.mmioRead(0, RDBAL, 8);
         assertEquals(0xFFFF_FFF0L, both & 0xFFFF_FFFFL, "8-byte access: two registers, low first");
     }

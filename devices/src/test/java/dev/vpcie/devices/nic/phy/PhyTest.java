@@ -43,7 +43,7 @@ class PhyTest {
         assertEquals(List.of(true), changes);
         int bmsr = p.read(Phy.BMSR);
         assertEquals(0x796D, bmsr);
-        assertEquals(0x41E0, p.read(Phy.ANLPAR));
+        assertEquals(0x45E0, p.read(Phy.ANLPAR));
         assertEquals(0x3C00, p.read(Phy.GBSR));
         assertEquals(0xAC00, p.read(0x11));
     }
@@ -64,7 +64,7 @@ class PhyTest {
         Phy p = phy(PhyProfiles.m88e1011(), false);
         assertFalse(p.linkUp());
         assertEquals(0x7949, p.read(Phy.BMSR));
-        assertEquals(0x01E0, p.read(Phy.ANLPAR));
+        assertEquals(0x05E0, p.read(Phy.ANLPAR));
         assertEquals(0, p.read(0x11));
         assertTrue(changes.isEmpty());
     }
