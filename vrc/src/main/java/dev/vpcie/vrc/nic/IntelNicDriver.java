@@ -353,9 +353,10 @@ public abstract class IntelNicDriver implements NicDriver {
         resetRequested = true;
     }
 
-    /** Runs {@code task} on the poll thread (at once when already on it). */
+    /** Runs {@code task} on the poll thread (at once when already on it, or when there is none: not open or closed). */
     protected final void runOnPollThread(Runnable task) {
-        if (Thread.currentThread() == thread || thread == null) {
+        Thread t = thread;
+        if (Thread.currentThread() == t || t == null || !running) {
             task.run();
             return;
         }
