@@ -271,9 +271,12 @@ public final class E1000Driver extends IntelNicDriver {
         mmio.write(ICS, ICR_RXDMT0);
     }
 
-    /** A reset clears RCTL.EN and IMS; an interrupt service racing with it may have re-armed IMS, never RCTL. */
+    /**
+     * A reset clears RCTL.EN, which only the driver sets. (IMS tells nothing: it is masked while
+     * the driver polls, and a service racing with the reset may have re-armed it.)
+     */
     @Override protected boolean configurationLost() {
-        return (mmio.read(RCTL) & RCTL_EN) == 0 || (mmio.read(IMS) & IMS_ENABLE) != IMS_ENABLE;
+        return (mmio.read(RCTL) & RCTL_EN) == 0;
     }
 
     @Override protected void txDoorbell(int tail) { mmio.write(TDT, tail); }

@@ -463,10 +463,12 @@ public final class IgbDriver extends IntelNicDriver {
         else mmio.write(ICS, ICR_RXDMT0);
     }
 
-    /** A reset clears RCTL.EN and IMS; an interrupt service racing with it may have re-armed IMS, never RCTL. */
+    /**
+     * A reset clears RCTL.EN, which only the driver sets. (IMS tells nothing: IAM masks it while
+     * the driver polls, and a service racing with the reset may have re-armed it.)
+     */
     @Override protected boolean configurationLost() {
-        int expected = mode == IrqMode.MSIX ? IMS_ENABLE_MSIX : IMS_ENABLE_LEGACY;
-        return (mmio.read(RCTL) & RCTL_EN) == 0 || (mmio.read(IMS) & expected) != expected;
+        return (mmio.read(RCTL) & RCTL_EN) == 0;
     }
 
     @Override protected void txDoorbell(int tail) { mmio.write(txQueue(0) + Q_TAIL, tail); }
