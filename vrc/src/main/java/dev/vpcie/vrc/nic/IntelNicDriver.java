@@ -97,6 +97,9 @@ public abstract class IntelNicDriver implements NicDriver {
     /** Receive buffer per descriptor. */
     protected abstract int rxBufferSize();
 
+    /** Transmit buffer per descriptor: the most data one TX descriptor carries. */
+    protected abstract int txBufferSize();
+
     /** Programs the rings, receive and transmit control (after probe and after every reset). */
     protected abstract void configure();
 
@@ -147,7 +150,7 @@ public abstract class IntelNicDriver implements NicDriver {
         try {
             enableDevice();
             probe();
-            tx = new TxRing(device, options.txDescriptors(), txFormat());
+            tx = new TxRing(device, options.txDescriptors(), txBufferSize(), txFormat());
             rx = new RxRing[rxQueues()];
             for (int q = 0; q < rx.length; q++)
                 rx[q] = new RxRing(device, q, options.rxDescriptors(), rxBufferSize(), rxCrcBytes(), options.maxFrameSize(), rxFormat());

@@ -7,20 +7,18 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * One transmit ring in host memory with a fixed 4 KiB buffer per descriptor: a frame is copied
+ * One transmit ring in host memory with a fixed buffer per descriptor: a frame is copied
  * into consecutive buffers, behind a context descriptor when it asks for an offload. Completion is
  * read from DD in each frame's last descriptor (host memory, no register read). One slot stays
  * empty so that TDH == TDT always means "nothing to send". Not thread-safe: the driver's TX lock
  * guards it.
  */
 final class TxRing implements AutoCloseable {
-    /** Buffer per descriptor; the 8254x limits a descriptor to 4 KiB of data anyway. */
-    static final int BUFFER = 4096;
     /** Largest frame accepted for TSO: a 64 KiB IP datagram behind headers. */
     static final int MAX_TSO_FRAME = 65535 + 128;
     private static final int HEADER_SCRATCH = 256;
 
-    private final int count;
+    private final int count, bufferSize;
     private final TxFormat format;
     private final DmaArea ring, buffers;
     private final int[] eopOf;
@@ -29,13 +27,18 @@ final class TxRing implements AutoCloseable {
     private int nextToUse, nextToClean, inUse;
     private long completedFrames;
 
-    TxRing(PcieDevice device, int count, TxFormat format) {
+    /**
+     * @param bufferSize bytes per descriptor: the most one descriptor may carry (4 KiB for the
+     *                   8254x as Linux limits it; larger buffers mean fewer DMA reads per frame)
+     */
+    TxRing(PcieDevice device, int count, int bufferSize, TxFormat format) {
         this.count = count;
+        this.bufferSize = bufferSize;
         this.format = format;
         this.ring = new DmaArea(device, (long) count * Descriptors.SIZE, 4096);
         DmaArea b;
         try {
-            b = new DmaArea(device, (long) count * BUFFER, 4096);
+            b = new DmaArea(device, (long) count * bufferSize, 4096);
         } catch (RuntimeException e) {
             ring.close();
             throw e;
@@ -68,7 +71,7 @@ final class TxRing implements AutoCloseable {
 
     /** Descriptors a frame of {@code length} bytes takes. */
     int descriptorsFor(int length, TxOffload offload) {
-        return (length + BUFFER - 1) / BUFFER + (format.needsContext(offload) ? 1 : 0);
+        return (length + bufferSize - 1) / bufferSize + (format.needsContext(offload) ? 1 : 0);
     }
 
     boolean hasRoom(int descriptors) { return count - 1 - inUse >= descriptors; }
@@ -88,8 +91,8 @@ final class TxRing implements AutoCloseable {
         int patched = HeaderPrep.prepare(headers, length, offload);
         int copied = 0, dataSlot = slot;
         while (copied < length) {
-            int chunk = Math.min(BUFFER, length - copied);
-            long at = (long) dataSlot * BUFFER;
+            int chunk = Math.min(bufferSize, length - copied);
+            long at = (long) dataSlot * bufferSize;
             MemorySegment.copy(src, copied, buf, at, chunk);
             if (copied == 0 && patched > 0) MemorySegment.copy(headers, 0, buf, ValueLayout.JAVA_BYTE, at, patched);
             boolean last = copied + chunk == length;

@@ -81,6 +81,12 @@ public final class IgbDriver extends IntelNicDriver {
 
     @Override protected int rxBufferSize() { return RX_BUFFER; }
 
+    /**
+     * 16 KiB per descriptor, within igb's 32 KiB limit (IGB_MAX_DATA_PER_TXD): a 64 KiB TSO frame
+     * takes four buffers, so the NIC fetches it in four DMA reads.
+     */
+    @Override protected int txBufferSize() { return 16384; }
+
     // ---- probe ----
 
     @Override protected void probe() {
@@ -418,6 +424,8 @@ public final class IgbDriver extends IntelNicDriver {
     /** MSI and INTx: one vector; reading ICR clears it and auto-masks IMS by IAM; IMS re-arms. */
     private long serviceLegacy() {
         if (!polling) {
+            cleanTx(); // what is in host memory already goes out before the ICR round trip
+            for (int q = 0; q < rxQueues(); q++) cleanRx(q);
             int icr = mmio.read(ICR);
             if ((icr & ICR_INT_ASSERTED) == 0) return 0; // not ours
             otherCauses(icr);
