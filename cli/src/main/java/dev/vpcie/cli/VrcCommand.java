@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "vrc", mixinStandardHelpOptions = true,
         description = "Virtual Root Complex: enumerate remote PCIe functions and access them.",
         subcommands = {VrcLspciCommand.class, VrcConfigCommand.class, VrcMmioCommand.class, VrcBenchCommand.class,
+                VrcAttachCommand.class, VrcPingCommand.class,
                 CommandLine.HelpCommand.class})
 public final class VrcCommand implements Runnable {
 
