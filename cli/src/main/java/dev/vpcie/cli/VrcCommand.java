@@ -76,8 +76,19 @@ public final class VrcCommand implements Runnable {
     int run(Task task) throws Exception {
         VrcConnector.Connection connection = connect();
         if (connection == null) return 1;
-        try (connection; RootComplex rc = rootComplex(connection)) {
-            return task.run(rc);
+        try (connection) {
+            RootComplex rc = new RootComplex(config(connection));
+            try (rc) {
+                for (TlpPort port : connection.ports()) rc.attach(port);
+                try {
+                    connection.awaitUp();
+                } catch (Exception e) {
+                    spec.commandLine().getErr().println("vpcie vrc: " + e.getMessage());
+                    return 1;
+                }
+                rc.enumerate();
+                return task.run(rc);
+            }
         }
     }
 
@@ -95,19 +106,11 @@ public final class VrcCommand implements Runnable {
         }
     }
 
-    private RootComplex rootComplex(VrcConnector.Connection connection) throws Exception {
+    private RootComplexConfig config(VrcConnector.Connection connection) {
         // MPS: at most 256 bytes (the benchmarks' TLP size), and never more than the link carries.
         int mps = Math.min(256, EndpointConfig.payloadLimitFor(connection.maxTlpLength()));
-        RootComplex rc = new RootComplex(RootComplexConfig.defaults().withHostMemorySize(hostMemoryMib << 20)
-                .withCompletionTimeout(Duration.ofMillis(completionTimeoutMillis)).withPayloadSizes(mps, 512));
-        try {
-            for (TlpPort port : connection.ports()) rc.attach(port);
-            rc.enumerate();
-            return rc;
-        } catch (Exception | Error e) {
-            rc.close();
-            throw e;
-        }
+        return RootComplexConfig.defaults().withHostMemorySize(hostMemoryMib << 20)
+                .withCompletionTimeout(Duration.ofMillis(completionTimeoutMillis)).withPayloadSizes(mps, 512);
     }
 
     private void checkOptions(CommandLine cl) {

@@ -16,7 +16,15 @@ public interface VrcConnector {
 
     /** The links to the endpoints found (in bus order), and whatever must be closed after them. */
     interface Connection extends AutoCloseable {
+        /**
+         * The links, possibly still opening their sessions: the root complex attaches (sets their
+         * handlers) before {@link #awaitUp}, so it hears each session come up and learns the
+         * endpoint's epoch, by which it recognises a restarted endpoint later.
+         */
         List<TlpPort> ports();
+
+        /** Waits until every link's session is up; the exception's message says which did not come up. */
+        default void awaitUp() throws Exception {}
 
         /** The largest encoded TLP the links carry (from the MTU). */
         int maxTlpLength();

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The real {@link VrcConnector}: opens the {@link Interconnect}, discovers the endpoints of the
- * group, opens a link to each and waits for its session. Endpoints that announce another VRC as
+ * group and opens a link to each; the caller attaches them and then waits for their sessions. Endpoints that announce another VRC as
  * their owner are skipped (they would refuse the link); one that names this VRC's address as
  * owner is an earlier run of this VRC whose session the endpoint has not timed out yet, and is
  * taken (the new session epoch ends the old session).
@@ -67,18 +67,18 @@ final class VrcNetworks {
         }
         List<Link> opened = new ArrayList<>();
         for (Announcement a : usable) opened.add(links.connect(a.address(), a.instance()));
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Link l : opened) {
-            long left = Math.max(0, deadline - System.nanoTime());
-            if (!l.awaitUp(Duration.ofNanos(left))) {
-                for (Link c : opened) c.close();
-                throw new UnreachableException("endpoint " + l.peer() + "/" + l.peerInstance() + " in " + where
-                        + " answered discovery but accepted no session within " + timeout.toMillis() + " ms");
-            }
-        }
         List<TlpPort> ports = List.copyOf(opened);
         return new VrcConnector.Connection() {
             @Override public List<TlpPort> ports() { return ports; }
+
+            @Override public void awaitUp() throws Exception {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                for (Link l : opened) {
+                    if (!l.awaitUp(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
+                        throw new UnreachableException("endpoint " + l.peer() + "/" + l.peerInstance() + " in " + where
+                                + " answered discovery but accepted no session within " + timeout.toMillis() + " ms");
+                }
+            }
 
             @Override public int maxTlpLength() { return links.maxTlpLength(); }
 
