@@ -54,6 +54,9 @@ abstract class EndToEndContract {
 
     LinkRig.Options options() { return LinkRig.Options.defaults(); }
 
+    /** The VRC's completion timeout in the frozen-endpoint test: short, but longer than a frame repair on this wire. */
+    Duration frozenCompletionTimeout() { return Duration.ofMillis(200); }
+
     private LinkRig rig() throws Exception { return LinkRig.start(wire(), options()); }
 
     private LinkRig rig(LinkRig.Options o) throws Exception { return LinkRig.start(wire(), o); }
@@ -232,7 +235,7 @@ abstract class EndToEndContract {
 
     @Test
     void aFrozenEndpointReadsAsAllOnesWithinTheCompletionTimeout() throws Exception {
-        try (LinkRig r = rig(options().withRcCompletionTimeout(Duration.ofMillis(200)))) {
+        try (LinkRig r = rig(options().withRcCompletionTimeout(frozenCompletionTimeout()))) {
             PcieDevice d = r.enumerateOne();
             assertEquals(DmaTestRegistersView.ID_VALUE, d.mmioRead(0, 0, 4));
             r.stopEndpoint();

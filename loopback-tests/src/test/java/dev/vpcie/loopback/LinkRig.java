@@ -24,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * A VRC and an endpoint "process" joined by a {@link Wire}, with everything from the link layer
+ * A VRC and an endpoint "process" joined by a {@link Wire} (which the rig closes), with everything from the link layer
  * up real and wired as the two commands wire it: the endpoint serves its dmatest function on a
  * {@link LinkEndpoint} (discovery announcement, accepted links); the VRC discovers it in the
  * group, connects, waits for the session and attaches the link to a {@link RootComplex}. The
@@ -92,6 +92,7 @@ final class LinkRig implements AutoCloseable {
             if (links != null) links.close();
             if (transport != null) transport.close();
             if (endpoint != null) endpoint.kill();
+            wire.close();
             throw e;
         }
     }
@@ -134,6 +135,7 @@ final class LinkRig implements AutoCloseable {
         vrcLinks.close();
         vrcTransport.close();
         endpoint.kill();
+        wire.close();
     }
 
     /** One run of the endpoint program: transport, link layer, endpoint with its functions. */

@@ -17,6 +17,9 @@ interface Wire extends AutoCloseable {
     /** A transport for a new endpoint process; frozen and closed by {@link Plug}. */
     Plug openEndpoint() throws IOException;
 
+    /** Frames the network itself dropped so far (injected loss), 0 for a lossless wire. */
+    default long framesDropped() throws IOException { return 0; }
+
     /** For test names and failure messages. */
     String describe();
 
