@@ -115,7 +115,7 @@ final class VrcPingTestRig implements AutoCloseable {
                 if (System.nanoTime() > deadline) throw new IllegalStateException("the endpoint never took the session");
                 java.util.concurrent.locks.LockSupport.parkNanos(100_000);
             }
-            return List.of(vrcEnd);
+            return VrcConnector.Connection.of(List.of(vrcEnd), 1400);
         };
     }
 
