@@ -3,6 +3,7 @@ package dev.vpcie.protocol.transport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.util.OptionalInt;
 
 /**
  * Frames on a Linux interface through an AF_PACKET raw socket (packet(7)), called through the
@@ -14,6 +15,13 @@ import java.nio.channels.ClosedChannelException;
  * frame arrives as it was sent. A classic BPF socket filter keeps the kernel from waking us for
  * other EtherTypes, for frames addressed to other stations and for our own transmissions
  * ({@code PACKET_IGNORE_OUTGOING} as well); the same checks are repeated here in Java.
+ *
+ * <p>{@link #openPromiscuous} makes the other kind: a tap on everything the interface carries,
+ * for an emulated NIC's wire, whose own MAC address is not the interface's. It puts the interface
+ * into promiscuous mode, delivers every EtherType and every destination, and reads a
+ * {@code virtio_net_hdr} with each frame so frames the local stack left unfinished (a transport
+ * checksum to fill in, a GSO super-frame) are reported by {@link #lastOffload()} instead of
+ * passing as broken frames.
  *
  * <p>A poll ({@code receive(dst, 0)}) is one non-blocking {@code recvmsg}. A receive that may
  * wait goes to {@code ppoll} on the socket and an {@link EventFd} (for {@link #wakeup()}) first,
@@ -48,7 +56,6 @@ public final class AfPacketTransport implements FrameTransport {
     private static final int ETH_HEADER = 14, VLAN_TAG = 4;
 
     private final NetDevice device;
-    private final int etherType;
     private final FrameFilter filter;
     private final Options options;
     private final PacketSocket socket;
@@ -60,10 +67,12 @@ public final class AfPacketTransport implements FrameTransport {
 
     private long framesSent, sendDrops, framesReceived, filtered, truncated, vlanTagsRestored;
 
-    private AfPacketTransport(NetDevice device, int etherType, Options options, PacketSocket socket, EventFd wakeFd) {
+    private long othersFrames, offloadedFrames;
+    private ReceiveOffload lastOffload = ReceiveOffload.NONE;
+
+    private AfPacketTransport(NetDevice device, FrameFilter filter, Options options, PacketSocket socket, EventFd wakeFd) {
         this.device = device;
-        this.etherType = etherType;
-        this.filter = new FrameFilter(etherType, device.mac());
+        this.filter = filter;
         this.options = options;
         this.socket = socket;
         this.wakeFd = wakeFd;
@@ -79,8 +88,32 @@ public final class AfPacketTransport implements FrameTransport {
     }
 
     public static AfPacketTransport open(String interfaceName, int etherType, Options options) throws IOException {
-        long[] filter = SocketFilter.forEtherType(etherType);
+        long[] program = SocketFilter.forEtherType(etherType);
         NetDevice device = NetDevice.lookup(interfaceName);
+        return open(device, new FrameFilter.Station(etherType, device.mac()), options, socket -> socket.attachFilter(program));
+    }
+
+    /**
+     * Opens {@code interfaceName} (in the calling thread's network namespace) for every frame it
+     * carries, as a NIC in promiscuous mode receives them: all EtherTypes, all destinations (the
+     * interface is put into promiscuous mode while the transport is open), only our own
+     * transmissions left out. Each frame's {@link #lastOffload()} says what the kernel left unfinished.
+     */
+    public static AfPacketTransport openPromiscuous(String interfaceName, Options options) throws IOException {
+        NetDevice device = NetDevice.lookup(interfaceName);
+        return open(device, new FrameFilter.Promiscuous(), options, socket -> {
+            socket.enableVnetHeader();
+            socket.joinPromiscuous(device);
+        });
+    }
+
+    /** Socket set-up that differs between the two kinds; runs before bind. */
+    @FunctionalInterface
+    private interface Setup {
+        void apply(PacketSocket socket) throws IOException;
+    }
+
+    private static AfPacketTransport open(NetDevice device, FrameFilter filter, Options options, Setup setup) throws IOException {
         PacketSocket socket = PacketSocket.open();
         EventFd wakeFd = null;
         try {
@@ -95,10 +128,10 @@ public final class AfPacketTransport implements FrameTransport {
             if (options.sendBufferBytes() > 0
                     && !socket.trySetOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_SNDBUFFORCE, options.sendBufferBytes(), "SO_SNDBUFFORCE"))
                 socket.setOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_SNDBUF, options.sendBufferBytes(), "SO_SNDBUF");
-            socket.attachFilter(filter);
+            setup.apply(socket);
             socket.bind(device);
             wakeFd = EventFd.open();
-            return new AfPacketTransport(device, etherType, options, socket, wakeFd);
+            return new AfPacketTransport(device, filter, options, socket, wakeFd);
         } catch (IOException | RuntimeException | Error e) {
             socket.close();
             if (wakeFd != null) wakeFd.close();
@@ -114,7 +147,43 @@ public final class AfPacketTransport implements FrameTransport {
 
     public NetDevice device() { return device; }
 
-    public int etherType() { return etherType; }
+    /** The EtherType delivered; empty for a {@linkplain #openPromiscuous promiscuous} transport, which delivers all. */
+    public OptionalInt etherType() {
+        return switch (filter) {
+            case FrameFilter.Station s -> OptionalInt.of(s.etherType());
+            case FrameFilter.Promiscuous p -> OptionalInt.empty();
+        };
+    }
+
+    /** Whether this transport delivers every frame ({@link #openPromiscuous}). */
+    public boolean promiscuous() { return filter instanceof FrameFilter.Promiscuous; }
+
+    /**
+     * What the kernel left unfinished in the frame the last {@link #receive} returned (always
+     * {@link ReceiveOffload#NONE} unless promiscuous). Receive thread only.
+     */
+    public ReceiveOffload lastOffload() { return lastOffload; }
+
+    /** Frames received that were addressed to other stations (promiscuous only). */
+    public long othersFrames() { return othersFrames; }
+
+    /** Frames received with work left for the receiver ({@link #lastOffload()} not complete). */
+    public long offloadedFrames() { return offloadedFrames; }
+
+    /**
+     * Whether the interface is up and has carrier ({@code IFF_UP} and {@code IFF_RUNNING}), asked
+     * in the namespace the transport was opened in, from any thread.
+     */
+    public boolean carrier() throws IOException {
+        if (!lifetime.acquire()) throw new ClosedChannelException();
+        try {
+            int flags = socket.interfaceFlags(device);
+            int both = InterfaceIoctl.IFF_UP | InterfaceIoctl.IFF_RUNNING;
+            return (flags & both) == both;
+        } finally {
+            lifetime.release();
+        }
+    }
 
     public Options options() { return options; }
 
@@ -189,22 +258,26 @@ public final class AfPacketTransport implements FrameTransport {
     /** Checks the frame just received, puts a stripped VLAN tag back and copies it to {@code dst}; 0 if dropped. */
     private int deliver(ByteBuffer dst, int wireLength) {
         int type = socket.packetType();
-        if (type == PacketSocket.PACKET_OUTGOING || type == PacketSocket.PACKET_OTHERHOST || wireLength < ETH_HEADER) {
+        boolean otherHost = type == PacketSocket.PACKET_OTHERHOST;
+        if (type == PacketSocket.PACKET_OUTGOING || otherHost && !promiscuous() || wireLength < ETH_HEADER) {
             filtered++;
             return 0;
         }
         ByteBuffer rx = socket.rxView();
-        int start = PacketSocket.RX_HEADROOM;
+        int start = socket.frameOffset();
+        ReceiveOffload offload = socket.offload();
         int length = Math.min(wireLength, PacketSocket.RX_CAPACITY);
         int tci = socket.vlanTci();
         if (tci >= 0) {
             // The kernel took the tag out; move the two MAC addresses into the headroom and put it back.
-            rx.put(0, rx, start, 12);
-            rx.putShort(12, (short) socket.vlanTpid());
-            rx.putShort(14, (short) tci);
-            start = 0;
+            int tagged = start - VLAN_TAG;
+            rx.put(tagged, rx, start, 12);
+            rx.putShort(tagged + 12, (short) socket.vlanTpid());
+            rx.putShort(tagged + 14, (short) tci);
+            start = tagged;
             length += VLAN_TAG;
             vlanTagsRestored++;
+            if (!offload.complete()) offload = offload.shifted(VLAN_TAG);
         }
         if (!filter.accepts(rx, start, Math.min(length, rx.capacity() - start))) {
             filtered++;
@@ -214,6 +287,9 @@ public final class AfPacketTransport implements FrameTransport {
         if (copied < length || wireLength > PacketSocket.RX_CAPACITY) truncated++;
         dst.put(0, rx, start, copied);
         framesReceived++;
+        if (otherHost) othersFrames++;
+        if (!offload.complete()) offloadedFrames++;
+        lastOffload = offload;
         return copied;
     }
 

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -18,6 +19,11 @@ import java.nio.ByteOrder;
  * A Linux AF_PACKET raw socket (packet(7)) through the FFM API: socket, options, socket filter,
  * bind, recvmsg with {@code PACKET_AUXDATA}, send and ppoll. All native memory it needs is
  * allocated once; receive and send allocate nothing.
+ *
+ * <p>With {@link #enableVnetHeader} every frame read or written is preceded by a
+ * {@code struct virtio_net_hdr} (10 bytes): on receive it says whether the kernel left the frame's
+ * transport checksum to be completed ({@code VIRTIO_NET_HDR_F_NEEDS_CSUM}, the local stack's
+ * checksum offload) or handed over a GSO/GRO super-frame; on send this class writes an empty one.
  *
  * <p>The receive side (receive, await and their accessors) belongs to one thread, the send side
  * to one thread. Closing while a call is in progress is the owner's business (see
@@ -36,7 +42,14 @@ final class PacketSocket implements AutoCloseable {
     private static final short ETH_P_ALL = 0x0003;
     static final int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_SNDBUF = 7, SO_RCVBUFFORCE = 33, SO_SNDBUFFORCE = 32,
             SO_ATTACH_FILTER = 26, SO_BUSY_POLL = 46;
-    static final int SOL_PACKET = 263, PACKET_AUXDATA = 8, PACKET_QDISC_BYPASS = 20, PACKET_IGNORE_OUTGOING = 23;
+    static final int SOL_PACKET = 263, PACKET_ADD_MEMBERSHIP = 1, PACKET_AUXDATA = 8, PACKET_VNET_HDR = 15, PACKET_QDISC_BYPASS = 20,
+            PACKET_IGNORE_OUTGOING = 23;
+    /** struct packet_mreq: ifindex i32, type u16, alen u16, address[8]; PACKET_MR_PROMISC as its type. */
+    private static final int MREQ_SIZE = 16, MREQ_TYPE = 4, PACKET_MR_PROMISC = 1;
+    /** struct virtio_net_hdr (without num_buffers), host byte order. */
+    static final int VNET_HEADER = 10;
+    private static final int VNET_FLAGS = 0, VNET_GSO_TYPE = 1, VNET_HDR_LEN = 2, VNET_GSO_SIZE = 4, VNET_CSUM_START = 6,
+            VNET_CSUM_OFFSET = 8;
     private static final int MSG_DONTWAIT = 0x40, MSG_TRUNC = 0x20;
     private static final short POLLIN = 0x1;
     private static final int TP_STATUS_VLAN_VALID = 1 << 4, TP_STATUS_VLAN_TPID_VALID = 1 << 6;
@@ -63,7 +76,7 @@ final class PacketSocket implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment setupErrno = Errno.captureSegment(arena);
 
-    private final MemorySegment rxBuffer = arena.allocate(RX_HEADROOM + RX_CAPACITY, 64);
+    private final MemorySegment rxBuffer = arena.allocate(RX_HEADROOM + VNET_HEADER + RX_CAPACITY, 64);
     private final ByteBuffer rxView = rxBuffer.asByteBuffer().order(ByteOrder.BIG_ENDIAN);
     private final MemorySegment rxMsg = arena.allocate(MSG_SIZE, 8);
     private final MemorySegment rxIov = arena.allocate(16, 8);
@@ -73,13 +86,15 @@ final class PacketSocket implements AutoCloseable {
     private final MemorySegment pollFds = arena.allocate(16, 8);
     private final MemorySegment timeout = arena.allocate(16, 8);
 
-    private final MemorySegment txBuffer = arena.allocate(TX_CAPACITY, 64);
+    private final MemorySegment txBuffer = arena.allocate(VNET_HEADER + TX_CAPACITY, 64);
     private final ByteBuffer txView = txBuffer.asByteBuffer();
     private final MemorySegment txErrno = Errno.captureSegment(arena);
 
     private int rxPacketType;
     private int rxVlanTci;
     private int rxVlanTpid;
+    private int vnetLength;
+    private ReceiveOffload rxOffload = ReceiveOffload.NONE;
 
     private PacketSocket(int fd) {
         this.fd = fd;
@@ -132,6 +147,31 @@ final class PacketSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts the interface into promiscuous mode for as long as this socket is open
+     * ({@code PACKET_ADD_MEMBERSHIP} with {@code PACKET_MR_PROMISC}; the kernel counts such
+     * memberships, so closing the socket undoes exactly this one).
+     */
+    void joinPromiscuous(NetDevice device) throws IOException {
+        MemorySegment mreq = arena.allocate(MREQ_SIZE, 8);
+        mreq.set(JAVA_INT, 0, device.index());
+        mreq.set(JAVA_SHORT, MREQ_TYPE, (short) PACKET_MR_PROMISC);
+        setOption(SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq, "PACKET_ADD_MEMBERSHIP(PACKET_MR_PROMISC, '" + device.name() + "')");
+    }
+
+    /** Reads and writes a {@code struct virtio_net_hdr} before each frame from now on (before {@link #bind}). */
+    void enableVnetHeader() throws IOException {
+        setOption(SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR");
+        vnetLength = VNET_HEADER;
+        rxIov.set(JAVA_LONG, 8, VNET_HEADER + RX_CAPACITY);
+        txBuffer.asSlice(0, VNET_HEADER).fill((byte) 0); // no offload asked of the kernel: the frame is final
+    }
+
+    /** The interface flags ({@code SIOCGIFFLAGS}) of {@code device}, asked through this socket, hence in its namespace. */
+    int interfaceFlags(NetDevice device) throws IOException {
+        return InterfaceIoctl.flags(fd, device.name());
+    }
+
     void attachFilter(long[] program) throws IOException {
         MemorySegment insns = arena.allocate(8L * program.length, 8);
         for (int i = 0; i < program.length; i++) insns.set(JAVA_LONG, 8L * i, program[i]);
@@ -171,7 +211,7 @@ final class PacketSocket implements AutoCloseable {
     /**
      * Takes one queued frame without waiting. Returns its length on the wire as the kernel
      * delivered it (possibly more than {@link #RX_CAPACITY}, then truncated), or -1 when none is
-     * queued. The frame starts at {@link #RX_HEADROOM} in {@link #rxView()}.
+     * queued. The frame starts at {@link #frameOffset()} in {@link #rxView()}.
      */
     int receive() throws IOException {
         rxMsg.set(JAVA_INT, MSG_NAMELEN, SLL_SIZE);
@@ -188,6 +228,11 @@ final class PacketSocket implements AutoCloseable {
             throw new ErrnoException("recvmsg(AF_PACKET)", errno);
         }
         rxPacketType = rxName.get(JAVA_BYTE, SLL_PKTTYPE) & 0xFF;
+        if (vnetLength > 0) {
+            if (n < vnetLength) throw new IOException("recvmsg(AF_PACKET): " + n + " bytes, shorter than the virtio_net_hdr");
+            rxOffload = readVnetHeader();
+            n -= vnetLength;
+        }
         rxVlanTci = -1;
         long controlLength = rxMsg.get(JAVA_LONG, MSG_CONTROLLEN);
         if (controlLength >= CMSG_DATA + 20 && rxControl.get(JAVA_INT, CMSG_LEVEL) == SOL_PACKET
@@ -202,6 +247,21 @@ final class PacketSocket implements AutoCloseable {
         return (int) Math.min(n, Integer.MAX_VALUE);
     }
 
+    private ReceiveOffload readVnetHeader() {
+        MemorySegment h = rxBuffer.asSlice(RX_HEADROOM, VNET_HEADER);
+        int flags = h.get(JAVA_BYTE, VNET_FLAGS) & 0xFF, gsoType = h.get(JAVA_BYTE, VNET_GSO_TYPE) & 0xFF;
+        if (flags == 0 && gsoType == 0) return ReceiveOffload.NONE;
+        return new ReceiveOffload(flags, gsoType, h.get(JAVA_SHORT_UNALIGNED, VNET_HDR_LEN) & 0xFFFF,
+                h.get(JAVA_SHORT_UNALIGNED, VNET_GSO_SIZE) & 0xFFFF, h.get(JAVA_SHORT_UNALIGNED, VNET_CSUM_START) & 0xFFFF,
+                h.get(JAVA_SHORT_UNALIGNED, VNET_CSUM_OFFSET) & 0xFFFF);
+    }
+
+    /** Where a received frame starts in {@link #rxView()}: after the headroom and the virtio_net_hdr, if any. */
+    int frameOffset() { return RX_HEADROOM + vnetLength; }
+
+    /** What the virtio_net_hdr said about the last received frame ({@link ReceiveOffload#NONE} without one). */
+    ReceiveOffload offload() { return rxOffload; }
+
     /** sll_pkttype of the last received frame ({@link #PACKET_HOST} ...). */
     int packetType() { return rxPacketType; }
 
@@ -211,7 +271,10 @@ final class PacketSocket implements AutoCloseable {
     /** The TPID of that tag (0x8100 unless the kernel reports another). */
     int vlanTpid() { return rxVlanTpid; }
 
-    /** The receive buffer, big-endian; a received frame starts at {@link #RX_HEADROOM}. */
+    /**
+     * The receive buffer, big-endian; a received frame starts at {@link #frameOffset()}, with at
+     * least {@link #RX_HEADROOM} bytes free before it.
+     */
     ByteBuffer rxView() { return rxView; }
 
     /**
@@ -253,10 +316,10 @@ final class PacketSocket implements AutoCloseable {
     boolean send(ByteBuffer frame, String deviceName) throws IOException {
         int length = frame.remaining();
         if (length > TX_CAPACITY) throw new IOException("frame of " + length + " bytes is larger than any Ethernet frame");
-        txView.put(0, frame, frame.position(), length);
+        txView.put(vnetLength, frame, frame.position(), length);
         long n;
         try {
-            n = (long) SEND.invokeExact(txErrno, fd, txBuffer, (long) length, 0);
+            n = (long) SEND.invokeExact(txErrno, fd, txBuffer, (long) (vnetLength + length), 0);
         } catch (Throwable t) {
             throw new AssertionError("send downcall", t);
         }
