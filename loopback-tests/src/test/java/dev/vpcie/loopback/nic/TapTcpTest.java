@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.protocol.netns.NetNamespace;
 import dev.vpcie.protocol.transport.EventFd;
+import dev.vpcie.protocol.transport.Tap;
 import dev.vpcie.vrc.nic.NicDriver;
-import dev.vpcie.vrc.tap.Tap;
 import dev.vpcie.vrc.tap.TapBridge;
 import java.io.InputStream;
 import java.io.OutputStream;
