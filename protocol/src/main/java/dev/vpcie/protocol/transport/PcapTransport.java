@@ -184,12 +184,17 @@ public final class PcapTransport implements FrameTransport {
         if (!lifetime.acquire()) throw new ClosedChannelException();
         try {
             long start = System.nanoTime();
+            // One pcap4j read costs microseconds even when nothing is there (JNA, a header object,
+            // libpcap's own poll), so look at the descriptor first: a ppoll with no timeout is far cheaper.
+            boolean readable = (poller.await(0) & Poller.FIRST) != 0;
             while (true) {
-                byte[] frame;
-                try {
-                    frame = handle.getNextRawPacket(); // non-blocking: null when nothing is waiting
-                } catch (NotOpenException e) {
-                    throw new ClosedChannelException();
+                byte[] frame = null;
+                if (readable) {
+                    try {
+                        frame = handle.getNextRawPacket(); // non-blocking: null when nothing is waiting
+                    } catch (NotOpenException e) {
+                        throw new ClosedChannelException();
+                    }
                 }
                 if (frame != null) {
                     int delivered = deliver(dst, frame);
@@ -207,6 +212,7 @@ public final class PcapTransport implements FrameTransport {
                 sleeping = false;
                 if ((ready & Poller.SECOND) != 0) return consumeWakeup();
                 if ((ready & Poller.FIRST_FAILED) != 0 && (ready & Poller.FIRST) == 0) surfaceError();
+                readable = (ready & Poller.FIRST) != 0;
             }
         } finally {
             lifetime.release();
