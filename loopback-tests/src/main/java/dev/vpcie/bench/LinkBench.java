@@ -47,12 +47,12 @@ public final class LinkBench {
         }
     }
 
-    record Row(BenchTransport transport, Histogram tlp, Histogram ping, List<ClientRole.StreamResult> streams, String error) {}
+    record Row(BenchTransport transport, Histogram tlp, Histogram raw, Histogram ping, List<ClientRole.StreamResult> streams, String error) {}
 
     public static void main(String[] args) {
         try {
-            if (args.length > 0 && args[0].equals("echo")) {
-                echo(Arrays.copyOfRange(args, 1, args.length));
+            if (args.length > 0 && (args[0].equals("echo") || args[0].equals("raw-echo"))) {
+                echo(args[0].equals("raw-echo"), Arrays.copyOfRange(args, 1, args.length));
                 return;
             }
             run(parse(args));
@@ -149,8 +149,33 @@ public final class LinkBench {
         System.out.println(table(rows, o));
     }
 
-    private static Row measure(VethTestbed testbed, BenchTransport kind, Options o) throws IOException {
-        Process echo = startEcho(testbed, kind, o);
+    private static Row measure(VethTestbed testbed, BenchTransport kind, Options o) {
+        try {
+            Histogram raw = measureRaw(testbed, kind, o);
+            return measureLink(testbed, kind, o, raw);
+        } catch (IOException | RuntimeException e) {
+            return new Row(kind, null, null, null, List.of(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Row(kind, null, null, null, List.of(), "interrupted");
+        }
+    }
+
+    /** The transport alone: frames bounced by a second process, no link. */
+    private static Histogram measureRaw(VethTestbed testbed, BenchTransport kind, Options o) throws IOException, InterruptedException {
+        Process echo = startEcho(testbed, kind, o, "raw-echo");
+        try {
+            String[] ready = awaitReady(echo, kind);
+            try (FrameTransport transport = kind.openIn(testbed.a(), testbed.interfaceA(), VethTestbed.ADDRESS_A, VethTestbed.ADDRESS_B)) {
+                return RawEcho.pingPong(transport, MacAddress.parse(ready[1]), o.warmup(), o.pings(), o.intervalNanos());
+            }
+        } finally {
+            stop(echo);
+        }
+    }
+
+    private static Row measureLink(VethTestbed testbed, BenchTransport kind, Options o, Histogram raw) throws IOException, InterruptedException {
+        Process echo = startEcho(testbed, kind, o, "echo");
         try {
             String[] ready = awaitReady(echo, kind);
             MacAddress echoMac = MacAddress.parse(ready[1]);
@@ -176,31 +201,33 @@ public final class LinkBench {
                             after.retransmits() - before.retransmits(), after.timeouts() - before.timeouts(),
                             after.naksReceived() - before.naksReceived());
                 }
-                return new Row(kind, tlp, ping, streams, null);
+                return new Row(kind, tlp, raw, ping, streams, null);
             }
-        } catch (IOException | RuntimeException e) {
-            return new Row(kind, null, null, List.of(), e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Row(kind, null, null, List.of(), "interrupted");
         } finally {
-            echo.getOutputStream().close();
-            try {
-                if (!echo.waitFor(10, TimeUnit.SECONDS)) echo.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            stop(echo);
         }
     }
 
-    private static Process startEcho(VethTestbed testbed, BenchTransport kind, Options o) throws IOException {
+    private static void stop(Process echo) {
+        try {
+            echo.getOutputStream().close();
+            if (!echo.waitFor(10, TimeUnit.SECONDS)) echo.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            echo.destroyForcibly();
+        } catch (InterruptedException e) {
+            echo.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Process startEcho(VethTestbed testbed, BenchTransport kind, Options o, String role) throws IOException {
         List<String> argv = new ArrayList<>();
         argv.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         // The same JVM settings, except recording, profiling and debugging, which belong to the measuring side.
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
             if (!arg.startsWith("-XX:StartFlightRecording") && !arg.startsWith("-agent") && !arg.startsWith("-javaagent")
                     && !arg.startsWith("-Xrunjdwp")) argv.add(arg);
-        argv.addAll(List.of("-cp", System.getProperty("java.class.path"), LinkBench.class.getName(), "echo",
+        argv.addAll(List.of("-cp", System.getProperty("java.class.path"), LinkBench.class.getName(), role,
                 "--transport", kind.cliName(), "--device", testbed.interfaceB(), "--local", VethTestbed.ADDRESS_B,
                 "--peer", VethTestbed.ADDRESS_A, "--group", Integer.toString(o.group()),
                 "--busy-poll-us", Long.toString(o.linkConfig(EchoRole.INSTANCE).busyPoll().toNanos() / 1000)));
@@ -235,9 +262,13 @@ public final class LinkBench {
         return ready.split(" ");
     }
 
-    private static void echo(String[] args) throws IOException {
+    private static void echo(boolean raw, String[] args) throws IOException {
         Map<String, String> a = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i], args[i + 1]);
+        if (raw) {
+            RawEcho.run(BenchTransport.parse(a.getOrDefault("--transport", "af_packet")), a.get("--device"), a.get("--local"), a.get("--peer"));
+            return;
+        }
         LinkConfig config = LinkConfig.defaults().withGroup(Integer.parseInt(a.getOrDefault("--group", "0")))
                 .withHostInstance(EchoRole.INSTANCE);
         if (a.containsKey("--busy-poll-us")) config = config.withBusyPoll(Duration.ofNanos(Long.parseLong(a.get("--busy-poll-us")) * 1000));
@@ -269,22 +300,22 @@ public final class LinkBench {
 
     static String table(List<Row> rows, Options o) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%nTLP round trip (MRd -> CplD)   median      p99  |  kernel ping: median      p99  |  ratio%n"));
+        sb.append(String.format(Locale.ROOT, "%nRound trip, median / p99 (µs)   TLP through the link | raw frame, no link |      kernel ping | TLP / ping%n"));
         for (Row r : rows) {
             if (r.error() != null) {
-                sb.append(String.format(Locale.ROOT, "  %-27s failed: %s%n", r.transport().label, r.error()));
+                sb.append(String.format(Locale.ROOT, "  %-30s failed: %s%n", r.transport().label, r.error()));
                 continue;
             }
-            double tm = micros(r.tlp(), 50), tp = micros(r.tlp(), 99), pm = micros(r.ping(), 50), pp = micros(r.ping(), 99);
-            sb.append(String.format(Locale.ROOT, "  %-27s %7.1f µs %7.1f µs |  %12.1f µs %7.1f µs |  %4.1fx%n",
-                    r.transport().label, tm, tp, pm, pp, tm / pm));
+            sb.append(String.format(Locale.ROOT, "  %-30s %9.1f / %7.1f | %7.1f / %7.1f | %6.1f / %6.1f | %8.1fx%n",
+                    r.transport().label, micros(r.tlp(), 50), micros(r.tlp(), 99), micros(r.raw(), 50), micros(r.raw(), 99),
+                    micros(r.ping(), 50), micros(r.ping(), 99), micros(r.tlp(), 50) / micros(r.ping(), 50)));
         }
         sb.append(String.format(Locale.ROOT, "%nStreaming MemWr through the link"));
         for (int size : o.streams().keySet()) sb.append(String.format(Locale.ROOT, " | %5d B: TLPs/s   Gbit/s", size));
         sb.append(System.lineSeparator());
         for (Row r : rows) {
             if (r.error() != null) continue;
-            sb.append(String.format(Locale.ROOT, "  %-30s", r.transport().label));
+            sb.append(String.format(Locale.ROOT, "  %-30s  ", r.transport().label));
             for (ClientRole.StreamResult s : r.streams())
                 sb.append(String.format(Locale.ROOT, " | %,14.0f %8.2f", s.tlpsPerSecond(), s.payloadGbps()));
             int disorder = r.streams().stream().mapToInt(ClientRole.StreamResult::outOfOrder).sum();

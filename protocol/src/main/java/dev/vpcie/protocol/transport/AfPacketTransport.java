@@ -23,11 +23,12 @@ import java.util.OptionalInt;
  * checksum to fill in, a GSO super-frame) are reported by {@link #lastOffload()} instead of
  * passing as broken frames.
  *
- * <p>A poll ({@code receive(dst, 0)}) is one non-blocking {@code recvmsg}. A receive that may
- * wait goes to {@code ppoll} on the socket and an {@link EventFd} (for {@link #wakeup()}) first,
- * since its caller has normally just polled, and reads when the socket is readable. Nothing is
- * allocated per frame: the native buffers are set up once and frames are copied into the
- * caller's buffer.
+ * <p>Frames arrive in a memory-mapped {@code TPACKET_V2} ring by default, so a poll
+ * ({@code receive(dst, 0)}) is a read of the next slot's status word, no system call; with
+ * {@link Options#rxRing()} off it is one non-blocking {@code recvmsg}. A receive that may wait goes
+ * to {@code ppoll} on the socket and an {@link EventFd} (for {@link #wakeup()}). Nothing is
+ * allocated per frame: the native memory is set up once and frames are copied into the caller's
+ * buffer.
  */
 public final class AfPacketTransport implements FrameTransport {
 
@@ -37,20 +38,25 @@ public final class AfPacketTransport implements FrameTransport {
      * @param qdiscBypass        send with {@code PACKET_QDISC_BYPASS} (skips the queueing discipline,
      *                           but also hides our frames from tcpdump on this interface)
      * @param busyPollNanos      before blocking, keep polling the socket this long (0: block at once)
-     * @param receiveBufferBytes socket receive buffer ({@code SO_RCVBUFFORCE} as root, else capped by rmem_max)
+     * @param receiveBufferBytes receive ring size, or without a ring the socket receive buffer
+     *                           ({@code SO_RCVBUFFORCE} as root, else capped by rmem_max)
      * @param sendBufferBytes    socket send buffer
+     * @param rxRing             receive through a memory-mapped {@code TPACKET_V2} ring (no system call
+     *                           per frame) rather than {@code recvmsg}
      */
-    public record Options(boolean qdiscBypass, long busyPollNanos, int receiveBufferBytes, int sendBufferBytes) {
-        public static final Options DEFAULT = new Options(false, 0, 4 << 20, 1 << 20);
+    public record Options(boolean qdiscBypass, long busyPollNanos, int receiveBufferBytes, int sendBufferBytes, boolean rxRing) {
+        public static final Options DEFAULT = new Options(false, 0, 4 << 20, 1 << 20, true);
 
         public Options {
             if (busyPollNanos < 0) throw new IllegalArgumentException("busyPollNanos must be >= 0");
             if (receiveBufferBytes < 0 || sendBufferBytes < 0) throw new IllegalArgumentException("buffer sizes must be >= 0 (0: kernel default)");
         }
 
-        public Options withBusyPollNanos(long nanos) { return new Options(qdiscBypass, nanos, receiveBufferBytes, sendBufferBytes); }
+        public Options withBusyPollNanos(long nanos) { return new Options(qdiscBypass, nanos, receiveBufferBytes, sendBufferBytes, rxRing); }
 
-        public Options withQdiscBypass(boolean bypass) { return new Options(bypass, busyPollNanos, receiveBufferBytes, sendBufferBytes); }
+        public Options withQdiscBypass(boolean bypass) { return new Options(bypass, busyPollNanos, receiveBufferBytes, sendBufferBytes, rxRing); }
+
+        public Options withRxRing(boolean ring) { return new Options(qdiscBypass, busyPollNanos, receiveBufferBytes, sendBufferBytes, ring); }
     }
 
     private static final int ETH_HEADER = 14, VLAN_TAG = 4;
@@ -60,13 +66,13 @@ public final class AfPacketTransport implements FrameTransport {
     private final Options options;
     private final PacketSocket socket;
     private final EventFd wakeFd;
+    private final Poller poller;
     private final Lifetime lifetime;
 
     private volatile boolean wakeupPending;
     private volatile boolean sleeping;
 
     private long framesSent, sendDrops, framesReceived, filtered, truncated, vlanTagsRestored;
-
     private long othersFrames, offloadedFrames;
     private ReceiveOffload lastOffload = ReceiveOffload.NONE;
 
@@ -76,6 +82,7 @@ public final class AfPacketTransport implements FrameTransport {
         this.options = options;
         this.socket = socket;
         this.wakeFd = wakeFd;
+        this.poller = new Poller(socket.fd(), wakeFd.fd(), "AF_PACKET socket on '" + device.name() + "'");
         this.lifetime = new Lifetime(() -> {
             socket.close();
             wakeFd.close();
@@ -97,11 +104,13 @@ public final class AfPacketTransport implements FrameTransport {
      * Opens {@code interfaceName} (in the calling thread's network namespace) for every frame it
      * carries, as a NIC in promiscuous mode receives them: all EtherTypes, all destinations (the
      * interface is put into promiscuous mode while the transport is open), only our own
-     * transmissions left out. Each frame's {@link #lastOffload()} says what the kernel left unfinished.
+     * transmissions left out. Each frame's {@link #lastOffload()} says what the kernel left
+     * unfinished. Receives with {@code recvmsg} (whatever {@link Options#rxRing()} says), since a
+     * super-frame of 64 KiB must fit.
      */
     public static AfPacketTransport openPromiscuous(String interfaceName, Options options) throws IOException {
         NetDevice device = NetDevice.lookup(interfaceName);
-        return open(device, new FrameFilter.Promiscuous(), options, socket -> {
+        return open(device, new FrameFilter.Promiscuous(), options.withRxRing(false), socket -> {
             socket.enableVnetHeader();
             socket.joinPromiscuous(device);
         });
@@ -122,9 +131,13 @@ public final class AfPacketTransport implements FrameTransport {
             socket.trySetOption(PacketSocket.SOL_PACKET, PacketSocket.PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
             if (options.qdiscBypass())
                 socket.setOption(PacketSocket.SOL_PACKET, PacketSocket.PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS");
-            if (options.receiveBufferBytes() > 0
-                    && !socket.trySetOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_RCVBUFFORCE, options.receiveBufferBytes(), "SO_RCVBUFFORCE"))
+            if (options.rxRing()) {
+                int frameSize = ringFrameSize(device.mtu());
+                socket.useRxRing(frameSize, Math.max(64, (options.receiveBufferBytes() > 0 ? options.receiveBufferBytes() : 4 << 20) / frameSize));
+            } else if (options.receiveBufferBytes() > 0
+                    && !socket.trySetOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_RCVBUFFORCE, options.receiveBufferBytes(), "SO_RCVBUFFORCE")) {
                 socket.setOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_RCVBUF, options.receiveBufferBytes(), "SO_RCVBUF");
+            }
             if (options.sendBufferBytes() > 0
                     && !socket.trySetOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_SNDBUFFORCE, options.sendBufferBytes(), "SO_SNDBUFFORCE"))
                 socket.setOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_SNDBUF, options.sendBufferBytes(), "SO_SNDBUF");
@@ -137,6 +150,15 @@ public final class AfPacketTransport implements FrameTransport {
             if (wakeFd != null) wakeFd.close();
             throw e;
         }
+    }
+
+    /**
+     * A ring slot holds the TPACKET_V2 header and address (the kernel puts the frame at offset 66
+     * or so), then a frame of the MTU plus Ethernet header and up to two tags; slots are powers of two.
+     */
+    static int ringFrameSize(int mtu) {
+        int needed = 128 + mtu + ETH_HEADER + 2 * VLAN_TAG;
+        return Math.max(256, Integer.highestOneBit(needed - 1) << 1);
     }
 
     @Override public MacAddress address() { return device.mac(); }
@@ -211,8 +233,9 @@ public final class AfPacketTransport implements FrameTransport {
         try {
             long start = 0, busyUntil = 0;
             boolean started = false;
-            // A caller that is prepared to wait has usually just polled: wait first, read when readable.
-            boolean skipRead = timeoutNanos > 0 && options.busyPollNanos() == 0;
+            // A caller prepared to wait has usually just polled: without a ring (where looking is free),
+            // wait first and read when readable.
+            boolean skipRead = !socket.usesRing() && timeoutNanos > 0 && options.busyPollNanos() == 0;
             while (true) {
                 int n = skipRead ? -1 : socket.receive();
                 skipRead = false;
@@ -240,9 +263,16 @@ public final class AfPacketTransport implements FrameTransport {
                     sleeping = false;
                     return consumeWakeup();
                 }
-                int ready = socket.await(wakeFd.fd(), timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - elapsed);
+                int ready = poller.await(timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - elapsed);
                 sleeping = false;
-                if ((ready & PacketSocket.OTHER_READABLE) != 0) return consumeWakeup();
+                if ((ready & Poller.SECOND) != 0) return consumeWakeup();
+                if ((ready & Poller.FIRST_FAILED) != 0) {
+                    // ENETDOWN when the interface goes down (a pulled cable): collect it and keep waiting,
+                    // the socket receives again once the interface is up.
+                    int error = socket.takeError();
+                    if (error != 0 && error != Errno.ENETDOWN)
+                        throw new ErrnoException("AF_PACKET socket on '" + device.name() + "'", "SO_ERROR", error);
+                }
             }
         } finally {
             lifetime.release();
@@ -255,42 +285,52 @@ public final class AfPacketTransport implements FrameTransport {
         return 0;
     }
 
-    /** Checks the frame just received, puts a stripped VLAN tag back and copies it to {@code dst}; 0 if dropped. */
+    /** Checks the frame just received and copies it to {@code dst}, a stripped VLAN tag put back; 0 if dropped. */
     private int deliver(ByteBuffer dst, int wireLength) {
-        int type = socket.packetType();
-        boolean otherHost = type == PacketSocket.PACKET_OTHERHOST;
-        if (type == PacketSocket.PACKET_OUTGOING || otherHost && !promiscuous() || wireLength < ETH_HEADER) {
-            filtered++;
-            return 0;
+        try {
+            int type = socket.packetType();
+            int captured = socket.capturedLength();
+            boolean otherHost = type == PacketSocket.PACKET_OTHERHOST;
+            if (type == PacketSocket.PACKET_OUTGOING || otherHost && !promiscuous() || wireLength < ETH_HEADER) {
+                filtered++;
+                return 0;
+            }
+            if (captured < wireLength) {
+                truncated++; // longer than our receive buffer or ring slot (the MTU grew since open): not delivered in part
+                return 0;
+            }
+            ByteBuffer rx = socket.rxView();
+            int start = socket.rxStart();
+            // With the tag taken out, the inner EtherType sits at offset 12 where the filter looks.
+            if (!filter.accepts(rx, start, wireLength)) {
+                filtered++;
+                return 0;
+            }
+            int tci = socket.vlanTci();
+            int length = tci < 0 ? wireLength : wireLength + VLAN_TAG;
+            int capacity = dst.capacity();
+            if (length > capacity) truncated++;
+            if (tci < 0) {
+                dst.put(0, rx, start, Math.min(wireLength, capacity));
+            } else {
+                vlanTagsRestored++;
+                dst.put(0, rx, start, Math.min(12, capacity));
+                if (capacity >= 14) dst.putShort(12, (short) socket.vlanTpid());
+                if (capacity >= 16) dst.putShort(14, (short) tci);
+                if (capacity > 16) dst.put(16, rx, start + 12, Math.min(wireLength - 12, capacity - 16));
+            }
+            framesReceived++;
+            ReceiveOffload offload = socket.offload();
+            if (!offload.complete()) {
+                offloadedFrames++;
+                if (tci >= 0) offload = offload.shifted(VLAN_TAG);
+            }
+            if (otherHost) othersFrames++;
+            lastOffload = offload;
+            return Math.min(length, capacity);
+        } finally {
+            socket.release();
         }
-        ByteBuffer rx = socket.rxView();
-        int start = socket.frameOffset();
-        ReceiveOffload offload = socket.offload();
-        int length = Math.min(wireLength, PacketSocket.RX_CAPACITY);
-        int tci = socket.vlanTci();
-        if (tci >= 0) {
-            // The kernel took the tag out; move the two MAC addresses into the headroom and put it back.
-            int tagged = start - VLAN_TAG;
-            rx.put(tagged, rx, start, 12);
-            rx.putShort(tagged + 12, (short) socket.vlanTpid());
-            rx.putShort(tagged + 14, (short) tci);
-            start = tagged;
-            length += VLAN_TAG;
-            vlanTagsRestored++;
-            if (!offload.complete()) offload = offload.shifted(VLAN_TAG);
-        }
-        if (!filter.accepts(rx, start, Math.min(length, rx.capacity() - start))) {
-            filtered++;
-            return 0;
-        }
-        int copied = Math.min(length, dst.capacity());
-        if (copied < length || wireLength > PacketSocket.RX_CAPACITY) truncated++;
-        dst.put(0, rx, start, copied);
-        framesReceived++;
-        if (otherHost) othersFrames++;
-        if (!offload.complete()) offloadedFrames++;
-        lastOffload = offload;
-        return copied;
     }
 
     @Override public void wakeup() {

@@ -3,7 +3,6 @@ package dev.vpcie.protocol.transport;
 import static dev.vpcie.protocol.transport.Frames.frame;
 import static dev.vpcie.protocol.transport.Frames.receive;
 import static dev.vpcie.protocol.transport.Frames.send;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -58,7 +57,11 @@ class PromiscuousVethTest {
         peer = testbed.b().call(() -> AfPacketTransport.openPromiscuous(testbed.interfaceB(), AfPacketTransport.Options.DEFAULT));
     }
 
-    /** Frames for another station, of other EtherTypes, tagged and not, then the far end's own: all but our own arrive, in order. */
+    /**
+     * Frames for another station, of other EtherTypes, tagged and not, then the far end's own: all
+     * but our own arrive, in order. The kernels' own chatter on a fresh link (IPv6 neighbour
+     * discovery, MLD) arrives as well, and is skipped.
+     */
     private void everyFrameButOurOwnArrives() throws IOException {
         byte[][] frames = {
                 frame(STRANGER, peer.address(), -1, 0x0800, 46, 1),
@@ -67,9 +70,16 @@ class PromiscuousVethTest {
                 frame(MacAddress.BROADCAST, STRANGER, -1, 0x0806, 46, 4),
                 frame(STRANGER, peer.address(), -1, 0x0800, 1500, 5),
         };
-        send(wire, frame(STRANGER, wire.address(), -1, 0x0800, 60, 9)); // ours: must not come back to us
+        byte[] own = frame(STRANGER, wire.address(), -1, 0x0800, 60, 9);
+        send(wire, own); // ours: must not come back to us
         for (byte[] f : frames) send(peer, f);
-        for (byte[] f : frames) assertArrayEquals(f, receive(wire), "frame " + Arrays.asList(frames).indexOf(f));
+        int next = 0;
+        while (next < frames.length) {
+            byte[] got = receive(wire);
+            if (Arrays.equals(got, own)) fail("our own frame came back");
+            if (Arrays.equals(got, frames[next])) next++;
+            else for (byte[] f : frames) if (Arrays.equals(got, f)) fail("frame " + Arrays.asList(frames).indexOf(f) + " out of order");
+        }
     }
 
     @Test
@@ -79,7 +89,7 @@ class PromiscuousVethTest {
         AfPacketTransport t = (AfPacketTransport) wire;
         assertTrue(t.promiscuous());
         assertEquals(OptionalInt.empty(), t.etherType());
-        assertEquals(3, t.othersFrames(), "three unicast frames for the stranger");
+        assertTrue(t.othersFrames() >= 3, "three unicast frames for the stranger");
         assertEquals(1, t.vlanTagsRestored());
         assertEquals(ReceiveOffload.NONE, t.lastOffload(), "frames from a packet socket are complete");
         assertEquals(0, t.offloadedFrames());
