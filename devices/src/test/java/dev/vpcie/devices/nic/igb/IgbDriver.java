@@ -138,6 +138,8 @@ final class IgbDriver {
     int srrctlExtra;
     int rctlExtra;
     int rxcsumExtra;
+    /** RXCSUM.PCSD: the RSS hash rather than IP ID and packet checksum in the descriptor (Linux sets it). */
+    boolean pcsd = true;
     int itr;
     boolean jumbo;
     MacAddress mac;
@@ -492,7 +494,7 @@ final class IgbDriver {
             for (int b = 0; b < 4; b++) reta |= ((4 * i + b) % queues) << (8 * b);
             wr(RETA + 4 * i, reta);
         }
-        wr(RXCSUM, rd(RXCSUM) | RXCSUM_PCSD | RXCSUM_CRCOFL | rxcsumExtra);
+        wr(RXCSUM, rd(RXCSUM) | (pcsd ? RXCSUM_PCSD : 0) | RXCSUM_CRCOFL | rxcsumExtra);
         wr(MRQC, MRQC_ENABLE_RSS_MQ | MRQC_RSS_FIELD_IPV4 | MRQC_RSS_FIELD_IPV4_TCP | MRQC_RSS_FIELD_IPV6 | MRQC_RSS_FIELD_IPV6_TCP
                 | MRQC_RSS_FIELD_IPV6_TCP_EX | MRQC_RSS_FIELD_IPV4_UDP | MRQC_RSS_FIELD_IPV6_UDP);
         // setup_rctl
@@ -717,10 +719,10 @@ final class IgbDriver {
 
     void transmit(byte[] frame) { transmit(0, frame); }
 
-    /** igb_tx_csum: a context (MACLEN, IPLEN, L4T), then data with TXSM. */
-    void transmitChecksummed(int q, byte[] frame, int macLen, int ipLen, int l4Type) {
-        contextDescriptor(q, ipLen | macLen << 9, l4Type, 0);
-        dataDescriptors(q, frame, 0, frame.length << ADVTXD_PAYLEN_SHIFT | ADVTXD_POPTS_TXSM);
+    /** igb_tx_csum: a context (MACLEN, IPLEN, L4T), then data with TXSM (and IXSM when asked). */
+    void transmitChecksummed(int q, byte[] frame, int macLen, int ipLen, int l4Type, boolean ixsm) {
+        contextDescriptor(q, ipLen | macLen << 9, l4Type | (ixsm ? ADVTXD_TUCMD_IPV4 : 0), 0);
+        dataDescriptors(q, frame, 0, frame.length << ADVTXD_PAYLEN_SHIFT | ADVTXD_POPTS_TXSM | (ixsm ? ADVTXD_POPTS_IXSM : 0));
         wr(tdt(q), txNextToUse[q]);
     }
 
