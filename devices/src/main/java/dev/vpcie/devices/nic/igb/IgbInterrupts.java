@@ -45,7 +45,9 @@ import java.util.function.BooleanSupplier;
  * is signalled by a timer at the end of the interval if it is still pending and enabled. EITR 0
  * means no moderation.
  *
- * <p>IAC counts every assertion and message. Single-threaded, owned by {@link IgbCore}.
+ * <p>IAC counts every assertion and message. GPIE.PBA is stored only: the MSI-X Pending Bit
+ * Array (a vector raised while masked in the table) is kept by the endpoint's interrupt router in
+ * BAR3. Single-threaded, owned by {@link IgbCore}.
  */
 final class IgbInterrupts {
     static final long EITR_UNIT_NS = 250;
