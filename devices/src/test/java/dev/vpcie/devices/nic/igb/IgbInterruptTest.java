@@ -247,4 +247,26 @@ class IgbInterruptTest {
         assertEquals(raised().size() - before, d.rd(IAC));
         assertEquals(0, d.rd(IAC), "clear on read");
     }
+
+    @Test
+    void aSignalHeldBackInLegacyModeDoesNotSwallowTheFirstMsixMessage() {
+        d.itr = 4000; // 1 ms on EITR0
+        d.probe();
+        d.open(Mode.INTX, 1);
+        h.advance(2_000_000);
+        h.peerSend(TestPackets.rawFrame(d.mac, TestPackets.SRC, 100, 1));
+        d.service();
+        h.peerSend(TestPackets.rawFrame(d.mac, TestPackets.SRC, 100, 2));
+        assertFalse(h.irq.level, "held back by EITR0");
+        // the driver switches to MSI-X (as after a reconfiguration)
+        d.wr(GPIE, GPIE_MSIX_MODE | GPIE_NSICR);
+        d.wr(IVAR_MISC, (IVAR_VALID | 0) << 8);
+        d.wr(EIMS, 1);
+        d.wr(IMS, ICR_LSC);
+        int before = raised().size();
+        d.wr(ICS, ICR_LSC);
+        h.advance(1_000_000);
+        assertEquals(before + 1, raised().size(), "vector 0 signalled once EITR0's interval is over");
+        assertEquals(0, lastRaised());
+    }
 }
