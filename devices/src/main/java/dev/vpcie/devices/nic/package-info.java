@@ -5,7 +5,9 @@
  * ({@link dev.vpcie.devices.nic.ReceiveFilter}), statistics that count
  * ({@link dev.vpcie.devices.nic.NicStatistics}), descriptor ring arithmetic
  * ({@link dev.vpcie.devices.nic.DescriptorRing}) and the receive packet buffer
- * ({@link dev.vpcie.devices.nic.PacketBuffer}), and the wire of a NIC given none
+ * ({@link dev.vpcie.devices.nic.PacketBuffer}), receive descriptor prefetch
+ * ({@link dev.vpcie.devices.nic.RxDescriptorCache}), the I/O BAR window onto the registers
+ * ({@link dev.vpcie.devices.nic.IoWindow}), and the wire of a NIC given none
  * ({@link dev.vpcie.devices.nic.UnpluggedPort}).
  *
  * <p>Sub-packages: {@link dev.vpcie.devices.nic.phy} (PHY register tables and MDIC),

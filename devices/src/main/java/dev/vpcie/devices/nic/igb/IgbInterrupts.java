@@ -7,6 +7,7 @@ import dev.vpcie.devices.nic.Statistic;
 import dev.vpcie.devices.regs.RegisterTable;
 import dev.vpcie.devices.spi.InterruptPort;
 import dev.vpcie.devices.spi.Timers;
+import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -44,7 +45,9 @@ import java.util.function.BooleanSupplier;
  * is signalled by a timer at the end of the interval if it is still pending and enabled. EITR 0
  * means no moderation.
  *
- * <p>IAC counts every assertion and message. Single-threaded, owned by {@link IgbCore}.
+ * <p>IAC counts every assertion and message. GPIE.PBA is stored only: the MSI-X Pending Bit
+ * Array (a vector raised while masked in the table) is kept by the endpoint's interrupt router in
+ * BAR3. Single-threaded, owned by {@link IgbCore}.
  */
 final class IgbInterrupts {
     static final long EITR_UNIT_NS = 250;
@@ -60,6 +63,7 @@ final class IgbInterrupts {
     private int eicr;
     private int eims;
     private boolean asserted;
+    private boolean wasMsixMode;
     private final long[] lastSignalNs = new long[VECTORS];
     private final boolean[] signalled = new boolean[VECTORS];
     private final Timers.Timer[] deferred = new Timers.Timer[VECTORS];
@@ -276,8 +280,25 @@ final class IgbInterrupts {
         stats.increment(Statistic.IAC);
     }
 
-    /** GPIE written: entering MSI-X mode drops the INTx line, leaving it re-evaluates ICR. */
-    void modeChanged() { updateLegacy(); }
+    /**
+     * GPIE written: entering MSI-X mode drops the INTx line, leaving it re-evaluates ICR. Signals
+     * held back by EITR belong to the old mode and are dropped with it.
+     */
+    void modeChanged() {
+        boolean msix = msixMode();
+        if (msix != wasMsixMode) {
+            wasMsixMode = msix;
+            cancelDeferred();
+        }
+        updateLegacy();
+    }
+
+    private void cancelDeferred() {
+        for (int v = 0; v < VECTORS; v++) {
+            if (deferred[v] != null) deferred[v].cancel();
+            deferred[v] = null;
+        }
+    }
 
     /** Device reset: no causes, nothing enabled, line low, moderation forgotten. */
     void reset() {
@@ -285,11 +306,9 @@ final class IgbInterrupts {
         ims = 0;
         eicr = 0;
         eims = 0;
-        for (int v = 0; v < VECTORS; v++) {
-            if (deferred[v] != null) deferred[v].cancel();
-            deferred[v] = null;
-            signalled[v] = false;
-        }
+        wasMsixMode = false;
+        cancelDeferred();
+        Arrays.fill(signalled, false);
         updateLegacy();
     }
 }
