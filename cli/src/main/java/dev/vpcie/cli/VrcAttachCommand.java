@@ -1,12 +1,12 @@
 package dev.vpcie.cli;
 
-import dev.vpcie.protocol.transport.ErrnoException;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.vrc.nic.NicDriver;
 import dev.vpcie.vrc.nic.NicException;
 import dev.vpcie.vrc.nic.NicStats;
 import dev.vpcie.vrc.tap.TapBridge;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -55,42 +55,8 @@ final class VrcAttachCommand implements Callable<Integer> {
         PrintWriter err = cmd.getErr();
         Thread hook = Thread.ofPlatform().unstarted(this::stopFromSignal);
         Runtime.getRuntime().addShutdownHook(hook);
-        try (RootComplex rc = vrc.open()) {
-            PcieDevice device = VrcAttachDriverOptions.device(cmd, rc, bdfText);
-            NicDriver driver;
-            try {
-                driver = driverOptions.open(cmd, device);
-            } catch (NicException e) {
-                err.println("attach: " + e.getMessage());
-                return 1;
-            }
-            try (driver) {
-                out.printf("%s: %s %s, %d RX queue(s), MTU %d%n", device.name(), driver.chip(), driver.macAddress(), driver.rxQueues(),
-                        driver.maxFrameSize() - 14);
-                TapBridge bridge;
-                try {
-                    bridge = TapBridge.start(driver, tapName, new TapBridge.Options(!noOffload, !noUp));
-                } catch (ErrnoException e) {
-                    err.println("attach: " + e.getMessage());
-                    return 1;
-                }
-                try (bridge) {
-                    out.printf("%s: bridged to %s, offloads %s%s; give it an address: ip addr add ADDR/LEN dev %s%n", bridge.name(),
-                            device.name(), noOffload ? "off" : "on", noUp ? ", left down" : "", bridge.name());
-                    out.flush();
-                    bridge.onLinkChange(state -> {
-                        out.println(device.name() + ": " + state);
-                        out.flush();
-                    });
-                    while (!stop.await(statsSeconds == 0 ? 1_000_000 : statsSeconds, TimeUnit.SECONDS)) {
-                        out.println(counters(driver, bridge));
-                        out.flush();
-                    }
-                    out.println(counters(driver, bridge));
-                }
-                out.printf("%s: detached: NIC reset, %s removed%n", device.name(), tapName);
-                out.flush();
-            }
+        try {
+            return vrc.run(rc -> attach(cmd, rc, out, err));
         } finally {
             stopped.countDown();
             try {
@@ -98,6 +64,44 @@ final class VrcAttachCommand implements Callable<Integer> {
             } catch (IllegalStateException e) {
                 // shutting down: the hook is running and waits for the clean-up
             }
+        }
+    }
+
+    private int attach(CommandLine cmd, RootComplex rc, PrintWriter out, PrintWriter err) throws InterruptedException {
+        PcieDevice device = VrcAttachDriverOptions.device(cmd, rc, bdfText);
+        NicDriver driver;
+        try {
+            driver = driverOptions.open(cmd, device);
+        } catch (NicException e) {
+            err.println("attach: " + e.getMessage());
+            return 1;
+        }
+        try (driver) {
+            out.printf("%s: %s %s, %d RX queue(s), MTU %d%n", device.name(), driver.chip(), driver.macAddress(), driver.rxQueues(),
+                    driver.maxFrameSize() - 14);
+            TapBridge bridge;
+            try {
+                bridge = TapBridge.start(driver, tapName, new TapBridge.Options(!noOffload, !noUp));
+            } catch (IOException e) {
+                err.println("attach: " + e.getMessage());
+                return 1;
+            }
+            try (bridge) {
+                out.printf("%s: bridged to %s, offloads %s%s; give it an address: ip addr add ADDR/LEN dev %s%n", bridge.name(),
+                        device.name(), noOffload ? "off" : "on", noUp ? ", left down" : "", bridge.name());
+                out.flush();
+                bridge.onLinkChange(state -> {
+                    out.println(device.name() + ": " + state);
+                    out.flush();
+                });
+                while (!stop.await(statsSeconds == 0 ? 1_000_000 : statsSeconds, TimeUnit.SECONDS)) {
+                    out.println(counters(driver, bridge));
+                    out.flush();
+                }
+                out.println(counters(driver, bridge));
+            }
+            out.printf("%s: detached: NIC reset, %s removed%n", device.name(), tapName);
+            out.flush();
         }
         return 0;
     }

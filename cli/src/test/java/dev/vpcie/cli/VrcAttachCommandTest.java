@@ -24,7 +24,7 @@ class VrcAttachCommandTest {
     private VrcPingTestRig rig;
 
     @AfterEach void restore() {
-        VrcCommand.connector = VrcConnector.UNAVAILABLE;
+        VrcCommand.connector = VrcNetworks::connect;
         if (rig != null) rig.close();
     }
 

@@ -23,7 +23,7 @@ class VrcPingCommandTest {
     }
 
     @AfterEach void restore() {
-        VrcCommand.connector = VrcConnector.UNAVAILABLE;
+        VrcCommand.connector = VrcNetworks::connect;
         if (rig != null) rig.close();
     }
 
