@@ -111,9 +111,10 @@ final class VrcAttachCommand implements Callable<Integer> {
         TapBridge.Stats b = bridge.stats();
         return String.format(Locale.ROOT,
                 "%s: tx %d frames %d bytes (ring full %d), rx %d frames %d bytes (errors %d), interrupts %d, resets %d, "
-                        + "NIC missed %d; %s: to NIC %d, to TAP %d, TAP drops %d, dropped %d",
+                        + "NIC missed %d; %s: to NIC %d (TSO %d, checksum %d), to TAP %d, TAP drops %d, dropped %d",
                 driver.device().name(), s.txFrames(), s.txBytes(), s.txBusy(), s.rxFrames(), s.rxBytes(), s.rxErrors(), s.interrupts(),
-                s.resets(), s.hardware("MPC"), bridge.name(), b.toNicFrames(), b.toTapFrames(), b.tapWriteDrops(), b.dropped());
+                s.resets(), s.hardware("MPC"), bridge.name(), b.toNicFrames(), b.toNicSegmented(), b.toNicChecksum(), b.toTapFrames(),
+                b.tapWriteDrops(), b.dropped());
     }
 
     /** Ends {@link #call} as Ctrl-C does. */
