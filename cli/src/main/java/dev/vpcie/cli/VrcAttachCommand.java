@@ -1,11 +1,12 @@
 package dev.vpcie.cli;
 
-import dev.vpcie.protocol.transport.ErrnoException;
 import dev.vpcie.vrc.PcieDevice;
+import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.vrc.nic.NicDriver;
 import dev.vpcie.vrc.nic.NicException;
 import dev.vpcie.vrc.nic.NicStats;
 import dev.vpcie.vrc.tap.TapBridge;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -55,44 +56,7 @@ final class VrcAttachCommand implements Callable<Integer> {
         Thread hook = Thread.ofPlatform().unstarted(this::stopFromSignal);
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return vrc.run(rc -> {
-                PcieDevice device = VrcAttachDriverOptions.device(cmd, rc, bdfText);
-                NicDriver driver;
-                try {
-                    driver = driverOptions.open(cmd, device);
-                } catch (NicException e) {
-                    err.println("attach: " + e.getMessage());
-                    return 1;
-                }
-                try (driver) {
-                    out.printf("%s: %s %s, %d RX queue(s), MTU %d%n", device.name(), driver.chip(), driver.macAddress(), driver.rxQueues(),
-                            driver.maxFrameSize() - 14);
-                    TapBridge bridge;
-                    try {
-                        bridge = TapBridge.start(driver, tapName, new TapBridge.Options(!noOffload, !noUp));
-                    } catch (ErrnoException e) {
-                        err.println("attach: " + e.getMessage());
-                        return 1;
-                    }
-                    try (bridge) {
-                        out.printf("%s: bridged to %s, offloads %s%s; give it an address: ip addr add ADDR/LEN dev %s%n", bridge.name(),
-                                device.name(), noOffload ? "off" : "on", noUp ? ", left down" : "", bridge.name());
-                        out.flush();
-                        bridge.onLinkChange(state -> {
-                            out.println(device.name() + ": " + state);
-                            out.flush();
-                        });
-                        while (!stop.await(statsSeconds == 0 ? 1_000_000 : statsSeconds, TimeUnit.SECONDS)) {
-                            out.println(counters(driver, bridge));
-                            out.flush();
-                        }
-                        out.println(counters(driver, bridge));
-                    }
-                    out.printf("%s: detached: NIC reset, %s removed%n", device.name(), tapName);
-                    out.flush();
-                }
-                return 0;
-            });
+            return vrc.run(rc -> attach(cmd, rc, out, err));
         } finally {
             stopped.countDown();
             try {
@@ -103,14 +67,54 @@ final class VrcAttachCommand implements Callable<Integer> {
         }
     }
 
+    private int attach(CommandLine cmd, RootComplex rc, PrintWriter out, PrintWriter err) throws InterruptedException {
+        PcieDevice device = VrcAttachDriverOptions.device(cmd, rc, bdfText);
+        NicDriver driver;
+        try {
+            driver = driverOptions.open(cmd, device);
+        } catch (NicException e) {
+            err.println("attach: " + e.getMessage());
+            return 1;
+        }
+        try (driver) {
+            out.printf("%s: %s %s, %d RX queue(s), MTU %d%n", device.name(), driver.chip(), driver.macAddress(), driver.rxQueues(),
+                    driver.maxFrameSize() - 14);
+            TapBridge bridge;
+            try {
+                bridge = TapBridge.start(driver, tapName, new TapBridge.Options(!noOffload, !noUp));
+            } catch (IOException e) {
+                err.println("attach: " + e.getMessage());
+                return 1;
+            }
+            try (bridge) {
+                out.printf("%s: bridged to %s, offloads %s%s; give it an address: ip addr add ADDR/LEN dev %s%n", bridge.name(),
+                        device.name(), noOffload ? "off" : "on", noUp ? ", left down" : "", bridge.name());
+                out.flush();
+                bridge.onLinkChange(state -> {
+                    out.println(device.name() + ": " + state);
+                    out.flush();
+                });
+                while (!stop.await(statsSeconds == 0 ? 1_000_000 : statsSeconds, TimeUnit.SECONDS)) {
+                    out.println(counters(driver, bridge));
+                    out.flush();
+                }
+                out.println(counters(driver, bridge));
+            }
+            out.printf("%s: detached: NIC reset, %s removed%n", device.name(), tapName);
+            out.flush();
+        }
+        return 0;
+    }
+
     static String counters(NicDriver driver, TapBridge bridge) {
         NicStats s = driver.stats();
         TapBridge.Stats b = bridge.stats();
         return String.format(Locale.ROOT,
                 "%s: tx %d frames %d bytes (ring full %d), rx %d frames %d bytes (errors %d), interrupts %d, resets %d, "
-                        + "NIC missed %d; %s: to NIC %d, to TAP %d, TAP drops %d, dropped %d",
+                        + "NIC missed %d; %s: to NIC %d (TSO %d, checksum %d), to TAP %d, TAP drops %d, dropped %d",
                 driver.device().name(), s.txFrames(), s.txBytes(), s.txBusy(), s.rxFrames(), s.rxBytes(), s.rxErrors(), s.interrupts(),
-                s.resets(), s.hardware("MPC"), bridge.name(), b.toNicFrames(), b.toTapFrames(), b.tapWriteDrops(), b.dropped());
+                s.resets(), s.hardware("MPC"), bridge.name(), b.toNicFrames(), b.toNicSegmented(), b.toNicChecksum(), b.toTapFrames(),
+                b.tapWriteDrops(), b.dropped());
     }
 
     /** Ends {@link #call} as Ctrl-C does. */

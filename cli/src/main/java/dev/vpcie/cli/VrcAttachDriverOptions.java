@@ -25,7 +25,7 @@ final class VrcAttachDriverOptions {
     @Option(names = "--mtu", defaultValue = "1500", description = "MTU 1500..9000; above 1500 enables jumbo frames (default: ${DEFAULT-VALUE})")
     int mtu;
 
-    @Option(names = "--ring", defaultValue = "256", description = "descriptors per TX and RX ring, 8..4096 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--ring", defaultValue = "256", description = "descriptors per TX and RX ring, a multiple of 8 in 32..4096 (default: ${DEFAULT-VALUE})")
     int ring;
 
     @Option(names = "--itr", defaultValue = "0",

@@ -2,6 +2,7 @@ package dev.vpcie.cli;
 
 import dev.vpcie.protocol.transport.MacAddress;
 import dev.vpcie.vrc.PcieDevice;
+import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.vrc.nic.NicDriver;
 import dev.vpcie.vrc.nic.NicException;
 import dev.vpcie.vrc.nic.packet.Ipv4Address;
@@ -75,53 +76,56 @@ final class VrcPingCommand implements java.util.concurrent.Callable<Integer> {
         PrintWriter err = cmd.getErr();
         if (sourceText == null) err.println("ping: no --source given; using " + source);
 
-        MacAddress requestedMac = sourceMac;
         Thread hook = Thread.ofPlatform().unstarted(this::stopFromSignal);
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return vrc.run(rc -> {
-                PcieDevice device = VrcAttachDriverOptions.device(cmd, rc, bdfText);
-                NicDriver driver;
-                try {
-                    driver = driverOptions.open(cmd, device);
-                } catch (NicException e) {
-                    err.println("ping: " + e.getMessage());
-                    return 1;
-                }
-                try (driver) {
-                    MacAddress mac = requestedMac != null ? requestedMac : driver.macAddress();
-                    if (requestedMac != null && !requestedMac.equals(driver.macAddress())) driver.setPromiscuous(true);
-                    if (!driver.link().up()) err.println("ping: " + device.name() + ": " + driver.link() + "; trying anyway");
-                    Pinger.Settings settings = Pinger.Settings.defaults(dest, source, mac).withCount(count)
-                            .withInterval(Duration.ofNanos((long) (interval * 1e9))).withPayloadSize(size).withTtl(ttl)
-                            .withLinger(Duration.ofNanos((long) (linger * 1e9)));
-                    out.printf("PING %s (%s) from %s %s (%s %s): %d(%d) bytes of data.%n", dest, dest, source, device.name(), driver.chip(), mac,
-                            size, size + 28);
-                    out.flush();
-                    try (Pinger pinger = new Pinger(driver, settings)) {
-                        try {
-                            pinger.resolve();
-                        } catch (NicException e) {
-                            err.println("ping: " + e.getMessage());
-                            return 1;
-                        }
-                        PingSummary summary = pinger.run(reply -> {
-                            out.println(reply.format());
-                            out.flush();
-                        }, stop::get);
-                        out.println();
-                        out.print(summary.format());
-                        out.flush();
-                        return summary.received() > 0 ? 0 : 1;
-                    }
-                }
-            });
+            final MacAddress chosenMac = sourceMac;
+            return vrc.run(rc -> ping(cmd, rc, dest, source, chosenMac, out, err));
         } finally {
             finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
                 // shutting down: the hook is running and waits for the summary
+            }
+        }
+    }
+
+    private int ping(CommandLine cmd, RootComplex rc, Ipv4Address dest, Ipv4Address source, MacAddress sourceMac, PrintWriter out,
+                     PrintWriter err) throws InterruptedException {
+        PcieDevice device = VrcAttachDriverOptions.device(cmd, rc, bdfText);
+        NicDriver driver;
+        try {
+            driver = driverOptions.open(cmd, device);
+        } catch (NicException e) {
+            err.println("ping: " + e.getMessage());
+            return 1;
+        }
+        try (driver) {
+            MacAddress mac = sourceMac != null ? sourceMac : driver.macAddress();
+            if (sourceMac != null && !sourceMac.equals(driver.macAddress())) driver.setPromiscuous(true);
+            if (!driver.link().up()) err.println("ping: " + device.name() + ": " + driver.link() + "; trying anyway");
+            Pinger.Settings settings = Pinger.Settings.defaults(dest, source, mac).withCount(count)
+                    .withInterval(Duration.ofNanos((long) (interval * 1e9))).withPayloadSize(size).withTtl(ttl)
+                    .withLinger(Duration.ofNanos((long) (linger * 1e9)));
+            out.printf("PING %s (%s) from %s %s (%s %s): %d(%d) bytes of data.%n", dest, dest, source, device.name(), driver.chip(), mac,
+                    size, size + 28);
+            out.flush();
+            try (Pinger pinger = new Pinger(driver, settings)) {
+                try {
+                    pinger.resolve();
+                } catch (NicException e) {
+                    err.println("ping: " + e.getMessage());
+                    return 1;
+                }
+                PingSummary summary = pinger.run(reply -> {
+                    out.println(reply.format());
+                    out.flush();
+                }, stop::get);
+                out.println();
+                out.print(summary.format());
+                out.flush();
+                return summary.received() > 0 ? 0 : 1;
             }
         }
     }

@@ -69,7 +69,7 @@ class VrcAttachCommandTest {
             command.get().stop();
             assertEquals(0, exit.get(30, TimeUnit.SECONDS), err.toString());
             assertTrue(out.toString().contains("01:00.0: detached: NIC reset, nic0 removed\n"), out.toString());
-            assertTrue(out.toString().matches("(?s).*01:00\\.0: tx \\d+ frames .* nic0: to NIC \\d+, to TAP \\d+.*"), out.toString());
+            assertTrue(out.toString().matches("(?s).*01:00\\.0: tx \\d+ frames .* nic0: to NIC \\d+ \\(TSO \\d+, checksum \\d+\\), to TAP \\d+.*"), out.toString());
             assertFalse(ns.ip("link", "show").contains("nic0"), "the TAP is gone");
         }
     }

@@ -106,16 +106,23 @@ final class VrcPingTestRig implements AutoCloseable {
         endpoint.attach(endpointEnd);
     }
 
-    /** The connector {@code vpcie vrc} uses in the tests: this endpoint, session up. */
+    /** The connector {@code vpcie vrc} uses in the tests: this endpoint, its session up once the VRC listens. */
     VrcConnector connector() {
-        return target -> {
-            vrcEnd.up();
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (endpoint.owner().isEmpty()) { // the endpoint takes the session on its pipe thread
-                if (System.nanoTime() > deadline) throw new IllegalStateException("the endpoint never took the session");
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        return target -> new VrcConnector.Connection() {
+            @Override public List<TlpPort> ports() { return List.of(vrcEnd); }
+
+            @Override public void awaitUp() {
+                vrcEnd.up();
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (endpoint.owner().isEmpty()) { // the endpoint takes the session on its pipe thread
+                    if (System.nanoTime() > deadline) throw new IllegalStateException("the endpoint never took the session");
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                }
             }
-            return VrcConnector.Connection.of(List.of(vrcEnd), 1400);
+
+            @Override public int maxTlpLength() { return 1400; }
+
+            @Override public void close() {}
         };
     }
 

@@ -242,6 +242,8 @@ public abstract class IntelNicDriver implements NicDriver {
         try {
             if (txStopped) return false;
             int needed = tx.descriptorsFor(length, offload);
+            if (needed > tx.count() - 1)
+                throw new IllegalArgumentException("a frame of " + length + " bytes needs " + needed + " descriptors; the TX ring holds " + (tx.count() - 1));
             if (!tx.hasRoom(needed)) {
                 reclaimLocked();
                 if (!tx.hasRoom(needed)) {

@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * How a driver sets a NIC up.
  *
- * @param txDescriptors  TX ring size (a multiple of 8, 8..4096: the ring length must be a multiple of 128 bytes)
+ * @param txDescriptors  TX ring size (a multiple of 8, 32..4096: the ring length must be a multiple of 128 bytes,
+ *                       and a 64 KiB TSO frame in 4 KiB buffers must fit)
  * @param rxDescriptors  RX ring size per queue, same rule
  * @param maxFrameSize   largest frame without FCS: 1514 for MTU 1500; up to 9014 enables jumbo frames
  * @param irqMode        interrupt mechanism; the e1000 has INTx only and refuses MSI/MSI-X
@@ -22,8 +23,8 @@ public record NicOptions(int txDescriptors, int rxDescriptors, int maxFrameSize,
     public static final int STANDARD_FRAME = 1514, JUMBO_FRAME = 9014;
 
     public NicOptions {
-        checkRing(txDescriptors, "TX");
-        checkRing(rxDescriptors, "RX");
+        checkRing(txDescriptors, "TX", 32);
+        checkRing(rxDescriptors, "RX", 8);
         if (maxFrameSize < STANDARD_FRAME || maxFrameSize > JUMBO_FRAME)
             throw new IllegalArgumentException("max frame size must be " + STANDARD_FRAME + ".." + JUMBO_FRAME + ": " + maxFrameSize);
         if (rxQueues < 1 || rxQueues > 8) throw new IllegalArgumentException("RX queues must be 1..8: " + rxQueues);
@@ -47,8 +48,8 @@ public record NicOptions(int txDescriptors, int rxDescriptors, int maxFrameSize,
 
     public boolean jumbo() { return maxFrameSize > STANDARD_FRAME + 4; }
 
-    private static void checkRing(int n, String what) {
-        if (n < 8 || n > 4096 || (n & 7) != 0)
-            throw new IllegalArgumentException(what + " ring size must be a multiple of 8 in 8..4096: " + n);
+    private static void checkRing(int n, String what, int min) {
+        if (n < min || n > 4096 || (n & 7) != 0)
+            throw new IllegalArgumentException(what + " ring size must be a multiple of 8 in " + min + "..4096: " + n);
     }
 }

@@ -43,9 +43,14 @@ public final class TapBridge implements AutoCloseable {
         public static Options defaults() { return new Options(true, true); }
     }
 
-    /** Counters of both directions. */
-    public record Stats(long toNicFrames, long toNicBytes, long toTapFrames, long toTapBytes, long tapWriteDrops, long nicFullWaits,
-                        long dropped) {}
+    /**
+     * Counters of both directions.
+     *
+     * @param toNicSegmented frames the kernel handed over for TSO (one 64 KiB segment counts once)
+     * @param toNicChecksum  frames whose TCP/UDP checksum the NIC inserted
+     */
+    public record Stats(long toNicFrames, long toNicBytes, long toNicSegmented, long toNicChecksum, long toTapFrames, long toTapBytes,
+                        long tapWriteDrops, long nicFullWaits, long dropped) {}
 
     private final NicDriver driver;
     private final Tap tap;
@@ -55,7 +60,8 @@ public final class TapBridge implements AutoCloseable {
     private final int headerBytes;
     private final Object tapLock = new Object();
     private final LongAdder toNic = new LongAdder(), toNicBytes = new LongAdder(), toTap = new LongAdder(), toTapBytes = new LongAdder(),
-            tapDrops = new LongAdder(), fullWaits = new LongAdder(), dropped = new LongAdder();
+            tapDrops = new LongAdder(), fullWaits = new LongAdder(), dropped = new LongAdder(), segmented = new LongAdder(),
+            checksummed = new LongAdder();
     private volatile LinkListener linkListener;
     private volatile boolean running = true;
     private volatile boolean tapOpen = true;
@@ -112,7 +118,8 @@ public final class TapBridge implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(toNic.sum(), toNicBytes.sum(), toTap.sum(), toTapBytes.sum(), tapDrops.sum(), fullWaits.sum(), dropped.sum());
+        return new Stats(toNic.sum(), toNicBytes.sum(), segmented.sum(), checksummed.sum(), toTap.sum(), toTapBytes.sum(), tapDrops.sum(),
+                fullWaits.sum(), dropped.sum());
     }
 
     // ---- NIC -> TAP, on the driver's poll thread ----
@@ -188,6 +195,11 @@ public final class TapBridge implements AutoCloseable {
                 if (driver.transmit(view, offload, true)) {
                     toNic.increment();
                     toNicBytes.add(length);
+                    switch (offload) {
+                        case TxOffload.Segmentation tso -> segmented.increment();
+                        case TxOffload.Checksum csum -> checksummed.increment();
+                        case TxOffload.None none -> { }
+                    }
                     return true;
                 }
             } catch (IllegalArgumentException e) {

@@ -20,6 +20,8 @@ class NicOptionsTest {
 
     @Test void impossibleSettingsAreRefusedWithTheirName() {
         assertMessage(() -> NicOptions.defaults().withRings(12, 256), "TX ring size must be a multiple of 8");
+        assertMessage(() -> NicOptions.defaults().withRings(24, 256), "TX ring size must be a multiple of 8 in 32..4096");
+        NicOptions.defaults().withRings(32, 8);
         assertMessage(() -> NicOptions.defaults().withRings(256, 8192), "RX ring size");
         assertMessage(() -> NicOptions.defaults().withMaxFrameSize(1000), "max frame size");
         assertMessage(() -> NicOptions.defaults().withMaxFrameSize(9015), "max frame size");
