@@ -140,9 +140,9 @@ public final class DmaTestDriver implements AutoCloseable {
     /**
      * Waits until {@code sequence} completes; returns its record, or null after {@code timeoutNanos}.
      * Completions arrive by DMA into host memory, so this polls the ring: a few spins, then parks
-     * that double from 1 µs to 200 µs. Spinning longer would take a core from the link threads
-     * that bring the completion (measured: a spinning waiter was 80 % of the VRC's CPU samples and
-     * halved DMA read bandwidth over veth on two cores).
+     * that double from 1 µs to 200 µs. Spinning longer takes a core from the link threads that
+     * bring the completion: with 1000 spins per 20 µs park, the waiting benchmark thread was 80 %
+     * of the VRC process's CPU samples (JFR) during a DMA benchmark over veth on two cores.
      */
     public Completion await(int sequence, long timeoutNanos) {
         long deadline = System.nanoTime() + timeoutNanos;
