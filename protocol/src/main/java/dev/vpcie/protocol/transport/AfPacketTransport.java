@@ -3,6 +3,7 @@ package dev.vpcie.protocol.transport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.util.OptionalInt;
 
 /**
  * Frames on a Linux interface through an AF_PACKET raw socket (packet(7)), called through the
@@ -14,6 +15,13 @@ import java.nio.channels.ClosedChannelException;
  * frame arrives as it was sent. A classic BPF socket filter keeps the kernel from waking us for
  * other EtherTypes, for frames addressed to other stations and for our own transmissions
  * ({@code PACKET_IGNORE_OUTGOING} as well); the same checks are repeated here in Java.
+ *
+ * <p>{@link #openPromiscuous} makes the other kind: a tap on everything the interface carries,
+ * for an emulated NIC's wire, whose own MAC address is not the interface's. It puts the interface
+ * into promiscuous mode, delivers every EtherType and every destination, and reads a
+ * {@code virtio_net_hdr} with each frame so frames the local stack left unfinished (a transport
+ * checksum to fill in, a GSO super-frame) are reported by {@link #lastOffload()} instead of
+ * passing as broken frames.
  *
  * <p>Frames arrive in a memory-mapped {@code TPACKET_V2} ring by default, so a poll
  * ({@code receive(dst, 0)}) is a read of the next slot's status word, no system call; with
@@ -54,7 +62,6 @@ public final class AfPacketTransport implements FrameTransport {
     private static final int ETH_HEADER = 14, VLAN_TAG = 4;
 
     private final NetDevice device;
-    private final int etherType;
     private final FrameFilter filter;
     private final Options options;
     private final PacketSocket socket;
@@ -66,11 +73,12 @@ public final class AfPacketTransport implements FrameTransport {
     private volatile boolean sleeping;
 
     private long framesSent, sendDrops, framesReceived, filtered, truncated, vlanTagsRestored;
+    private long othersFrames, offloadedFrames;
+    private ReceiveOffload lastOffload = ReceiveOffload.NONE;
 
-    private AfPacketTransport(NetDevice device, int etherType, Options options, PacketSocket socket, EventFd wakeFd) {
+    private AfPacketTransport(NetDevice device, FrameFilter filter, Options options, PacketSocket socket, EventFd wakeFd) {
         this.device = device;
-        this.etherType = etherType;
-        this.filter = new FrameFilter(etherType, device.mac());
+        this.filter = filter;
         this.options = options;
         this.socket = socket;
         this.wakeFd = wakeFd;
@@ -87,8 +95,34 @@ public final class AfPacketTransport implements FrameTransport {
     }
 
     public static AfPacketTransport open(String interfaceName, int etherType, Options options) throws IOException {
-        long[] filter = SocketFilter.forEtherType(etherType);
+        long[] program = SocketFilter.forEtherType(etherType);
         NetDevice device = NetDevice.lookup(interfaceName);
+        return open(device, new FrameFilter.Station(etherType, device.mac()), options, socket -> socket.attachFilter(program));
+    }
+
+    /**
+     * Opens {@code interfaceName} (in the calling thread's network namespace) for every frame it
+     * carries, as a NIC in promiscuous mode receives them: all EtherTypes, all destinations (the
+     * interface is put into promiscuous mode while the transport is open), only our own
+     * transmissions left out. Each frame's {@link #lastOffload()} says what the kernel left
+     * unfinished. Receives with {@code recvmsg} (whatever {@link Options#rxRing()} says), since a
+     * super-frame of 64 KiB must fit.
+     */
+    public static AfPacketTransport openPromiscuous(String interfaceName, Options options) throws IOException {
+        NetDevice device = NetDevice.lookup(interfaceName);
+        return open(device, new FrameFilter.Promiscuous(), options.withRxRing(false), socket -> {
+            socket.enableVnetHeader();
+            socket.joinPromiscuous(device);
+        });
+    }
+
+    /** Socket set-up that differs between the two kinds; runs before bind. */
+    @FunctionalInterface
+    private interface Setup {
+        void apply(PacketSocket socket) throws IOException;
+    }
+
+    private static AfPacketTransport open(NetDevice device, FrameFilter filter, Options options, Setup setup) throws IOException {
         PacketSocket socket = PacketSocket.open();
         EventFd wakeFd = null;
         try {
@@ -107,10 +141,10 @@ public final class AfPacketTransport implements FrameTransport {
             if (options.sendBufferBytes() > 0
                     && !socket.trySetOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_SNDBUFFORCE, options.sendBufferBytes(), "SO_SNDBUFFORCE"))
                 socket.setOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_SNDBUF, options.sendBufferBytes(), "SO_SNDBUF");
-            socket.attachFilter(filter);
+            setup.apply(socket);
             socket.bind(device);
             wakeFd = EventFd.open();
-            return new AfPacketTransport(device, etherType, options, socket, wakeFd);
+            return new AfPacketTransport(device, filter, options, socket, wakeFd);
         } catch (IOException | RuntimeException | Error e) {
             socket.close();
             if (wakeFd != null) wakeFd.close();
@@ -135,7 +169,43 @@ public final class AfPacketTransport implements FrameTransport {
 
     public NetDevice device() { return device; }
 
-    public int etherType() { return etherType; }
+    /** The EtherType delivered; empty for a {@linkplain #openPromiscuous promiscuous} transport, which delivers all. */
+    public OptionalInt etherType() {
+        return switch (filter) {
+            case FrameFilter.Station s -> OptionalInt.of(s.etherType());
+            case FrameFilter.Promiscuous p -> OptionalInt.empty();
+        };
+    }
+
+    /** Whether this transport delivers every frame ({@link #openPromiscuous}). */
+    public boolean promiscuous() { return filter instanceof FrameFilter.Promiscuous; }
+
+    /**
+     * What the kernel left unfinished in the frame the last {@link #receive} returned (always
+     * {@link ReceiveOffload#NONE} unless promiscuous). Receive thread only.
+     */
+    public ReceiveOffload lastOffload() { return lastOffload; }
+
+    /** Frames received that were addressed to other stations (promiscuous only). */
+    public long othersFrames() { return othersFrames; }
+
+    /** Frames received with work left for the receiver ({@link #lastOffload()} not complete). */
+    public long offloadedFrames() { return offloadedFrames; }
+
+    /**
+     * Whether the interface is up and has carrier ({@code IFF_UP} and {@code IFF_RUNNING}), asked
+     * in the namespace the transport was opened in, from any thread.
+     */
+    public boolean carrier() throws IOException {
+        if (!lifetime.acquire()) throw new ClosedChannelException();
+        try {
+            int flags = socket.interfaceFlags(device);
+            int both = InterfaceIoctl.IFF_UP | InterfaceIoctl.IFF_RUNNING;
+            return (flags & both) == both;
+        } finally {
+            lifetime.release();
+        }
+    }
 
     public Options options() { return options; }
 
@@ -220,7 +290,8 @@ public final class AfPacketTransport implements FrameTransport {
         try {
             int type = socket.packetType();
             int captured = socket.capturedLength();
-            if (type == PacketSocket.PACKET_OUTGOING || type == PacketSocket.PACKET_OTHERHOST || wireLength < ETH_HEADER) {
+            boolean otherHost = type == PacketSocket.PACKET_OTHERHOST;
+            if (type == PacketSocket.PACKET_OUTGOING || otherHost && !promiscuous() || wireLength < ETH_HEADER) {
                 filtered++;
                 return 0;
             }
@@ -249,6 +320,13 @@ public final class AfPacketTransport implements FrameTransport {
                 if (capacity > 16) dst.put(16, rx, start + 12, Math.min(wireLength - 12, capacity - 16));
             }
             framesReceived++;
+            ReceiveOffload offload = socket.offload();
+            if (!offload.complete()) {
+                offloadedFrames++;
+                if (tci >= 0) offload = offload.shifted(VLAN_TAG);
+            }
+            if (otherHost) othersFrames++;
+            lastOffload = offload;
             return Math.min(length, capacity);
         } finally {
             socket.release();

@@ -22,6 +22,11 @@ import java.nio.ByteOrder;
  * {@code recvmsg} and {@code PACKET_AUXDATA}. All native memory is set up once; receive and send
  * allocate nothing. Waiting is {@link Poller}'s job.
  *
+ * <p>With {@link #enableVnetHeader} (recvmsg only) every frame read or written comes with a
+ * {@code struct virtio_net_hdr}: on receive it says whether the kernel left the frame's transport
+ * checksum to be completed (the local stack's checksum offload) or handed over a GSO/GRO
+ * super-frame ({@link #offload()}); on send this class writes an empty one.
+ *
  * <p>The receive side (receive and its accessors) belongs to one thread, the send side to one
  * thread. Closing while a call is in progress is the owner's business (see
  * {@link AfPacketTransport}).
@@ -35,8 +40,14 @@ final class PacketSocket implements AutoCloseable {
     private static final short ETH_P_ALL = 0x0003;
     static final int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_SNDBUF = 7, SO_RCVBUFFORCE = 33, SO_SNDBUFFORCE = 32,
             SO_ATTACH_FILTER = 26, SO_ERROR = 4;
-    static final int SOL_PACKET = 263, PACKET_RX_RING = 5, PACKET_AUXDATA = 8, PACKET_VERSION = 10, PACKET_QDISC_BYPASS = 20,
-            PACKET_IGNORE_OUTGOING = 23;
+    static final int SOL_PACKET = 263, PACKET_ADD_MEMBERSHIP = 1, PACKET_RX_RING = 5, PACKET_AUXDATA = 8, PACKET_VERSION = 10,
+            PACKET_VNET_HDR = 15, PACKET_QDISC_BYPASS = 20, PACKET_IGNORE_OUTGOING = 23;
+    /** struct packet_mreq: ifindex i32, type u16, alen u16, address[8]; PACKET_MR_PROMISC as its type. */
+    private static final int MREQ_SIZE = 16, MREQ_TYPE = 4, PACKET_MR_PROMISC = 1;
+    /** struct virtio_net_hdr (without num_buffers), host byte order. */
+    static final int VNET_HEADER = 10;
+    private static final int VNET_FLAGS = 0, VNET_GSO_TYPE = 1, VNET_HDR_LEN = 2, VNET_GSO_SIZE = 4, VNET_CSUM_START = 6,
+            VNET_CSUM_OFFSET = 8;
     private static final int TPACKET_V2 = 1;
     private static final int TP_STATUS_KERNEL = 0, TP_STATUS_USER = 1;
     /** struct tpacket2_hdr, then struct sockaddr_ll at TPACKET_ALIGN(32). */
@@ -76,14 +87,15 @@ final class PacketSocket implements AutoCloseable {
     private final MemorySegment rxBuffer = arena.allocate(RX_CAPACITY, 64);
     private final ByteBuffer rxBufferView = rxBuffer.asByteBuffer().order(ByteOrder.BIG_ENDIAN);
     private final MemorySegment rxMsg = arena.allocate(MSG_SIZE, 8);
-    private final MemorySegment rxIov = arena.allocate(16, 8);
+    private final MemorySegment rxIov = arena.allocate(32, 8); // room for two: the virtio_net_hdr, then the frame
+    private final MemorySegment rxVnetHeader = arena.allocate(VNET_HEADER, 8);
     private final MemorySegment rxName = arena.allocate(SLL_SIZE, 8);
     private final MemorySegment rxControl = arena.allocate(CONTROL_SIZE, 8);
     private final MemorySegment rxErrno = Errno.captureSegment(arena);
     private final MemorySegment errorValue = arena.allocate(JAVA_INT);
     private final MemorySegment errorLength = arena.allocate(JAVA_INT);
 
-    private final MemorySegment txBuffer = arena.allocate(TX_CAPACITY, 64);
+    private final MemorySegment txBuffer = arena.allocate(VNET_HEADER + TX_CAPACITY, 64);
     private final ByteBuffer txView = txBuffer.asByteBuffer();
     private final MemorySegment txErrno = Errno.captureSegment(arena);
 
@@ -93,6 +105,9 @@ final class PacketSocket implements AutoCloseable {
     private ByteBuffer rxView = rxBufferView;
     private int rxStart;
     private int rxCaptured;
+    /** Bytes of virtio_net_hdr before each frame read and written: 0, or {@link #VNET_HEADER}. */
+    private int vnetLength;
+    private ReceiveOffload rxOffload = ReceiveOffload.NONE;
 
     /** The receive ring, when {@link #useRxRing} set one up. */
     private MemorySegment ring;
@@ -146,6 +161,40 @@ final class PacketSocket implements AutoCloseable {
             if (e.errno() == 92 /* ENOPROTOOPT */ || e.errno() == Errno.EINVAL || e.errno() == Errno.EPERM) return false;
             throw e;
         }
+    }
+
+    /**
+     * Puts the interface into promiscuous mode for as long as this socket is open
+     * ({@code PACKET_ADD_MEMBERSHIP} with {@code PACKET_MR_PROMISC}; the kernel counts such
+     * memberships, so closing the socket undoes exactly this one).
+     */
+    void joinPromiscuous(NetDevice device) throws IOException {
+        MemorySegment mreq = arena.allocate(MREQ_SIZE, 8);
+        mreq.set(JAVA_INT, 0, device.index());
+        mreq.set(JAVA_SHORT, MREQ_TYPE, (short) PACKET_MR_PROMISC);
+        setOption(SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq, "PACKET_ADD_MEMBERSHIP(PACKET_MR_PROMISC, '" + device.name() + "')");
+    }
+
+    /**
+     * Reads and writes a {@code struct virtio_net_hdr} with each frame from now on; before
+     * {@link #bind}, and only with {@code recvmsg} (a ring slot could not hold the 64 KiB
+     * super-frames the header is there to describe).
+     */
+    void enableVnetHeader() throws IOException {
+        if (ring != null) throw new IllegalStateException("virtio_net_hdr is read with recvmsg, not from the receive ring");
+        setOption(SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR");
+        vnetLength = VNET_HEADER;
+        rxIov.set(ADDRESS, 0, rxVnetHeader);
+        rxIov.set(JAVA_LONG, 8, VNET_HEADER);
+        rxIov.set(ADDRESS, 16, rxBuffer);
+        rxIov.set(JAVA_LONG, 24, RX_CAPACITY);
+        rxMsg.set(JAVA_LONG, MSG_IOVLEN, 2);
+        txBuffer.asSlice(0, VNET_HEADER).fill((byte) 0); // nothing asked of the kernel: the frame is final
+    }
+
+    /** The interface flags ({@code SIOCGIFFLAGS}) of {@code device}, asked through this socket, hence in its namespace. */
+    int interfaceFlags(NetDevice device) throws IOException {
+        return InterfaceIoctl.flags(fd, device.name());
     }
 
     void attachFilter(long[] program) throws IOException {
@@ -269,6 +318,11 @@ final class PacketSocket implements AutoCloseable {
         }
         rxPacketType = rxName.get(JAVA_BYTE, SLL_PKTTYPE) & 0xFF;
         rxVlanTci = -1;
+        if (vnetLength > 0) {
+            if (n < vnetLength) throw new IOException("recvmsg(AF_PACKET): " + n + " bytes, shorter than the virtio_net_hdr");
+            rxOffload = readVnetHeader();
+            n -= vnetLength;
+        }
         long controlLength = rxMsg.get(JAVA_LONG, MSG_CONTROLLEN);
         if (controlLength >= CMSG_DATA + 20 && rxControl.get(JAVA_INT, CMSG_LEVEL) == SOL_PACKET
                 && rxControl.get(JAVA_INT, CMSG_TYPE) == PACKET_AUXDATA) {
@@ -285,6 +339,17 @@ final class PacketSocket implements AutoCloseable {
         rxCaptured = Math.min(length, RX_CAPACITY);
         return length;
     }
+
+    private ReceiveOffload readVnetHeader() {
+        MemorySegment h = rxVnetHeader;
+        int flags = h.get(JAVA_BYTE, VNET_FLAGS) & 0xFF, gsoType = h.get(JAVA_BYTE, VNET_GSO_TYPE) & 0xFF;
+        if (flags == 0 && gsoType == 0) return ReceiveOffload.NONE;
+        return new ReceiveOffload(flags, gsoType, h.get(JAVA_SHORT, VNET_HDR_LEN) & 0xFFFF, h.get(JAVA_SHORT, VNET_GSO_SIZE) & 0xFFFF,
+                h.get(JAVA_SHORT, VNET_CSUM_START) & 0xFFFF, h.get(JAVA_SHORT, VNET_CSUM_OFFSET) & 0xFFFF);
+    }
+
+    /** What the virtio_net_hdr said about the last received frame ({@link ReceiveOffload#NONE} without one). */
+    ReceiveOffload offload() { return rxOffload; }
 
     /** Hands the last received frame's ring slot back to the kernel (nothing to do without a ring). */
     void release() {
@@ -344,10 +409,10 @@ final class PacketSocket implements AutoCloseable {
     boolean send(ByteBuffer frame, String deviceName) throws IOException {
         int length = frame.remaining();
         if (length > TX_CAPACITY) throw new IOException("frame of " + length + " bytes is larger than any Ethernet frame");
-        txView.put(0, frame, frame.position(), length);
+        txView.put(vnetLength, frame, frame.position(), length);
         long n;
         try {
-            n = (long) SEND.invokeExact(txErrno, fd, txBuffer, (long) length, 0);
+            n = (long) SEND.invokeExact(txErrno, fd, txBuffer, (long) (vnetLength + length), 0);
         } catch (Throwable t) {
             throw new AssertionError("send downcall", t);
         }
