@@ -1,0 +1,78 @@
+package dev.vpcie.cli;
+
+import dev.vpcie.protocol.tlp.Bdf;
+import dev.vpcie.vrc.Bar;
+import dev.vpcie.vrc.PcieDevice;
+import dev.vpcie.vrc.RootComplex;
+import dev.vpcie.vrc.bench.DmaBench;
+import dev.vpcie.vrc.bench.MmioBench;
+import dev.vpcie.vrc.drivers.DmaTestDriver;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code vpcie vrc bench mmio|dma}: latency and bandwidth, each with the raw TLP ping-pong of the same run beside it. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "bench mmio: MMIO read round trip (median, p99, max); bench dma: dmatest bandwidth 64 B .. 1 MiB.")
+final class VrcBenchCommand implements Callable<Integer> {
+    @ParentCommand VrcCommand vrc;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "mmio|dma") String what;
+    @Option(names = "-s", paramLabel = "BDF", description = "function to use (default: the first; for dma the first dmatest)") String slot;
+    @Option(names = "--iterations", defaultValue = "20000", description = "MMIO reads to time (default: ${DEFAULT-VALUE})") int iterations;
+    @Option(names = "--bar", description = "BAR for the MMIO reads (default: the first memory BAR)") Integer barIndex;
+    @Option(names = "--offset", defaultValue = "0", description = "offset of the MMIO reads (default: ${DEFAULT-VALUE})") long offset;
+    @Option(names = "--mode", split = ",", defaultValue = "read,write,copy", description = "DMA modes (default: ${DEFAULT-VALUE})")
+    List<DmaBench.Mode> modes;
+    @Option(names = "--bytes-per-size", defaultValue = "67108864", description = "bytes moved per size (default: ${DEFAULT-VALUE})")
+    long bytesPerSize;
+
+    @Override public Integer call() throws Exception {
+        CommandLine cmd = spec.commandLine();
+        if (!what.equals("mmio") && !what.equals("dma")) throw new CommandLine.ParameterException(cmd, "bench mmio or bench dma, not " + what);
+        if (iterations < 1) throw new CommandLine.ParameterException(cmd, "--iterations must be positive");
+        try (RootComplex rc = vrc.open()) {
+            PcieDevice d = pick(cmd, rc);
+            PrintWriter out = vrc.out();
+            if (what.equals("mmio")) {
+                int bar = barIndex != null ? barIndex : d.bars().stream().filter(b -> b.isMemory() && b.assigned()).map(Bar::index)
+                        .findFirst().orElseThrow(() -> new CommandLine.ParameterException(cmd, d.name() + " has no memory BAR"));
+                MmioBench.Result r = MmioBench.run(d, bar, offset, Math.min(1000, iterations), iterations);
+                out.printf("MMIO read round trip, %s BAR %d +0x%x, 4 bytes: %s%n", d.name(), bar, offset, r.mmioRead());
+                out.printf("raw TLP ping-pong (same run):          %s%n", r.tlpPingPong());
+                out.printf("ratio of medians: %.2f%n", r.ratio());
+            } else {
+                try (DmaTestDriver driver = new DmaTestDriver(d)) {
+                    DmaBench.Result r = DmaBench.run(driver, modes, DmaBench.defaultSizes(), bytesPerSize, 10_000_000_000L);
+                    out.printf("dmatest on %s, MPS %d, MRRS %d%n", d.name(), d.maxPayloadSize(), d.maxReadRequestSize());
+                    out.printf("%-6s %10s %10s %10s %12s %8s%n", "mode", "size", "GB/s", "Gbit/s", "TLPs/s", "failed");
+                    for (DmaBench.Row row : r.rows())
+                        out.printf("%-6s %10d %10.3f %10.2f %12.0f %8d%n", row.mode().name().toLowerCase(), row.size(),
+                                row.gigabytesPerSecond(), row.gigabitsPerSecond(), row.tlpsPerSecond(), row.failed());
+                    out.printf("raw TLP ping-pong (same run): %s%n", r.tlpPingPong());
+                }
+            }
+            out.flush();
+        }
+        return 0;
+    }
+
+    private PcieDevice pick(CommandLine cmd, RootComplex rc) {
+        if (slot != null) {
+            try {
+                return rc.device(Bdf.parse(slot));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cmd, e.getMessage());
+            }
+        }
+        return rc.devices().stream().filter(d -> !what.equals("dma") || d.vendorId() == 0x1AF4 && d.deviceId() == 0x10F0).findFirst()
+                .orElseThrow(() -> new CommandLine.ParameterException(cmd, what.equals("dma")
+                        ? "no dmatest function (1af4:10f0) found" : "no function found"));
+    }
+}

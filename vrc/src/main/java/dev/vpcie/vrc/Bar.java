@@ -1,0 +1,18 @@
+package dev.vpcie.vrc;
+
+/**
+ * One Base Address Register as enumeration found and assigned it. A 64-bit BAR occupies two
+ * register slots; {@code index} is the lower one. {@code size} is what BAR sizing found.
+ */
+public record Bar(int index, Kind kind, boolean prefetchable, long address, long size) {
+    public enum Kind { MEMORY_32, MEMORY_64, IO }
+
+    public boolean isMemory() { return kind != Kind.IO; }
+
+    /** False when no window had room for it (address 0, which host memory occupies, means unassigned). */
+    public boolean assigned() { return address != 0; }
+
+    public boolean contains(long addr, long length) {
+        return addr >= address && length >= 0 && addr - address <= size - length;
+    }
+}

@@ -1,0 +1,189 @@
+package dev.vpcie.vrc;
+
+import dev.vpcie.protocol.pci.Capability;
+import dev.vpcie.protocol.pci.CapabilityWalker;
+import dev.vpcie.protocol.pci.PciConfig;
+import dev.vpcie.protocol.tlp.Bdf;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Enumeration with real configuration requests, as firmware and the OS do it. Each endpoint
+ * sits alone below a root port, so its functions are device 0 on the link's bus; like Linux
+ * for PCIe downstream ports, only device 0 is scanned (the endpoint answers other device
+ * numbers with UR). For each function: IDs and header type (multi-function bit decides
+ * whether functions 1..7 are probed), BAR sizing (write all-ones, read back, restore) with
+ * decoding off, assignment from the MMIO/I/O windows, capability walk, MPS/MRRS programming,
+ * Interrupt Line, and finally Memory/I/O Space and Bus Master enable.
+ *
+ * <p>The first configuration write a function sees (clearing its decode enables) is how it
+ * learns its bus and device number, as PCI Express requires.
+ */
+final class Enumerator {
+    private static final Logger log = LoggerFactory.getLogger(Enumerator.class);
+    private static final int FIRST_IRQ = 16;
+
+    private final RootComplex rc;
+    private final RangeAllocator mmio32, mmio64, io;
+    /** BAR addresses given to each bus, freed when it is re-enumerated. */
+    private final Map<Integer, List<long[]>> assigned = new HashMap<>();
+
+    Enumerator(RootComplex rc) {
+        this.rc = rc;
+        RootComplexConfig c = rc.config();
+        this.mmio32 = new RangeAllocator(c.mmio32().base(), c.mmio32().end());
+        this.mmio64 = c.mmio64() == null ? null : new RangeAllocator(c.mmio64().base(), c.mmio64().end());
+        this.io = new RangeAllocator(c.io().base(), c.io().end());
+    }
+
+    synchronized List<PcieDevice> scan(EndpointLink link) throws InterruptedException {
+        releaseBus(link.bus());
+        List<PcieDevice> found = new ArrayList<>();
+        boolean multiFunction = false;
+        for (int fn = 0; fn < 8; fn++) {
+            if (fn > 0 && !multiFunction) break;
+            int bdf = Bdf.of(link.bus(), 0, fn);
+            Access id = rc.configAccess(bdf, PciConfig.VENDOR_ID, 4, false);
+            int vendor = (int) (id.value() & 0xFFFF);
+            if (!id.outcome().ok() || vendor == 0xFFFF || vendor == 0) {
+                if (fn == 0) {
+                    log.warn("bus {}: no function 0 ({}) behind {}", link.bus(), id.outcome(), link.describe());
+                    return found;
+                }
+                continue;
+            }
+            int header = read(bdf, PciConfig.HEADER_TYPE, 1);
+            if (fn == 0) multiFunction = (header & PciConfig.HeaderType.MULTI_FUNCTION) != 0;
+            if ((header & PciConfig.HeaderType.LAYOUT_MASK) != 0) {
+                log.warn("{}: header type {} is not an endpoint (type 0); skipped", Bdf.toString(bdf), header & PciConfig.HeaderType.LAYOUT_MASK);
+                continue;
+            }
+            found.add(function(link, bdf, (int) (id.value() >>> 16), vendor, header));
+            if (Thread.interrupted()) throw new InterruptedException();
+        }
+        log.info("bus {}: {} function(s) behind {}", link.bus(), found.size(), link.describe());
+        return found;
+    }
+
+    private PcieDevice function(EndpointLink link, int bdf, int deviceId, int vendorId, int header) {
+        int command = read(bdf, PciConfig.COMMAND, 2);
+        // Decoding off while the BARs move; this is also the function's first type-0 write.
+        write(bdf, PciConfig.COMMAND, 2, command & ~(PciConfig.Command.IO_SPACE_ENABLE | PciConfig.Command.MEMORY_SPACE_ENABLE | PciConfig.Command.BUS_MASTER_ENABLE));
+        int classRev = read(bdf, PciConfig.REVISION_ID, 4);
+        int subsystem = read(bdf, PciConfig.SUBSYSTEM_VENDOR_ID, 4);
+        int pin = read(bdf, PciConfig.INTERRUPT_PIN, 1);
+        List<Bar> bars = assign(bdf, size(bdf));
+        List<Capability> caps = capabilities(bdf);
+        int[] payload = programPcie(bdf, caps);
+        if (pin != 0) write(bdf, PciConfig.INTERRUPT_LINE, 1, Math.min(0xFE, FIRST_IRQ + (Bdf.bus(bdf) - 1) * 8 + Bdf.function(bdf)));
+        boolean mem = bars.stream().anyMatch(b -> b.isMemory() && b.assigned());
+        boolean ioBar = bars.stream().anyMatch(b -> !b.isMemory() && b.assigned());
+        write(bdf, PciConfig.COMMAND, 2, (command & ~(PciConfig.Command.IO_SPACE_ENABLE | PciConfig.Command.MEMORY_SPACE_ENABLE)) | PciConfig.Command.BUS_MASTER_ENABLE
+                | (mem ? PciConfig.Command.MEMORY_SPACE_ENABLE : 0) | (ioBar ? PciConfig.Command.IO_SPACE_ENABLE : 0));
+        PcieDevice d = new PcieDevice(rc, link, bdf, vendorId, deviceId, classRev & 0xFF, classRev >>> 8,
+                subsystem & 0xFFFF, subsystem >>> 16, header, pin, bars, caps, payload[0], payload[1]);
+        log.info("{}: {}", d, bars);
+        return d;
+    }
+
+    /** BAR sizing: all-ones written, read back, original restored. Returns BARs with address 0. */
+    private List<Bar> size(int bdf) {
+        List<Bar> bars = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            int reg = PciConfig.bar(i);
+            int original = read(bdf, reg, 4);
+            write(bdf, reg, 4, 0xFFFF_FFFFL);
+            int probe = read(bdf, reg, 4);
+            write(bdf, reg, 4, original & 0xFFFF_FFFFL);
+            if (probe == 0 || probe == -1 && original == -1) continue; // unimplemented (or the function vanished)
+            if ((probe & PciConfig.Bar.IO_SPACE) != 0) {
+                long mask = probe & ~3L & 0xFFFF_FFFFL;
+                if ((probe & 0xFFFF_0000) == 0) mask |= 0xFFFF_0000L; // 16-bit I/O decoder
+                bars.add(new Bar(i, Bar.Kind.IO, false, 0, (~mask + 1) & 0xFFFF_FFFFL));
+                continue;
+            }
+            boolean prefetchable = (probe & PciConfig.Bar.PREFETCHABLE) != 0;
+            if ((probe & PciConfig.Bar.MEMORY_TYPE_MASK) == PciConfig.Bar.MEMORY_TYPE_64 && i < 5) {
+                int originalHigh = read(bdf, reg + 4, 4);
+                write(bdf, reg + 4, 4, 0xFFFF_FFFFL);
+                int probeHigh = read(bdf, reg + 4, 4);
+                write(bdf, reg + 4, 4, originalHigh & 0xFFFF_FFFFL);
+                long mask = (long) probeHigh << 32 | (probe & ~0xFL & 0xFFFF_FFFFL);
+                bars.add(new Bar(i, Bar.Kind.MEMORY_64, prefetchable, 0, ~mask + 1));
+                i++;
+            } else {
+                long mask = probe & ~0xFL & 0xFFFF_FFFFL | 0xFFFF_FFFF_0000_0000L;
+                bars.add(new Bar(i, Bar.Kind.MEMORY_32, prefetchable, 0, ~mask + 1));
+            }
+        }
+        return bars;
+    }
+
+    /** Places BARs, largest first (so alignment wastes least), and writes the addresses. */
+    private List<Bar> assign(int bdf, List<Bar> sized) {
+        List<Bar> order = new ArrayList<>(sized);
+        order.sort(Comparator.comparingLong(Bar::size).reversed());
+        Map<Integer, Bar> placed = new HashMap<>();
+        for (Bar b : order) {
+            RangeAllocator window = b.kind() == Bar.Kind.IO ? io
+                    : b.kind() == Bar.Kind.MEMORY_64 && b.prefetchable() && mmio64 != null ? mmio64 : mmio32;
+            long alignment = b.isMemory() ? Math.max(b.size(), 4096) : Math.max(b.size(), 4);
+            OptionalLong at = b.size() > 0 && Long.bitCount(b.size()) == 1 ? window.allocate(b.size(), alignment) : OptionalLong.empty();
+            if (at.isEmpty()) {
+                log.error("{}: BAR {} ({} bytes, {}) does not fit its window; left unassigned", Bdf.toString(bdf), b.index(),
+                        b.size(), b.kind());
+                placed.put(b.index(), b);
+                continue;
+            }
+            long address = at.getAsLong();
+            assigned.computeIfAbsent(Bdf.bus(bdf), k -> new ArrayList<>()).add(new long[] {
+                    window == io ? 0 : window == mmio32 ? 1 : 2, address});
+            int reg = PciConfig.bar(b.index());
+            write(bdf, reg, 4, address & 0xFFFF_FFFFL);
+            if (b.kind() == Bar.Kind.MEMORY_64) write(bdf, reg + 4, 4, address >>> 32);
+            placed.put(b.index(), new Bar(b.index(), b.kind(), b.prefetchable(), address, b.size()));
+        }
+        return sized.stream().map(b -> placed.get(b.index())).toList();
+    }
+
+    private void releaseBus(int bus) {
+        List<long[]> old = assigned.remove(bus);
+        if (old == null) return;
+        for (long[] a : old) (a[0] == 0 ? io : a[0] == 1 ? mmio32 : mmio64).free(a[1]);
+    }
+
+    /** Walks the capability lists (standard, then extended); a broken list is logged and cut short. */
+    private List<Capability> capabilities(int bdf) {
+        CapabilityWalker.Walk walk = CapabilityWalker.standard(offset -> read(bdf, offset, 4));
+        walk.defect().ifPresent(d -> log.warn("{}: capability list: {}", Bdf.toString(bdf), d));
+        List<Capability> caps = new ArrayList<>(walk.capabilities());
+        if (walk.find(PciConfig.CapId.PCI_EXPRESS).isPresent()) { // only PCI Express functions have extended space
+            CapabilityWalker.Walk extended = CapabilityWalker.extended(offset -> read(bdf, offset, 4));
+            extended.defect().ifPresent(d -> log.warn("{}: extended capability list: {}", Bdf.toString(bdf), d));
+            caps.addAll(extended.capabilities());
+        }
+        return caps;
+    }
+
+    /** Programs Max Payload Size and Max Read Request Size; returns {MPS, MRRS} in bytes. */
+    private int[] programPcie(int bdf, List<Capability> caps) {
+        Capability pcie = caps.stream().filter(c -> !c.extended() && c.id() == PciConfig.CapId.PCI_EXPRESS).findFirst().orElse(null);
+        if (pcie == null) return new int[] {128, 128};
+        int supported = PciConfig.Pcie.maxPayloadSupported(read(bdf, pcie.offset() + PciConfig.Pcie.DEVICE_CAPABILITIES, 4));
+        int mps = Math.min(rc.config().maxPayloadSize(), supported);
+        int mrrs = rc.config().maxReadRequestSize();
+        int control = read(bdf, pcie.offset() + PciConfig.Pcie.DEVICE_CONTROL, 2);
+        write(bdf, pcie.offset() + PciConfig.Pcie.DEVICE_CONTROL, 2, PciConfig.Pcie.withSizes(control, mps, mrrs));
+        return new int[] {mps, mrrs};
+    }
+
+    private int read(int bdf, int offset, int width) { return (int) rc.configRead(bdf, offset, width); }
+
+    private void write(int bdf, int offset, int width, long value) { rc.configWrite(bdf, offset, width, value); }
+}

@@ -1,0 +1,114 @@
+package dev.vpcie.vrc.bench;
+
+import dev.vpcie.vrc.Counter;
+import dev.vpcie.vrc.Counters;
+import dev.vpcie.vrc.DmaBuffer;
+import dev.vpcie.vrc.DmaWindows;
+import dev.vpcie.vrc.PcieDevice;
+import dev.vpcie.vrc.drivers.DmaTestDriver;
+import dev.vpcie.vrc.drivers.DmaTestDriver.Op;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/**
+ * dmatest bandwidth: for each size, commands are posted back to back (up to the device's queue
+ * depth in flight) for a fixed number of bytes, and the time to the last completion gives the
+ * rate. "read" is the device reading host memory (READ_TO_DEVICE), "write" the device writing
+ * it (WRITE_FROM_DEVICE), "copy" host to host. TLPs/s counts the DMA requests and completions
+ * the root complex handled. The raw TLP ping-pong is sampled between sizes in the same run.
+ */
+public final class DmaBench {
+    private DmaBench() {}
+
+    public enum Mode {
+        READ(Op.READ_TO_DEVICE), WRITE(Op.WRITE_FROM_DEVICE), COPY(Op.COPY);
+
+        final Op op;
+
+        Mode(Op op) { this.op = op; }
+    }
+
+    public record Row(Mode mode, long size, long commands, double seconds, double gigabytesPerSecond, double tlpsPerSecond,
+                      int failed) {
+        public double gigabitsPerSecond() { return gigabytesPerSecond * 8; }
+    }
+
+    public record Result(List<Row> rows, LatencySummary tlpPingPong) {}
+
+    /** Sizes 64 B, 256 B, 1 KiB ... 1 MiB (powers of four). */
+    public static List<Long> defaultSizes() {
+        List<Long> sizes = new ArrayList<>();
+        for (long s = 64; s <= 1 << 20; s *= 4) sizes.add(s);
+        return sizes;
+    }
+
+    /**
+     * Moves about {@code bytesPerSize} bytes (at least 16 commands) per mode and size.
+     * Sizes above the device memory are skipped for the modes that use it.
+     */
+    public static Result run(DmaTestDriver driver, List<Mode> modes, List<Long> sizes, long bytesPerSize, long timeoutNanos) {
+        PcieDevice d = driver.device();
+        Counters counters = d.rootComplex().counters();
+        long max = sizes.stream().mapToLong(Long::longValue).max().orElse(64);
+        DmaBuffer src = d.rootComplex().hostMemory().allocate(max), dst = d.rootComplex().hostMemory().allocate(max);
+        src.segment().fill((byte) 0x5A);
+        DmaWindows.Mapping ms = d.mapDma(src), md = d.mapDma(dst);
+        Histogram ping = new Histogram(3_600_000_000_000L, 3);
+        List<Row> rows = new ArrayList<>();
+        long devmem = driver.deviceMemorySize();
+        try {
+            for (Mode mode : modes) {
+                for (long size : sizes) {
+                    if (mode != Mode.COPY && size > devmem) continue;
+                    for (int i = 0; i < 20; i++) {
+                        long rtt = d.rootComplex().tlpRoundTrip(d.link());
+                        if (rtt > 0) ping.recordValue(rtt);
+                    }
+                    rows.add(measure(driver, counters, mode, size, src, dst, bytesPerSize, timeoutNanos));
+                }
+            }
+        } finally {
+            d.unmapDma(ms);
+            d.unmapDma(md);
+            d.rootComplex().hostMemory().free(src);
+            d.rootComplex().hostMemory().free(dst);
+        }
+        return new Result(rows, LatencySummary.of(ping));
+    }
+
+    private static Row measure(DmaTestDriver driver, Counters counters, Mode mode, long size, DmaBuffer src, DmaBuffer dst,
+                               long bytesPerSize, long timeoutNanos) {
+        long commands = Math.max(16, bytesPerSize / size);
+        int depth = Math.max(1, Math.min(driver.queueDepth(), 64));
+        long srcAddr = mode == Mode.WRITE ? 0 : src.busAddress();
+        long dstAddr = mode == Mode.READ ? 0 : dst.busAddress();
+        // one warm-up command
+        driver.run(mode.op, srcAddr, dstAddr, size, 0, timeoutNanos);
+        long tlps0 = tlps(counters);
+        int failed = 0;
+        int[] inFlight = new int[depth];
+        long t0 = System.nanoTime();
+        for (long i = 0; i < commands; i++) {
+            int slot = (int) (i % depth);
+            if (i >= depth) {
+                DmaTestDriver.Completion c = driver.await(inFlight[slot], timeoutNanos);
+                if (c == null) throw new IllegalStateException("dmatest command " + inFlight[slot] + " did not complete");
+                if (!c.ok()) failed++;
+            }
+            inFlight[slot] = driver.submit(mode.op, srcAddr, dstAddr, size);
+        }
+        for (long i = Math.max(0, commands - depth); i < commands; i++) {
+            DmaTestDriver.Completion c = driver.await(inFlight[(int) (i % depth)], timeoutNanos);
+            if (c == null) throw new IllegalStateException("dmatest command did not complete");
+            if (!c.ok()) failed++;
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double bytes = (double) commands * size;
+        return new Row(mode, size, commands, seconds, bytes / seconds / 1e9, (tlps(counters) - tlps0) / seconds, failed);
+    }
+
+    private static long tlps(Counters c) {
+        return c.get(Counter.DMA_READ) + c.get(Counter.DMA_READ_COMPLETION) + c.get(Counter.DMA_WRITE);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.vpcie.vrc.bench;
+
+import dev.vpcie.vrc.PcieDevice;
+import org.HdrHistogram.Histogram;
+
+/**
+ * MMIO read round trip against the link's raw TLP ping-pong, measured interleaved in the same
+ * run so both see the same machine load: each iteration is one 4-byte MMIO read (MRd to the
+ * device, CplD back through the device's function host) and one configuration read of an
+ * empty slot, which the endpoint's router answers with UR without any device code.
+ */
+public final class MmioBench {
+    private MmioBench() {}
+
+    public record Result(LatencySummary mmioRead, LatencySummary tlpPingPong) {
+        /** MMIO median over ping-pong median: the target is at most 2. */
+        public double ratio() { return mmioRead.medianMicros() / tlpPingPong.medianMicros(); }
+    }
+
+    public static Result run(PcieDevice device, int bar, long offset, int warmup, int iterations) {
+        Histogram mmio = new Histogram(3_600_000_000_000L, 3), ping = new Histogram(3_600_000_000_000L, 3);
+        for (int i = 0; i < warmup + iterations; i++) {
+            long t0 = System.nanoTime();
+            device.mmioRead(bar, offset, 4);
+            long t1 = System.nanoTime();
+            long rtt = device.rootComplex().tlpRoundTrip(device.link());
+            if (i < warmup) continue;
+            mmio.recordValue(Math.max(1, t1 - t0));
+            if (rtt > 0) ping.recordValue(rtt);
+        }
+        return new Result(LatencySummary.of(mmio), LatencySummary.of(ping));
+    }
+}
