@@ -1,0 +1,77 @@
+package dev.vpcie.protocol.transport;
+
+import static dev.vpcie.protocol.transport.Frames.ETHERTYPE;
+import static dev.vpcie.protocol.transport.Frames.frame;
+import static dev.vpcie.protocol.transport.Frames.receive;
+import static dev.vpcie.protocol.transport.Frames.send;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.vpcie.protocol.netns.NetNamespace;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+
+class AfPacketTransportVethTest extends VethTransportContract {
+
+    @Override FrameTransport open(NetNamespace ns, String interfaceName, String ip, String peerIp, int etherType) throws IOException {
+        return ns.call(() -> AfPacketTransport.open(interfaceName, etherType));
+    }
+
+    @Test
+    void theKernelSocketFilterKeepsOtherTrafficAway() throws IOException {
+        send(b, frame(a.address(), b.address(), -1, 0x88B6, 60, 1));
+        send(b, frame(a.address(), b.address(), GROUP_TCI, 0x88B6, 60, 2));
+        send(b, frame(MacAddress.parse("02:00:00:00:be:ef"), b.address(), -1, ETHERTYPE, 60, 3));
+        send(a, frame(b.address(), a.address(), -1, ETHERTYPE, 60, 4)); // our own
+        byte[] wanted = frame(a.address(), b.address(), -1, ETHERTYPE, 60, 5);
+        send(b, wanted);
+        assertArrayEquals(wanted, receive(a));
+        // Nothing reached the Java-side checks: the BPF program dropped it all in the kernel.
+        assertEquals(0, ((AfPacketTransport) a).counters().filtered());
+        assertEquals(1, ((AfPacketTransport) a).counters().framesReceived());
+    }
+
+    @Test
+    void theKernelStripsTheTagAndTheTransportPutsItBack() throws IOException {
+        byte[] tagged = frame(a.address(), b.address(), GROUP_TCI, ETHERTYPE, 100, 9);
+        send(b, tagged);
+        assertArrayEquals(tagged, receive(a));
+        assertEquals(1, ((AfPacketTransport) a).vlanTagsRestored(), "the kernel delivered the tag out of line (PACKET_AUXDATA)");
+    }
+
+    @Test
+    void busyPollingAndQdiscBypassCarryFramesToo() throws IOException {
+        a.close();
+        a = testbed.a().call(() -> AfPacketTransport.open(testbed.interfaceA(), ETHERTYPE,
+                AfPacketTransport.Options.DEFAULT.withBusyPollNanos(50_000).withQdiscBypass(true)));
+        byte[] ab = frame(b.address(), a.address(), GROUP_TCI, ETHERTYPE, 300, 6);
+        send(a, ab);
+        assertArrayEquals(ab, receive(b));
+        byte[] ba = frame(a.address(), b.address(), GROUP_TCI, ETHERTYPE, 300, 7);
+        send(b, ba);
+        assertArrayEquals(ba, receive(a));
+    }
+
+    @Test
+    void reportsTheInterfacesMacAndMtu() throws IOException {
+        NetDevice device = testbed.a().call(() -> NetDevice.lookup(testbed.interfaceA()));
+        assertEquals(device.mac(), a.address());
+        assertEquals(1500, a.mtu());
+        assertEquals("af_packet:" + testbed.interfaceA(), a.name());
+    }
+
+    @Test
+    void aMissingInterfaceIsAClearError() {
+        var e = assertThrows(NetDevice.NoSuchInterfaceException.class,
+                () -> testbed.a().call(() -> AfPacketTransport.open("vpnosuch9", ETHERTYPE)));
+        assertEquals("no such interface 'vpnosuch9'", e.getMessage());
+    }
+
+    @Test
+    void aFrameBeyondTheMtuIsRefusedByName() {
+        byte[] tooBig = frame(b.address(), a.address(), -1, ETHERTYPE, a.mtu() + 100, 8);
+        var e = assertThrows(ErrnoException.class, () -> send(a, tooBig));
+        assertEquals("EMSGSIZE", e.errnoName());
+    }
+}

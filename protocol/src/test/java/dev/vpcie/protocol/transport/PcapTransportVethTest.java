@@ -1,0 +1,33 @@
+package dev.vpcie.protocol.transport;
+
+import static dev.vpcie.protocol.transport.Frames.ETHERTYPE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.vpcie.protocol.netns.NetNamespace;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+
+class PcapTransportVethTest extends VethTransportContract {
+
+    @Override FrameTransport open(NetNamespace ns, String interfaceName, String ip, String peerIp, int etherType) throws IOException {
+        return ns.call(() -> PcapTransport.open(interfaceName, etherType));
+    }
+
+    @Test
+    void reportsTheInterfacesMacMtuAndFilter() throws IOException {
+        NetDevice device = testbed.a().call(() -> NetDevice.lookup(testbed.interfaceA()));
+        assertEquals(device.mac(), a.address());
+        assertEquals(1500, a.mtu());
+        assertEquals("pcap:" + testbed.interfaceA(), a.name());
+        assertEquals("(ether dst " + device.mac() + " or ether multicast) and (ether proto 0x88b5 or (vlan and ether proto 0x88b5))",
+                ((PcapTransport) a).filterExpression());
+    }
+
+    @Test
+    void aMissingInterfaceIsAClearError() {
+        var e = assertThrows(NetDevice.NoSuchInterfaceException.class,
+                () -> testbed.a().call(() -> PcapTransport.open("vpnosuch9", ETHERTYPE)));
+        assertEquals("no such interface 'vpnosuch9'", e.getMessage());
+    }
+}
