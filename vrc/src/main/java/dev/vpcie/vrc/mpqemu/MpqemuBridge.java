@@ -134,6 +134,7 @@ public final class MpqemuBridge implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             log.error("{}: bridge stopped", device.name(), e);
         } finally {
+            channel.socket().shutdown(); // QEMU sees end of stream: its accesses read all-ones, none hangs
             disconnected.countDown();
         }
     }
