@@ -53,7 +53,7 @@ vpcie_need_maven() {
 
 # Packages the network tests and the demo use. libpcap for PcapTransport, nft for loss injection.
 vpcie_net_pkgs() {
-  vpcie_need_pkgs /usr/lib/x86_64-linux-gnu/libpcap.so.0.8:libpcap0.8 nft:nftables ping:iputils-ping ip:iproute2
+  vpcie_need_pkgs /usr/lib/x86_64-linux-gnu/libpcap.so.0.8:libpcap0.8 nft:nftables ping:iputils-ping ip:iproute2 lspci:pciutils
 }
 
 VPCIE_CLI_JAR="$VPCIE_ROOT/cli/target/vpcie.jar"

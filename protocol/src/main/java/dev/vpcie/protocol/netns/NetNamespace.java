@@ -133,9 +133,12 @@ public final class NetNamespace implements AutoCloseable {
         }
     }
 
-    /** Drops {@code percent} % of the frames arriving on {@code device} (in this namespace) with nftables. */
-    public IngressLoss dropIngress(String device, int percent) throws IOException {
-        return IngressLoss.add(this, device, percent);
+    /**
+     * Drops {@code percent} % of the frames {@code device} (in this namespace) transmits, with
+     * nftables; see {@link FrameLoss} for why egress.
+     */
+    public FrameLoss dropEgress(String device, int percent) throws IOException {
+        return FrameLoss.add(this, device, percent);
     }
 
     /** Deletes the namespace and with it every interface in it; never throws. */

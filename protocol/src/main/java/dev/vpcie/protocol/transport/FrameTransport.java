@@ -28,11 +28,16 @@ public interface FrameTransport extends AutoCloseable {
     /**
      * Waits up to {@code timeoutNanos} for one frame and copies it into {@code dst} from index 0;
      * returns its length, or 0 when the time ran out or {@link #wakeup()} was called. A frame longer
-     * than {@code dst} is truncated to its capacity.
+     * than {@code dst} is truncated to its capacity. A timeout of 0 (or less) polls: it returns at
+     * once, with a frame if one is waiting. The link agent polls this way between its other work.
      */
     int receive(ByteBuffer dst, long timeoutNanos) throws IOException;
 
-    /** Makes a blocked {@link #receive} return 0 early; harmless when none is blocked. */
+    /**
+     * Makes a blocked {@link #receive} return 0 early. Sticky: called while no receive is blocked,
+     * it makes the next blocking receive return at once, so a wakeup racing with the receiver going
+     * to sleep is never lost (the link agent relies on this). May be called from any thread.
+     */
     void wakeup();
 
     @Override void close();

@@ -28,6 +28,7 @@ public final class PcapTransport implements FrameTransport {
     /** libpcap's packet buffer timeout; immediate mode delivers each frame at once anyway. */
     private static final int READ_TIMEOUT_MILLIS = 1;
     private static final long NO_ALARM = Long.MAX_VALUE;
+    private static final int PCAP_ERROR_PERM_DENIED = -8;
     private static final int SNAPLEN = 65536;
 
     private final NetDevice device;
@@ -73,8 +74,11 @@ public final class PcapTransport implements FrameTransport {
                     .bufferSize(4 << 20)
                     .build();
         } catch (PcapNativeException e) {
-            throw new IOException("pcap: cannot open '" + interfaceName + "': " + e.getMessage()
-                    + (e.getMessage() != null && e.getMessage().contains("ermission") ? " (capturing needs root or CAP_NET_RAW)" : ""), e);
+            String message = String.valueOf(e.getMessage());
+            boolean denied = Integer.valueOf(PCAP_ERROR_PERM_DENIED).equals(e.getReturnCode())
+                    || message.contains("ermission") || message.contains("not permitted");
+            throw new IOException("pcap: cannot open '" + interfaceName + "': " + message
+                    + (denied ? " (capturing needs root or CAP_NET_RAW)" : ""), e);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
             throw new IOException("pcap: libpcap is not installed (Debian: apt-get install -y libpcap0.8): " + e.getMessage(), e);
         }
@@ -129,7 +133,8 @@ public final class PcapTransport implements FrameTransport {
         receiving = true;
         try {
             while (true) {
-                if (wakeupPending) {
+                if (wakeupPending && timeoutNanos > 0) {
+                    // Sticky: a wakeup that came while no receive was blocked ends the next blocking one.
                     wakeupPending = false;
                     return 0;
                 }
@@ -139,9 +144,15 @@ public final class PcapTransport implements FrameTransport {
                 }
                 byte[] frame;
                 try {
-                    frame = handle.getNextRawPacketEx();
+                    if (nonBlocking) {
+                        // pcap_next: null when nothing is waiting, without pcap4j's exception per empty poll.
+                        frame = handle.getNextRawPacket();
+                        if (frame == null) return 0;
+                    } else {
+                        frame = handle.getNextRawPacketEx();
+                    }
                 } catch (TimeoutException e) {
-                    return 0; // only in non-blocking mode: nothing waiting
+                    continue; // libpcap's own timeout (not on Linux, where it keeps polling): check ours
                 } catch (EOFException e) {
                     // pcap_breakloop: wakeup(), close(), the alarm, or a late alarm from an earlier call.
                     if (closed) throw new ClosedChannelException();

@@ -6,6 +6,7 @@ import static dev.vpcie.protocol.transport.Frames.receive;
 import static dev.vpcie.protocol.transport.Frames.send;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.vpcie.protocol.netns.NetNamespace;
@@ -66,6 +67,15 @@ class AfPacketTransportVethTest extends VethTransportContract {
         var e = assertThrows(NetDevice.NoSuchInterfaceException.class,
                 () -> testbed.a().call(() -> AfPacketTransport.open("vpnosuch9", ETHERTYPE)));
         assertEquals("no such interface 'vpnosuch9'", e.getMessage());
+    }
+
+    @Test
+    void withoutCapNetRawTheErrorSaysItNeedsRoot() throws InterruptedException {
+        Throwable e = ThreadCapabilities.withoutCapability(ThreadCapabilities.CAP_NET_RAW,
+                () -> testbed.a().call(() -> AfPacketTransport.open(testbed.interfaceA(), ETHERTYPE)));
+        assertInstanceOf(ErrnoException.class, e);
+        assertEquals("AF_PACKET socket needs root (CAP_NET_RAW): socket(AF_PACKET, SOCK_RAW): EPERM (Operation not permitted)",
+                e.getMessage());
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.vpcie.protocol.transport;
 
 import static dev.vpcie.protocol.transport.Frames.ETHERTYPE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.vpcie.protocol.netns.NetNamespace;
@@ -22,6 +24,15 @@ class PcapTransportVethTest extends VethTransportContract {
         assertEquals("pcap:" + testbed.interfaceA(), a.name());
         assertEquals("(ether dst " + device.mac() + " or ether multicast) and (ether proto 0x88b5 or (vlan and ether proto 0x88b5))",
                 ((PcapTransport) a).filterExpression());
+    }
+
+    @Test
+    void withoutCapNetRawTheErrorSaysItNeedsRoot() throws InterruptedException {
+        Throwable e = ThreadCapabilities.withoutCapability(ThreadCapabilities.CAP_NET_RAW,
+                () -> testbed.a().call(() -> PcapTransport.open(testbed.interfaceA(), ETHERTYPE)));
+        assertInstanceOf(IOException.class, e);
+        assertTrue(e.getMessage().startsWith("pcap: cannot open '" + testbed.interfaceA() + "'"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(capturing needs root or CAP_NET_RAW)"), e.getMessage());
     }
 
     @Test

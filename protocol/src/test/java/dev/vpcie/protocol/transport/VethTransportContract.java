@@ -7,6 +7,7 @@ import static dev.vpcie.protocol.transport.Frames.send;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.protocol.netns.NetNamespace;
@@ -14,6 +15,7 @@ import dev.vpcie.protocol.netns.VethTestbed;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -160,6 +162,19 @@ abstract class VethTransportContract {
             receiver.join(java.time.Duration.ofMillis(20));
         }
         assertEquals(0, blocked.get(1, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aWakeupWithNoReceiveBlockedEndsTheNextBlockingReceiveButNotAPoll() throws IOException {
+        a.wakeup();
+        byte[] f = frame(a.address(), b.address(), -1, ETHERTYPE, 60, 16);
+        send(b, f);
+        ByteBuffer dst = ByteBuffer.allocate(2000);
+        int n = 0;
+        long deadline = System.nanoTime() + Frames.WAIT_NANOS;
+        while (n == 0 && System.nanoTime() - deadline < 0) n = a.receive(dst, 0); // polls deliver frames and keep the wakeup
+        assertArrayEquals(f, Arrays.copyOf(dst.array(), n));
+        assertEquals(0, assertTimeoutPreemptively(Duration.ofSeconds(10), () -> a.receive(dst, Long.MAX_VALUE)));
     }
 
     @Test

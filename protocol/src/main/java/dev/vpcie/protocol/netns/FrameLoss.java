@@ -6,11 +6,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Random frame loss on one interface's ingress, done by nftables because this kernel has no
- * netem: a netdev-family table with an ingress chain on the device and the rule
- * {@code numgen random mod 100 < N counter drop}.
+ * Random loss of the frames an interface transmits, done by nftables because this kernel has
+ * no netem: a netdev-family table with an <em>egress</em> chain on the device and the rule
+ * {@code numgen random mod 100 < N counter drop}. To lose frames in both directions of a veth
+ * pair, add one on each end.
+ *
+ * <p>Why egress: on receive the kernel hands every frame to packet sockets (AF_PACKET, libpcap)
+ * before the netdev ingress hook runs, so an ingress rule drops frames for the IP stack (ping
+ * sees the loss) while raw-socket transports still receive all of them. An egress drop happens
+ * before the frame reaches the other end at all. (netdev egress needs Linux 5.16+.)
  */
-public final class IngressLoss implements AutoCloseable {
+public final class FrameLoss implements AutoCloseable {
     private static final Pattern COUNTER = Pattern.compile("counter packets (\\d+)");
 
     private final NetNamespace namespace;
@@ -18,24 +24,24 @@ public final class IngressLoss implements AutoCloseable {
     private final String table;
     private int percent;
 
-    private IngressLoss(NetNamespace namespace, String device, String table, int percent) {
+    private FrameLoss(NetNamespace namespace, String device, String table, int percent) {
         this.namespace = namespace;
         this.device = device;
         this.table = table;
         this.percent = percent;
     }
 
-    static IngressLoss add(NetNamespace namespace, String device, int percent) throws IOException {
+    static FrameLoss add(NetNamespace namespace, String device, int percent) throws IOException {
         checkPercent(percent);
         String table = "vpcie_loss_" + device.replaceAll("[^A-Za-z0-9_]", "_");
         String script = "table netdev " + table + " {\n"
-                + "  chain ingress {\n"
-                + "    type filter hook ingress device \"" + device + "\" priority 0; policy accept;\n"
+                + "  chain egress {\n"
+                + "    type filter hook egress device \"" + device + "\" priority 0; policy accept;\n"
                 + "    " + rule(percent) + "\n"
                 + "  }\n"
                 + "}\n";
         nft(namespace, script);
-        return new IngressLoss(namespace, device, table, percent);
+        return new FrameLoss(namespace, device, table, percent);
     }
 
     public String device() { return device; }
@@ -45,14 +51,14 @@ public final class IngressLoss implements AutoCloseable {
     /** Changes the loss rate; 0 lets everything through. */
     public void percent(int newPercent) throws IOException {
         checkPercent(newPercent);
-        nft(namespace, "flush chain netdev " + table + " ingress\n"
-                + "add rule netdev " + table + " ingress " + rule(newPercent) + "\n");
+        nft(namespace, "flush chain netdev " + table + " egress\n"
+                + "add rule netdev " + table + " egress " + rule(newPercent) + "\n");
         percent = newPercent;
     }
 
     /** Frames dropped so far by the current rule (the counter restarts when {@link #percent(int)} changes it). */
     public long dropped() throws IOException {
-        String listing = Command.run(null, namespace.command(List.of("nft", "list", "chain", "netdev", table, "ingress")));
+        String listing = Command.run(null, namespace.command(List.of("nft", "list", "chain", "netdev", table, "egress")));
         Matcher m = COUNTER.matcher(listing);
         if (!m.find()) throw new IOException("no counter in nft listing of " + table + ":\n" + listing);
         return Long.parseLong(m.group(1));
@@ -70,7 +76,8 @@ public final class IngressLoss implements AutoCloseable {
     }
 
     private static String rule(int percent) {
-        return "numgen random mod 100 < " + percent + " counter drop";
+        // nft refuses "< 100" (numgen's range is 0..99), so total loss is a plain drop.
+        return percent == 100 ? "counter drop" : "numgen random mod 100 < " + percent + " counter drop";
     }
 
     private static void checkPercent(int percent) {

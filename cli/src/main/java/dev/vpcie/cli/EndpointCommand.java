@@ -1,0 +1,200 @@
+package dev.vpcie.cli;
+
+import dev.vpcie.devices.spi.PcieFunction;
+import dev.vpcie.endpoint.DeviceRegistry;
+import dev.vpcie.endpoint.Endpoint;
+import dev.vpcie.endpoint.EndpointConfig;
+import dev.vpcie.protocol.link.TlpPort;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vpcie endpoint}: hosts device models behind the interconnect until SIGINT or SIGTERM.
+ * Prints one status line when the endpoint is ready and one each time a VRC's session comes up or
+ * goes down; logs go to stderr.
+ */
+@Command(name = "endpoint", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Impersonate PCIe devices behind an ExpEther-style bridge: answer discovery in the group, "
+                + "serve one VRC at a time, reset the devices when its session ends. Runs until SIGINT/SIGTERM."},
+        footer = {"", "Devices: see --list-devices. Exit status: 0 after a clean shutdown, 1 when the network cannot be used "
+                + "(missing interface, privileges), 2 for a usage error."})
+public final class EndpointCommand implements Callable<Integer> {
+
+    /** The transports {@code --transport} accepts. */
+    enum Transport { af_packet, pcap, udp }
+
+    /** Replaced by tests with an in-memory network. */
+    static volatile EndpointNetwork.Factory networks = EndpointNetworks::open;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--iface", paramLabel = "IF", description = "interface of the interconnect, e.g. veth1 (af_packet and pcap)")
+    String iface;
+
+    @Option(names = "--group", paramLabel = "N", defaultValue = "0",
+            description = "group ID = 802.1Q VLAN ID, 1..4094; 0 for untagged frames (default: ${DEFAULT-VALUE})")
+    int group;
+
+    @Option(names = "--transport", defaultValue = "af_packet",
+            description = "af_packet, pcap or udp (default: ${DEFAULT-VALUE})")
+    Transport transport;
+
+    @Option(names = "--udp-listen", paramLabel = "HOST:PORT", description = "local address with --transport udp")
+    String udpListen;
+
+    @Option(names = "--udp-peer", paramLabel = "HOST:PORT", description = "the VRC's address with --transport udp (UDP links are point to point)")
+    String udpPeer;
+
+    @Option(names = "--device", paramLabel = "NAME", description = "a device to host, as the next function (repeatable, 1..8)")
+    List<String> devices = new ArrayList<>();
+
+    @Option(names = "--faults", paramLabel = "SPEC", description = "inject faults on the interconnect, e.g. loss=0.05 (tests and demos)")
+    String faults;
+
+    @Option(names = "--completion-timeout-ms", paramLabel = "MS", defaultValue = "50",
+            description = "DMA completion timeout when software left the default (default: ${DEFAULT-VALUE})")
+    long completionTimeoutMillis;
+
+    @Option(names = "--list-devices", description = "list the devices --device accepts and exit")
+    boolean listDevices;
+
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    @Override public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (listDevices) {
+            for (DeviceRegistry.DeviceType t : DeviceRegistry.types()) out.printf("%-10s %s%n", t.name(), t.description());
+            out.flush();
+            return 0;
+        }
+        List<PcieFunction> functions = checkOptions();
+        EndpointNetwork network;
+        try {
+            network = networks.open(new EndpointNetwork.Options(iface, group, transport.name(), udpListen, udpPeer, faults));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        } catch (Exception e) {
+            spec.commandLine().getErr().println("vpcie endpoint: " + e.getMessage());
+            return 1;
+        }
+        Thread hook = Thread.ofPlatform().unstarted(this::shutdownFromSignal);
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (network) {
+            EndpointConfig config = EndpointConfig.defaults()
+                    .withCompletionTimeout(Duration.ofMillis(completionTimeoutMillis))
+                    .withMaxPayloadLimit(EndpointConfig.payloadLimitFor(network.maxTlpLength()));
+            Endpoint.Builder b = Endpoint.builder().config(config);
+            functions.forEach(b::function);
+            try (Endpoint endpoint = b.build()) {
+                endpoint.addListener(new StatusLines(endpoint, network, out));
+                network.announce(endpoint.announcement());
+                network.serve(endpoint::offer);
+                out.println("endpoint ready on " + network.describe() + ": " + endpoint.describeFunctions() + "; waiting for a VRC");
+                out.flush();
+                stop.await();
+            }
+        } finally {
+            stopped.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook is running and waits for us
+            }
+        }
+        out.println("endpoint stopped");
+        out.flush();
+        return 0;
+    }
+
+    /** Ends {@link #call} (as SIGINT/SIGTERM does). */
+    void stop() { stop.countDown(); }
+
+    private void shutdownFromSignal() {
+        stop.countDown();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void checkHostPort(CommandLine cl, String option, String value) {
+        if (value == null) throw new CommandLine.ParameterException(cl, option + " HOST:PORT is required with --transport udp");
+        int colon = value.lastIndexOf(':');
+        String port = colon < 0 ? "" : value.substring(colon + 1);
+        if (colon <= 0 || !port.matches("\\d{1,5}") || Integer.parseInt(port) > 65535)
+            throw new CommandLine.ParameterException(cl, option + " must be HOST:PORT, e.g. 192.0.2.1:4791: " + value);
+    }
+
+    private List<PcieFunction> checkOptions() {
+        CommandLine cl = spec.commandLine();
+        if (devices.isEmpty())
+            throw new CommandLine.ParameterException(cl, "at least one --device is required; known devices: " + String.join(", ", DeviceRegistry.names()));
+        if (devices.size() > 8) throw new CommandLine.ParameterException(cl, "at most 8 devices (functions 0..7 of device 0): " + devices.size() + " given");
+        if (group < 0 || group > 4094) throw new CommandLine.ParameterException(cl, "--group must be 0..4094 (a VLAN ID; 0 = untagged): " + group);
+        if (completionTimeoutMillis <= 0) throw new CommandLine.ParameterException(cl, "--completion-timeout-ms must be positive: " + completionTimeoutMillis);
+        switch (transport) {
+            case af_packet, pcap -> {
+                if (iface == null) throw new CommandLine.ParameterException(cl, "--iface is required with --transport " + transport);
+                if (udpListen != null || udpPeer != null)
+                    throw new CommandLine.ParameterException(cl, "--udp-listen and --udp-peer go with --transport udp only");
+            }
+            case udp -> {
+                checkHostPort(cl, "--udp-listen", udpListen);
+                checkHostPort(cl, "--udp-peer", udpPeer);
+            }
+        }
+        List<PcieFunction> functions = new ArrayList<>();
+        for (int i = 0; i < devices.size(); i++) {
+            try {
+                functions.add(DeviceRegistry.create(devices.get(i), i));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, "--device: " + e.getMessage());
+            }
+        }
+        return functions;
+    }
+
+    /** The one-line status messages. Runs on the link thread: prints and returns. */
+    private static final class StatusLines implements Endpoint.SessionListener {
+        private final Endpoint endpoint;
+        private final EndpointNetwork network;
+        private final PrintWriter out;
+
+        StatusLines(Endpoint endpoint, EndpointNetwork network, PrintWriter out) {
+            this.endpoint = endpoint;
+            this.network = network;
+            this.out = out;
+        }
+
+        @Override public void up(TlpPort port, long epoch) {
+            print("link up: VRC " + port.describe() + "  epoch " + HexFormat.of().toHexDigits(epoch) + "  devices: " + endpoint.describeFunctions());
+            network.announce(endpoint.announcement());
+        }
+
+        @Override public void down(TlpPort port, String reason) {
+            print("link down: VRC " + port.describe() + " (" + reason + "); devices reset, waiting for a VRC");
+            network.announce(endpoint.announcement());
+        }
+
+        @Override public void refused(TlpPort port, TlpPort owner) {
+            print("refused VRC " + port.describe() + ": owned by " + owner.describe());
+        }
+
+        private void print(String line) {
+            synchronized (out) {
+                out.println(line);
+                out.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.vpcie.cli;
+
+import dev.vpcie.protocol.link.TlpPort;
+import java.util.function.Predicate;
+
+/**
+ * How {@code vpcie endpoint} joins the interconnect: a transport on the interface, the link layer
+ * on top, answering discovery in the group and accepting the links VRCs open. The command asks a
+ * {@link Factory} for one, so tests substitute an in-memory network.
+ */
+public interface EndpointNetwork extends AutoCloseable {
+
+    /** What the user asked for on the command line. */
+    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults) {}
+
+    /** Opens the network; failures carry a message fit for the user (missing interface, privileges...). */
+    @FunctionalInterface
+    interface Factory {
+        EndpointNetwork open(Options options) throws Exception;
+    }
+
+    /**
+     * Starts accepting: each link a VRC opens is offered to {@code acceptor} (on the link thread),
+     * which returns false to refuse it.
+     */
+    void serve(Predicate<TlpPort> acceptor);
+
+    /** What to answer discovery with from now on. */
+    void announce(String text);
+
+    /** The largest encoded TLP a link carries (from the MTU). */
+    int maxTlpLength();
+
+    /** For the status line, e.g. {@code af_packet:veth0 02:00:00:00:00:02 group 7}. */
+    String describe();
+
+    @Override void close();
+}

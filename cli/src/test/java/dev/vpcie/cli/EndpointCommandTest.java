@@ -1,0 +1,103 @@
+package dev.vpcie.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class EndpointCommandTest {
+    private final StringWriter out = new StringWriter(), err = new StringWriter();
+    private volatile EndpointTestNetwork network;
+    private CommandLine cl;
+
+    private CommandLine commandLine() {
+        EndpointCommand.networks = o -> network = new EndpointTestNetwork(o);
+        cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl;
+    }
+
+    private int run(String... args) { return commandLine().execute(args); }
+
+    @AfterEach void restore() { EndpointCommand.networks = EndpointNetworks::open; }
+
+    private static void await(BooleanSupplier c, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > deadline) fail("timed out waiting until " + what);
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    @Test void unknownDeviceListsTheKnownOnes() {
+        assertEquals(2, run("endpoint", "--iface", "veth9", "--device", "e1001"));
+        assertTrue(err.toString().contains("unknown device 'e1001'") && err.toString().contains("dmatest"), err.toString());
+        assertNull(network, "nothing was opened");
+    }
+
+    @Test void aDeviceIsRequired() {
+        assertEquals(2, run("endpoint", "--iface", "veth9"));
+        assertTrue(err.toString().contains("at least one --device"), err.toString());
+    }
+
+    @Test void badOptionsAreUsageErrors() {
+        assertEquals(2, run("endpoint", "--iface", "veth9", "--device", "dmatest", "--group", "4095"));
+        assertTrue(err.toString().contains("--group must be 0..4094"), err.toString());
+        assertEquals(2, run("endpoint", "--device", "dmatest"));
+        assertTrue(err.toString().contains("--iface is required"), err.toString());
+        assertEquals(2, run("endpoint", "--iface", "veth9", "--device", "dmatest", "--transport", "carrier-pigeon"));
+        assertEquals(2, run("endpoint", "--transport", "udp", "--udp-listen", "0.0.0.0", "--udp-peer", "10.0.0.1:4791", "--device", "dmatest"));
+        assertTrue(err.toString().contains("--udp-listen must be HOST:PORT"), err.toString());
+        assertEquals(2, run("endpoint", "--iface", "veth9", "--device", "dmatest", "--bogus"));
+    }
+
+    @Test void missingInterfaceNamesTheOnesThatExist() {
+        EndpointCommand.networks = EndpointNetworks::open;
+        CommandLine c = Main.commandLine();
+        c.setOut(new PrintWriter(out, true));
+        c.setErr(new PrintWriter(err, true));
+        assertEquals(2, c.execute("endpoint", "--iface", "nosuchif0", "--device", "dmatest"));
+        assertTrue(err.toString().contains("no network interface 'nosuchif0'") && err.toString().contains("lo"), err.toString());
+    }
+
+    @Test void listDevices() {
+        assertEquals(0, run("endpoint", "--list-devices"));
+        assertTrue(out.toString().startsWith("dmatest "), out.toString());
+    }
+
+    @Test void statusLinesForReadyUpDownAndRefusedThenCleanShutdown() throws Exception {
+        CommandLine c = commandLine();
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> c.execute("endpoint", "--iface", "veth9", "--group", "7",
+                "--device", "dmatest", "--device", "dmatest"));
+        await(() -> out.toString().contains("endpoint ready"), "ready");
+        assertTrue(out.toString().contains("endpoint ready on test:veth9 group 7: 00.0 dmatest [1af4:10f0] class 088000, "
+                + "00.1 dmatest [1af4:10f0] class 088000; waiting for a VRC"), out.toString());
+        assertTrue(network.announcements.getLast().contains("owner=none"), network.announcements.toString());
+
+        EndpointTestNetwork.Port vrc = network.open("02:00:00:00:00:01/1");
+        vrc.up(0x3f2a);
+        assertTrue(out.toString().contains("link up: VRC 02:00:00:00:00:01/1  epoch 0000000000003f2a  devices: 00.0 dmatest"), out.toString());
+        assertTrue(network.announcements.getLast().contains("owner=02:00:00:00:00:01/1"), network.announcements.toString());
+
+        assertNull(network.open("02:00:00:00:00:09/1"), "a second VRC is refused while the first owns the endpoint");
+
+        vrc.down("peer silent for 1 s");
+        assertTrue(out.toString().contains("link down: VRC 02:00:00:00:00:01/1 (peer silent for 1 s); devices reset"), out.toString());
+
+        ((EndpointCommand) c.getSubcommands().get("endpoint").getCommand()).stop();
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS), err.toString());
+        assertTrue(out.toString().endsWith("endpoint stopped" + System.lineSeparator()), out.toString());
+        assertTrue(network.closed, "the network is closed on the way out");
+    }
+}

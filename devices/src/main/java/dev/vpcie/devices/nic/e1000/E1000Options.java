@@ -1,0 +1,27 @@
+package dev.vpcie.devices.nic.e1000;
+
+import dev.vpcie.devices.nic.MacAddress;
+import java.util.Objects;
+
+/**
+ * Build-time options of an 82540EM.
+ *
+ * @param mac                the permanent Ethernet address (EEPROM words 0..2, RAL0/RAH0 after reset)
+ * @param subsystemVendorId  configuration space and EEPROM word 0x0C
+ * @param subsystemId        configuration space and EEPROM word 0x0B
+ */
+public record E1000Options(MacAddress mac, int subsystemVendorId, int subsystemId) {
+    /** The Intel PRO/1000 MT Desktop board's subsystem, 8086:001E. */
+    public static final int INTEL_SUBSYSTEM_VENDOR = 0x8086;
+    public static final int PRO1000_MT_DESKTOP = 0x001E;
+
+    public E1000Options {
+        Objects.requireNonNull(mac, "mac");
+        if (!mac.isValidUnicast()) throw new IllegalArgumentException("MAC address " + mac + " is not a valid unicast address; the driver would refuse it");
+        if ((subsystemVendorId & ~0xFFFF) != 0 || (subsystemId & ~0xFFFF) != 0)
+            throw new IllegalArgumentException("subsystem " + Integer.toHexString(subsystemVendorId) + ":" + Integer.toHexString(subsystemId) + " exceeds 16 bits");
+    }
+
+    /** An Intel PRO/1000 MT Desktop adapter (8086:001E) with this address. */
+    public static E1000Options of(MacAddress mac) { return new E1000Options(mac, INTEL_SUBSYSTEM_VENDOR, PRO1000_MT_DESKTOP); }
+}

@@ -1,0 +1,396 @@
+package dev.vpcie.devices.nic.e1000;
+
+import static dev.vpcie.devices.nic.e1000.E1000Registers.*;
+
+import dev.vpcie.devices.nic.DescriptorRing;
+import dev.vpcie.devices.nic.DestinationKind;
+import dev.vpcie.devices.nic.EthernetFrames;
+import dev.vpcie.devices.nic.FilterVerdict;
+import dev.vpcie.devices.nic.NicStatistics;
+import dev.vpcie.devices.nic.PacketBuffer;
+import dev.vpcie.devices.nic.ReceiveControl;
+import dev.vpcie.devices.nic.ReceiveFilter;
+import dev.vpcie.devices.nic.Statistic;
+import dev.vpcie.devices.nic.offload.ChecksumCheck;
+import dev.vpcie.devices.nic.offload.InternetChecksum;
+import dev.vpcie.devices.nic.offload.PacketLayout;
+import dev.vpcie.devices.nic.offload.RxChecksums;
+import dev.vpcie.devices.regs.RegisterTable;
+import dev.vpcie.devices.spi.Counters;
+import dev.vpcie.devices.spi.DeviceContext;
+import dev.vpcie.devices.spi.DmaException;
+import dev.vpcie.devices.spi.DmaPort;
+import dev.vpcie.devices.spi.Timers;
+import java.nio.ByteBuffer;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+
+/**
+ * The 82540EM receive path: MAC checks and filters, the receive packet buffer, and the legacy
+ * descriptor ring.
+ *
+ * <h2>A frame's way</h2>
+ * <ol>
+ *   <li>Dropped unless the link is up and RCTL.EN is set. Frames shorter than 60 bytes are
+ *       padded to 60 (the minimum a MAC receives). TPR/TOR count it.</li>
+ *   <li>Oversize: longer than 1518 bytes without RCTL.LPE, or 16380 with it (16 KiB with FCS),
+ *       is dropped and counted in ROC, unless RCTL.SBP.</li>
+ *   <li>The {@link ReceiveFilter} decides; rejected frames vanish.</li>
+ *   <li>The frame waits in the packet buffer (PBA's receive share, 48 KiB by default). No free
+ *       descriptor at arrival counts RNBC; no room in the buffer drops it, counts MPC and raises
+ *       ICR.RXO.</li>
+ *   <li>As soon as the ring has enough descriptors (RDH..RDT-1) and bus mastering is on, it is
+ *       written: with CTRL.VME a tag whose TPID is VET is removed and its TCI goes to
+ *       {@code special} with status VP; unless RCTL.SECRC, the 4 FCS bytes follow the data and are
+ *       counted in the length; the frame is split over buffers of the RCTL.BSIZE/BSEX size. Each
+ *       descriptor gets its data, then its bytes 8..15 in one write (length, packet checksum,
+ *       status, errors, special): DD on all, EOP on the last, which also carries the checksum
+ *       status. A descriptor with buffer address 0 is skipped: it gets DD and length 0.</li>
+ *   <li>After a batch ICR.RXT0 is raised, and RXDMT0 if the free descriptors fell to the RDMTS
+ *       threshold.</li>
+ * </ol>
+ *
+ * <h2>Checksums (RXCSUM)</h2>
+ * With IPOFL the IPv4 header checksum is checked (status IPCS, error IPE if bad); with TUOFL the
+ * TCP/UDP checksum over IPv4 (TCPCS, error TCPE). Otherwise IXSM is set (checksum status not
+ * reported). The 16-bit packet checksum field is always the ones'-complement sum of the frame
+ * from RXCSUM.PCSS on.
+ *
+ * <h2>Descriptor prefetch</h2>
+ * Like the chip, the model fetches descriptors in batches (up to {@link #PREFETCH} in one DMA
+ * read) and keeps the buffer addresses of those it owns; a tail write prefetches in the
+ * background. Writing RDBAL, RDBAH, RDLEN or RDH drops the prefetched ones.
+ */
+final class E1000Receiver {
+    /** Descriptors one background prefetch reads. */
+    static final int PREFETCH = 32;
+    /** Descriptors the model can hold: enough for a 16 KiB frame in 256-byte buffers. */
+    private static final int CACHE = 128;
+    private static final int DESC = DescriptorRing.DESCRIPTOR_SIZE;
+    private static final int MAX_SHORT_FRAME = 1518;
+    private static final int MAX_LONG_FRAME = 16384 - EthernetFrames.FCS_LENGTH;
+
+    private final RegisterTable regs;
+    private final ReceiveFilter filter;
+    private final NicStatistics stats;
+    private final E1000Interrupts interrupts;
+    private final PacketBuffer buffer = new PacketBuffer(48 * 1024);
+    private final long[] prefetched = new long[CACHE];
+    private final byte[] descriptorBytes = new byte[CACHE * DESC];
+    private final byte[] writeBack = new byte[8];
+    private int prefetchFirst;
+    private int prefetchCount;
+    private Timers.Timer prefetchTask;
+
+    private DmaPort dma;
+    private Timers timers;
+    private Logger log;
+    private BooleanSupplier busMaster;
+    private BooleanSupplier linkUp;
+    private Counters.Counter droppedNoLink;
+    private Counters.Counter droppedDisabled;
+    private Counters.Counter droppedFiltered;
+    private Counters.Counter droppedOversize;
+    private Counters.Counter droppedOverrun;
+    private Counters.Counter dmaErrors;
+    private Counters.Counter badRing;
+    private Counters.Counter nullDescriptors;
+    private Counters.Counter droppedNoDescriptors;
+
+    E1000Receiver(RegisterTable regs, ReceiveFilter filter, NicStatistics stats, E1000Interrupts interrupts) {
+        this.regs = regs;
+        this.filter = filter;
+        this.stats = stats;
+        this.interrupts = interrupts;
+    }
+
+    void attach(DeviceContext ctx, BooleanSupplier busMaster, BooleanSupplier linkUp) {
+        this.dma = ctx.dma();
+        this.timers = ctx.timers();
+        this.log = ctx.log();
+        this.busMaster = busMaster;
+        this.linkUp = linkUp;
+        Counters c = ctx.counters();
+        droppedNoLink = c.counter("rx-dropped-link-down");
+        droppedDisabled = c.counter("rx-dropped-receiver-disabled");
+        droppedFiltered = c.counter("rx-dropped-address-filter");
+        droppedOversize = c.counter("rx-dropped-oversize");
+        droppedOverrun = c.counter("rx-dropped-packet-buffer-full");
+        dmaErrors = c.counter("rx-dma-errors");
+        badRing = c.counter("rx-ring-registers-invalid");
+        nullDescriptors = c.counter("rx-null-descriptors-skipped");
+        droppedNoDescriptors = c.counter("rx-dropped-too-many-descriptors");
+    }
+
+    /** Frames waiting in the packet buffer (for tests and status). */
+    int buffered() { return buffer.size(); }
+
+    /** Device reset: the packet buffer empties and prefetched descriptors are forgotten. */
+    void reset() {
+        buffer.clear();
+        buffer.setCapacity(rxAllocationBytes(regs.get(PBA)));
+        invalidate();
+    }
+
+    /** RDBAL/RDBAH/RDLEN/RDH written: what was prefetched may no longer be the ring. */
+    void invalidate() {
+        prefetchFirst = 0;
+        prefetchCount = 0;
+        if (prefetchTask != null) prefetchTask.cancel();
+        prefetchTask = null;
+    }
+
+    /** PBA written: its low 16 bits are the receive share in KiB. */
+    void packetBufferAllocationChanged(int pba) { buffer.setCapacity(rxAllocationBytes(pba)); }
+
+    private static int rxAllocationBytes(int pba) { return (pba & 0xFFFF) * 1024; }
+
+    /** RDT written: software gave buffers. Pending frames go out; otherwise prefetch in the background. */
+    void tailWritten() {
+        if (!buffer.isEmpty()) {
+            deliver();
+        } else if (prefetchTask == null || !prefetchTask.pending()) {
+            prefetchTask = timers.schedule(0, this::backgroundPrefetch);
+        }
+    }
+
+    /** RCTL written: enabling the receiver delivers what waits. */
+    void controlChanged() {
+        if ((regs.get(RCTL) & ReceiveControl.EN) != 0 && !buffer.isEmpty()) deliver();
+    }
+
+    private void backgroundPrefetch() {
+        DescriptorRing ring = ring();
+        if (!ready() || !ring.valid()) return;
+        try {
+            fetch(ring, Math.min(PREFETCH, ring.owned()));
+        } catch (DmaException e) {
+            dmaFailed("prefetching receive descriptors", e);
+        }
+    }
+
+    private boolean ready() {
+        return (regs.get(RCTL) & ReceiveControl.EN) != 0 && busMaster.getAsBoolean();
+    }
+
+    private DescriptorRing ring() {
+        return DescriptorRing.of(regs.get(RDBAL), regs.get(RDBAH), regs.get(RDLEN), regs.get(RDH), regs.get(RDT));
+    }
+
+    // ---------------------------------------------------------------- arrival
+
+    /** A frame from the wire (the EthernetPort's receiver, on the function's thread). */
+    void frameArrived(ByteBuffer frame) {
+        int rctl = regs.get(RCTL);
+        if (!linkUp.getAsBoolean()) {
+            droppedNoLink.increment();
+            return;
+        }
+        if ((rctl & ReceiveControl.EN) == 0) {
+            droppedDisabled.increment();
+            return;
+        }
+        int length = frame.remaining();
+        byte[] f = new byte[Math.max(length, EthernetFrames.MIN_FRAME)];
+        frame.get(f, 0, length);
+        arrived(f, rctl);
+    }
+
+    /** A frame the transmitter loops back (RCTL.LBM or PHY loopback): received like any other. */
+    void loopedBack(byte[] frame, int length) {
+        int rctl = regs.get(RCTL);
+        if ((rctl & ReceiveControl.EN) == 0) {
+            droppedDisabled.increment();
+            return;
+        }
+        byte[] f = new byte[Math.max(length, EthernetFrames.MIN_FRAME)];
+        System.arraycopy(frame, 0, f, 0, length);
+        arrived(f, rctl);
+    }
+
+    private void arrived(byte[] f, int rctl) {
+        stats.arrived(f.length + EthernetFrames.FCS_LENGTH);
+        int max = (rctl & ReceiveControl.LPE) != 0 ? MAX_LONG_FRAME : MAX_SHORT_FRAME;
+        if (f.length > max && (rctl & ReceiveControl.SBP) == 0) {
+            stats.increment(Statistic.ROC);
+            droppedOversize.increment();
+            return;
+        }
+        FilterVerdict verdict = filter.filter(f, f.length, rctl, regs.get(VET) & 0xFFFF);
+        if (!verdict.accepted()) {
+            droppedFiltered.increment();
+            return;
+        }
+        DescriptorRing ring = ring();
+        if (ring.isEmpty()) stats.increment(Statistic.RNBC);
+        if (!buffer.offer(f)) {
+            stats.increment(Statistic.MPC);
+            droppedOverrun.increment();
+            interrupts.raise(ICR_RXO);
+            return;
+        }
+        deliver();
+    }
+
+    // ---------------------------------------------------------------- delivery
+
+    /** Writes waiting frames while descriptors last. */
+    private void deliver() {
+        if (!ready()) return;
+        int delivered = 0;
+        while (!buffer.isEmpty()) {
+            try {
+                if (!write(buffer.peek())) break;
+                delivered++;
+            } catch (DmaException e) {
+                dmaFailed("writing a received frame", e);
+            } catch (TooManyDescriptors e) {
+                droppedNoDescriptors.increment();
+                log.warn("e1000: a {}-byte frame needs more than {} receive descriptors (RCTL.BSIZE too small); dropped", buffer.peek().length, CACHE);
+            }
+            buffer.poll();
+        }
+        if (delivered == 0) return;
+        int causes = ICR_RXT0;
+        DescriptorRing ring = ring();
+        if (ring.valid() && ring.owned() <= ring.count() >> ReceiveControl.minThresholdShift(regs.get(RCTL))) causes |= ICR_RXDMT0;
+        interrupts.raise(causes);
+    }
+
+    /**
+     * Writes one frame into the ring, or returns false (leaving everything as it was) when the ring
+     * has too few descriptors for it. A DMA failure drops the frame.
+     */
+    private boolean write(byte[] frame) throws DmaException {
+        DescriptorRing ring = ring();
+        if (!ring.valid()) {
+            badRing.increment();
+            return false;
+        }
+        int rctl = regs.get(RCTL);
+        int ctrl = regs.get(CTRL);
+        byte[] data = frame;
+        int special = 0;
+        int status = RXD_STAT_DD;
+        if ((ctrl & CTRL_VME) != 0 && EthernetFrames.isVlanTagged(frame, frame.length, regs.get(VET) & 0xFFFF)) {
+            special = EthernetFrames.vlanTci(frame);
+            data = EthernetFrames.removeVlanTag(frame, frame.length);
+            status |= RXD_STAT_VP;
+        }
+        int frameLength = data.length;
+        int total = frameLength + ((rctl & ReceiveControl.SECRC) == 0 ? EthernetFrames.FCS_LENGTH : 0);
+        int bufferSize = ReceiveControl.bufferSize(rctl);
+        int chunks = (total + bufferSize - 1) / bufferSize;
+        int descriptors = descriptorsFor(ring, chunks);
+        if (descriptors < 0) return false;
+
+        if (total > frameLength) {
+            byte[] withFcs = new byte[total];
+            System.arraycopy(data, 0, withFcs, 0, frameLength);
+            EthernetFrames.appendFcs(withFcs, frameLength);
+            data = withFcs;
+        }
+        int rxcsum = regs.get(RXCSUM);
+        int pcss = rxcsum & RXCSUM_PCSS_MASK;
+        int packetChecksum = pcss < frameLength ? InternetChecksum.fold(InternetChecksum.add(0, data, pcss, frameLength - pcss)) : 0;
+        int lastStatus = status | RXD_STAT_EOP;
+        int errors = 0;
+        if ((rxcsum & (RXCSUM_IPOFL | RXCSUM_TUOFL)) == 0) {
+            lastStatus |= RXD_STAT_IXSM;
+        } else {
+            RxChecksums c = RxChecksums.check(data, PacketLayout.parse(data, frameLength), false);
+            if ((rxcsum & RXCSUM_IPOFL) != 0 && c.ipv4Header() != ChecksumCheck.NOT_CHECKED) {
+                lastStatus |= RXD_STAT_IPCS;
+                if (c.ipv4Header() == ChecksumCheck.BAD) errors |= RXD_ERR_IPE;
+            }
+            if ((rxcsum & RXCSUM_TUOFL) != 0 && c.l4() != ChecksumCheck.NOT_CHECKED) {
+                lastStatus |= RXD_STAT_TCPCS;
+                if (c.l4() == ChecksumCheck.BAD) errors |= RXD_ERR_TCPE;
+            }
+        }
+
+        int head = ring.head();
+        int offset = 0;
+        for (int d = 0; d < descriptors; d++) {
+            long address = prefetched[(prefetchFirst + d) % CACHE];
+            long at = ring.address(head);
+            if (address == 0) {
+                nullDescriptors.increment();
+                writeBack(at, 0, 0, RXD_STAT_DD, 0, 0);
+            } else {
+                int n = Math.min(bufferSize, total - offset);
+                dma.write(address, data, offset, n);
+                offset += n;
+                boolean last = offset == total;
+                writeBack(at, n, last ? packetChecksum : 0, last ? lastStatus : status, last ? errors : 0, special);
+            }
+            head = ring.next(head);
+        }
+        consume(descriptors);
+        regs.set(RDH, head);
+        stats.received(frame.length + EthernetFrames.FCS_LENGTH, DestinationKind.of(frame, EthernetFrames.DESTINATION));
+        return true;
+    }
+
+    private void writeBack(long descriptor, int length, int checksum, int status, int errors, int special) throws DmaException {
+        byte[] w = writeBack;
+        w[0] = (byte) length;
+        w[1] = (byte) (length >>> 8);
+        w[2] = (byte) checksum;
+        w[3] = (byte) (checksum >>> 8);
+        w[4] = (byte) status;
+        w[5] = (byte) errors;
+        w[6] = (byte) special;
+        w[7] = (byte) (special >>> 8);
+        dma.write(descriptor + 8, w, 0, 8);
+    }
+
+    // ---------------------------------------------------------------- descriptor prefetch
+
+    /**
+     * How many descriptors from the head hold {@code chunks} buffers (skipping null ones), fetching
+     * as needed; -1 if the ring does not own enough.
+     */
+    private int descriptorsFor(DescriptorRing ring, int chunks) throws DmaException {
+        int owned = ring.owned();
+        int found = 0;
+        int d = 0;
+        while (found < chunks) {
+            if (d >= owned) return -1;
+            if (d >= CACHE) throw new TooManyDescriptors();
+            if (d >= prefetchCount) fetch(ring, Math.min(CACHE, Math.max(d + 1, Math.min(owned, PREFETCH))));
+            if (prefetched[(prefetchFirst + d) % CACHE] != 0) found++;
+            d++;
+        }
+        return d;
+    }
+
+    /** Makes sure at least {@code want} descriptors from the head are prefetched (one DMA read per contiguous run). */
+    private void fetch(DescriptorRing ring, int want) throws DmaException {
+        while (prefetchCount < want) {
+            int index = ring.advance(ring.head(), prefetchCount);
+            int n = Math.min(want - prefetchCount, ring.count() - index);
+            dma.read(ring.address(index), descriptorBytes, 0, n * DESC);
+            for (int i = 0; i < n; i++) {
+                prefetched[(prefetchFirst + prefetchCount) % CACHE] = TxDescriptor.le64(descriptorBytes, i * DESC);
+                prefetchCount++;
+            }
+        }
+    }
+
+    private void consume(int n) {
+        prefetchFirst = (prefetchFirst + n) % CACHE;
+        prefetchCount -= n;
+    }
+
+    private void dmaFailed(String what, DmaException e) {
+        dmaErrors.increment();
+        invalidate();
+        log.warn("e1000: DMA failed {}: {}", what, e.getMessage());
+    }
+
+    /** A frame would need more descriptors than the model holds at once. */
+    private static final class TooManyDescriptors extends RuntimeException {
+        TooManyDescriptors() { super(null, null, false, false); }
+    }
+}

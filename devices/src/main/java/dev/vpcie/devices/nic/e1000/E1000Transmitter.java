@@ -1,0 +1,286 @@
+package dev.vpcie.devices.nic.e1000;
+
+import static dev.vpcie.devices.nic.e1000.E1000Registers.*;
+
+import dev.vpcie.devices.nic.DescriptorRing;
+import dev.vpcie.devices.nic.DestinationKind;
+import dev.vpcie.devices.nic.EthernetFrames;
+import dev.vpcie.devices.nic.NicStatistics;
+import dev.vpcie.devices.nic.Statistic;
+import dev.vpcie.devices.nic.offload.ChecksumField;
+import dev.vpcie.devices.nic.offload.OffloadException;
+import dev.vpcie.devices.nic.offload.Segmentation;
+import dev.vpcie.devices.nic.offload.TxOffload;
+import dev.vpcie.devices.nic.offload.TxOffloadEngine;
+import dev.vpcie.devices.regs.RegisterTable;
+import dev.vpcie.devices.spi.Counters;
+import dev.vpcie.devices.spi.DeviceContext;
+import dev.vpcie.devices.spi.DmaException;
+import dev.vpcie.devices.spi.DmaPort;
+import dev.vpcie.devices.spi.Timers;
+import java.util.Arrays;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+
+/**
+ * The 82540EM transmit path: the descriptor ring walker, packet gathering, offloads and the wire.
+ *
+ * <h2>Processing</h2>
+ * A TDT write (or a TCTL write that sets EN) starts the walker if TCTL.EN and bus mastering are on.
+ * It fetches descriptors from TDH in batches (one DMA read for up to {@link #BATCH}) and handles
+ * them in order:
+ * <ul>
+ *   <li><b>Context</b>: stored, one slot for TSE contexts and one for checksum-only contexts;</li>
+ *   <li><b>Data</b> and <b>legacy</b>: the buffer is read and appended to the packet; the first data
+ *       descriptor's POPTS (IXSM, TXSM) and TSE apply to the whole packet; at EOP the packet is sent
+ *       through the {@link TxOffloadEngine} (checksums, segmentation) and, with VLE and CTRL.VME,
+ *       gets an 802.1Q tag (VET, special) after the addresses;</li>
+ *   <li>with RS (or legacy RPS) the descriptor's status dword is written back with DD set and
+ *       EC/LC/TU clear.</li>
+ * </ul>
+ * TDH advances past each descriptor. When the walk stops, ICR gains TXDW if anything was written
+ * back and TXQE if the ring is empty. After {@link #BUDGET} descriptors the walker yields (a timer
+ * task continues), so register accesses interleave with a long burst.
+ *
+ * <p>Frames go to the wire when the link is up (else they are dropped and counted, as the MAC
+ * does without link), or back into the receiver with RCTL loopback or PHY loopback.
+ */
+final class E1000Transmitter {
+    static final int BATCH = 32;
+    static final int BUDGET = 64;
+    /** Largest packet gathered for segmentation (PAYLEN is 20 bits; Linux sends up to 64 KiB). */
+    static final int MAX_PACKET = 256 * 1024;
+    private static final int DESC = DescriptorRing.DESCRIPTOR_SIZE;
+
+    /** Where frames go: the wire, or the receiver in loopback. */
+    interface FrameOut {
+        void send(byte[] frame, int length);
+    }
+
+    private final RegisterTable regs;
+    private final NicStatistics stats;
+    private final E1000Interrupts interrupts;
+    private final TxOffloadEngine engine = new TxOffloadEngine();
+    private final byte[] descriptors = new byte[BATCH * DESC];
+    private final byte[] writeBack = new byte[4];
+
+    private TxDescriptor.Context checksumContext;
+    private TxDescriptor.Context segmentationContext;
+    private byte[] packet = new byte[16 * 1024];
+    private int packetLength;
+    private boolean inPacket;
+    private boolean packetTse;
+    private int packetPopts;
+    private boolean packetVlan;
+    private int packetVlanTci;
+    private boolean packetOverflow;
+
+    private DmaPort dma;
+    private Timers timers;
+    private Logger log;
+    private BooleanSupplier busMaster;
+    private FrameOut out;
+    private Timers.Timer continuation;
+    private Counters.Counter framesSent;
+    private Counters.Counter offloadErrors;
+    private Counters.Counter oversizePackets;
+    private Counters.Counter dmaErrors;
+    private Counters.Counter badRing;
+    private Counters.Counter unknownDescriptors;
+
+    E1000Transmitter(RegisterTable regs, NicStatistics stats, E1000Interrupts interrupts) {
+        this.regs = regs;
+        this.stats = stats;
+        this.interrupts = interrupts;
+    }
+
+    void attach(DeviceContext ctx, BooleanSupplier busMaster, FrameOut out) {
+        this.dma = ctx.dma();
+        this.timers = ctx.timers();
+        this.log = ctx.log();
+        this.busMaster = busMaster;
+        this.out = out;
+        Counters c = ctx.counters();
+        framesSent = c.counter("tx-frames");
+        offloadErrors = c.counter("tx-dropped-bad-offload");
+        oversizePackets = c.counter("tx-dropped-oversize-packet");
+        dmaErrors = c.counter("tx-dma-errors");
+        badRing = c.counter("tx-ring-registers-invalid");
+        unknownDescriptors = c.counter("tx-unknown-descriptor-types");
+    }
+
+    /** Device reset: contexts and any half-gathered packet are forgotten. */
+    void reset() {
+        checksumContext = null;
+        segmentationContext = null;
+        endPacket();
+        if (continuation != null) continuation.cancel();
+        continuation = null;
+    }
+
+    /** TDT written, or TCTL written: walk the ring if transmit is enabled. */
+    void kick() {
+        if (continuation != null && continuation.pending()) return; // a walk is already under way
+        walk();
+    }
+
+    private void walk() {
+        if ((regs.get(TCTL) & TCTL_EN) == 0 || !busMaster.getAsBoolean()) return;
+        int causes = 0;
+        int done = 0;
+        DescriptorRing ring = ring();
+        if (!ring.valid()) {
+            if (!ring.isEmpty()) badRing.increment();
+            return;
+        }
+        try {
+            while (!ring.isEmpty() && done < BUDGET) {
+                int n = Math.min(ring.ownedBeforeWrap(), Math.min(BATCH, BUDGET - done));
+                dma.read(ring.headAddress(), descriptors, 0, n * DESC);
+                for (int i = 0; i < n; i++) {
+                    long at = ring.address(ring.head() + i);
+                    TxDescriptor d = TxDescriptor.decode(descriptors, i * DESC);
+                    process(d);
+                    if (d.reportStatus()) {
+                        writeBack(at, d.upperDword());
+                        causes |= ICR_TXDW;
+                    }
+                    regs.set(TDH, ring.next(ring.head() + i));
+                }
+                done += n;
+                ring = ring();
+            }
+        } catch (DmaException e) {
+            dmaErrors.increment();
+            endPacket();
+            log.warn("e1000: DMA failed on the transmit ring at TDH {}: {}; transmission stops until TDT is written again", regs.get(TDH), e.getMessage());
+        }
+        if (ring.valid() && ring.isEmpty()) causes |= ICR_TXQE;
+        else if (ring.valid() && done >= BUDGET) continuation = timers.schedule(0, this::walk);
+        if (causes != 0) interrupts.raise(causes);
+    }
+
+    private DescriptorRing ring() {
+        return DescriptorRing.of(regs.get(TDBAL), regs.get(TDBAH), regs.get(TDLEN), regs.get(TDH), regs.get(TDT));
+    }
+
+    private void writeBack(long descriptor, int upper) throws DmaException {
+        int status = (upper & 0xFF | TXD_STAT_DD) & ~(TXD_STAT_EC | TXD_STAT_LC | TXD_STAT_TU);
+        int v = upper & ~0xFF | status;
+        writeBack[0] = (byte) v;
+        writeBack[1] = (byte) (v >>> 8);
+        writeBack[2] = (byte) (v >>> 16);
+        writeBack[3] = (byte) (v >>> 24);
+        dma.write(descriptor + 12, writeBack, 0, 4);
+    }
+
+    // ---------------------------------------------------------------- descriptors
+
+    private void process(TxDescriptor d) throws DmaException {
+        switch (d) {
+            case TxDescriptor.Context c -> {
+                if (c.tse()) segmentationContext = c;
+                else checksumContext = c;
+            }
+            case TxDescriptor.Data data -> {
+                if (!inPacket) {
+                    inPacket = true;
+                    packetPopts = data.popts();
+                    packetTse = data.tse();
+                }
+                gather(data.address(), data.length());
+                if (data.vlan() && data.eop()) vlan(data.special());
+                if (data.eop()) send(offloadFor());
+            }
+            case TxDescriptor.Legacy l -> {
+                inPacket = true;
+                gather(l.address(), l.length());
+                if (l.vlan() && l.eop()) vlan(l.special());
+                if (l.eop()) {
+                    // CSO/CSS are read from the EOP descriptor, where IC is valid.
+                    send(l.insertChecksum()
+                            ? new TxOffload(false, ChecksumField.NONE, true, new ChecksumField(l.css(), l.cso(), 0), Segmentation.NONE)
+                            : TxOffload.NONE);
+                }
+            }
+            case TxDescriptor.Unknown u -> {
+                unknownDescriptors.increment();
+                log.warn("e1000: transmit descriptor with unknown DTYP {} skipped", u.dtyp());
+            }
+        }
+    }
+
+    private void vlan(int special) {
+        if ((regs.get(CTRL) & CTRL_VME) == 0) return;
+        packetVlan = true;
+        packetVlanTci = special;
+    }
+
+    private void gather(long address, int length) throws DmaException {
+        if (length == 0 || packetOverflow) return;
+        if (packetLength + length > MAX_PACKET) {
+            packetOverflow = true;
+            return;
+        }
+        if (packetLength + length > packet.length) packet = Arrays.copyOf(packet, Math.min(MAX_PACKET, Math.max(packet.length * 2, packetLength + length)));
+        dma.read(address, packet, packetLength, length);
+        packetLength += length;
+    }
+
+    private TxOffload offloadFor() {
+        boolean ixsm = (packetPopts & TXD_POPTS_IXSM) != 0;
+        boolean txsm = (packetPopts & TXD_POPTS_TXSM) != 0;
+        TxDescriptor.Context c = packetTse ? segmentationContext : checksumContext;
+        if (c == null) {
+            if (packetTse || ixsm || txsm) offloadErrors.increment();
+            return TxOffload.NONE;
+        }
+        ChecksumField ip = new ChecksumField(c.ipcss(), c.ipcso(), c.ipcse());
+        // A context with TUCSO 0 is taken to mean the protocol's usual checksum field (as QEMU does).
+        int tucso = c.tucso() != 0 ? c.tucso() : c.tucss() + (c.tcp() ? 16 : 6);
+        ChecksumField l4 = new ChecksumField(c.tucss(), tucso, c.tucse());
+        Segmentation seg = packetTse ? new Segmentation.Tso(c.headerLength(), c.mss(), c.ipv4(), c.tcp()) : Segmentation.NONE;
+        return new TxOffload(ixsm, ip, txsm, l4, seg);
+    }
+
+    private void send(TxOffload offload) {
+        try {
+            if (packetOverflow) {
+                oversizePackets.increment();
+                log.warn("e1000: transmit packet larger than {} bytes dropped", MAX_PACKET);
+                return;
+            }
+            if (packetLength == 0) return;
+            engine.transmit(packet, packetLength, offload, this::emit);
+            if (offload.segmentation() instanceof Segmentation.Tso) stats.increment(Statistic.TSCTC);
+        } catch (OffloadException e) {
+            offloadErrors.increment();
+            if (offload.segmentation() instanceof Segmentation.Tso) stats.increment(Statistic.TSCTFC);
+            log.warn("e1000: transmit offload refused ({}); the {}-byte packet is dropped", e.getMessage(), packetLength);
+        } finally {
+            endPacket();
+        }
+    }
+
+    private void emit(byte[] frame, int length) {
+        byte[] f = frame;
+        int len = length;
+        if (packetVlan) {
+            f = EthernetFrames.insertVlanTag(frame, length, regs.get(VET) & 0xFFFF, packetVlanTci);
+            len = f.length;
+        }
+        framesSent.increment();
+        stats.transmitted(Math.max(len, EthernetFrames.MIN_FRAME) + EthernetFrames.FCS_LENGTH, DestinationKind.of(f, EthernetFrames.DESTINATION));
+        out.send(f, len);
+    }
+
+    private void endPacket() {
+        inPacket = false;
+        packetLength = 0;
+        packetTse = false;
+        packetPopts = 0;
+        packetVlan = false;
+        packetVlanTci = 0;
+        packetOverflow = false;
+    }
+}

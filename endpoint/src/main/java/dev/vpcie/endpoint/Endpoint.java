@@ -1,0 +1,250 @@
+package dev.vpcie.endpoint;
+
+import dev.vpcie.devices.config.ConfigSpace;
+import dev.vpcie.devices.spi.EthernetPort;
+import dev.vpcie.devices.spi.PcieFunction;
+import dev.vpcie.protocol.link.TlpHandler;
+import dev.vpcie.protocol.link.TlpPort;
+import dev.vpcie.protocol.tlp.Completions;
+import dev.vpcie.protocol.tlp.Tlp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The endpoint: up to eight functions (device 0, functions 0..7, as behind one ExpEther bridge)
+ * served to one VRC at a time.
+ *
+ * <h2>Ownership</h2>
+ * Any number of ports may be {@linkplain #attach attached} (one per VRC that opened a link), but
+ * the endpoint belongs to the first one whose session comes up, until that session ends. While it
+ * is owned, another port whose session comes up is refused: the endpoint closes it (over a real
+ * link the VRC sees its session refused and retries later), and any TLP that still arrives on it is
+ * answered UR if non-posted and dropped if posted ({@link RouterEvent#NOT_OWNER}). A device cannot
+ * serve two masters: each would program BARs and MSI addresses the other knows nothing about.
+ *
+ * <h2>Session end = hot reset</h2>
+ * When the owner's session ends (link down, or the VRC restarted, which the link reports as a
+ * session ending and a new one starting), the DMA reads in flight fail with LINK_DOWN, every
+ * function gets {@code reset(ResetKind.HOT)} after the work it has queued, which also forgets the
+ * captured Routing ID, and the endpoint is free for the next owner — which may be the same VRC
+ * again, and must enumerate again.
+ *
+ * <p>Thread-safe. Link callbacks arrive on link threads and never block here.
+ */
+public final class Endpoint implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Endpoint.class);
+
+    /** Hears sessions come and go (on the link thread: do not block). */
+    public interface SessionListener {
+        /** {@code port} now owns the endpoint; {@code epoch} is the peer's session epoch (0 if unknown). */
+        default void up(TlpPort port, long epoch) {}
+
+        /** The owner's session ended; the functions are being reset. */
+        default void down(TlpPort port, String reason) {}
+
+        /** {@code port} came up while another owned the endpoint, and was closed. */
+        default void refused(TlpPort port, TlpPort owner) {}
+    }
+
+    private final List<FunctionHost> hosts;
+    private final FunctionHost[] byNumber = new FunctionHost[8];
+    private final Upstream upstream = new Upstream();
+    private final RouterCounters counters = new RouterCounters();
+    private final Responder responder;
+    private final TlpRouter router;
+    private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<TlpPort> ports = new CopyOnWriteArrayList<>();
+    private TlpPort owner; // guarded by this
+    private volatile boolean closed;
+
+    private Endpoint(Builder b) {
+        if (b.functions.isEmpty()) throw new IllegalArgumentException("an endpoint needs at least one function");
+        boolean multi = b.functions.size() > 1;
+        List<FunctionHost> list = new ArrayList<>();
+        for (int i = 0; i < b.functions.size(); i++) {
+            FunctionHost h = new FunctionHost(b.functions.get(i), i, multi, upstream, b.config, counters, b.clock, b.ethernetPorts.get(i));
+            list.add(h);
+            byNumber[i] = h;
+        }
+        this.hosts = List.copyOf(list);
+        this.responder = new Responder(upstream, counters);
+        this.router = new TlpRouter(byNumber, responder, counters);
+        for (FunctionHost h : hosts) h.start();
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** The functions, by function number. */
+    public List<FunctionHost> functions() { return hosts; }
+
+    /** The function with number {@code n}. */
+    public FunctionHost function(int n) {
+        FunctionHost h = n >= 0 && n < 8 ? byNumber[n] : null;
+        if (h == null) throw new IllegalArgumentException("no function " + n + " (this endpoint has " + hosts.size() + ")");
+        return h;
+    }
+
+    /** Counters of what the router refused, dropped or ignored. */
+    public RouterCounters counters() { return counters; }
+
+    /** The port that owns the endpoint now, if a session is up. */
+    public synchronized Optional<TlpPort> owner() { return Optional.ofNullable(owner); }
+
+    public void addListener(SessionListener l) { listeners.add(Objects.requireNonNull(l)); }
+
+    public void removeListener(SessionListener l) { listeners.remove(l); }
+
+    /**
+     * Takes TLPs and session events from {@code port} (it becomes the port's handler). A port that
+     * is up already is treated as a session that just came up (epoch unknown).
+     */
+    public void attach(TlpPort port) {
+        if (closed) throw new IllegalStateException("endpoint is closed");
+        PortHandler h = new PortHandler(port);
+        ports.add(port);
+        port.handler(h);
+        if (port.isUp()) h.onLinkUp(0);
+    }
+
+    /**
+     * Attaches {@code port} unless the endpoint is owned now, in which case it returns false and the
+     * caller refuses the link (a VRC refused at session set-up retries slowly, where one whose
+     * session is closed after it came up would retry at once).
+     */
+    public boolean offer(TlpPort port) {
+        synchronized (this) {
+            if (closed || owner != null) return false;
+        }
+        attach(port);
+        return true;
+    }
+
+    /**
+     * What the endpoint says about itself in answer to discovery: a line of {@code key=value} fields,
+     * e.g. {@code vpcie-endpoint functions="00.0 dmatest [1af4:10f0] class 088000" owner=none}.
+     */
+    public String announcement() {
+        String who = owner().map(TlpPort::describe).orElse("none");
+        return "vpcie-endpoint functions=\"" + describeFunctions() + "\" owner=" + who.replace(' ', '_');
+    }
+
+    /**
+     * One line describing the functions, e.g. {@code 00.0 dmatest [1af4:10f0] class 088000}; used in
+     * status lines and the discovery announcement.
+     */
+    public String describeFunctions() {
+        StringBuilder b = new StringBuilder();
+        for (FunctionHost h : hosts) {
+            ConfigSpace c = h.function().config();
+            if (!b.isEmpty()) b.append(", ");
+            b.append(String.format("00.%d %s [%04x:%04x] class %06x", h.number(), h.function().name(), c.vendorId(), c.deviceId(),
+                    c.classCode()));
+        }
+        return b.toString();
+    }
+
+    /** Stops the function threads (DMA in progress fails) and detaches from every port; the ports stay the caller's. */
+    @Override public void close() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            owner = null;
+        }
+        upstream.down();
+        for (FunctionHost h : hosts) h.dma().linkDown("endpoint closed");
+        for (FunctionHost h : hosts) h.close();
+        responder.close();
+    }
+
+    // ------------------------------------------------------------------ link threads
+
+    private void sessionUp(TlpPort port, long epoch) {
+        TlpPort current;
+        synchronized (this) {
+            if (closed) return;
+            current = owner;
+            if (current == null) {
+                owner = port;
+                upstream.up(port, epoch);
+            }
+        }
+        if (current == null) {
+            log.info("owned by {} (epoch {})", port.describe(), Long.toHexString(epoch));
+            for (SessionListener l : listeners) l.up(port, epoch);
+        } else if (current != port) {
+            log.warn("refused {}: the endpoint belongs to {}", port.describe(), current.describe());
+            for (SessionListener l : listeners) l.refused(port, current);
+            port.close();
+        }
+        // current == port: the same session reported twice (attach raced onLinkUp); nothing changes.
+    }
+
+    private void sessionDown(TlpPort port, String reason) {
+        synchronized (this) {
+            if (owner != port) return;
+            owner = null;
+            upstream.down();
+        }
+        log.info("session with {} ended ({}): hot reset of {} function(s)", port.describe(), reason, hosts.size());
+        for (FunctionHost h : hosts) h.dma().linkDown(reason);
+        for (FunctionHost h : hosts) h.sessionEnded();
+        for (SessionListener l : listeners) l.down(port, reason);
+    }
+
+    private void fromPort(TlpPort port, Tlp tlp) {
+        Upstream.Session s = upstream.session();
+        if (s != null && s.port() == port) {
+            router.route(tlp, s.generation());
+            return;
+        }
+        counters.count(RouterEvent.NOT_OWNER);
+        if (tlp.nonPosted()) responder.respondOn(port, Completions.unsupportedRequest(tlp, 0));
+    }
+
+    /** The handler of one attached port. */
+    private final class PortHandler implements TlpHandler {
+        private final TlpPort port;
+
+        PortHandler(TlpPort port) { this.port = port; }
+
+        @Override public void onTlp(Tlp tlp) { fromPort(port, tlp); }
+
+        @Override public void onLinkUp(long peerEpoch) { sessionUp(port, peerEpoch); }
+
+        @Override public void onLinkDown(String reason) { sessionDown(port, reason); }
+    }
+
+    /** Builds an endpoint; {@link #build} starts its function threads. */
+    public static final class Builder {
+        private final List<PcieFunction> functions = new ArrayList<>();
+        private final List<List<EthernetPort>> ethernetPorts = new ArrayList<>();
+        private EndpointConfig config = EndpointConfig.defaults();
+        private LongSupplier clock = System::nanoTime;
+
+        private Builder() {}
+
+        /** Adds the next function (numbers are given in order from 0). */
+        public Builder function(PcieFunction f) { return function(f, List.of()); }
+
+        /** Adds the next function with its Ethernet ports (a NIC's wires). */
+        public Builder function(PcieFunction f, List<EthernetPort> ports) {
+            if (functions.size() == 8) throw new IllegalArgumentException("device 0 has at most 8 functions");
+            functions.add(Objects.requireNonNull(f));
+            ethernetPorts.add(List.copyOf(ports));
+            return this;
+        }
+
+        public Builder config(EndpointConfig c) { this.config = Objects.requireNonNull(c); return this; }
+
+        /** The host clock for timers and DMA deadlines (monotonic nanoseconds). */
+        public Builder clock(LongSupplier c) { this.clock = Objects.requireNonNull(c); return this; }
+
+        public Endpoint build() { return new Endpoint(this); }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.vpcie.loopback;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.vpcie.endpoint.DeviceRegistry;
+import dev.vpcie.endpoint.Endpoint;
+import dev.vpcie.endpoint.EndpointConfig;
+import dev.vpcie.vrc.EndpointLink;
+import dev.vpcie.vrc.PcieDevice;
+import dev.vpcie.vrc.RootComplex;
+import dev.vpcie.vrc.RootComplexConfig;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A root complex and an endpoint with real device models, joined by an in-memory port pair: the
+ * whole transaction layer of both sides, without a network.
+ */
+final class InMemoryPair implements AutoCloseable {
+    static final long WAIT_S = 20;
+
+    final DirectPort[] ports = DirectPort.pair();
+    final RootComplex rc;
+    final EndpointLink link;
+    final String[] devices;
+    final EndpointConfig endpointConfig;
+    Endpoint endpoint;
+    private long epoch = 0x1000;
+
+    InMemoryPair(String... devices) { this(RootComplexConfig.defaults().withHostMemorySize(64L << 20), EndpointConfig.defaults(), devices); }
+
+    InMemoryPair(RootComplexConfig rcConfig, EndpointConfig endpointConfig, String... devices) {
+        this.devices = devices;
+        this.endpointConfig = endpointConfig;
+        this.rc = new RootComplex(rcConfig);
+        this.link = rc.attach(ports[0]);
+        startEndpoint();
+    }
+
+    /** A new endpoint process on the same wire: a new session with a new epoch. */
+    void startEndpoint() {
+        Endpoint.Builder b = Endpoint.builder().config(endpointConfig);
+        for (int i = 0; i < devices.length; i++) b.function(DeviceRegistry.create(devices[i], i));
+        endpoint = b.build();
+        endpoint.attach(ports[1]);
+        ports[0].comeUp(++epoch);
+        await(() -> endpoint.owner().isPresent() && link.isUp(), "the session is up");
+    }
+
+    /** The endpoint process dies: its link goes down, as the peer's link-down timeout would notice. */
+    void killEndpoint() {
+        endpoint.close();
+        ports[1].goDown("endpoint process ended");
+        await(() -> !link.isUp(), "the VRC sees the link down");
+    }
+
+    List<PcieDevice> enumerate() throws InterruptedException { return rc.enumerate(); }
+
+    PcieDevice enumerateOne() throws InterruptedException {
+        List<PcieDevice> found = rc.enumerate();
+        if (found.size() != 1) fail("expected one function, found " + found);
+        return found.getFirst();
+    }
+
+    static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + WAIT_S * 1_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) fail("timed out waiting until " + what);
+            LockSupport.parkNanos(200_000);
+        }
+    }
+
+    @Override public void close() {
+        endpoint.close();
+        rc.close();
+        ports[0].close();
+        ports[1].close();
+    }
+}

@@ -1,0 +1,153 @@
+package dev.vpcie.protocol.link;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.vpcie.protocol.tlp.Tlp;
+import dev.vpcie.protocol.transport.FaultInjectingTransport;
+import dev.vpcie.protocol.transport.FaultInjectingTransport.Faults;
+import dev.vpcie.protocol.transport.MemoryTransport;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The link on real threads and the real clock: what the endpoint and the VRC do. Waits are
+ * bounded waits for conditions; nothing asserts how long anything took.
+ */
+class LinkEndpointTest {
+    static final long WAIT_MS = 20_000;
+    static final LinkConfig CONFIG = LinkConfig.defaults()
+            .withKeepalive(Duration.ofMillis(20), Duration.ofMillis(300))
+            .withRto(Duration.ofMillis(2), Duration.ofMillis(1), Duration.ofMillis(50));
+
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) fail("timed out waiting until " + what);
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        }
+    }
+
+    @Test void discoverConnectAndStreamThroughADamagedCable() throws Exception {
+        Faults faults = Faults.parse("loss=5,dup=1,reorder=5,delay=20us,seed=3");
+        try (MemoryTransport.Pair cable = MemoryTransport.pair();
+             LinkEndpoint vrc = LinkEndpoint.start(new FaultInjectingTransport(cable.a(), faults), CONFIG);
+             LinkEndpoint ep = LinkEndpoint.start(new FaultInjectingTransport(cable.b(), faults.withSeed(4)), CONFIG.withHostInstance(3))) {
+            Recorder atEp = new Recorder();
+            ep.announce("dmatest".getBytes());
+            ep.onAccept(l -> l.handler(atEp));
+            List<Announcement> found = vrc.discover(Duration.ofMillis(200));
+            assertEquals(1, found.size(), found.toString());
+            Announcement a = found.getFirst();
+            assertEquals(cable.b().address(), a.address());
+            assertEquals(3, a.instance());
+            assertEquals("dmatest", a.text());
+
+            Link link = vrc.connect(a.address(), a.instance());
+            assertTrue(link.awaitUp(Duration.ofMillis(WAIT_MS)));
+            int total = 50_000;
+            for (int i = 0; i < total; i++) link.send(Recorder.tlp(i)); // blocks whenever the window is full
+            await(() -> atEp.count() == total || atEp.error != null, total + " TLPs delivered");
+            assertNull(atEp.error, atEp.error);
+            assertEquals(List.of("up"), atEp.events);
+        }
+    }
+
+    @Test void aFullWindowBlocksTheSenderUntilAcknowledgementsReturn() throws Exception {
+        LinkConfig config = CONFIG.withWindow(64).withKeepalive(Duration.ofMillis(20), Duration.ofSeconds(30));
+        try (MemoryTransport.Pair cable = MemoryTransport.pair()) {
+            Valve valve = new Valve(cable.a());
+            try (LinkEndpoint vrc = LinkEndpoint.start(valve, config);
+                 LinkEndpoint ep = LinkEndpoint.start(cable.b(), config)) {
+                Recorder atEp = new Recorder();
+                ep.onAccept(l -> l.handler(atEp));
+                Link link = vrc.connect(cable.b().address(), 1);
+                assertTrue(link.awaitUp(Duration.ofMillis(WAIT_MS)));
+                valve.shut = true; // ACKs stop reaching the sender
+                AtomicInteger queued = new AtomicInteger();
+                AtomicReference<Throwable> failed = new AtomicReference<>();
+                Thread sender = Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int i = 0; i < 1000; i++) {
+                            link.send(Recorder.tlp(i));
+                            queued.incrementAndGet();
+                        }
+                    } catch (Throwable t) {
+                        failed.set(t);
+                    }
+                });
+                await(() -> queued.get() == 64 && sender.getState() == Thread.State.TIMED_WAITING, "the sender waits with one window queued");
+                assertEquals(64, queued.get(), "nothing beyond the window was taken");
+                valve.shut = false;
+                sender.join(WAIT_MS);
+                assertFalse(sender.isAlive());
+                assertNull(failed.get());
+                await(() -> atEp.count() == 1000, "everything delivered once the ACKs flow");
+                assertNull(atEp.error);
+            }
+        }
+    }
+
+    @Test void aSilentPeerIsReportedDownAndABlockedSenderIsReleased() throws Exception {
+        try (MemoryTransport.Pair cable = MemoryTransport.pair()) {
+            Valve valve = new Valve(cable.a());
+            try (LinkEndpoint vrc = LinkEndpoint.start(valve, CONFIG.withWindow(16));
+                 LinkEndpoint ep = LinkEndpoint.start(cable.b(), CONFIG)) {
+                ep.onAccept(l -> l.handler(new Recorder()));
+                CountDownLatch down = new CountDownLatch(1);
+                AtomicReference<String> reason = new AtomicReference<>();
+                Link link = vrc.connect(cable.b().address(), 1);
+                link.handler(new TlpHandler() {
+                    @Override public void onTlp(Tlp tlp) {}
+                    @Override public void onLinkDown(String why) {
+                        reason.set(why);
+                        down.countDown();
+                    }
+                });
+                assertTrue(link.awaitUp(Duration.ofMillis(WAIT_MS)));
+                valve.shut = true; // the peer goes silent
+                AtomicReference<Throwable> thrown = new AtomicReference<>();
+                Thread sender = Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int i = 0; ; i++) link.send(Recorder.tlp(i));
+                    } catch (Throwable t) {
+                        thrown.set(t);
+                    }
+                });
+                assertTrue(down.await(WAIT_MS, TimeUnit.MILLISECONDS), "link down reported");
+                assertTrue(reason.get().startsWith("peer silent"), reason.get());
+                sender.join(WAIT_MS);
+                assertInstanceOf(LinkDownException.class, thrown.get(), "the blocked sender learns the link went down");
+            }
+        }
+    }
+
+    @Test void anEndpointRestartIsNoticedAndTheLinkComesBack() throws Exception {
+        try (MemoryTransport.Pair cable = MemoryTransport.pair();
+             LinkEndpoint vrc = LinkEndpoint.start(cable.a(), CONFIG)) {
+            Recorder atVrc = new Recorder();
+            LinkEndpoint ep = LinkEndpoint.start(cable.b(), CONFIG);
+            ep.onAccept(l -> l.handler(new Recorder()));
+            Link link = vrc.connect(cable.b().address(), 1);
+            link.handler(atVrc);
+            assertTrue(link.awaitUp(Duration.ofMillis(WAIT_MS)));
+            long first = link.peerEpoch();
+            ep.close(); // the endpoint process stops; its CLOSE tells the VRC at once
+            await(() -> atVrc.events.size() == 2, "down reported");
+            assertEquals("down: closed by the peer", atVrc.events.get(1));
+            try (LinkEndpoint again = LinkEndpoint.start(cable.b(), CONFIG)) {
+                Recorder atEp = new Recorder();
+                again.onAccept(l -> l.handler(atEp));
+                await(() -> link.isUp(), "the VRC's link reconnects to the new process");
+                assertNotEquals(first, link.peerEpoch());
+                link.send(Recorder.tlp(0));
+                await(() -> atEp.count() == 1, "a TLP over the new session");
+            }
+        }
+    }
+}
