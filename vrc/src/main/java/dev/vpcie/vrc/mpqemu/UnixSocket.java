@@ -13,6 +13,8 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A connected {@code AF_UNIX} stream socket (unix(7)) through the FFM API: {@code socketpair},
@@ -21,8 +23,10 @@ import java.util.Arrays;
  * received ({@code MSG_CMSG_CLOEXEC}); a child process gets one only by an explicit dup in
  * {@link ChildProcess}.
  *
- * <p>Sending and receiving may happen on two threads; each direction is serialised. Closing is
- * the owner's business once both are done: {@link #shutdown()} wakes a blocked receiver first.
+ * <p>Sending and receiving may happen on two threads; each direction is serialised.
+ * {@link #shutdown()} ends the connection itself (for every process holding it: the peer sees
+ * end of stream) and wakes a blocked receiver; {@link #close()} only gives up this process's
+ * descriptor, once no call is using it, so a socket handed to a child stays connected.
  */
 public final class UnixSocket implements AutoCloseable {
     /** The most descriptors one message may carry here (QEMU sends at most 8). */
@@ -54,7 +58,10 @@ public final class UnixSocket implements AutoCloseable {
     private final int fd;
     private final Arena arena = Arena.ofShared();
     private final Direction rx = new Direction(arena), tx = new Direction(arena);
-    private volatile boolean closed;
+    /** Calls in progress, plus one until {@link #close()}: the last one out closes the descriptor. */
+    private final AtomicInteger users = new AtomicInteger(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean shut;
 
     /** Native buffers of one direction, used under its own lock. */
     private static final class Direction {
@@ -98,6 +105,15 @@ public final class UnixSocket implements AutoCloseable {
         if (length == 0 && fds.length > 0)
             throw new IllegalArgumentException("descriptors travel with at least one byte on a stream socket");
         if (length == 0) return;
+        if (!enter()) throw new IOException("sendmsg(AF_UNIX): the socket is closed");
+        try {
+            sendLocked(src, offset, length, fds);
+        } finally {
+            leave();
+        }
+    }
+
+    private void sendLocked(byte[] src, int offset, int length, int[] fds) throws IOException {
         synchronized (tx) {
             int sent = 0;
             boolean first = true;
@@ -145,6 +161,15 @@ public final class UnixSocket implements AutoCloseable {
      */
     public Received receive(byte[] dst, int offset, int length) throws IOException {
         if (length <= 0) throw new IllegalArgumentException("receive length must be positive: " + length);
+        if (!enter()) return new Received(0, new int[0], false);
+        try {
+            return receiveLocked(dst, offset, length);
+        } finally {
+            leave();
+        }
+    }
+
+    private Received receiveLocked(byte[] dst, int offset, int length) throws IOException {
         synchronized (rx) {
             while (true) {
                 int want = Math.min(BUFFER, length);
@@ -164,7 +189,7 @@ public final class UnixSocket implements AutoCloseable {
                 if (n < 0) {
                     int errno = Errno.of(rx.errno);
                     if (errno == Errno.EINTR) continue;
-                    if (closed) return new Received(0, new int[0], false);
+                    if (shut) return new Received(0, new int[0], false);
                     throw new ErrnoException("recvmsg(AF_UNIX)", errno);
                 }
                 MemorySegment.copy(rx.data, JAVA_BYTE, 0, dst, offset, (int) n);
@@ -203,14 +228,39 @@ public final class UnixSocket implements AutoCloseable {
         return out;
     }
 
-    /** Ends both directions: a blocked {@link #receive} returns end of stream, the peer sees EOF. */
+    /**
+     * Ends the connection in both directions, for every holder of the socket: a blocked
+     * {@link #receive} returns end of stream, the peer (QEMU) sees end of stream.
+     */
     public void shutdown() {
-        closed = true;
-        if (!arena.scope().isAlive()) return;
+        shut = true;
+        if (!enter()) return;
         try (Arena scratch = Arena.ofConfined()) {
             int ignored = (int) SHUTDOWN.invokeExact(Errno.captureSegment(scratch), fd, SHUT_RDWR);
         } catch (Throwable t) {
             throw new AssertionError("shutdown downcall", t);
+        } finally {
+            leave();
+        }
+    }
+
+    private boolean enter() {
+        int n;
+        do {
+            n = users.get();
+            if (n == 0) return false;
+        } while (!users.compareAndSet(n, n + 1));
+        if (closed.get()) {
+            leave();
+            return false;
+        }
+        return true;
+    }
+
+    private void leave() {
+        if (users.decrementAndGet() == 0) {
+            closeAll(fd);
+            arena.close();
         }
     }
 
@@ -227,15 +277,12 @@ public final class UnixSocket implements AutoCloseable {
         }
     }
 
-    /** Shuts the socket down (waking a blocked receiver), then closes the descriptor. */
+    /**
+     * Gives up this process's descriptor once no call is using it (a receiver blocked on it
+     * keeps it until {@link #shutdown()} or the peer ends the stream). The connection itself
+     * stays up for other holders, such as a child that inherited it.
+     */
     @Override public void close() {
-        if (!arena.scope().isAlive()) return;
-        shutdown();
-        synchronized (rx) {
-            synchronized (tx) {
-                closeAll(fd);
-                arena.close();
-            }
-        }
+        if (closed.compareAndSet(false, true)) leave();
     }
 }
