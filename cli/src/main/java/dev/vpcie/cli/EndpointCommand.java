@@ -59,7 +59,7 @@ public final class EndpointCommand implements Callable<Integer> {
     @Option(names = "--faults", paramLabel = "SPEC", description = "inject faults on the interconnect, e.g. loss=0.05 (tests and demos)")
     String faults;
 
-    @Option(names = "--completion-timeout-ms", paramLabel = "MS", defaultValue = "50",
+    @Option(names = "--completion-timeout-ms", paramLabel = "MS", defaultValue = "250",
             description = "DMA completion timeout when software left the default (default: ${DEFAULT-VALUE})")
     long completionTimeoutMillis;
 
@@ -95,9 +95,8 @@ public final class EndpointCommand implements Callable<Integer> {
             Endpoint.Builder b = Endpoint.builder().config(config);
             functions.forEach(b::function);
             try (Endpoint endpoint = b.build()) {
-                endpoint.addListener(new StatusLines(endpoint, network, out));
-                network.announce(endpoint.announcement());
-                network.serve(endpoint::offer);
+                endpoint.addListener(new StatusLines(endpoint, out));
+                network.serve(endpoint);
                 out.println("endpoint ready on " + network.describe() + ": " + endpoint.describeFunctions() + "; waiting for a VRC");
                 out.flush();
                 stop.await();
@@ -167,23 +166,19 @@ public final class EndpointCommand implements Callable<Integer> {
     /** The one-line status messages. Runs on the link thread: prints and returns. */
     private static final class StatusLines implements Endpoint.SessionListener {
         private final Endpoint endpoint;
-        private final EndpointNetwork network;
         private final PrintWriter out;
 
-        StatusLines(Endpoint endpoint, EndpointNetwork network, PrintWriter out) {
+        StatusLines(Endpoint endpoint, PrintWriter out) {
             this.endpoint = endpoint;
-            this.network = network;
             this.out = out;
         }
 
         @Override public void up(TlpPort port, long epoch) {
             print("link up: VRC " + port.describe() + "  epoch " + HexFormat.of().toHexDigits(epoch) + "  devices: " + endpoint.describeFunctions());
-            network.announce(endpoint.announcement());
         }
 
         @Override public void down(TlpPort port, String reason) {
             print("link down: VRC " + port.describe() + " (" + reason + "); devices reset, waiting for a VRC");
-            network.announce(endpoint.announcement());
         }
 
         @Override public void refused(TlpPort port, TlpPort owner) {

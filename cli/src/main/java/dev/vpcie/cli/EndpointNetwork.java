@@ -1,7 +1,6 @@
 package dev.vpcie.cli;
 
-import dev.vpcie.protocol.link.TlpPort;
-import java.util.function.Predicate;
+import dev.vpcie.endpoint.Endpoint;
 
 /**
  * How {@code vpcie endpoint} joins the interconnect: a transport on the interface, the link layer
@@ -19,14 +18,8 @@ public interface EndpointNetwork extends AutoCloseable {
         EndpointNetwork open(Options options) throws Exception;
     }
 
-    /**
-     * Starts accepting: each link a VRC opens is offered to {@code acceptor} (on the link thread),
-     * which returns false to refuse it.
-     */
-    void serve(Predicate<TlpPort> acceptor);
-
-    /** What to answer discovery with from now on. */
-    void announce(String text);
+    /** Starts serving {@code endpoint} to the VRCs of the group ({@link Endpoint#serve}). */
+    void serve(Endpoint endpoint);
 
     /** The largest encoded TLP a link carries (from the MTU). */
     int maxTlpLength();

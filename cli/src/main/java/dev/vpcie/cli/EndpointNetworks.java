@@ -1,28 +1,29 @@
 package dev.vpcie.cli;
 
-import java.net.NetworkInterface;
-import java.net.SocketException;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
+import dev.vpcie.endpoint.Endpoint;
 
-/** Opens the real network for {@code vpcie endpoint}: a transport on the interface and the link layer on it. */
+/**
+ * Opens the real network for {@code vpcie endpoint}: the {@link Interconnect} the user chose
+ * (transport, faults, link layer in the group), on which the endpoint answers discovery and
+ * accepts the links VRCs open.
+ */
 final class EndpointNetworks {
     private EndpointNetworks() {}
 
     static EndpointNetwork open(EndpointNetwork.Options o) throws Exception {
-        if (!o.transport().equals("udp")) checkInterface(o.iface());
-        throw new IllegalStateException("cannot serve on " + (o.iface() != null ? o.iface() : o.udpListen()) + " (" + o.transport()
-                + "): this build has no link layer (LinkEndpoint) yet");
+        return new Network(Interconnect.open(new Interconnect.Options(o.iface(), o.group(), o.transport(), o.udpListen(), o.udpPeer(),
+                o.faults())));
     }
 
-    /** A missing interface is the commonest mistake: say which ones exist. */
-    static void checkInterface(String name) throws SocketException {
-        if (NetworkInterface.getByName(name) != null) return;
-        List<String> names = new ArrayList<>();
-        for (NetworkInterface n : Collections.list(NetworkInterface.getNetworkInterfaces())) names.add(n.getName());
-        Collections.sort(names);
-        throw new IllegalArgumentException("no network interface '" + name + "' in this network namespace (there are: "
-                + String.join(", ", names) + ")");
+    /** The link layer on one transport. */
+    private record Network(Interconnect net) implements EndpointNetwork {
+
+        @Override public void serve(Endpoint endpoint) { endpoint.serve(net.links()); }
+
+        @Override public int maxTlpLength() { return net.links().maxTlpLength(); }
+
+        @Override public String describe() { return net.describe(); }
+
+        @Override public void close() { net.close(); }
     }
 }

@@ -46,6 +46,15 @@ record VrcAccess(long offset, int width) {
         }
     }
 
+    /** A {@code bb:dd.f} argument; a malformed one is a usage error. */
+    static int bdf(CommandLine cmd, String text) {
+        try {
+            return dev.vpcie.protocol.tlp.Bdf.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, e.getMessage());
+        }
+    }
+
     /** A value to write, checked to fit the width. */
     long value(CommandLine cmd, String text) {
         long v = hex(cmd, text, "value");

@@ -37,7 +37,7 @@ final class VrcBenchCommand implements Callable<Integer> {
         CommandLine cmd = spec.commandLine();
         if (!what.equals("mmio") && !what.equals("dma")) throw new CommandLine.ParameterException(cmd, "bench mmio or bench dma, not " + what);
         if (iterations < 1) throw new CommandLine.ParameterException(cmd, "--iterations must be positive");
-        try (RootComplex rc = vrc.open()) {
+        return vrc.run(rc -> {
             PcieDevice d = pick(cmd, rc);
             PrintWriter out = vrc.out();
             if (what.equals("mmio")) {
@@ -59,8 +59,8 @@ final class VrcBenchCommand implements Callable<Integer> {
                 }
             }
             out.flush();
-        }
-        return 0;
+            return 0;
+        });
     }
 
     private PcieDevice pick(CommandLine cmd, RootComplex rc) {

@@ -1,5 +1,6 @@
 package dev.vpcie.cli;
 
+import dev.vpcie.endpoint.EndpointConfig;
 import dev.vpcie.protocol.link.TlpPort;
 import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.vrc.RootComplexConfig;
@@ -14,57 +15,127 @@ import picocli.CommandLine.Option;
  * the endpoints of the group, enumerates them with real configuration requests, does its job,
  * and closes the links.
  */
-@Command(name = "vrc", mixinStandardHelpOptions = true,
+@Command(name = "vrc", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Virtual Root Complex: enumerate remote PCIe functions and access them.",
         subcommands = {VrcLspciCommand.class, VrcConfigCommand.class, VrcMmioCommand.class, VrcBenchCommand.class,
-                CommandLine.HelpCommand.class})
+                VrcDmatestCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit status: 0 success; 1 the endpoints cannot be reached (none answered, the interface cannot be used) "
+                + "or an access failed; 2 usage error."})
 public final class VrcCommand implements Runnable {
 
+    /** The transports {@code --transport} accepts. */
+    enum Transport { af_packet, pcap, udp }
+
     /** Replaced by tests with in-memory endpoints. */
-    static volatile VrcConnector connector = VrcConnector.UNAVAILABLE;
+    static volatile VrcConnector connector = VrcNetworks::connect;
+
+    /** A subcommand's work on a connected, enumerated root complex. */
+    @FunctionalInterface
+    interface Task {
+        int run(RootComplex rc) throws Exception;
+    }
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--iface", paramLabel = "IF", description = "interface of the interconnect, e.g. veth0")
+    @Option(names = "--iface", paramLabel = "IF", description = "interface of the interconnect, e.g. veth0 (af_packet and pcap)")
     String iface;
 
-    @Option(names = "--group", defaultValue = "0", description = "group ID (VLAN) of the endpoints to use (default: ${DEFAULT-VALUE})")
+    @Option(names = "--group", paramLabel = "N", defaultValue = "0",
+            description = "group ID = 802.1Q VLAN ID of the endpoints to use, 1..4094; 0 for untagged frames (default: ${DEFAULT-VALUE})")
     int group;
 
     @Option(names = "--transport", defaultValue = "af_packet", description = "af_packet, pcap or udp (default: ${DEFAULT-VALUE})")
-    String transport;
+    Transport transport;
 
-    @Option(names = "--discover-timeout-ms", defaultValue = "2000", description = "how long to look for endpoints (default: ${DEFAULT-VALUE})")
+    @Option(names = "--udp-listen", paramLabel = "HOST:PORT", description = "local address with --transport udp")
+    String udpListen;
+
+    @Option(names = "--udp-peer", paramLabel = "HOST:PORT", description = "the endpoint's address with --transport udp (UDP links are point to point)")
+    String udpPeer;
+
+    @Option(names = "--faults", paramLabel = "SPEC", description = "inject faults on the interconnect, e.g. loss=5 (tests and demos)")
+    String faults;
+
+    @Option(names = "--discover-timeout-ms", paramLabel = "MS", defaultValue = "2000",
+            description = "how long to look for endpoints, and to wait for their sessions (default: ${DEFAULT-VALUE})")
     long discoverTimeoutMillis;
 
-    @Option(names = "--completion-timeout-ms", defaultValue = "50",
+    @Option(names = "--completion-timeout-ms", paramLabel = "MS", defaultValue = "50",
             description = "completion timeout; a read with no completion by then returns all-ones (default: ${DEFAULT-VALUE})")
     long completionTimeoutMillis;
 
-    @Option(names = "--host-memory-mib", defaultValue = "256", description = "host memory for device DMA (default: ${DEFAULT-VALUE})")
+    @Option(names = "--host-memory-mib", paramLabel = "MIB", defaultValue = "256", description = "host memory for device DMA (default: ${DEFAULT-VALUE})")
     long hostMemoryMib;
 
     @Override public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
 
-    /** Connects, enumerates and returns a ready root complex; the caller closes it. */
-    RootComplex open() throws Exception {
-        if (!transport.equals("af_packet") && !transport.equals("pcap") && !transport.equals("udp"))
-            throw new CommandLine.ParameterException(spec.commandLine(), "--transport must be af_packet, pcap or udp: " + transport);
-        if (iface == null && connector == VrcConnector.UNAVAILABLE)
-            throw new CommandLine.ParameterException(spec.commandLine(), "--iface is required (the interconnect interface)");
-        if (completionTimeoutMillis <= 0) throw new CommandLine.ParameterException(spec.commandLine(), "--completion-timeout-ms must be positive");
-        RootComplex rc = new RootComplex(RootComplexConfig.defaults().withHostMemorySize(hostMemoryMib << 20)
-                .withCompletionTimeout(Duration.ofMillis(completionTimeoutMillis)));
+    /**
+     * Connects, enumerates, runs {@code task} and closes everything. When the endpoints cannot be
+     * reached it says why on stderr and returns 1; bad options are usage errors (status 2).
+     */
+    int run(Task task) throws Exception {
+        VrcConnector.Connection connection = connect();
+        if (connection == null) return 1;
+        try (connection) {
+            RootComplex rc = new RootComplex(config(connection));
+            try (rc) {
+                for (TlpPort port : connection.ports()) rc.attach(port);
+                try {
+                    connection.awaitUp();
+                } catch (Exception e) {
+                    spec.commandLine().getErr().println("vpcie vrc: " + e.getMessage());
+                    return 1;
+                }
+                rc.enumerate();
+                return task.run(rc);
+            }
+        }
+    }
+
+    private VrcConnector.Connection connect() throws Exception {
+        CommandLine cl = spec.commandLine();
+        checkOptions(cl);
+        Interconnect.Options o = new Interconnect.Options(iface, group, transport.name(), udpListen, udpPeer, faults);
         try {
-            for (TlpPort port : connector.connect(new VrcConnector.Target(iface, group, transport, discoverTimeoutMillis)))
-                rc.attach(port);
-            rc.enumerate();
-            return rc;
-        } catch (Exception | Error e) {
-            rc.close();
-            throw e;
+            return connector.connect(new VrcConnector.Target(o, discoverTimeoutMillis));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        } catch (Exception e) { // unreachable endpoints, privileges, a busy port: said plainly, status 1
+            cl.getErr().println("vpcie vrc: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            return null;
+        }
+    }
+
+    private RootComplexConfig config(VrcConnector.Connection connection) {
+        // MPS: at most 256 bytes (the benchmarks' TLP size), and never more than the link carries.
+        int mps = Math.min(256, EndpointConfig.payloadLimitFor(connection.maxTlpLength()));
+        return RootComplexConfig.defaults().withHostMemorySize(hostMemoryMib << 20)
+                .withCompletionTimeout(Duration.ofMillis(completionTimeoutMillis)).withPayloadSizes(mps, 512);
+    }
+
+    private void checkOptions(CommandLine cl) {
+        if (group < 0 || group > 4094) throw new CommandLine.ParameterException(cl, "--group must be 0..4094 (a VLAN ID; 0 = untagged): " + group);
+        if (completionTimeoutMillis <= 0) throw new CommandLine.ParameterException(cl, "--completion-timeout-ms must be positive");
+        if (discoverTimeoutMillis <= 0) throw new CommandLine.ParameterException(cl, "--discover-timeout-ms must be positive");
+        // Host memory sits at bus address 0 and must end below the 32-bit MMIO window at 0xe0000000.
+        if (hostMemoryMib <= 0 || hostMemoryMib > 3072) throw new CommandLine.ParameterException(cl, "--host-memory-mib must be 1..3072: " + hostMemoryMib);
+        try {
+            switch (transport) {
+                case af_packet, pcap -> {
+                    if (iface == null) throw new IllegalArgumentException("--iface is required with --transport " + transport + " (the interconnect interface)");
+                    if (udpListen != null || udpPeer != null) throw new IllegalArgumentException("--udp-listen and --udp-peer go with --transport udp only");
+                }
+                case udp -> {
+                    Interconnect.checkHostPort("--udp-listen", udpListen);
+                    Interconnect.checkHostPort("--udp-peer", udpPeer);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
         }
     }
 
     PrintWriter out() { return spec.commandLine().getOut(); }
+
+    PrintWriter err() { return spec.commandLine().getErr(); }
 }

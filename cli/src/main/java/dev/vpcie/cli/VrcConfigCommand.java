@@ -1,6 +1,5 @@
 package dev.vpcie.cli;
 
-import dev.vpcie.protocol.tlp.Bdf;
 import dev.vpcie.vrc.Counter;
 import dev.vpcie.vrc.RootComplex;
 import java.util.concurrent.Callable;
@@ -26,12 +25,7 @@ final class VrcConfigCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         CommandLine cmd = spec.commandLine();
         VrcAccess a = VrcAccess.parse(cmd, offsetText, width);
-        int bdf;
-        try {
-            bdf = Bdf.parse(bdfText);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cmd, e.getMessage());
-        }
+        int bdf = VrcAccess.bdf(cmd, bdfText);
         if (a.offset() + a.width() > 4096 || a.offset() % Math.min(a.width(), 4) != 0)
             throw new CommandLine.ParameterException(cmd, "offset 0x" + Long.toHexString(a.offset()) + " must be aligned to the width and inside 4 KiB");
         boolean write = switch (action) {
@@ -42,19 +36,22 @@ final class VrcConfigCommand implements Callable<Integer> {
         if (write == (valueText == null))
             throw new CommandLine.ParameterException(cmd, write ? "config write needs a VALUE" : "config read takes no VALUE");
         long value = write ? a.value(cmd, valueText) : 0;
-        try (RootComplex rc = vrc.open()) {
-            long before = rc.counters().get(Counter.UNSUPPORTED_REQUEST) + rc.counters().get(Counter.COMPLETION_TIMEOUT)
-                    + rc.counters().get(Counter.MASTER_ABORT) + rc.counters().get(Counter.LINK_DOWN_FAILURE);
+        return vrc.run(rc -> {
+            long before = failures(rc);
             if (write) rc.configWrite(bdf, (int) a.offset(), a.width(), value);
             else vrc.out().println(a.format(rc.configRead(bdf, (int) a.offset(), a.width())));
             vrc.out().flush();
-            long after = rc.counters().get(Counter.UNSUPPORTED_REQUEST) + rc.counters().get(Counter.COMPLETION_TIMEOUT)
-                    + rc.counters().get(Counter.MASTER_ABORT) + rc.counters().get(Counter.LINK_DOWN_FAILURE);
-            if (after != before) {
+            if (failures(rc) != before) {
                 cmd.getErr().println("vrc: the access failed (" + rc.counters() + ")" + (write ? "" : "; the value shown is all-ones"));
                 return 1;
             }
-        }
-        return 0;
+            return 0;
+        });
+    }
+
+    private static long failures(RootComplex rc) {
+        return rc.counters().get(Counter.UNSUPPORTED_REQUEST) + rc.counters().get(Counter.COMPLETION_TIMEOUT)
+                + rc.counters().get(Counter.COMPLETER_ABORT) + rc.counters().get(Counter.MASTER_ABORT)
+                + rc.counters().get(Counter.LINK_DOWN_FAILURE);
     }
 }

@@ -5,24 +5,44 @@ import java.util.List;
 
 /**
  * How {@code vpcie vrc} reaches its endpoints: one reliable link per endpoint found in the
- * group on the interface. The command asks this for its ports, so tests substitute in-memory
- * ones.
+ * group. The command asks this for its ports, so tests substitute in-memory ones; the real one
+ * is {@link VrcNetworks#connect}.
  */
 @FunctionalInterface
 public interface VrcConnector {
 
     /** What the user asked for on the command line. */
-    record Target(String iface, int group, String transport, long discoverTimeoutMillis) {}
+    record Target(Interconnect.Options interconnect, long discoverTimeoutMillis) {}
 
-    List<TlpPort> connect(Target target) throws Exception;
+    /** The links to the endpoints found (in bus order), and whatever must be closed after them. */
+    interface Connection extends AutoCloseable {
+        /**
+         * The links, possibly still opening their sessions: the root complex attaches (sets their
+         * handlers) before {@link #awaitUp}, so it hears each session come up and learns the
+         * endpoint's epoch, by which it recognises a restarted endpoint later.
+         */
+        List<TlpPort> ports();
 
-    /**
-     * The connector for real interfaces: discovery and links come from the link layer
-     * ({@code LinkEndpoint.discover}), which this build does not contain yet, so it says so
-     * instead of pretending.
-     */
-    VrcConnector UNAVAILABLE = target -> {
-        throw new IllegalStateException("cannot reach endpoints on " + target.iface() + " (group " + target.group() + ", "
-                + target.transport() + "): this build has no link layer (LinkEndpoint) to discover and connect them yet");
-    };
+        /** Waits until every link's session is up; the exception's message says which did not come up. */
+        default void awaitUp() throws Exception {}
+
+        /** The largest encoded TLP the links carry (from the MTU). */
+        int maxTlpLength();
+
+        /** Closes what the ports ran on; the ports themselves are closed first, by the root complex. */
+        @Override void close();
+
+        /** Ports that need nothing closed after them (tests). */
+        static Connection of(List<TlpPort> ports, int maxTlpLength) {
+            return new Connection() {
+                @Override public List<TlpPort> ports() { return ports; }
+
+                @Override public int maxTlpLength() { return maxTlpLength; }
+
+                @Override public void close() {}
+            };
+        }
+    }
+
+    Connection connect(Target target) throws Exception;
 }

@@ -2,7 +2,6 @@ package dev.vpcie.cli;
 
 import dev.vpcie.protocol.tlp.Bdf;
 import dev.vpcie.vrc.PcieDevice;
-import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.vrc.lspci.ConfigDump;
 import dev.vpcie.vrc.lspci.Lspci;
 import dev.vpcie.vrc.lspci.LspciFunction;
@@ -38,15 +37,15 @@ final class VrcLspciCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        try (RootComplex rc = vrc.open()) {
-            Integer filter = only;
+        Integer filter = only;
+        return vrc.run(rc -> {
             List<LspciFunction> fns = rc.devices().stream().filter(d -> filter == null || d.bdf() == filter)
                     .map(VrcLspciCommand::view).toList();
             ConfigDump.Extent extent = hex.length == 0 ? null : ConfigDump.Extent.forCount(hex.length);
             vrc.out().print(new Lspci(ids).render(fns, Math.min(2, verbose.length), extent));
             vrc.out().flush();
-        }
-        return 0;
+            return 0;
+        });
     }
 
     private static LspciFunction view(PcieDevice d) { return LspciFunction.of(d); }

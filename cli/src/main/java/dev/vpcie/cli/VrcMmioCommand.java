@@ -1,6 +1,5 @@
 package dev.vpcie.cli;
 
-import dev.vpcie.protocol.tlp.Bdf;
 import dev.vpcie.vrc.Counter;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
@@ -28,12 +27,7 @@ final class VrcMmioCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         CommandLine cmd = spec.commandLine();
         VrcAccess a = VrcAccess.parse(cmd, offsetText, width);
-        int bdf;
-        try {
-            bdf = Bdf.parse(bdfText);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cmd, e.getMessage());
-        }
+        int bdf = VrcAccess.bdf(cmd, bdfText);
         if (bar < 0 || bar > 5) throw new CommandLine.ParameterException(cmd, "BAR must be 0..5: " + bar);
         boolean write = switch (action) {
             case "read" -> false;
@@ -43,7 +37,7 @@ final class VrcMmioCommand implements Callable<Integer> {
         if (write == (valueText == null))
             throw new CommandLine.ParameterException(cmd, write ? "mmio write needs a VALUE" : "mmio read takes no VALUE");
         long value = write ? a.value(cmd, valueText) : 0;
-        try (RootComplex rc = vrc.open()) {
+        return vrc.run(rc -> {
             PcieDevice d;
             try {
                 d = rc.device(bdf);
@@ -63,8 +57,8 @@ final class VrcMmioCommand implements Callable<Integer> {
                 cmd.getErr().println("vrc: the access failed (" + rc.counters() + ")" + (write ? "" : "; the value shown is all-ones"));
                 return 1;
             }
-        }
-        return 0;
+            return 0;
+        });
     }
 
     private static long failures(RootComplex rc) {

@@ -83,12 +83,12 @@ class EndpointCommandTest {
         await(() -> out.toString().contains("endpoint ready"), "ready");
         assertTrue(out.toString().contains("endpoint ready on test:veth9 group 7: 00.0 dmatest [1af4:10f0] class 088000, "
                 + "00.1 dmatest [1af4:10f0] class 088000; waiting for a VRC"), out.toString());
-        assertTrue(network.announcements.getLast().contains("owner=none"), network.announcements.toString());
+        assertTrue(network.endpoint.announcement().contains("owner=none"), network.endpoint.announcement());
 
         EndpointTestNetwork.Port vrc = network.open("02:00:00:00:00:01/1");
         vrc.up(0x3f2a);
         assertTrue(out.toString().contains("link up: VRC 02:00:00:00:00:01/1  epoch 0000000000003f2a  devices: 00.0 dmatest"), out.toString());
-        assertTrue(network.announcements.getLast().contains("owner=02:00:00:00:00:01/1"), network.announcements.toString());
+        assertTrue(network.endpoint.announcement().contains("owner=02:00:00:00:00:01/1"), network.endpoint.announcement());
 
         assertNull(network.open("02:00:00:00:00:09/1"), "a second VRC is refused while the first owns the endpoint");
 

@@ -1,25 +1,22 @@
 package dev.vpcie.cli;
 
+import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.protocol.link.LinkDownException;
 import dev.vpcie.protocol.link.TlpHandler;
 import dev.vpcie.protocol.link.TlpPort;
 import dev.vpcie.protocol.tlp.Tlp;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Predicate;
 
 /** An in-memory network for {@code vpcie endpoint} tests: VRC links are made on demand and driven by the test. */
 final class EndpointTestNetwork implements EndpointNetwork {
     final Options options;
-    final List<String> announcements = new CopyOnWriteArrayList<>();
-    volatile Predicate<TlpPort> acceptor;
+    volatile Endpoint endpoint;
     volatile boolean closed;
 
     EndpointTestNetwork(Options options) { this.options = options; }
 
-    @Override public void serve(Predicate<TlpPort> acceptor) { this.acceptor = acceptor; }
-
-    @Override public void announce(String text) { announcements.add(text); }
+    @Override public void serve(Endpoint endpoint) { this.endpoint = endpoint; }
 
     @Override public int maxTlpLength() { return 1400; }
 
@@ -30,7 +27,7 @@ final class EndpointTestNetwork implements EndpointNetwork {
     /** A VRC opens a link; returns it if the endpoint accepted it, else null. */
     Port open(String name) {
         Port p = new Port(name);
-        return acceptor.test(p) ? p : null;
+        return endpoint.offer(p) ? p : null;
     }
 
     /** A link whose session events the test triggers; TLPs sent to it are kept. */

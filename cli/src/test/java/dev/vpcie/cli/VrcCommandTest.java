@@ -15,14 +15,14 @@ class VrcCommandTest {
 
     private int run(String... args) {
         endpoint = new VrcTestEndpoint();
-        VrcCommand.connector = target -> List.of(endpoint);
+        VrcCommand.connector = target -> VrcConnector.Connection.of(List.of(endpoint), 1400);
         CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         return cl.execute(args);
     }
 
-    @AfterEach void restore() { VrcCommand.connector = VrcConnector.UNAVAILABLE; }
+    @AfterEach void restore() { VrcCommand.connector = VrcNetworks::connect; }
 
     @Test void missingPciIdsFileIsAClearError() {
         assertEquals(2, run("vrc", "--iface", "test0", "lspci", "--pci-ids", "/nonexistent/pci.ids"));
@@ -67,12 +67,39 @@ class VrcCommandTest {
         assertTrue(err.toString().contains("no BAR 3"), err.toString());
     }
 
-    @Test void withoutALinkLayerTheCommandSaysSo() {
-        VrcCommand.connector = VrcConnector.UNAVAILABLE;
+    @Test void optionsAreChecked() {
+        assertEquals(2, run("vrc", "lspci"));
+        assertTrue(err.toString().contains("--iface is required with --transport af_packet"), err.toString());
+        assertEquals(2, run("vrc", "--transport", "udp", "--udp-listen", "127.0.0.1:4000", "lspci"));
+        assertTrue(err.toString().contains("--udp-peer HOST:PORT is required"), err.toString());
+        assertEquals(2, run("vrc", "--transport", "udp", "--udp-listen", "127.0.0.1", "--udp-peer", "127.0.0.1:1", "lspci"));
+        assertTrue(err.toString().contains("--udp-listen must be HOST:PORT"), err.toString());
+        assertEquals(2, run("vrc", "--iface", "t", "--udp-peer", "127.0.0.1:1", "lspci"));
+        assertTrue(err.toString().contains("go with --transport udp only"), err.toString());
+        assertEquals(2, run("vrc", "--iface", "t", "--group", "4095", "lspci"));
+        assertTrue(err.toString().contains("--group must be 0..4094"), err.toString());
+        assertEquals(2, run("vrc", "--iface", "t", "--transport", "carrier-pigeon", "lspci"));
+        assertTrue(err.toString().contains("carrier-pigeon"), err.toString());
+    }
+
+    @Test void dmatestArgumentsAreChecked() {
+        assertEquals(2, run("vrc", "--iface", "t", "dmatest", "compress"));
+        assertTrue(err.toString().contains("must be copy, fill or checksum"), err.toString());
+        assertEquals(2, run("vrc", "--iface", "t", "dmatest", "copy", "--size", "2G"));
+        assertTrue(err.toString().contains("--size must be 1 .. 1G"), err.toString());
+        assertEquals(2, run("vrc", "--iface", "t", "dmatest", "copy", "--size", "lots"));
+        assertTrue(err.toString().contains("--size must be a number"), err.toString());
+        assertEquals(2, run("vrc", "--iface", "t", "dmatest", "fill", "--pattern", "123456789"));
+        assertTrue(err.toString().contains("--pattern must fit in 32 bits"), err.toString());
+        assertEquals(2, run("vrc", "--iface", "t", "dmatest", "copy"), "the test endpoint is an 82540EM, not a dmatest");
+        assertTrue(err.toString().contains("no dmatest function (1af4:10f0) found"), err.toString());
+    }
+
+    @Test void sizesTakeBinarySuffixes() {
         CommandLine cl = Main.commandLine();
-        cl.setErr(new PrintWriter(err, true));
-        cl.setOut(new PrintWriter(out, true));
-        assertNotEquals(0, cl.execute("vrc", "--iface", "veth0", "lspci"));
-        assertTrue(err.toString().contains("no link layer"), err.toString());
+        assertEquals(4096, VrcDmatestCommand.parseSize(cl, "4096"));
+        assertEquals(64 << 10, VrcDmatestCommand.parseSize(cl, "64K"));
+        assertEquals(1 << 20, VrcDmatestCommand.parseSize(cl, "1MiB"));
+        assertEquals(1 << 30, VrcDmatestCommand.parseSize(cl, "1g"));
     }
 }

@@ -3,10 +3,12 @@ package dev.vpcie.endpoint;
 import dev.vpcie.devices.config.ConfigSpace;
 import dev.vpcie.devices.spi.EthernetPort;
 import dev.vpcie.devices.spi.PcieFunction;
+import dev.vpcie.protocol.link.LinkEndpoint;
 import dev.vpcie.protocol.link.TlpHandler;
 import dev.vpcie.protocol.link.TlpPort;
 import dev.vpcie.protocol.tlp.Completions;
 import dev.vpcie.protocol.tlp.Tlp;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -59,7 +61,6 @@ public final class Endpoint implements AutoCloseable {
     private final Responder responder;
     private final TlpRouter router;
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
-    private final List<TlpPort> ports = new CopyOnWriteArrayList<>();
     private TlpPort owner; // guarded by this
     private volatile boolean closed;
 
@@ -107,7 +108,6 @@ public final class Endpoint implements AutoCloseable {
     public void attach(TlpPort port) {
         if (closed) throw new IllegalStateException("endpoint is closed");
         PortHandler h = new PortHandler(port);
-        ports.add(port);
         port.handler(h);
         if (port.isUp()) h.onLinkUp(0);
     }
@@ -123,6 +123,23 @@ public final class Endpoint implements AutoCloseable {
         }
         attach(port);
         return true;
+    }
+
+    /**
+     * Serves the VRCs of {@code links}' group: answers discovery with {@link #announcement()} (kept
+     * current as owners come and go) and takes the links VRCs open, refusing them at session set-up
+     * while another VRC owns the endpoint (so the refused VRC's link layer retries slowly).
+     */
+    public void serve(LinkEndpoint links) {
+        links.announce(announcement().getBytes(StandardCharsets.UTF_8));
+        addListener(new SessionListener() {
+            @Override public void up(TlpPort port, long epoch) { links.announce(announcement().getBytes(StandardCharsets.UTF_8)); }
+
+            @Override public void down(TlpPort port, String reason) { links.announce(announcement().getBytes(StandardCharsets.UTF_8)); }
+        });
+        links.onAccept(link -> {
+            if (!offer(link)) link.close();
+        });
     }
 
     /**
@@ -149,7 +166,10 @@ public final class Endpoint implements AutoCloseable {
         return b.toString();
     }
 
-    /** Stops the function threads (DMA in progress fails) and detaches from every port; the ports stay the caller's. */
+    /**
+     * Stops the function threads (DMA in progress fails). The ports stay the caller's to close; TLPs
+     * that still arrive on them are dropped unanswered.
+     */
     @Override public void close() {
         synchronized (this) {
             if (closed) return;

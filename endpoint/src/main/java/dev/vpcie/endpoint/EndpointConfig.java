@@ -28,8 +28,15 @@ public record EndpointConfig(Duration completionTimeout, int maxOutstandingReads
             throw new IllegalArgumentException("payload limit must be a power of two in 128..4096: " + maxPayloadLimit);
     }
 
-    /** 50 ms completion timeout (the end of PCIe's default range), 256 reads in flight, payloads up to 4 KiB. */
-    public static EndpointConfig defaults() { return new EndpointConfig(Duration.ofMillis(50), 256, 4096); }
+    /**
+     * 250 ms completion timeout, 256 reads in flight, payloads up to 4 KiB. The timeout is longer
+     * than the end of PCIe's default range (50 ms) on purpose: a frame lost on the interconnect is
+     * repaired by the link within its retransmission timeout, which may back off to 250 ms, and a
+     * busy host may not run a thread for tens of milliseconds; a shorter timeout would turn a
+     * repaired loss or a scheduling hiccup into a failed DMA. Software that wants PCIe's ranges
+     * selects one in Device Control 2.
+     */
+    public static EndpointConfig defaults() { return new EndpointConfig(Duration.ofMillis(250), 256, 4096); }
 
     public EndpointConfig withCompletionTimeout(Duration d) { return new EndpointConfig(d, maxOutstandingReads, maxPayloadLimit); }
 

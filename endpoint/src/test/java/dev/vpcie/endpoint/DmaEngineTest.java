@@ -133,7 +133,7 @@ class DmaEngineTest {
     @Test
     void configuredLimitCapsOutstandingReads() throws Exception {
         TestFunction fn = new TestFunction();
-        try (Fixture f = new Fixture(EndpointConfig.defaults().withMaxOutstandingReads(4), fn)) {
+        try (Fixture f = new Fixture(Fixture.CONFIG.withMaxOutstandingReads(4), fn)) {
             f.enable(0);
             deviceControl(f, fn, 128, 128, true);
             byte[] data = random(16 * 128, 5);
@@ -176,7 +176,7 @@ class DmaEngineTest {
     @Test
     void payloadLimitOfTheLinkCapsWrites() throws Exception {
         TestFunction fn = new TestFunction();
-        try (Fixture f = new Fixture(EndpointConfig.defaults().withMaxPayloadLimit(128), fn)) {
+        try (Fixture f = new Fixture(Fixture.CONFIG.withMaxPayloadLimit(128), fn)) {
             f.enable(0);
             deviceControl(f, fn, 512, 512, true);
             byte[] data = random(4096, 7);
@@ -245,7 +245,7 @@ class DmaEngineTest {
     @Test
     void missingCompletionTimesOutAndLateOnesAreUnexpected() throws Exception {
         TestFunction fn = new TestFunction();
-        try (Fixture f = new Fixture(EndpointConfig.defaults().withCompletionTimeout(Duration.ofMillis(30)), fn)) {
+        try (Fixture f = new Fixture(Fixture.CONFIG.withCompletionTimeout(Duration.ofMillis(30)), fn)) {
             f.enable(0);
             f.host.holdReadsUntil(1000); // hold everything
             DmaException e = assertThrows(DmaException.class, () -> f.onFunction(0, () -> {
@@ -264,6 +264,21 @@ class DmaEngineTest {
                 return b;
             });
             assertArrayEquals(data, got, "quarantined tags are not confused with new reads");
+        }
+    }
+
+    @Test
+    void deviceControl2SelectsTheCompletionTimeout() throws Exception {
+        TestFunction fn = new TestFunction();
+        try (Fixture f = new Fixture(Fixture.CONFIG.withCompletionTimeout(Duration.ofMillis(40)), fn)) {
+            int at = fn.config().pciExpress().orElseThrow().offset() + PciConfig.Pcie.DEVICE_CONTROL_2;
+            DmaEngine dma = f.endpoint.function(0).dma();
+            assertEquals(Duration.ofMillis(40).toNanos(), (long) f.onFunction(0, dma::completionTimeoutNs), "default encoding: configured");
+            f.host.configWrite(Fixture.bdf(0), at, 0b0110, 0b0011);
+            assertEquals(Duration.ofMillis(210).toNanos(), (long) f.onFunction(0, dma::completionTimeoutNs), "range B upper end");
+            f.host.configWrite(Fixture.bdf(0), at, PciConfig.Pcie.DEVCTL2_COMPLETION_TIMEOUT_DISABLE, 0b0011);
+            assertEquals(Duration.ofMillis(40 * EndpointConfig.DISABLED_TIMEOUT_FACTOR).toNanos(), (long) f.onFunction(0, dma::completionTimeoutNs),
+                    "disabled: stretched, never infinite");
         }
     }
 

@@ -28,7 +28,13 @@ final class Fixture implements AutoCloseable {
     final TestHost host = new TestHost(ports[0], 16 << 20);
     final Endpoint endpoint;
 
-    Fixture(PcieFunction... functions) { this(EndpointConfig.defaults(), functions); }
+    /**
+     * Settings for tests that are not about timeouts: a completion timeout far beyond any scheduling
+     * delay of a loaded test machine, so a slow run cannot turn into a failed DMA.
+     */
+    static final EndpointConfig CONFIG = EndpointConfig.defaults().withCompletionTimeout(Duration.ofSeconds(5));
+
+    Fixture(PcieFunction... functions) { this(CONFIG, functions); }
 
     Fixture(EndpointConfig config, PcieFunction... functions) {
         Endpoint.Builder b = Endpoint.builder().config(config);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vpcie.endpoint.EndpointConfig;
 import dev.vpcie.protocol.pci.Capability;
 import dev.vpcie.protocol.pci.PciConfig;
 import dev.vpcie.protocol.tlp.Bdf;
@@ -98,7 +97,7 @@ class InMemoryEndToEndTest {
 
     @Test
     void dmaCopiesAreByteIdenticalFromOneByteToEightMib() throws Exception {
-        try (InMemoryPair p = new InMemoryPair(RootComplexConfig.defaults().withHostMemorySize(48L << 20), EndpointConfig.defaults(), "dmatest")) {
+        try (InMemoryPair p = new InMemoryPair(InMemoryPair.rcConfig(48L << 20), InMemoryPair.ENDPOINT, "dmatest")) {
             PcieDevice d = p.enumerateOne();
             int max = 8 << 20;
             DmaBuffer src = p.rc.hostMemory().allocate(max + 64);
@@ -189,7 +188,7 @@ class InMemoryEndToEndTest {
     @Test
     void aStoppedEndpointReadsAsAllOnesWithinTheCompletionTimeout() throws Exception {
         RootComplexConfig config = RootComplexConfig.defaults().withHostMemorySize(16L << 20).withCompletionTimeout(Duration.ofMillis(100));
-        try (InMemoryPair p = new InMemoryPair(config, EndpointConfig.defaults(), "dmatest")) {
+        try (InMemoryPair p = new InMemoryPair(config, InMemoryPair.ENDPOINT, "dmatest")) {
             PcieDevice d = p.enumerateOne();
             assertEquals(DmaTestRegistersView.ID_VALUE, d.mmioRead(0, 0, 4));
             p.endpoint.close(); // the process hangs or dies; the link has not noticed yet

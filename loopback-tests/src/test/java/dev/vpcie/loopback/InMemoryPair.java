@@ -9,6 +9,7 @@ import dev.vpcie.vrc.EndpointLink;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.vrc.RootComplexConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -28,7 +29,19 @@ final class InMemoryPair implements AutoCloseable {
     Endpoint endpoint;
     private long epoch = 0x1000;
 
-    InMemoryPair(String... devices) { this(RootComplexConfig.defaults().withHostMemorySize(64L << 20), EndpointConfig.defaults(), devices); }
+    /**
+     * Completion timeouts for tests that are not about timeouts, on both sides: far beyond any
+     * scheduling delay of a loaded test machine, so a slow run cannot fail a read.
+     */
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    static RootComplexConfig rcConfig(long hostMemory) {
+        return RootComplexConfig.defaults().withHostMemorySize(hostMemory).withCompletionTimeout(TIMEOUT);
+    }
+
+    static final EndpointConfig ENDPOINT = EndpointConfig.defaults().withCompletionTimeout(TIMEOUT);
+
+    InMemoryPair(String... devices) { this(rcConfig(64L << 20), ENDPOINT, devices); }
 
     InMemoryPair(RootComplexConfig rcConfig, EndpointConfig endpointConfig, String... devices) {
         this.devices = devices;

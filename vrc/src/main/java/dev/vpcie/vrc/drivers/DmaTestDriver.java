@@ -27,6 +27,18 @@ public final class DmaTestDriver implements AutoCloseable {
     /** One completion record. {@code status} 0 is OK; see the datasheet for the others. */
     public record Completion(int tag, int status, int opcode, int result, int sequence, int bytes) {
         public boolean ok() { return status == 0; }
+
+        /** The status code's name from the datasheet, e.g. {@code UNSUPPORTED_REQUEST}. */
+        public String statusName() { return DmaTestDriver.statusName(status); }
+    }
+
+    /** Status codes of the completion record, by code (datasheet, "Commands"). */
+    private static final String[] STATUS_NAMES = {"OK", "UNSUPPORTED_REQUEST", "COMPLETER_ABORT", "COMPLETION_TIMEOUT",
+            "BUS_MASTER_DISABLED", "LINK_DOWN", "BAD_OPCODE", "BAD_LENGTH", "BAD_DEVICE_RANGE", "BAD_VECTOR"};
+
+    /** The name of a completion status code; unknown codes as {@code status N}. */
+    public static String statusName(int status) {
+        return status >= 0 && status < STATUS_NAMES.length ? STATUS_NAMES[status] : "status " + status;
     }
 
     private static final int RING_ENTRIES = 1024;

@@ -1,0 +1,122 @@
+package dev.vpcie.cli;
+
+import dev.vpcie.protocol.encap.FrameCodec;
+import dev.vpcie.protocol.link.LinkConfig;
+import dev.vpcie.protocol.link.LinkEndpoint;
+import dev.vpcie.protocol.transport.AfPacketTransport;
+import dev.vpcie.protocol.transport.FaultInjectingTransport;
+import dev.vpcie.protocol.transport.FrameTransport;
+import dev.vpcie.protocol.transport.PcapTransport;
+import dev.vpcie.protocol.transport.UdpTransport;
+import java.io.IOException;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The interconnect as both commands join it: the transport the user chose ({@code af_packet} or
+ * {@code pcap} on an interface, or {@code udp} between two addresses), injected faults if asked,
+ * and the link layer ({@link LinkEndpoint}) on top, in the user's group. {@code vpcie endpoint}
+ * serves its devices on it; {@code vpcie vrc} discovers and connects the endpoints of the group.
+ */
+final class Interconnect implements AutoCloseable {
+
+    /** What the user asked for on the command line. */
+    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults) {
+
+        /** Where the interconnect is, for messages: {@code veth0} or {@code udp 10.0.0.1:4791 -> 10.0.0.2:4791}. */
+        String where() {
+            return "udp".equals(transport) ? "udp " + udpListen + " -> " + udpPeer : iface;
+        }
+    }
+
+    private final LinkEndpoint links;
+    private final FrameTransport transport;
+    private final int group;
+
+    private Interconnect(LinkEndpoint links, FrameTransport transport, int group) {
+        this.links = links;
+        this.transport = transport;
+        this.group = group;
+    }
+
+    /**
+     * Opens the transport and starts the link layer on it. A bad option value (an unknown
+     * transport, a bad fault spec, a missing interface) is an {@link IllegalArgumentException}
+     * whose message suits the user; a network that cannot be used (privileges, a busy port) is an
+     * exception with such a message too.
+     */
+    static Interconnect open(Options o, LinkConfig config) throws Exception {
+        FaultInjectingTransport.Faults faults = FaultInjectingTransport.Faults.parse(o.faults()); // a bad spec is a usage error
+        FrameTransport transport = transport(o, config.etherType());
+        try {
+            FrameTransport used = faults.equals(FaultInjectingTransport.Faults.NONE) ? transport : new FaultInjectingTransport(transport, faults);
+            LinkEndpoint links = LinkEndpoint.start(used, config.withGroup(o.group()));
+            return new Interconnect(links, used, o.group());
+        } catch (RuntimeException e) {
+            transport.close();
+            throw e;
+        }
+    }
+
+    static Interconnect open(Options o) throws Exception { return open(o, LinkConfig.defaults()); }
+
+    private static FrameTransport transport(Options o, int etherType) throws Exception {
+        return switch (o.transport()) {
+            case "af_packet" -> {
+                checkInterface(o.iface());
+                yield AfPacketTransport.open(o.iface(), etherType);
+            }
+            case "pcap" -> {
+                checkInterface(o.iface());
+                yield PcapTransport.open(o.iface(), etherType);
+            }
+            case "udp" -> {
+                try {
+                    yield UdpTransport.open(UdpTransport.parseAddress(o.udpListen()), UdpTransport.parseAddress(o.udpPeer()), etherType);
+                } catch (IOException e) {
+                    throw new IOException("cannot use UDP " + o.udpListen() + " -> " + o.udpPeer() + ": " + e.getMessage(), e);
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown transport '" + o.transport() + "' (af_packet, pcap or udp)");
+        };
+    }
+
+    /** A missing interface is the commonest mistake: say which ones exist. */
+    static void checkInterface(String name) throws SocketException {
+        if (NetworkInterface.getByName(name) != null) return;
+        List<String> names = new ArrayList<>();
+        for (NetworkInterface n : Collections.list(NetworkInterface.getNetworkInterfaces())) names.add(n.getName());
+        Collections.sort(names);
+        throw new IllegalArgumentException("no network interface '" + name + "' in this network namespace (there are: "
+                + String.join(", ", names) + ")");
+    }
+
+    /** Checks a {@code HOST:PORT} option value; the message names the option. */
+    static void checkHostPort(String option, String value) {
+        if (value == null) throw new IllegalArgumentException(option + " HOST:PORT is required with --transport udp");
+        int colon = value.lastIndexOf(':');
+        String port = colon < 0 ? "" : value.substring(colon + 1);
+        if (colon <= 0 || !port.matches("\\d{1,5}") || Integer.parseInt(port) > 65535)
+            throw new IllegalArgumentException(option + " must be HOST:PORT, e.g. 192.0.2.1:4791: " + value);
+    }
+
+    LinkEndpoint links() { return links; }
+
+    FrameTransport transport() { return transport; }
+
+    int group() { return group; }
+
+    /** For status lines, e.g. {@code af_packet:veth0 02:00:00:00:00:02/1 group 7}. */
+    String describe() {
+        return transport.name() + " " + links.address() + "/" + links.hostInstance() + (group == 0 ? " untagged" : " group " + group);
+    }
+
+    /** Closes the links (peers get a CLOSE), then the transport. */
+    @Override public void close() {
+        links.close();
+        transport.close();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.vpcie.cli;
+
+import dev.vpcie.protocol.link.Announcement;
+import dev.vpcie.protocol.link.Link;
+import dev.vpcie.protocol.link.LinkEndpoint;
+import dev.vpcie.protocol.link.TlpPort;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The real {@link VrcConnector}: opens the {@link Interconnect}, discovers the endpoints of the
+ * group and opens a link to each; the caller attaches them and then waits for their sessions. Endpoints that announce another VRC as
+ * their owner are skipped (they would refuse the link); one that names this VRC's address as
+ * owner is an earlier run of this VRC whose session the endpoint has not timed out yet, and is
+ * taken (the new session epoch ends the old session).
+ */
+final class VrcNetworks {
+    private static final Logger log = LoggerFactory.getLogger(VrcNetworks.class);
+    private static final String ENDPOINT_PREFIX = "vpcie-endpoint";
+    private static final Pattern OWNER = Pattern.compile("\\bowner=(\\S+)");
+
+    private VrcNetworks() {}
+
+    /** Why the VRC could not reach its endpoints; the message is for the user. */
+    static final class UnreachableException extends Exception {
+        UnreachableException(String message) { super(message); }
+    }
+
+    static VrcConnector.Connection connect(VrcConnector.Target target) throws Exception {
+        Interconnect.Options o = target.interconnect();
+        Interconnect net = Interconnect.open(o);
+        try {
+            return connect(net, o, Duration.ofMillis(target.discoverTimeoutMillis()));
+        } catch (Exception | Error e) {
+            net.close();
+            throw e;
+        }
+    }
+
+    private static VrcConnector.Connection connect(Interconnect net, Interconnect.Options o, Duration timeout) throws Exception {
+        LinkEndpoint links = net.links();
+        String where = "group " + o.group() + " on " + o.where();
+        List<Announcement> found = links.discover(timeout);
+        if (links.failure() != null) throw new UnreachableException("the interconnect failed: " + links.failure());
+        String me = links.address() + "/" + links.hostInstance();
+        List<Announcement> usable = new ArrayList<>();
+        List<String> busy = new ArrayList<>();
+        for (Announcement a : found) {
+            String text = a.text();
+            if (!text.startsWith(ENDPOINT_PREFIX)) {
+                log.info("ignoring {}/{}: not a vpcie endpoint ({})", a.address(), a.instance(), text);
+                continue;
+            }
+            String owner = owner(text);
+            if (owner.equals("none") || owner.equals(me) || owner.startsWith(me + "_")) usable.add(a);
+            else busy.add(a.address() + "/" + a.instance() + " (owned by " + owner.replace('_', ' ') + ")");
+        }
+        for (String b : busy) log.warn("skipping endpoint {}", b);
+        if (usable.isEmpty()) {
+            if (!busy.isEmpty()) throw new UnreachableException("every endpoint in " + where + " is owned by another VRC: " + String.join(", ", busy));
+            throw new UnreachableException("no endpoint answered in " + where + " within " + timeout.toMillis() + " ms");
+        }
+        List<Link> opened = new ArrayList<>();
+        for (Announcement a : usable) opened.add(links.connect(a.address(), a.instance()));
+        List<TlpPort> ports = List.copyOf(opened);
+        return new VrcConnector.Connection() {
+            @Override public List<TlpPort> ports() { return ports; }
+
+            @Override public void awaitUp() throws Exception {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                for (Link l : opened) {
+                    if (!l.awaitUp(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
+                        throw new UnreachableException("endpoint " + l.peer() + "/" + l.peerInstance() + " in " + where
+                                + " answered discovery but accepted no session within " + timeout.toMillis() + " ms");
+                }
+            }
+
+            @Override public int maxTlpLength() { return links.maxTlpLength(); }
+
+            @Override public void close() { net.close(); }
+        };
+    }
+
+    /** The {@code owner=} field of an announcement, {@code none} when it has none. */
+    static String owner(String announcement) {
+        Matcher m = OWNER.matcher(announcement);
+        return m.find() ? m.group(1) : "none";
+    }
+}

@@ -1,0 +1,149 @@
+package dev.vpcie.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code vpcie vrc} against a real {@code vpcie endpoint} in the same JVM, over the UDP transport
+ * on the loopback interface (no root needed): the real connector discovers the endpoint, connects,
+ * enumerates, runs the subcommand and closes, and the endpoint sees each session come and go.
+ */
+class VrcOverUdpTest {
+    private final StringWriter endpointOut = new StringWriter(), endpointErr = new StringWriter();
+    private String endpointAddress, vrcAddress;
+    private EndpointCommand endpoint;
+    private CompletableFuture<Integer> endpointExit;
+
+    @BeforeEach void startEndpoint() throws IOException {
+        int[] ports = freeUdpPorts(2);
+        endpointAddress = "127.0.0.1:" + ports[0];
+        vrcAddress = "127.0.0.1:" + ports[1];
+        var cl = Main.commandLine();
+        cl.setOut(new PrintWriter(endpointOut, true));
+        cl.setErr(new PrintWriter(endpointErr, true));
+        endpoint = cl.getSubcommands().get("endpoint").getCommand();
+        endpointExit = CompletableFuture.supplyAsync(() -> cl.execute("endpoint", "--transport", "udp", "--udp-listen", endpointAddress,
+                "--udp-peer", vrcAddress, "--group", "5", "--device", "dmatest"));
+        await(() -> endpointOut.toString().contains("endpoint ready") || endpointExit.isDone(), "the endpoint is ready");
+        assertTrue(endpointOut.toString().contains("endpoint ready"), endpointOut + "" + endpointErr);
+    }
+
+    @AfterEach void stopEndpoint() throws Exception {
+        endpoint.stop();
+        assertEquals(0, endpointExit.get(10, TimeUnit.SECONDS), endpointErr.toString());
+    }
+
+    private record Run(int status, String out, String err) {}
+
+    private Run vrc(String... args) { return vrcInGroup(5, args); }
+
+    private Run vrcInGroup(int group, String... args) {
+        List<String> argv = new ArrayList<>(List.of("vrc", "--transport", "udp", "--udp-listen", vrcAddress, "--udp-peer", endpointAddress,
+                "--group", Integer.toString(group), "--discover-timeout-ms", "1000", "--completion-timeout-ms", "2000"));
+        argv.addAll(List.of(args));
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        var cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int status = cl.execute(argv.toArray(String[]::new));
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    @Test void lspciFindsTheDmatestFunction() {
+        Run r = vrc("lspci", "-v");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("01:00.0 System peripheral: Red Hat, Inc. Device 10f0 (rev 01)")
+                || r.out().startsWith("01:00.0 System peripheral"), r.out());
+        assertTrue(r.out().contains("Capabilities: [") && r.out().contains("MSI-X: Enable- Count=4"), r.out());
+        await(() -> endpointOut.toString().contains("link down: VRC"), "the endpoint sees the VRC's session end when it closes");
+        assertTrue(endpointOut.toString().contains("link up: VRC"), endpointOut.toString());
+    }
+
+    @Test void mmioAndConfigAccessesGoThroughTheLink() {
+        Run id = vrc("mmio", "read", "01:00.0", "0", "0x0");
+        assertEquals(0, id.status(), id.err());
+        assertEquals("0x31544d44\n", id.out(), "the ID register: 'DMT1'");
+        Run dev = vrc("config", "read", "01:00.0", "0x02.w");
+        assertEquals(0, dev.status(), dev.err());
+        assertEquals("10f0\n", dev.out());
+    }
+
+    @Test void dmatestCopyFillAndChecksumEachWithAnInterrupt() {
+        Run copy = vrc("dmatest", "copy", "--size", "64K", "--src-offset", "3", "--dst-offset", "1");
+        assertEquals(0, copy.status(), copy.out() + copy.err());
+        assertTrue(copy.out().contains("copy 65536 bytes host->host: ") && copy.out().contains("interrupt MSI-X vector 0 received, data verified"),
+                copy.out());
+        Run fill = vrc("dmatest", "01:00.0", "fill", "--size", "1000", "--interrupt", "msi", "--pattern", "0x11223344");
+        assertEquals(0, fill.status(), fill.out() + fill.err());
+        assertTrue(fill.out().contains("fill 1000 bytes with 0x11223344: ") && fill.out().contains("interrupt MSI vector 0 received, data verified"),
+                fill.out());
+        Run sum = vrc("dmatest", "checksum", "--size", "4097", "--interrupt", "intx");
+        assertEquals(0, sum.status(), sum.out() + sum.err());
+        assertTrue(sum.out().contains("checksum of 4097 bytes: ") && sum.out().contains("interrupt INTx vector 0 received, CRC-32 0x"), sum.out());
+        assertEquals(4, copy.out().lines().count(), "one line per step: device, interrupts, buffers, command\n" + copy.out());
+    }
+
+    @Test void noEndpointInTheGroupIsAClearError() {
+        Run r = vrcInGroup(6, "lspci");
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.err().contains("vpcie vrc: no endpoint answered in group 6 on udp " + vrcAddress + " -> " + endpointAddress + " within 1000 ms"),
+                r.err());
+    }
+
+    @Test void badFaultSpecAndMissingInterfaceAreUsageErrors() {
+        Run faults = vrc("--faults", "loss=lots", "lspci");
+        assertEquals(2, faults.status());
+        assertTrue(faults.err().contains("fault spec 'loss=lots'"), faults.err());
+        StringWriter err = new StringWriter();
+        var cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(2, cl.execute("vrc", "--iface", "nosuch0", "lspci"));
+        assertTrue(err.toString().contains("no network interface 'nosuch0' in this network namespace (there are: ") && err.toString().contains("lo"),
+                err.toString());
+    }
+
+    @Test void injectedLossIsRepairedByTheLink() {
+        Run r = vrc("--faults", "loss=10,seed=7", "dmatest", "copy", "--size", "256K");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("data verified"), r.out());
+    }
+
+    private static int[] freeUdpPorts(int n) throws IOException {
+        int[] ports = new int[n];
+        List<DatagramSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+        } finally {
+            for (DatagramSocket s : held) s.close();
+        }
+        return ports;
+    }
+
+    private static void await(BooleanSupplier c, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > deadline) fail("timed out waiting until " + what);
+            LockSupport.parkNanos(2_000_000);
+        }
+    }
+}
