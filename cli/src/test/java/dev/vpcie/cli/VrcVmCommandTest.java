@@ -57,10 +57,10 @@ class VrcVmCommandTest {
 
     /** A guest boots, finds the function the endpoint offers, and powers off; the command ends with QEMU's status. */
     @Test @Timeout(300) void guestSeesTheRemoteFunctionAndTheCommandEndsWithQemu() throws Exception {
+        Path[] image = guestImage();
         boolean qemu = false;
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) qemu |= Files.isExecutable(Path.of(dir, "qemu-system-x86_64"));
         Assumptions.assumeTrue(qemu, "skipped: qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)");
-        Path[] image = guestImage();
         String script = "cat /sys/bus/pci/devices/0000:00:02.0/vendor /sys/bus/pci/devices/0000:00:02.0/device\n";
         List<String> args = new ArrayList<>(List.of("vrc", "--iface", "t", "vm", "--device", "01:00.0", "--kvm", "off", "--no-stdin",
                 "--memory-mib", "128", "--", "-nodefaults", "-display", "none", "-serial", "stdio", "-no-reboot",
@@ -84,12 +84,12 @@ class VrcVmCommandTest {
         assertTrue(err.toString().matches("(?s).*01:00\\.0:.* config_read=\\d+.*"), "bridge counters reported: " + err);
     }
 
-    /** scripts/guest-image's kernel and initramfs (built or taken from its cache). */
+    /** scripts/guest-image's kernel and initramfs (built or taken from its cache; QEMU installed too when root). */
     private static Path[] guestImage() throws Exception {
         Path root = Path.of(System.getProperty("user.dir")).toAbsolutePath();
         while (root != null && !Files.isExecutable(root.resolve("scripts/guest-image"))) root = root.getParent();
         Assumptions.assumeTrue(root != null, "skipped: no scripts/guest-image");
-        Process p = new ProcessBuilder(root.resolve("scripts/guest-image").toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(root.resolve("scripts/guest-image").toString(), "--need-qemu").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String vars = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(10, TimeUnit.MINUTES) && p.exitValue() == 0, "scripts/guest-image failed");
         String kernel = null, initrd = null;

@@ -25,8 +25,8 @@ class GuestDmaTestDeviceTest {
     private static GuestImage image;
 
     @BeforeAll static void image() throws Exception {
-        VmTestSupport.assumeQemu();
         image = GuestImage.get();
+        VmTestSupport.assumeQemu();
     }
 
     /** The guest's view, printed as tagged lines the test parses. */

@@ -28,8 +28,8 @@ class GuestE1000Test {
     private static GuestImage image;
 
     @BeforeAll static void image() throws Exception {
-        VmTestSupport.assumeQemu();
         image = GuestImage.get();
+        VmTestSupport.assumeQemu();
     }
 
     @Test void stockE1000ProbesLinksAndPings() throws Exception {

@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The guest kernel and initramfs that {@code scripts/guest-image} builds from Debian packages
- * (cached between runs), found once per test JVM.
+ * (cached between runs), found once per test JVM. Asking for it also installs QEMU when it is
+ * missing and the tests run as root.
  */
 record GuestImage(Path kernel, Path initrd, String kernelVersion) {
 
@@ -29,7 +30,8 @@ record GuestImage(Path kernel, Path initrd, String kernelVersion) {
         if (built != null) return built;
         if (failure != null) throw new IOException(failure);
         Path log = Files.createTempFile("vpcie-guest-image", ".log");
-        Process p = new ProcessBuilder(repositoryRoot().resolve("scripts/guest-image").toString())
+        // --need-qemu: as root, QEMU is installed too when missing (CI machines start without it).
+        Process p = new ProcessBuilder(repositoryRoot().resolve("scripts/guest-image").toString(), "--need-qemu")
                 .redirectError(log.toFile()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.MINUTES)) {

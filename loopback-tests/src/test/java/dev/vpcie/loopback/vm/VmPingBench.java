@@ -29,8 +29,8 @@ class VmPingBench {
 
     @Test void remoteNicBesideQemusOwnE1000() throws Exception {
         Assumptions.assumeTrue(Boolean.getBoolean("vpcie.bench"), "benchmark skipped: run with -Dvpcie.bench=true");
-        VmTestSupport.assumeQemu();
         GuestImage image = GuestImage.get();
+        VmTestSupport.assumeQemu();
         int pings = Integer.getInteger("vpcie.bench.pings", 100);
         MacAddress remoteMac = MacAddress.parse("02:76:70:63:69:65");
         String localMac = "52:54:00:12:34:56";
