@@ -52,6 +52,7 @@ class VmPingBench {
                     ping -c 3 -W 3 10.199.0.1 >/dev/null; ping -c 3 -W 3 10.198.0.1 >/dev/null
                     ping -c %3$d -i 0.05 -W 3 10.199.0.1 | tail -n 2 | sed 's/^/remote: /'
                     ping -c %3$d -i 0.05 -W 3 10.198.0.1 | tail -n 2 | sed 's/^/local: /'
+                    dmesg | grep -E 'e1000|igb' | sed 's/^/driver: /'
                     """.formatted(remoteMac.toString().toLowerCase(Locale.ROOT), localMac, pings);
             QemuVm.Accel accel = GuestKernel.accel(image);
             QemuVm vm = rig.boot(accel, GuestKernel.args(image, accel, script, "-netdev", qemuWire.netdev("local"),
@@ -63,6 +64,7 @@ class VmPingBench {
             String path = accel == QemuVm.Accel.KVM
                     ? "INTx through the KVM irqfd (" + vm.bridges().getFirst().count(BridgeCounter.INTX_TRIGGER) + " raised)"
                     : "no interrupt delivered (TCG): the guest polls with irqpoll on its 4 ms tick";
+            for (String l : VmTestSupport.tagged(vm, "driver: ")) System.out.println("[vm-bench] guest: " + l);
             System.out.printf(Locale.ROOT, "[vm-bench] %s, %d pings 50 ms apart on each path, one guest:%n", accel, pings);
             System.out.printf(Locale.ROOT, "[vm-bench]   remote 82540EM via the bridge: min/avg/max %.3f/%.3f/%.3f ms (%s), %s%n",
                     remote[0], remote[1], remote[2], VmTestSupport.tagged(vm, "remote: ").getFirst(), path);
