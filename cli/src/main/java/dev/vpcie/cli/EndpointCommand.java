@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
         description = {"Impersonate PCIe devices behind an ExpEther-style bridge: answer discovery in the group, "
                 + "serve one VRC at a time, reset the devices when its session ends. Runs until SIGINT/SIGTERM."},
         footer = {"", "Devices: see --list-devices. Exit status: 0 after a clean shutdown, 1 when the network cannot be used "
-                + "(missing interface, privileges), 2 for a usage error."})
+                + "(privileges, a failing transport), 2 for a usage error (unknown device, missing interface, bad option)."})
 public final class EndpointCommand implements Callable<Integer> {
 
     /** The transports {@code --transport} accepts. */

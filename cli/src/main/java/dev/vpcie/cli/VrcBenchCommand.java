@@ -30,13 +30,20 @@ final class VrcBenchCommand implements Callable<Integer> {
     @Option(names = "--offset", defaultValue = "0", description = "offset of the MMIO reads (default: ${DEFAULT-VALUE})") long offset;
     @Option(names = "--mode", split = ",", defaultValue = "read,write,copy", description = "DMA modes (default: ${DEFAULT-VALUE})")
     List<DmaBench.Mode> modes;
-    @Option(names = "--bytes-per-size", defaultValue = "67108864", description = "bytes moved per size (default: ${DEFAULT-VALUE})")
+    @Option(names = "--bytes-per-size", defaultValue = "67108864", description = "bytes moved per size at most (default: ${DEFAULT-VALUE})")
     long bytesPerSize;
+    @Option(names = "--seconds-per-size", defaultValue = "3", description = "seconds per size at most (default: ${DEFAULT-VALUE})")
+    double secondsPerSize;
+    @Option(names = "--sizes", split = ",", paramLabel = "BYTES", description = "command sizes (default: 64, 256, ... 1048576, powers of 4)")
+    List<Long> sizes;
 
     @Override public Integer call() throws Exception {
         CommandLine cmd = spec.commandLine();
         if (!what.equals("mmio") && !what.equals("dma")) throw new CommandLine.ParameterException(cmd, "bench mmio or bench dma, not " + what);
         if (iterations < 1) throw new CommandLine.ParameterException(cmd, "--iterations must be positive");
+        if (bytesPerSize < 1 || secondsPerSize <= 0) throw new CommandLine.ParameterException(cmd, "--bytes-per-size and --seconds-per-size must be positive");
+        if (sizes != null && sizes.stream().anyMatch(s -> s < 1 || s > 1L << 30))
+            throw new CommandLine.ParameterException(cmd, "--sizes must be 1 .. 1073741824 bytes each: " + sizes);
         return vrc.run(rc -> {
             PcieDevice d = pick(cmd, rc);
             PrintWriter out = vrc.out();
@@ -49,7 +56,8 @@ final class VrcBenchCommand implements Callable<Integer> {
                 out.printf("ratio of medians: %.2f%n", r.ratio());
             } else {
                 try (DmaTestDriver driver = new DmaTestDriver(d)) {
-                    DmaBench.Result r = DmaBench.run(driver, modes, DmaBench.defaultSizes(), bytesPerSize, 10_000_000_000L);
+                    DmaBench.Result r = DmaBench.run(driver, modes, sizes != null ? sizes : DmaBench.defaultSizes(), bytesPerSize,
+                            (long) (secondsPerSize * 1e9), 10_000_000_000L);
                     out.printf("dmatest on %s, MPS %d, MRRS %d%n", d.name(), d.maxPayloadSize(), d.maxReadRequestSize());
                     out.printf("%-6s %10s %10s %10s %12s %8s%n", "mode", "size", "GB/s", "Gbit/s", "TLPs/s", "failed");
                     for (DmaBench.Row row : r.rows())

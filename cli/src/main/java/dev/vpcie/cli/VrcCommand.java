@@ -60,7 +60,7 @@ public final class VrcCommand implements Runnable {
             description = "how long to look for endpoints, and to wait for their sessions (default: ${DEFAULT-VALUE})")
     long discoverTimeoutMillis;
 
-    @Option(names = "--completion-timeout-ms", paramLabel = "MS", defaultValue = "50",
+    @Option(names = "--completion-timeout-ms", paramLabel = "MS", defaultValue = "500",
             description = "completion timeout; a read with no completion by then returns all-ones (default: ${DEFAULT-VALUE})")
     long completionTimeoutMillis;
 

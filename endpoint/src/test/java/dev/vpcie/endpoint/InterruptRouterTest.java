@@ -24,6 +24,7 @@ class InterruptRouterTest {
         f.host.memWriteValue(e, 8, address);
         f.host.memWriteValue(e + 8, 4, data);
         f.host.memWriteValue(e + 12, 4, masked ? 1 : 0);
+        f.host.memReadValue(e + 12, 4); // flush the posted writes before the function raises anything
     }
 
     private static int msixControlOffset(TestFunction fn) { return fn.msix.offset(); }

@@ -12,10 +12,11 @@ import org.HdrHistogram.Histogram;
 /**
  * The measuring end: TLP ping-pong (a read, its completion) and streams of writes closed by a
  * fence read, all through one reliable link. The caller's thread waits for each completion as
- * an application would: it spins briefly, then parks until the link thread unparks it.
+ * a driver polling for it would: it keeps yielding the CPU for a while (so on a small machine the
+ * link threads still run), then parks until the link thread unparks it.
  */
 final class ClientRole implements TlpHandler {
-    private static final long SPIN_NANOS = 20_000;
+    private static final long SPIN_NANOS = 100_000;
     private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     /** Writes delivered per second and their payload rate. */
@@ -82,7 +83,7 @@ final class ClientRole implements TlpHandler {
         while ((c = completion) == null) {
             long waited = System.nanoTime() - start;
             if (waited > TIMEOUT_NANOS) throw new IllegalStateException("no completion within 30 s over " + link.describe());
-            if (waited < SPIN_NANOS) Thread.onSpinWait();
+            if (waited < SPIN_NANOS) Thread.yield();
             else LockSupport.parkNanos(this, TIMEOUT_NANOS);
         }
         waiter = null;

@@ -31,9 +31,9 @@ final class EchoRole implements TlpHandler {
     private int outOfOrder;
     private long refused, unexpected;
 
-    static void run(BenchTransport kind, String device, String localIp, String peerIp, int group) throws IOException {
+    static void run(BenchTransport kind, String device, String localIp, String peerIp, LinkConfig config) throws IOException {
         try (FrameTransport transport = kind.open(device, localIp, peerIp);
-             LinkEndpoint endpoint = LinkEndpoint.start(transport, LinkConfig.defaults().withGroup(group).withHostInstance(INSTANCE))) {
+             LinkEndpoint endpoint = LinkEndpoint.start(transport, config)) {
             EchoRole echo = new EchoRole();
             endpoint.onAccept(l -> {
                 echo.link = l;

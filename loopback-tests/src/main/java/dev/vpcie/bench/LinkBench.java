@@ -39,14 +39,20 @@ public final class LinkBench {
 
     /** What to run; see {@link #usage()}. */
     record Options(List<BenchTransport> transports, int pings, long intervalNanos, int warmup,
-                   Map<Integer, Integer> streams, int group, int mtu) {}
+                   Map<Integer, Integer> streams, int group, int mtu, Duration busyPoll) {
+        /** The link settings both ends use. */
+        LinkConfig linkConfig(int instance) {
+            LinkConfig c = LinkConfig.defaults().withGroup(group).withHostInstance(instance);
+            return busyPoll == null ? c : c.withBusyPoll(busyPoll);
+        }
+    }
 
-    record Row(BenchTransport transport, Histogram tlp, Histogram ping, List<ClientRole.StreamResult> streams, String error) {}
+    record Row(BenchTransport transport, Histogram tlp, Histogram raw, Histogram ping, List<ClientRole.StreamResult> streams, String error) {}
 
     public static void main(String[] args) {
         try {
-            if (args.length > 0 && args[0].equals("echo")) {
-                echo(Arrays.copyOfRange(args, 1, args.length));
+            if (args.length > 0 && (args[0].equals("echo") || args[0].equals("raw-echo"))) {
+                echo(args[0].equals("raw-echo"), Arrays.copyOfRange(args, 1, args.length));
                 return;
             }
             run(parse(args));
@@ -64,18 +70,20 @@ public final class LinkBench {
     static String usage() {
         return """
                 usage: scripts/bench link [--transports af_packet,pcap,udp] [--pings N] [--interval-us N]
-                                          [--stream SIZE:COUNT,...] [--group G] [--mtu M]
+                                          [--stream SIZE:COUNT,...] [--group G] [--mtu M] [--busy-poll-us N]
                   --transports   which transports to measure (default af_packet,pcap,udp)
                   --pings        round trips per transport, TLP and kernel ping alike (default 2000)
                   --interval-us  spacing of the round trips, as ping -i (default 1000)
                   --stream       write streams as payload bytes:count (default 64:1000000,256:400000)
                   --group        group ID = VLAN ID of the link's frames, 0 for untagged (default 0)
-                  --mtu          MTU of the veth pair (default 1500)""";
+                  --mtu          MTU of the veth pair (default 1500)
+                  --busy-poll-us how long the link threads spin for work before blocking (default: the link's default)""";
     }
 
     static Options parse(String[] args) {
         List<BenchTransport> transports = List.of(BenchTransport.values());
         int pings = 2000, group = 0, mtu = 1500;
+        Duration busyPoll = null;
         long interval = 1_000_000;
         Map<Integer, Integer> streams = new LinkedHashMap<>(Map.of());
         streams.put(64, 1_000_000);
@@ -94,6 +102,7 @@ public final class LinkBench {
                 case "--interval-us" -> interval = positive(key, value) * 1000L;
                 case "--group" -> group = Integer.parseInt(value);
                 case "--mtu" -> mtu = positive(key, value);
+                case "--busy-poll-us" -> busyPoll = Duration.ofNanos(Long.parseLong(value) * 1000);
                 case "--stream" -> {
                     streams = new LinkedHashMap<>();
                     for (String s : value.split(",")) {
@@ -108,7 +117,7 @@ public final class LinkBench {
             }
         }
         if (group < 0 || group > 4094) throw new IllegalArgumentException("--group must be 0..4094");
-        return new Options(transports, pings, interval, Math.max(500, pings / 4), streams, group, mtu);
+        return new Options(transports, pings, interval, 20_000, streams, group, mtu, busyPoll);
     }
 
     private static int positive(String key, String value) {
@@ -140,23 +149,49 @@ public final class LinkBench {
         System.out.println(table(rows, o));
     }
 
-    private static Row measure(VethTestbed testbed, BenchTransport kind, Options o) throws IOException {
-        Process echo = startEcho(testbed, kind, o);
+    private static Row measure(VethTestbed testbed, BenchTransport kind, Options o) {
+        try {
+            Histogram raw = measureRaw(testbed, kind, o);
+            return measureLink(testbed, kind, o, raw);
+        } catch (IOException | RuntimeException e) {
+            return new Row(kind, null, null, null, List.of(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Row(kind, null, null, null, List.of(), "interrupted");
+        }
+    }
+
+    /** The transport alone: frames bounced by a second process, no link. */
+    private static Histogram measureRaw(VethTestbed testbed, BenchTransport kind, Options o) throws IOException, InterruptedException {
+        Process echo = startEcho(testbed, kind, o, "raw-echo");
+        try {
+            String[] ready = awaitReady(echo, kind);
+            try (FrameTransport transport = kind.openIn(testbed.a(), testbed.interfaceA(), VethTestbed.ADDRESS_A, VethTestbed.ADDRESS_B)) {
+                return RawEcho.pingPong(transport, MacAddress.parse(ready[1]), o.warmup(), o.pings(), o.intervalNanos());
+            }
+        } finally {
+            stop(echo);
+        }
+    }
+
+    private static Row measureLink(VethTestbed testbed, BenchTransport kind, Options o, Histogram raw) throws IOException, InterruptedException {
+        Process echo = startEcho(testbed, kind, o, "echo");
         try {
             String[] ready = awaitReady(echo, kind);
             MacAddress echoMac = MacAddress.parse(ready[1]);
             int echoInstance = Integer.parseInt(ready[2]);
             try (FrameTransport transport = kind.openIn(testbed.a(), testbed.interfaceA(), VethTestbed.ADDRESS_A, VethTestbed.ADDRESS_B);
-                 LinkEndpoint endpoint = LinkEndpoint.start(transport, LinkConfig.defaults().withGroup(o.group()).withHostInstance(1))) {
+                 LinkEndpoint endpoint = LinkEndpoint.start(transport, o.linkConfig(1))) {
                 Link link = endpoint.connect(echoMac, echoInstance);
                 if (!link.awaitUp(Duration.ofSeconds(10)))
                     throw new IOException("no link session with the echo side over " + transport.name());
                 ClientRole client = new ClientRole(link);
+                // Warm-up, so that both JVMs have compiled the paths being measured.
                 client.pingPong(o.warmup(), 0, 0);
+                client.stream(200_000, 64);
                 Histogram ping = KernelPing.run(testbed.a(), VethTestbed.ADDRESS_B, o.pings(), o.intervalNanos());
                 Histogram tlp = client.pingPong(0, o.pings(), o.intervalNanos());
                 List<ClientRole.StreamResult> streams = new ArrayList<>();
-                client.stream(100_000, 64); // warm-up
                 for (Map.Entry<Integer, Integer> s : o.streams().entrySet()) {
                     LinkCounters before = link.counters();
                     streams.add(client.stream(s.getValue(), s.getKey()));
@@ -166,30 +201,36 @@ public final class LinkBench {
                             after.retransmits() - before.retransmits(), after.timeouts() - before.timeouts(),
                             after.naksReceived() - before.naksReceived());
                 }
-                return new Row(kind, tlp, ping, streams, null);
+                return new Row(kind, tlp, raw, ping, streams, null);
             }
-        } catch (IOException | RuntimeException e) {
-            return new Row(kind, null, null, List.of(), e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Row(kind, null, null, List.of(), "interrupted");
         } finally {
-            echo.getOutputStream().close();
-            try {
-                if (!echo.waitFor(10, TimeUnit.SECONDS)) echo.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            stop(echo);
         }
     }
 
-    private static Process startEcho(VethTestbed testbed, BenchTransport kind, Options o) throws IOException {
+    private static void stop(Process echo) {
+        try {
+            echo.getOutputStream().close();
+            if (!echo.waitFor(10, TimeUnit.SECONDS)) echo.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            echo.destroyForcibly();
+        } catch (InterruptedException e) {
+            echo.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Process startEcho(VethTestbed testbed, BenchTransport kind, Options o, String role) throws IOException {
         List<String> argv = new ArrayList<>();
         argv.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        argv.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        argv.addAll(List.of("-cp", System.getProperty("java.class.path"), LinkBench.class.getName(), "echo",
+        // The same JVM settings, except recording, profiling and debugging, which belong to the measuring side.
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
+            if (!arg.startsWith("-XX:StartFlightRecording") && !arg.startsWith("-agent") && !arg.startsWith("-javaagent")
+                    && !arg.startsWith("-Xrunjdwp")) argv.add(arg);
+        argv.addAll(List.of("-cp", System.getProperty("java.class.path"), LinkBench.class.getName(), role,
                 "--transport", kind.cliName(), "--device", testbed.interfaceB(), "--local", VethTestbed.ADDRESS_B,
-                "--peer", VethTestbed.ADDRESS_A, "--group", Integer.toString(o.group())));
+                "--peer", VethTestbed.ADDRESS_A, "--group", Integer.toString(o.group()),
+                "--busy-poll-us", Long.toString(o.linkConfig(EchoRole.INSTANCE).busyPoll().toNanos() / 1000)));
         Path log = Files.createTempFile("vpcie-bench-echo-", ".log");
         log.toFile().deleteOnExit();
         return new ProcessBuilder(testbed.b().command(argv)).redirectError(log.toFile()).start();
@@ -199,7 +240,11 @@ public final class LinkBench {
         BufferedReader out = new BufferedReader(new InputStreamReader(echo.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
             try {
-                return out.readLine();
+                String l;
+                while ((l = out.readLine()) != null && !l.startsWith("READY ")) {
+                    // Anything the JVM prints before the echo side is up.
+                }
+                return l;
             } catch (IOException e) {
                 return null;
             }
@@ -217,11 +262,18 @@ public final class LinkBench {
         return ready.split(" ");
     }
 
-    private static void echo(String[] args) throws IOException {
+    private static void echo(boolean raw, String[] args) throws IOException {
         Map<String, String> a = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i], args[i + 1]);
+        if (raw) {
+            RawEcho.run(BenchTransport.parse(a.getOrDefault("--transport", "af_packet")), a.get("--device"), a.get("--local"), a.get("--peer"));
+            return;
+        }
+        LinkConfig config = LinkConfig.defaults().withGroup(Integer.parseInt(a.getOrDefault("--group", "0")))
+                .withHostInstance(EchoRole.INSTANCE);
+        if (a.containsKey("--busy-poll-us")) config = config.withBusyPoll(Duration.ofNanos(Long.parseLong(a.get("--busy-poll-us")) * 1000));
         EchoRole.run(BenchTransport.parse(a.getOrDefault("--transport", "af_packet")), a.get("--device"), a.get("--local"),
-                a.get("--peer"), Integer.parseInt(a.getOrDefault("--group", "0")));
+                a.get("--peer"), config);
     }
 
     static String header(Options o) {
@@ -239,31 +291,31 @@ public final class LinkBench {
             // Leave it unknown.
         }
         return String.format(Locale.ROOT, "vpcie link benchmark, %s; Linux %s, %d CPUs (%s), load %s; JDK %s%n"
-                        + "veth between two namespaces, MTU %d, %s; round trips %s, %d of each",
+                        + "veth between two namespaces, MTU %d, %s; link threads busy-poll %d µs; round trips %s, %d of each",
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")), System.getProperty("os.version"),
                 Runtime.getRuntime().availableProcessors(), cpu, load, Runtime.version(), o.mtu(),
-                o.group() == 0 ? "untagged" : "group " + o.group() + " (802.1Q tagged)",
+                o.group() == 0 ? "untagged" : "group " + o.group() + " (802.1Q tagged)", o.linkConfig(1).busyPoll().toNanos() / 1000,
                 o.intervalNanos() > 0 ? o.intervalNanos() / 1000 + " µs apart" : "back to back", o.pings());
     }
 
     static String table(List<Row> rows, Options o) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%nTLP round trip (MRd -> CplD)   median      p99  |  kernel ping: median      p99  |  ratio%n"));
+        sb.append(String.format(Locale.ROOT, "%nRound trip, median / p99 (µs)   TLP through the link | raw frame, no link |      kernel ping | TLP / ping%n"));
         for (Row r : rows) {
             if (r.error() != null) {
-                sb.append(String.format(Locale.ROOT, "  %-27s failed: %s%n", r.transport().label, r.error()));
+                sb.append(String.format(Locale.ROOT, "  %-30s failed: %s%n", r.transport().label, r.error()));
                 continue;
             }
-            double tm = micros(r.tlp(), 50), tp = micros(r.tlp(), 99), pm = micros(r.ping(), 50), pp = micros(r.ping(), 99);
-            sb.append(String.format(Locale.ROOT, "  %-27s %7.1f µs %7.1f µs |  %12.1f µs %7.1f µs |  %4.1fx%n",
-                    r.transport().label, tm, tp, pm, pp, tm / pm));
+            sb.append(String.format(Locale.ROOT, "  %-30s %9.1f / %7.1f | %7.1f / %7.1f | %6.1f / %6.1f | %8.1fx%n",
+                    r.transport().label, micros(r.tlp(), 50), micros(r.tlp(), 99), micros(r.raw(), 50), micros(r.raw(), 99),
+                    micros(r.ping(), 50), micros(r.ping(), 99), micros(r.tlp(), 50) / micros(r.ping(), 50)));
         }
         sb.append(String.format(Locale.ROOT, "%nStreaming MemWr through the link"));
         for (int size : o.streams().keySet()) sb.append(String.format(Locale.ROOT, " | %5d B: TLPs/s   Gbit/s", size));
         sb.append(System.lineSeparator());
         for (Row r : rows) {
             if (r.error() != null) continue;
-            sb.append(String.format(Locale.ROOT, "  %-30s", r.transport().label));
+            sb.append(String.format(Locale.ROOT, "  %-30s  ", r.transport().label));
             for (ClientRole.StreamResult s : r.streams())
                 sb.append(String.format(Locale.ROOT, " | %,14.0f %8.2f", s.tlpsPerSecond(), s.payloadGbps()));
             int disorder = r.streams().stream().mapToInt(ClientRole.StreamResult::outOfOrder).sum();

@@ -41,8 +41,15 @@ public record RootComplexConfig(long hostMemorySize, Duration completionTimeout,
                     throw new IllegalArgumentException("address windows overlap: " + mem[i] + " and " + mem[j]);
     }
 
+    /**
+     * PCIe's default completion timeout is 50 ms, but over Ethernet a lost frame costs a
+     * retransmission timeout that backs off to 250 ms on a loaded host; 500 ms keeps a slow
+     * answer from turning into all-ones while a dead endpoint still gives all-ones promptly.
+     */
+    public static final Duration DEFAULT_COMPLETION_TIMEOUT = Duration.ofMillis(500);
+
     public static RootComplexConfig defaults() {
-        return new RootComplexConfig(HostMemory.DEFAULT_SIZE, Duration.ofMillis(50), DEFAULT_MMIO32, DEFAULT_MMIO64,
+        return new RootComplexConfig(HostMemory.DEFAULT_SIZE, DEFAULT_COMPLETION_TIMEOUT, DEFAULT_MMIO32, DEFAULT_MMIO64,
                 DEFAULT_IO, DEFAULT_MSI, 256, 512);
     }
 

@@ -9,7 +9,8 @@ final class Fixture implements AutoCloseable {
     final FakeEndpoint endpoint;
     final EndpointLink link;
 
-    Fixture(FakeFunction... functions) { this(Duration.ofMillis(50), functions); }
+    /** Tests that are not about timeouts get a long one, so a loaded machine cannot turn a slow answer into all-ones. */
+    Fixture(FakeFunction... functions) { this(Duration.ofSeconds(2), functions); }
 
     Fixture(Duration timeout, FakeFunction... functions) {
         rc = new RootComplex(RootComplexConfig.defaults().withHostMemorySize(16 << 20).withCompletionTimeout(timeout));

@@ -470,9 +470,10 @@ public final class LinkAgent {
     }
 
     void linkUp(Peer p) {
-        log.info("{}: link up (peer epoch {})", p.link.describe(), Long.toHexString(p.peerEpoch));
         TlpHandler h = p.link.handler;
-        if (h == null) return;
+        if (h == null) return; // reported once a handler is set (Peer.serviceUp)
+        log.info("{}: link up (peer epoch {})", p.link.describe(), Long.toHexString(p.peerEpoch));
+        p.upReported = true;
         try {
             h.onLinkUp(p.peerEpoch);
         } catch (RuntimeException e) {

@@ -56,6 +56,8 @@ final class Peer {
     private long nakSentNs;
 
     private long lastSentNs, lastReceivedNs;
+    /** Whether this session's handler has heard onLinkUp (a handler set after the session came up hears it late). */
+    boolean upReported;
     private long nextHelloNs = NEVER, helloIntervalNs;
 
     Peer(LinkAgent agent, Link link, FrameWriter out) {
@@ -123,6 +125,7 @@ final class Peer {
         channel = new SendChannel(agent.config.window());
         counters.inc(C.SESSIONS_UP);
         link.up(channel, local, remote);
+        upReported = false;
         agent.linkUp(this);
     }
 
@@ -141,7 +144,8 @@ final class Peer {
         nextHelloNs = NEVER;
         if (wasUp) {
             counters.inc(C.SESSIONS_DOWN);
-            agent.linkDown(this, reason);
+            if (upReported) agent.linkDown(this, reason);
+            upReported = false;
         }
     }
 
@@ -312,6 +316,10 @@ final class Peer {
             return 1;
         }
         int work = 0;
+        if (!upReported && link.handler != null) {
+            agent.linkUp(this); // the handler arrived after the session came up: it hears onLinkUp first
+            work++;
+        }
         if (recv.hasDeliverable() && link.handler != null) {
             deliver();
             work++;
@@ -348,7 +356,7 @@ final class Peer {
     boolean hasImmediateWork() {
         if (state != State.UP) return false;
         SendChannel ch = channel;
-        return retransmitPending || ackNow || (recv.hasDeliverable() && link.handler != null)
+        return retransmitPending || ackNow || (link.handler != null && (!upReported || recv.hasDeliverable()))
                 || (!ch.queue.isEmpty() && canSendNew());
     }
 

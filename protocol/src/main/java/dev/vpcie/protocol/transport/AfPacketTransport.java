@@ -15,8 +15,11 @@ import java.nio.channels.ClosedChannelException;
  * other EtherTypes, for frames addressed to other stations and for our own transmissions
  * ({@code PACKET_IGNORE_OUTGOING} as well); the same checks are repeated here in Java.
  *
- * <p>Receive tries a non-blocking {@code recvmsg} first and only then waits in {@code ppoll} on
- * the socket and an {@link EventFd} used by {@link #wakeup()}; nothing is allocated per frame.
+ * <p>A poll ({@code receive(dst, 0)}) is one non-blocking {@code recvmsg}. A receive that may
+ * wait goes to {@code ppoll} on the socket and an {@link EventFd} (for {@link #wakeup()}) first,
+ * since its caller has normally just polled, and reads when the socket is readable. Nothing is
+ * allocated per frame: the native buffers are set up once and frames are copied into the
+ * caller's buffer.
  */
 public final class AfPacketTransport implements FrameTransport {
 
@@ -50,12 +53,14 @@ public final class AfPacketTransport implements FrameTransport {
     private final Options options;
     private final PacketSocket socket;
     private final EventFd wakeFd;
+    private final Poller poller;
     private final Lifetime lifetime;
 
     private volatile boolean wakeupPending;
     private volatile boolean sleeping;
 
     private long framesSent, sendDrops, framesReceived, filtered, truncated, vlanTagsRestored;
+    private int failedPolls;
 
     private AfPacketTransport(NetDevice device, int etherType, Options options, PacketSocket socket, EventFd wakeFd) {
         this.device = device;
@@ -64,6 +69,7 @@ public final class AfPacketTransport implements FrameTransport {
         this.options = options;
         this.socket = socket;
         this.wakeFd = wakeFd;
+        this.poller = new Poller(socket.fd(), wakeFd.fd(), "AF_PACKET socket on '" + device.name() + "'");
         this.lifetime = new Lifetime(() -> {
             socket.close();
             wakeFd.close();
@@ -139,9 +145,13 @@ public final class AfPacketTransport implements FrameTransport {
         try {
             long start = 0, busyUntil = 0;
             boolean started = false;
+            // A caller that is prepared to wait has usually just polled: wait first, read when readable.
+            boolean skipRead = timeoutNanos > 0 && options.busyPollNanos() == 0;
             while (true) {
-                int n = socket.receive();
+                int n = skipRead ? -1 : socket.receive();
+                skipRead = false;
                 if (n >= 0) {
+                    failedPolls = 0;
                     int delivered = deliver(dst, n);
                     if (delivered > 0) return delivered;
                     continue;
@@ -165,9 +175,14 @@ public final class AfPacketTransport implements FrameTransport {
                     sleeping = false;
                     return consumeWakeup();
                 }
-                int ready = socket.await(wakeFd.fd(), timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - elapsed);
+                int ready = poller.await(timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - elapsed);
                 sleeping = false;
-                if ((ready & PacketSocket.OTHER_READABLE) != 0) return consumeWakeup();
+                if ((ready & Poller.SECOND) != 0) return consumeWakeup();
+                // A socket error (ENETDOWN when the interface goes down) is collected by the next recvmsg;
+                // one that stays after that is not something waiting can fix.
+                if ((ready & Poller.FIRST_FAILED) != 0 && failedPolls++ > 0)
+                    throw new IOException("AF_PACKET socket on '" + device.name() + "' keeps reporting an error: is the interface gone?");
+                if ((ready & Poller.FIRST_FAILED) == 0) failedPolls = 0;
             }
         } finally {
             lifetime.release();

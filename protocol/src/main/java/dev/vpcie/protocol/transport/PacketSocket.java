@@ -16,11 +16,11 @@ import java.nio.ByteOrder;
 
 /**
  * A Linux AF_PACKET raw socket (packet(7)) through the FFM API: socket, options, socket filter,
- * bind, recvmsg with {@code PACKET_AUXDATA}, send and ppoll. All native memory it needs is
- * allocated once; receive and send allocate nothing.
+ * bind, recvmsg with {@code PACKET_AUXDATA}, and send. All native memory it needs is allocated
+ * once; receive and send allocate nothing. Waiting is {@link Poller}'s job.
  *
- * <p>The receive side (receive, await and their accessors) belongs to one thread, the send side
- * to one thread. Closing while a call is in progress is the owner's business (see
+ * <p>The receive side (receive and its accessors) belongs to one thread, the send side to one
+ * thread. Closing while a call is in progress is the owner's business (see
  * {@link AfPacketTransport}).
  */
 final class PacketSocket implements AutoCloseable {
@@ -29,8 +29,6 @@ final class PacketSocket implements AutoCloseable {
     static final int RX_HEADROOM = 4;
     static final int RX_CAPACITY = 65536;
     static final int TX_CAPACITY = 65536;
-    /** {@link #await} result bits. */
-    static final int READABLE = 1, OTHER_READABLE = 2;
 
     private static final int AF_PACKET = 17, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
     private static final short ETH_P_ALL = 0x0003;
@@ -38,7 +36,6 @@ final class PacketSocket implements AutoCloseable {
             SO_ATTACH_FILTER = 26, SO_BUSY_POLL = 46;
     static final int SOL_PACKET = 263, PACKET_AUXDATA = 8, PACKET_QDISC_BYPASS = 20, PACKET_IGNORE_OUTGOING = 23;
     private static final int MSG_DONTWAIT = 0x40, MSG_TRUNC = 0x20;
-    private static final short POLLIN = 0x1;
     private static final int TP_STATUS_VLAN_VALID = 1 << 4, TP_STATUS_VLAN_TPID_VALID = 1 << 6;
 
     /** struct sockaddr_ll: family u16, protocol be16, ifindex i32, hatype u16, pkttype u8, halen u8, addr[8]. */
@@ -56,7 +53,6 @@ final class PacketSocket implements AutoCloseable {
     private static final MethodHandle BIND = Errno.downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVMSG = Errno.downcall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SEND = Errno.downcall("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle PPOLL = Errno.downcall("ppoll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
     private static final MethodHandle CLOSE = Errno.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     private final int fd;
@@ -70,8 +66,6 @@ final class PacketSocket implements AutoCloseable {
     private final MemorySegment rxName = arena.allocate(SLL_SIZE, 8);
     private final MemorySegment rxControl = arena.allocate(CONTROL_SIZE, 8);
     private final MemorySegment rxErrno = Errno.captureSegment(arena);
-    private final MemorySegment pollFds = arena.allocate(16, 8);
-    private final MemorySegment timeout = arena.allocate(16, 8);
 
     private final MemorySegment txBuffer = arena.allocate(TX_CAPACITY, 64);
     private final ByteBuffer txView = txBuffer.asByteBuffer();
@@ -89,9 +83,6 @@ final class PacketSocket implements AutoCloseable {
         rxMsg.set(ADDRESS, MSG_IOV, rxIov);
         rxMsg.set(JAVA_LONG, MSG_IOVLEN, 1);
         rxMsg.set(ADDRESS, MSG_CONTROL, rxControl);
-        pollFds.set(JAVA_INT, 0, fd);
-        pollFds.set(JAVA_SHORT, 4, POLLIN);
-        pollFds.set(JAVA_SHORT, 12, POLLIN);
     }
 
     /**
@@ -184,7 +175,8 @@ final class PacketSocket implements AutoCloseable {
         }
         if (n < 0) {
             int errno = Errno.of(rxErrno);
-            if (errno == Errno.EAGAIN || errno == Errno.EINTR) return -1;
+            // ENETDOWN is reported once when the interface goes down; the socket works again when it comes up.
+            if (errno == Errno.EAGAIN || errno == Errno.EINTR || errno == Errno.ENETDOWN) return -1;
             throw new ErrnoException("recvmsg(AF_PACKET)", errno);
         }
         rxPacketType = rxName.get(JAVA_BYTE, SLL_PKTTYPE) & 0xFF;
@@ -202,6 +194,8 @@ final class PacketSocket implements AutoCloseable {
         return (int) Math.min(n, Integer.MAX_VALUE);
     }
 
+    int fd() { return fd; }
+
     /** sll_pkttype of the last received frame ({@link #PACKET_HOST} ...). */
     int packetType() { return rxPacketType; }
 
@@ -215,40 +209,9 @@ final class PacketSocket implements AutoCloseable {
     ByteBuffer rxView() { return rxView; }
 
     /**
-     * Waits until the socket or {@code otherFd} is readable, or {@code timeoutNanos} passed
-     * ({@code Long.MAX_VALUE}: no limit). Returns {@link #READABLE} / {@link #OTHER_READABLE} bits,
-     * 0 on timeout or signal.
-     */
-    int await(int otherFd, long timeoutNanos) throws IOException {
-        pollFds.set(JAVA_INT, 8, otherFd);
-        pollFds.set(JAVA_SHORT, 6, (short) 0);
-        pollFds.set(JAVA_SHORT, 14, (short) 0);
-        MemorySegment tmo = MemorySegment.NULL;
-        if (timeoutNanos != Long.MAX_VALUE) {
-            timeout.set(JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
-            timeout.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
-            tmo = timeout;
-        }
-        int rc;
-        try {
-            rc = (int) PPOLL.invokeExact(rxErrno, pollFds, 2L, tmo, MemorySegment.NULL);
-        } catch (Throwable t) {
-            throw new AssertionError("ppoll downcall", t);
-        }
-        if (rc < 0) {
-            int errno = Errno.of(rxErrno);
-            if (errno == Errno.EINTR) return 0;
-            throw new ErrnoException("ppoll(AF_PACKET)", errno);
-        }
-        if (rc == 0) return 0;
-        short own = pollFds.get(JAVA_SHORT, 6), other = pollFds.get(JAVA_SHORT, 14);
-        if ((own & ~POLLIN) != 0) throw new IOException("ppoll(AF_PACKET): socket error (revents 0x" + Integer.toHexString(own) + ")");
-        return (own != 0 ? READABLE : 0) | (other != 0 ? OTHER_READABLE : 0);
-    }
-
-    /**
      * Sends {@code frame}'s bytes from position to limit (position unchanged). Returns false when
-     * the kernel had no buffer for it (ENOBUFS, EAGAIN): the frame is lost, as on a congested wire.
+     * the kernel had no buffer for it (ENOBUFS, EAGAIN) or the interface is down (ENETDOWN): the
+     * frame is lost, as on a congested or unplugged wire.
      */
     boolean send(ByteBuffer frame, String deviceName) throws IOException {
         int length = frame.remaining();
@@ -263,11 +226,11 @@ final class PacketSocket implements AutoCloseable {
         if (n >= 0) return true;
         int errno = Errno.of(txErrno);
         return switch (errno) {
-            case Errno.ENOBUFS, Errno.EAGAIN, Errno.EINTR -> false;
+            // No buffer, or the interface is down (a pulled cable): the frame is lost, the link above copes.
+            case Errno.ENOBUFS, Errno.EAGAIN, Errno.EINTR, Errno.ENETDOWN -> false;
             case Errno.EMSGSIZE -> throw new ErrnoException("frame of " + length + " bytes does not fit the MTU of '" + deviceName + "'",
                     "send(AF_PACKET)", errno);
-            case Errno.ENETDOWN, Errno.ENXIO -> throw new ErrnoException("interface '" + deviceName + "' is down or gone",
-                    "send(AF_PACKET)", errno);
+            case Errno.ENXIO, Errno.ENODEV -> throw new ErrnoException("interface '" + deviceName + "' is gone", "send(AF_PACKET)", errno);
             default -> throw new ErrnoException("send(AF_PACKET, '" + deviceName + "')", errno);
         };
     }

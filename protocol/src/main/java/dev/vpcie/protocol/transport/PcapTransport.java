@@ -1,60 +1,74 @@
 package dev.vpcie.protocol.transport;
 
-import java.io.EOFException;
+import com.sun.jna.Pointer;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.TimeoutException;
+import java.util.Optional;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface;
+import org.pcap4j.core.Pcaps;
 
 /**
  * Frames on an interface through libpcap (pcap4j): immediate mode, inbound direction only, and a
  * kernel BPF filter on our MAC and EtherType, tagged or not. libpcap puts a VLAN tag the kernel
- * stripped back in line, so frames arrive as sent. Portable where libpcap is (macOS,
- * Windows/Npcap) and friendly to captures; slower than {@link AfPacketTransport}, since pcap4j
- * copies each frame into a new array. The only class that uses pcap4j.
+ * stripped back in line, so frames arrive as sent. Friendly to captures, and built on a library
+ * that also exists for macOS and Windows (Npcap), though the MAC and MTU are looked up with Linux
+ * ioctls ({@link NetDevice}); slower than {@link AfPacketTransport}, since pcap4j copies each
+ * frame into a new array. The only class that uses pcap4j.
  *
- * <p>A blocking {@code pcap_next_ex} on Linux returns only for a frame or {@code pcap_breakloop}
- * (libpcap keeps polling past its own timeout), and pcap4j does not expose the descriptor to
- * poll ourselves. So {@link #wakeup()} is {@code pcap_breakloop}, and a receive timeout is an
- * {@link Alarm} thread that calls it at the deadline. A receive with no timeout switches libpcap
- * to non-blocking mode instead.
+ * <p>The capture stays in non-blocking mode. To wait, this class polls libpcap's selectable
+ * descriptor ({@link PcapDescriptor}) together with an {@link EventFd} for {@link #wakeup()},
+ * with a nanosecond timeout. It never calls {@code pcap_breakloop}: on Linux that makes
+ * {@code pcap_next_ex} report a break after it has already taken a frame off the ring, and the
+ * frame is lost.
  */
 public final class PcapTransport implements FrameTransport {
+    private static final int PCAP_ERROR_PERM_DENIED = -8;
     /** libpcap's packet buffer timeout; immediate mode delivers each frame at once anyway. */
     private static final int READ_TIMEOUT_MILLIS = 1;
-    private static final long NO_ALARM = Long.MAX_VALUE;
-    private static final int PCAP_ERROR_PERM_DENIED = -8;
-    private static final int SNAPLEN = 65536;
+    /** Largest frame we ever send (the tx buffer). */
+    private static final int MAX_FRAME = 65536;
+    /**
+     * Bytes captured per frame beyond the MTU: Ethernet header, two tags, and slack. libpcap sizes
+     * the slots of its kernel ring by the snapshot length, so a 64 KiB snaplen would leave a 4 MiB
+     * ring with 64 slots, fewer than a busy link has frames in flight.
+     */
+    private static final int SNAP_BEYOND_MTU = 64;
+    private static final int RING_BYTES = 4 << 20;
 
     private final NetDevice device;
     private final int etherType;
     private final FrameFilter filter;
     private final PcapHandle handle;
     private final String bpf;
-    private final byte[] txFrame = new byte[SNAPLEN];
+    private final EventFd wakeFd;
+    private final Poller poller;
+    private final Lifetime lifetime;
+    private final byte[] txFrame = new byte[MAX_FRAME];
 
     private volatile boolean wakeupPending;
-    private volatile boolean receiving;
-    private volatile boolean closed;
-    /** Whether libpcap is in non-blocking mode, used for receives with no timeout (a flag in libpcap, no system call). */
-    private boolean nonBlocking;
+    private volatile boolean sleeping;
 
-    private final Alarm alarm;
+    private long framesSent, sendDrops, framesReceived, filtered, truncated;
 
-    private long framesSent, framesReceived, filtered, truncated;
-
-    private PcapTransport(NetDevice device, int etherType, PcapHandle handle, String bpf) {
+    private PcapTransport(NetDevice device, int etherType, PcapHandle handle, String bpf, int pcapFd, EventFd wakeFd) {
         this.device = device;
         this.etherType = etherType;
         this.filter = new FrameFilter(etherType, device.mac());
         this.handle = handle;
         this.bpf = bpf;
-        this.alarm = new Alarm("pcap-alarm-" + device.name(), this::breakLoop);
+        this.wakeFd = wakeFd;
+        this.poller = new Poller(pcapFd, wakeFd.fd(), "pcap on '" + device.name() + "'");
+        this.lifetime = new Lifetime(() -> {
+            handle.close();
+            wakeFd.close();
+        });
     }
 
     /** Opens {@code interfaceName} (in the calling thread's network namespace) for {@code etherType}. */
@@ -67,11 +81,11 @@ public final class PcapTransport implements FrameTransport {
         PcapHandle handle;
         try {
             handle = new PcapHandle.Builder(interfaceName)
-                    .snaplen(SNAPLEN)
+                    .snaplen(Math.max(256, device.mtu() + SNAP_BEYOND_MTU))
                     .promiscuousMode(PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
                     .timeoutMillis(READ_TIMEOUT_MILLIS)
                     .immediateMode(true)
-                    .bufferSize(4 << 20)
+                    .bufferSize(RING_BYTES)
                     .build();
         } catch (PcapNativeException e) {
             String message = String.valueOf(e.getMessage());
@@ -79,17 +93,50 @@ public final class PcapTransport implements FrameTransport {
                     || message.contains("ermission") || message.contains("not permitted");
             throw new IOException("pcap: cannot open '" + interfaceName + "': " + message
                     + (denied ? " (capturing needs root or CAP_NET_RAW)" : ""), e);
-        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            throw new IOException("pcap: libpcap is not installed (Debian: apt-get install -y libpcap0.8): " + e.getMessage(), e);
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
+            throw new IOException("pcap: libpcap is not installed (Debian: apt-get install -y libpcap0.8): " + e, e);
         }
+        EventFd wakeFd = null;
         try {
             handle.setDirection(PcapHandle.PcapDirection.IN);
             handle.setFilter(bpf, BpfProgram.BpfCompileMode.OPTIMIZE);
+            handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
+            int pcapFd = PcapDescriptor.of(pcapPointer(handle));
+            wakeFd = EventFd.open();
+            return new PcapTransport(device, etherType, handle, bpf, pcapFd, wakeFd);
         } catch (PcapNativeException | NotOpenException e) {
             handle.close();
-            throw new IOException("pcap: cannot set up '" + interfaceName + "' (direction in, filter \"" + bpf + "\"): " + e.getMessage(), e);
+            throw new IOException("pcap: cannot set up '" + interfaceName + "' (direction in, filter \"" + bpf + "\", non-blocking): "
+                    + e.getMessage(), e);
+        } catch (IOException | RuntimeException | Error e) {
+            handle.close();
+            if (wakeFd != null) wakeFd.close();
+            throw e;
         }
-        return new PcapTransport(device, etherType, handle, bpf);
+    }
+
+    /**
+     * The {@code pcap_t *} inside pcap4j's handle. pcap4j (1.8.2, its last release) keeps it in a
+     * private field and offers no {@code pcap_get_selectable_fd}; see the class comment for why
+     * this class needs the descriptor.
+     */
+    private static MemorySegment pcapPointer(PcapHandle handle) throws IOException {
+        try {
+            Field field = PcapHandle.class.getDeclaredField("handle");
+            field.setAccessible(true);
+            return MemorySegment.ofAddress(Pointer.nativeValue((Pointer) field.get(handle)));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IOException("pcap: this pcap4j has no 'handle' field to reach libpcap's capture (vpcie is built against pcap4j 1.8.2): " + e, e);
+        }
+    }
+
+    /** libpcap's version string, or empty when libpcap cannot be loaded. */
+    public static Optional<String> libraryVersion() {
+        try {
+            return Optional.of(Pcaps.libVersion());
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
+            return Optional.empty();
+        }
     }
 
     @Override public MacAddress address() { return device.mac(); }
@@ -106,7 +153,7 @@ public final class PcapTransport implements FrameTransport {
     public String filterExpression() { return bpf; }
 
     public TransportCounters counters() {
-        return new TransportCounters(framesSent, 0, framesReceived, filtered, truncated);
+        return new TransportCounters(framesSent, sendDrops, framesReceived, filtered, truncated);
     }
 
     @Override public void send(ByteBuffer frame) throws IOException {
@@ -114,102 +161,105 @@ public final class PcapTransport implements FrameTransport {
         if (length < FrameFilter.ETH_HEADER)
             throw new IllegalArgumentException("an Ethernet frame has at least " + FrameFilter.ETH_HEADER + " bytes, got " + length);
         if (length > txFrame.length) throw new IOException("frame of " + length + " bytes is larger than any Ethernet frame");
-        if (closed) throw new ClosedChannelException();
-        frame.get(frame.position(), txFrame, 0, length);
+        if (!lifetime.acquire()) throw new ClosedChannelException();
         try {
+            frame.get(frame.position(), txFrame, 0, length);
             handle.sendPacket(txFrame, length);
             framesSent++;
         } catch (NotOpenException e) {
             throw new ClosedChannelException();
         } catch (PcapNativeException e) {
-            throw new IOException("pcap_sendpacket on '" + device.name() + "' (" + length + " bytes): " + e.getMessage(), e);
+            String message = String.valueOf(e.getMessage());
+            if (message.contains("Network is down") || message.contains("No buffer space")) {
+                sendDrops++; // a pulled cable or a full queue: the frame is lost, the link above copes
+                return;
+            }
+            throw new IOException("pcap_sendpacket on '" + device.name() + "' (" + length + " bytes): " + message, e);
+        } finally {
+            lifetime.release();
         }
     }
 
     @Override public int receive(ByteBuffer dst, long timeoutNanos) throws IOException {
-        if (closed) throw new ClosedChannelException();
-        long deadline = timeoutNanos == Long.MAX_VALUE ? NO_ALARM : System.nanoTime() + Math.max(0, timeoutNanos);
-        setNonBlocking(timeoutNanos <= 0);
-        receiving = true;
+        if (!lifetime.acquire()) throw new ClosedChannelException();
         try {
+            long start = System.nanoTime();
             while (true) {
-                if (wakeupPending && timeoutNanos > 0) {
-                    // Sticky: a wakeup that came while no receive was blocked ends the next blocking one.
-                    wakeupPending = false;
-                    return 0;
-                }
-                if (timeoutNanos > 0 && deadline != NO_ALARM) {
-                    if (System.nanoTime() - deadline >= 0) return 0;
-                    alarm.set(deadline);
-                }
                 byte[] frame;
                 try {
-                    if (nonBlocking) {
-                        // pcap_next: null when nothing is waiting, without pcap4j's exception per empty poll.
-                        frame = handle.getNextRawPacket();
-                        if (frame == null) return 0;
-                    } else {
-                        frame = handle.getNextRawPacketEx();
-                    }
-                } catch (TimeoutException e) {
-                    continue; // libpcap's own timeout (not on Linux, where it keeps polling): check ours
-                } catch (EOFException e) {
-                    // pcap_breakloop: wakeup(), close(), the alarm, or a late alarm from an earlier call.
-                    if (closed) throw new ClosedChannelException();
-                    continue;
+                    frame = handle.getNextRawPacket(); // non-blocking: null when nothing is waiting
                 } catch (NotOpenException e) {
                     throw new ClosedChannelException();
-                } catch (PcapNativeException e) {
-                    throw new IOException("pcap_next_ex on '" + device.name() + "': " + e.getMessage(), e);
                 }
-                if (!filter.accepts(ByteBuffer.wrap(frame), 0, frame.length)) {
-                    filtered++;
+                if (frame != null) {
+                    int delivered = deliver(dst, frame);
+                    if (delivered > 0) return delivered;
                     continue;
                 }
-                int copied = Math.min(frame.length, dst.capacity());
-                if (copied < frame.length) truncated++;
-                dst.put(0, frame, 0, copied);
-                framesReceived++;
-                return copied;
+                long remaining = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - (System.nanoTime() - start);
+                if (remaining <= 0) return 0;
+                sleeping = true;
+                if (wakeupPending) {
+                    sleeping = false;
+                    return consumeWakeup();
+                }
+                int ready = poller.await(remaining);
+                sleeping = false;
+                if ((ready & Poller.SECOND) != 0) return consumeWakeup();
+                if ((ready & Poller.FIRST_FAILED) != 0 && (ready & Poller.FIRST) == 0) surfaceError();
             }
         } finally {
-            receiving = false;
-            alarm.clear();
+            lifetime.release();
         }
     }
 
-    private void setNonBlocking(boolean on) throws IOException {
-        if (on == nonBlocking) return;
+    /** The capture's descriptor reports an error: let libpcap say which (it handles an interface going down itself). */
+    private void surfaceError() throws IOException {
         try {
-            handle.setBlockingMode(on ? PcapHandle.BlockingMode.NONBLOCKING : PcapHandle.BlockingMode.BLOCKING);
-            nonBlocking = on;
+            handle.getNextRawPacketEx();
+        } catch (PcapNativeException e) {
+            throw new IOException("pcap_next_ex on '" + device.name() + "': " + e.getMessage(), e);
         } catch (NotOpenException e) {
             throw new ClosedChannelException();
-        } catch (PcapNativeException e) {
-            throw new IOException("pcap_setnonblock on '" + device.name() + "': " + e.getMessage(), e);
+        } catch (java.util.concurrent.TimeoutException | java.io.EOFException e) {
+            // Nothing to report after all.
         }
+    }
+
+    private int deliver(ByteBuffer dst, byte[] frame) {
+        Integer wireLength = handle.getOriginalLength();
+        if (wireLength != null && wireLength > frame.length) {
+            truncated++; // longer than the snapshot length (the MTU grew since open): not delivered in part
+            return 0;
+        }
+        if (!filter.accepts(ByteBuffer.wrap(frame), 0, frame.length)) {
+            filtered++;
+            return 0;
+        }
+        int copied = Math.min(frame.length, dst.capacity());
+        if (copied < frame.length) truncated++;
+        dst.put(0, frame, 0, copied);
+        framesReceived++;
+        return copied;
+    }
+
+    private int consumeWakeup() throws IOException {
+        wakeupPending = false;
+        wakeFd.drain();
+        return 0;
     }
 
     @Override public void wakeup() {
         wakeupPending = true;
-        if (receiving) breakLoop();
+        if (sleeping) wakeFd.signal();
     }
 
-    private void breakLoop() {
-        try {
-            handle.breakLoop();
-        } catch (NotOpenException e) {
-            // Already closed: nothing is waiting.
-        }
-    }
-
-    /** Closes the handle; waits for a receive in another thread to notice (it is interrupted at once). */
+    /** Closes the capture; a receive blocked in another thread returns 0 first, later calls throw. */
     @Override public void close() {
-        if (closed) return;
-        closed = true;
-        alarm.close();
-        breakLoop();
-        handle.close();
+        if (lifetime.isClosed()) return;
+        wakeupPending = true;
+        wakeFd.signal();
+        lifetime.close();
     }
 
     @Override public String toString() { return name(); }

@@ -24,8 +24,9 @@ import java.nio.channels.Selector;
  * connected), then the same MAC and EtherType checks as on a real interface apply.
  *
  * <p>Receive waits in a {@link Selector} (millisecond resolution); {@link #wakeup()} is
- * {@link Selector#wakeup()}. A peer that is not listening yet (ICMP port unreachable) is a lost
- * frame, not an error.
+ * {@link Selector#wakeup()}. A peer that is not listening yet (ICMP port unreachable) or a path
+ * that is missing for the moment (network or host unreachable) loses frames rather than failing
+ * the transport, as a pulled cable would; the link above notices and recovers.
  */
 public final class UdpTransport implements FrameTransport {
     /** The default frame size never exceeds a jumbo frame's, however large the interface MTU (loopback: 64 KiB). */
@@ -158,6 +159,9 @@ public final class UdpTransport implements FrameTransport {
             else sendDrops++;
         } catch (PortUnreachableException e) {
             sendDrops++; // the peer is not listening (yet): a lost frame
+        } catch (IOException e) {
+            if (!isTransientNetworkError(e)) throw e;
+            sendDrops++; // no route just now (an interface went down): a lost frame, the link above copes
         } finally {
             frame.position(position);
         }
@@ -198,6 +202,9 @@ public final class UdpTransport implements FrameTransport {
             n = channel.read(rxBuffer);
         } catch (PortUnreachableException e) {
             return -1; // an ICMP error for an earlier send, not a frame
+        } catch (IOException e) {
+            if (!channel.isOpen() || !isTransientNetworkError(e)) throw e;
+            return -1; // an ICMP error (host or network unreachable) for an earlier send
         }
         if (n <= 0) return 0;
         if (!filter.accepts(rxBuffer, 0, n)) {
@@ -225,6 +232,16 @@ public final class UdpTransport implements FrameTransport {
         } catch (IOException e) {
             // Closing anyway.
         }
+    }
+
+    /**
+     * Errors the kernel reports for a datagram socket while the path to the peer is missing or
+     * congested; Java gives them as plain IOExceptions, told apart only by their strerror text.
+     */
+    static boolean isTransientNetworkError(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("Network is unreachable") || m.contains("No route to host") || m.contains("Host is down")
+                || m.contains("Network is down") || m.contains("No buffer space available");
     }
 
     private static int defaultMtu(InetSocketAddress local) throws IOException {

@@ -170,6 +170,9 @@ class LinkSessionTest {
                 p.step();
             }
             assertNull(atB.error, atB.error);
+            assertEquals(List.of(accepted[0].peerEpoch()), atB.upEpochs,
+                    "a handler set after the session came up still hears onLinkUp, once, before any TLP");
+            assertEquals("up", atB.events.getFirst().split(" ")[0], atB.events.toString());
         }
     }
 

@@ -129,6 +129,12 @@ class NetNamespaceTest {
     }
 
     @Test
+    void aLossOutsideZeroToHundredPercentIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> testbed.a().dropEgress(testbed.interfaceA(), 101));
+        assertThrows(IllegalArgumentException.class, () -> testbed.a().dropEgress(testbed.interfaceA(), -1));
+    }
+
+    @Test
     void partialLossDropsSomeOfThePings() throws IOException {
         try (FrameLoss loss = testbed.a().dropEgress(testbed.interfaceA(), 50)) {
             Command.Result r = Command.tryRun(null, testbed.a().command(

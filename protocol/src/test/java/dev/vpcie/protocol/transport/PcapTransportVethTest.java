@@ -8,9 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.vpcie.protocol.netns.NetNamespace;
 import java.io.IOException;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class PcapTransportVethTest extends VethTransportContract {
+
+    @BeforeAll
+    static void needsLibpcap() {
+        Assumptions.assumeTrue(PcapTransport.libraryVersion().isPresent(),
+                "pcap tests skipped: libpcap is not installed (apt-get install -y libpcap0.8; scripts/test does it as root)");
+    }
 
     @Override FrameTransport open(NetNamespace ns, String interfaceName, String ip, String peerIp, int etherType) throws IOException {
         return ns.call(() -> PcapTransport.open(interfaceName, etherType));

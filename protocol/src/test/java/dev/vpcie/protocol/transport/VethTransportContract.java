@@ -199,6 +199,36 @@ abstract class VethTransportContract {
     }
 
     @Test
+    void survivesTheInterfaceGoingDownAndUpAgain() throws IOException {
+        String device = testbed.interfaceA();
+        testbed.a().ip("link", "set", device, "down");
+        try {
+            // A pulled cable: sending loses the frame, receiving finds nothing; neither fails.
+            send(a, frame(b.address(), a.address(), -1, ETHERTYPE, 60, 17));
+            assertEquals(0, a.receive(ByteBuffer.allocate(2000), 20_000_000L));
+        } finally {
+            testbed.a().ip("link", "set", device, "up");
+        }
+        byte[] ab = frame(b.address(), a.address(), -1, ETHERTYPE, 60, 18);
+        byte[] ba = frame(a.address(), b.address(), -1, ETHERTYPE, 60, 19);
+        // The veth may need a moment to carry frames again; resend until one gets through.
+        long deadline = System.nanoTime() + Frames.WAIT_NANOS;
+        ByteBuffer dst = ByteBuffer.allocate(2000);
+        int n = 0;
+        while (n == 0 && System.nanoTime() - deadline < 0) {
+            send(b, ba);
+            n = a.receive(dst, 50_000_000L);
+        }
+        assertArrayEquals(ba, Arrays.copyOf(dst.array(), n));
+        n = 0;
+        while (n == 0 && System.nanoTime() - deadline < 0) {
+            send(a, ab);
+            n = b.receive(dst, 50_000_000L);
+        }
+        assertArrayEquals(ab, Arrays.copyOf(dst.array(), n));
+    }
+
+    @Test
     void sendRejectsARunt() {
         assertThrows(IllegalArgumentException.class, () -> a.send(ByteBuffer.allocate(13)));
     }

@@ -48,6 +48,16 @@ public final class DmaBench {
      * Sizes above the device memory are skipped for the modes that use it.
      */
     public static Result run(DmaTestDriver driver, List<Mode> modes, List<Long> sizes, long bytesPerSize, long timeoutNanos) {
+        return run(driver, modes, sizes, bytesPerSize, Long.MAX_VALUE, timeoutNanos);
+    }
+
+    /**
+     * Like {@link #run(DmaTestDriver, List, List, long, long)}, but a size also ends after
+     * {@code nanosPerSize} (once 16 commands are done), so small sizes on a slow link do not
+     * take minutes.
+     */
+    public static Result run(DmaTestDriver driver, List<Mode> modes, List<Long> sizes, long bytesPerSize, long nanosPerSize,
+                             long timeoutNanos) {
         PcieDevice d = driver.device();
         Counters counters = d.rootComplex().counters();
         long max = sizes.stream().mapToLong(Long::longValue).max().orElse(64);
@@ -65,7 +75,7 @@ public final class DmaBench {
                         long rtt = d.rootComplex().tlpRoundTrip(d.link());
                         if (rtt > 0) ping.recordValue(rtt);
                     }
-                    rows.add(measure(driver, counters, mode, size, src, dst, bytesPerSize, timeoutNanos));
+                    rows.add(measure(driver, counters, mode, size, src, dst, bytesPerSize, nanosPerSize, timeoutNanos));
                 }
             }
         } finally {
@@ -78,7 +88,7 @@ public final class DmaBench {
     }
 
     private static Row measure(DmaTestDriver driver, Counters counters, Mode mode, long size, DmaBuffer src, DmaBuffer dst,
-                               long bytesPerSize, long timeoutNanos) {
+                               long bytesPerSize, long nanosPerSize, long timeoutNanos) {
         long commands = Math.max(16, bytesPerSize / size);
         int depth = Math.max(1, Math.min(driver.queueDepth(), 64));
         long srcAddr = mode == Mode.WRITE ? 0 : src.busAddress();
@@ -89,23 +99,25 @@ public final class DmaBench {
         int failed = 0;
         int[] inFlight = new int[depth];
         long t0 = System.nanoTime();
-        for (long i = 0; i < commands; i++) {
-            int slot = (int) (i % depth);
-            if (i >= depth) {
+        long submitted = 0;
+        for (; submitted < commands; submitted++) {
+            int slot = (int) (submitted % depth);
+            if (submitted >= depth) {
                 DmaTestDriver.Completion c = driver.await(inFlight[slot], timeoutNanos);
                 if (c == null) throw new IllegalStateException("dmatest command " + inFlight[slot] + " did not complete");
                 if (!c.ok()) failed++;
+                if (submitted >= 16 && System.nanoTime() - t0 > nanosPerSize) break;
             }
             inFlight[slot] = driver.submit(mode.op, srcAddr, dstAddr, size);
         }
-        for (long i = Math.max(0, commands - depth); i < commands; i++) {
+        for (long i = Math.max(0, submitted - depth); i < submitted; i++) {
             DmaTestDriver.Completion c = driver.await(inFlight[(int) (i % depth)], timeoutNanos);
             if (c == null) throw new IllegalStateException("dmatest command did not complete");
             if (!c.ok()) failed++;
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        double bytes = (double) commands * size;
-        return new Row(mode, size, commands, seconds, bytes / seconds / 1e9, (tlps(counters) - tlps0) / seconds, failed);
+        double bytes = (double) submitted * size;
+        return new Row(mode, size, submitted, seconds, bytes / seconds / 1e9, (tlps(counters) - tlps0) / seconds, failed);
     }
 
     private static long tlps(Counters c) {
