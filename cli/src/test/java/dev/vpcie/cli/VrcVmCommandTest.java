@@ -55,6 +55,13 @@ class VrcVmCommandTest {
         assertTrue(err.toString().contains("cannot start /nonexistent/qemu: posix_spawnp(/nonexistent/qemu): ENOENT"), err.toString());
     }
 
+    @Test void kvmIsNotAssumedWithoutAProbeGuest() {
+        assertEquals(1, run("vrc", "--iface", "t", "vm", "--device", "01:00.0", "--no-stdin", "--probe-image", "/nonexistent",
+                "--qemu", "/nonexistent/qemu"));
+        assertTrue(err.toString().contains("KVM not probed (no probe guest in /nonexistent"), err.toString());
+        assertTrue(err.toString().contains("using TCG"), err.toString());
+    }
+
     /** A guest boots, finds the function the endpoint offers, and powers off; the command ends with QEMU's status. */
     @Test @Timeout(300) void guestSeesTheRemoteFunctionAndTheCommandEndsWithQemu() throws Exception {
         Path[] image = guestImage();

@@ -153,9 +153,9 @@ class MpqemuBridgeTest {
         assertEquals(2, rc.dmaWindows().mappings().size(), "DMA windows are exactly the two RAM sections");
 
         qemu.send(new SyncSysmem(List.of(new Region(0, MIB, 0, memfd))));
-        Await.until("second layout", () -> bridge.guestRam().layouts() == 2);
+        Await.until("second layout and its windows", () -> rc.dmaWindows().mappings().size() == 1);
+        assertEquals(2, bridge.guestRam().layouts());
         assertNull(f.dmaRead(0x201000, 4), "RAM no longer there: refused");
-        assertEquals(1, rc.dmaWindows().mappings().size());
     }
 
     @Test void intxRaisesTheIrqfdAndIsReRaisedWhileStillAsserted() throws Exception {
@@ -232,6 +232,23 @@ class MpqemuBridgeTest {
         assertEquals(0x8086, cfgRead(0, 2), "still serving");
         assertEquals(4, bridge.count(BridgeCounter.MALFORMED));
         assertTrue(bridge.connected());
+    }
+
+    @Test void aLayoutThatCannotBeMappedIsCountedAndTheOldOneStays() throws Exception {
+        start(FakeRemoteFunction.nic());
+        syncRam();
+        Await.until("first layout", () -> bridge.guestRam().layouts() == 1);
+        UnixSocket[] notMemory = UnixSocket.pair(); // a socket cannot be mapped
+        try {
+            qemu.send(new SyncSysmem(List.of(new Region(0, MIB, 0, notMemory[0].fd()))));
+            assertEquals(0x8086, cfgRead(0, 2), "still serving");
+            assertEquals(1, bridge.count(BridgeCounter.SYNC_SYSMEM_FAILED));
+            assertEquals(2, bridge.guestRam().sections().size(), "the previous layout stays");
+            assertEquals(2, rc.dmaWindows().mappings().size());
+        } finally {
+            notMemory[0].close();
+            notMemory[1].close();
+        }
     }
 
     @Test void lostFramingEndsTheConnection() throws Exception {
