@@ -1,6 +1,8 @@
 package dev.vpcie.endpoint;
 
 import dev.vpcie.devices.dmatest.DmaTestDevice;
+import dev.vpcie.devices.nic.e1000.E1000Function;
+import dev.vpcie.devices.nic.igb.IgbFunction;
 import dev.vpcie.devices.spi.PcieFunction;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +33,10 @@ public final class DeviceRegistry {
 
     private static final Map<String, DeviceType> TYPES = table(
             type("dmatest", "DMA test device, 1af4:10f0: copy/fill/checksum between host memory and device memory",
-                    i -> new DmaTestDevice(DmaTestDevice.Options.defaults(serialNumber(i)))));
+                    i -> new DmaTestDevice(DmaTestDevice.Options.defaults(serialNumber(i)))),
+            type("e1000", "Intel 82540EM Gigabit Ethernet (e1000), 8086:100e: INTx, legacy descriptors, checksum offload and TSO", E1000Function::forInstance),
+            type("igb", "Intel 82576 Gigabit Ethernet (igb), 8086:10c9: MSI-X, 16 queues with RSS, advanced descriptors, checksum offload and TSO",
+                    IgbFunction::forInstance));
 
     private static DeviceType type(String name, String description, IntFunction<PcieFunction> factory) {
         return new DeviceType(name, description, factory);

@@ -67,6 +67,8 @@ public final class ConfigSpace implements ConfigReader {
     public static final int SIZE = PciConfig.CONFIG_SPACE_SIZE;
     /** {@link #routingId()} before any type-0 configuration write was captured. */
     public static final int NOT_CAPTURED = -1;
+    /** A capability placed at the next free dword rather than at a given offset. */
+    private static final int AUTO = -1;
 
     private final byte[] value = new byte[SIZE];
     private final byte[] writeMask = new byte[SIZE];
@@ -87,8 +89,8 @@ public final class ConfigSpace implements ConfigReader {
         Init init = new Init(0);
         initHeader(b, init);
         List<ConfigRegion> all = new ArrayList<>();
-        placeCapabilities(all);
-        placeExtendedCapabilities(all);
+        placeCapabilities(all, b.capabilityOffsets);
+        placeExtendedCapabilities(all, b.extendedCapabilityOffsets);
         this.regions = List.copyOf(all);
         this.defaults = value.clone();
     }
@@ -375,12 +377,14 @@ public final class ConfigSpace implements ConfigReader {
         h.readOnly(PciConfig.MAX_LAT, 1, b.maxLat);
     }
 
-    private void placeCapabilities(List<ConfigRegion> all) {
+    private void placeCapabilities(List<ConfigRegion> all, List<Integer> requested) {
         int at = PciConfig.HEADER_SIZE;
         int previousNext = PciConfig.CAPABILITIES_POINTER;
-        for (Capability cap : capabilities) {
+        for (int i = 0; i < capabilities.size(); i++) {
+            Capability cap = capabilities.get(i);
             int len = cap.length();
             if (len < 2) throw new IllegalArgumentException(cap.getClass().getSimpleName() + " length " + len + " too short");
+            at = placement(cap, requested.get(i), at, PciConfig.HEADER_SIZE);
             if (at + len > PciConfig.EXTENDED_CAPABILITIES)
                 throw new IllegalArgumentException("capabilities do not fit below 0x100: " + cap.getClass().getSimpleName() + " at 0x" + Integer.toHexString(at));
             cap.bind(this, at);
@@ -394,12 +398,14 @@ public final class ConfigSpace implements ConfigReader {
         }
     }
 
-    private void placeExtendedCapabilities(List<ConfigRegion> all) {
+    private void placeExtendedCapabilities(List<ConfigRegion> all, List<Integer> requested) {
         int at = PciConfig.EXTENDED_CAPABILITIES;
         int previousHeader = -1;
-        for (ExtendedCapability cap : extendedCapabilities) {
+        for (int i = 0; i < extendedCapabilities.size(); i++) {
+            ExtendedCapability cap = extendedCapabilities.get(i);
             int len = cap.length();
             if (len < 4) throw new IllegalArgumentException(cap.getClass().getSimpleName() + " length " + len + " too short");
+            at = placement(cap, requested.get(i), at, PciConfig.EXTENDED_CAPABILITIES);
             if (at + len > SIZE)
                 throw new IllegalArgumentException("extended capabilities do not fit below 0x1000: " + cap.getClass().getSimpleName());
             cap.bind(this, at);
@@ -410,6 +416,21 @@ public final class ConfigSpace implements ConfigReader {
             all.add(cap);
             at = align4(at + len);
         }
+    }
+
+    /**
+     * Where a structure goes: the next free dword ({@code next}), or the offset the builder was
+     * given, which must be dword-aligned and not overlap the structures placed before it.
+     */
+    private static int placement(ConfigRegion cap, int requested, int next, int first) {
+        if (requested == AUTO) return next;
+        String name = cap.getClass().getSimpleName();
+        if ((requested & 3) != 0 || requested < first)
+            throw new IllegalArgumentException(name + " at 0x" + Integer.toHexString(requested) + ": not a dword at or above 0x" + Integer.toHexString(first));
+        if (requested < next)
+            throw new IllegalArgumentException(name + " at 0x" + Integer.toHexString(requested) + " overlaps the structure before it (free from 0x"
+                    + Integer.toHexString(next) + ")");
+        return requested;
     }
 
     private static int align4(int x) { return (x + 3) & ~3; }
@@ -470,6 +491,8 @@ public final class ConfigSpace implements ConfigReader {
         private final Bar[] bars = new Bar[6];
         private final List<Capability> capabilities = new ArrayList<>();
         private final List<ExtendedCapability> extendedCapabilities = new ArrayList<>();
+        private final List<Integer> capabilityOffsets = new ArrayList<>();
+        private final List<Integer> extendedCapabilityOffsets = new ArrayList<>();
 
         private Builder() {}
 
@@ -554,16 +577,37 @@ public final class ConfigSpace implements ConfigReader {
         }
 
         /** Adds a capability; it is placed after the ones added before. */
-        public Builder capability(Capability cap) {
+        public Builder capability(Capability cap) { return addCapability(cap, AUTO); }
+
+        /**
+         * Adds a capability at {@code offset} (dword-aligned, 0x40..0xFF, after the ones added
+         * before), for models that must present a real part's layout; the gap before it reads 0.
+         */
+        public Builder capability(Capability cap, int offset) {
+            if (offset < 0) throw new IllegalArgumentException("capability offset " + offset);
+            return addCapability(cap, offset);
+        }
+
+        private Builder addCapability(Capability cap, int offset) {
             if (cap.installed()) throw new IllegalArgumentException(cap.getClass().getSimpleName() + " is already installed elsewhere");
             capabilities.add(cap);
+            capabilityOffsets.add(offset);
             return this;
         }
 
         /** Adds an extended capability; it is placed after the ones added before, from 0x100. */
-        public Builder extendedCapability(ExtendedCapability cap) {
+        public Builder extendedCapability(ExtendedCapability cap) { return addExtendedCapability(cap, AUTO); }
+
+        /** Adds an extended capability at {@code offset} (dword-aligned, 0x100..0xFFF, after the ones added before). */
+        public Builder extendedCapability(ExtendedCapability cap, int offset) {
+            if (offset < 0) throw new IllegalArgumentException("extended capability offset " + offset);
+            return addExtendedCapability(cap, offset);
+        }
+
+        private Builder addExtendedCapability(ExtendedCapability cap, int offset) {
             if (cap.installed()) throw new IllegalArgumentException(cap.getClass().getSimpleName() + " is already installed elsewhere");
             extendedCapabilities.add(cap);
+            extendedCapabilityOffsets.add(offset);
             return this;
         }
 

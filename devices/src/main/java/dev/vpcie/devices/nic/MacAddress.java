@@ -43,6 +43,17 @@ public record MacAddress(long value) {
         return new MacAddress(0x02_0000_0000_00L | (id & 0xFF_FFFF_FFFFL));
     }
 
+    /**
+     * The address of NIC instance {@code index} (0..255) hosted by this process: locally
+     * administered, made of the process ID and the index, so two NICs of one endpoint (which
+     * numbers its devices uniquely, whatever their model), or of two endpoints on one host, never
+     * collide.
+     */
+    public static MacAddress forProcessInstance(int index) {
+        if (index < 0 || index > 0xFF) throw new IllegalArgumentException("NIC instance " + index + " outside 0..255");
+        return locallyAdministered((ProcessHandle.current().pid() & 0xFF_FFFF_FFL) << 8 | index);
+    }
+
     /** Byte {@code i} (0..5) in wire order. */
     public int octet(int i) {
         if (i < 0 || i > 5) throw new IndexOutOfBoundsException("MAC octet " + i);

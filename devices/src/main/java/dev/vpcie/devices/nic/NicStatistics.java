@@ -11,7 +11,7 @@ import java.util.Arrays;
  * counters simply add.
  */
 public final class NicStatistics {
-    private static final Statistic[] BY_OFFSET = new Statistic[(Statistic.END - Statistic.FIRST) / 4];
+    private static final Statistic[] BY_OFFSET = new Statistic[(Statistic.END_82576 - Statistic.FIRST) / 4];
     private static final Statistic[] PRC = {Statistic.PRC64, Statistic.PRC127, Statistic.PRC255, Statistic.PRC511, Statistic.PRC1023, Statistic.PRC1522};
     private static final Statistic[] PTC = {Statistic.PTC64, Statistic.PTC127, Statistic.PTC255, Statistic.PTC511, Statistic.PTC1023, Statistic.PTC1522};
 
@@ -24,7 +24,7 @@ public final class NicStatistics {
 
     /** Reads the register at {@code offset} with its clear-on-read effect; reserved offsets in the block read 0. */
     public int read(int offset) {
-        if (offset < Statistic.FIRST || offset >= Statistic.END) return 0;
+        if (offset < Statistic.FIRST || offset >= Statistic.END_82576) return 0;
         Statistic s = BY_OFFSET[(offset - Statistic.FIRST) / 4];
         if (s == null) return 0;
         return switch (s.kind()) {
@@ -70,10 +70,12 @@ public final class NicStatistics {
         add(Statistic.TORL, lengthWithFcs);
     }
 
-    /** A frame passed the filters and was delivered to the host: GPRC, GORC, PRCnn, BPRC/MPRC. */
+    /** A frame passed the filters and was delivered to the host: GPRC, GORC, PRCnn, BPRC/MPRC; the 82576's RPTHC, HGORC. */
     public void received(int lengthWithFcs, DestinationKind kind) {
         increment(Statistic.GPRC);
         add(Statistic.GORCL, lengthWithFcs);
+        increment(Statistic.RPTHC);
+        add(Statistic.HGORCL, lengthWithFcs);
         increment(PRC[sizeBucket(lengthWithFcs)]);
         switch (kind) {
             case BROADCAST -> increment(Statistic.BPRC);
@@ -82,9 +84,11 @@ public final class NicStatistics {
         }
     }
 
-    /** A frame went out on the wire: GPTC, GOTC, TPT, TOT, PTCnn, BPTC/MPTC. */
+    /** A frame went out on the wire: GPTC, GOTC, TPT, TOT, PTCnn, BPTC/MPTC; the 82576's HGPTC, HGOTC. */
     public void transmitted(int lengthWithFcs, DestinationKind kind) {
         increment(Statistic.GPTC);
+        increment(Statistic.HGPTC);
+        add(Statistic.HGOTCL, lengthWithFcs);
         increment(Statistic.TPT);
         add(Statistic.GOTCL, lengthWithFcs);
         add(Statistic.TOTL, lengthWithFcs);

@@ -1,7 +1,8 @@
 package dev.vpcie.devices.nic;
 
 /**
- * The statistics registers of the 8254x, which the 82576 keeps at the same offsets (0x4000..0x40FC).
+ * The statistics registers of the 8254x, which the 82576 keeps at the same offsets (0x4000..0x40FC)
+ * and extends up to 0x413C (interrupt assertions, host counters).
  * Each is clear-on-read. 64-bit octet counters are a LOW/HIGH pair: reading the high half returns it
  * and clears both halves (read the low half first), as QEMU and the drivers' read order assume.
  */
@@ -32,7 +33,20 @@ public enum Statistic {
     PTC64(0x40D8), PTC127(0x40DC), PTC255(0x40E0), PTC511(0x40E4), PTC1023(0x40E8), PTC1522(0x40EC),
     MPTC(0x40F0), BPTC(0x40F4),
     /** TCP segmentation contexts transmitted / failed. */
-    TSCTC(0x40F8), TSCTFC(0x40FC);
+    TSCTC(0x40F8), TSCTFC(0x40FC),
+    // ---- 82576 only (0x4100..0x413C); the 8254x has no registers here.
+    /** Interrupt assertions: INTx assertions and MSI / MSI-X messages the device sent. */
+    IAC(0x4100),
+    /** Packets delivered to the host (no manageability here, so every good received packet). */
+    RPTHC(0x4104),
+    /** Good packets the host transmitted. */
+    HGPTC(0x4118),
+    /** Host transmit packets dropped by the circuit breaker (never, here). */
+    HTCBDPC(0x4124),
+    /** Good octets received by / transmitted from the host (64-bit pairs). */
+    HGORCL(0x4128, Kind.LOW), HGORCH(0x412C, Kind.HIGH), HGOTCL(0x4130, Kind.LOW), HGOTCH(0x4134, Kind.HIGH),
+    /** Frames whose length field disagreed with their size. */
+    LENERRS(0x4138);
 
     /** How a register reads. */
     public enum Kind {
@@ -48,6 +62,8 @@ public enum Statistic {
     public static final int FIRST = 0x4000;
     /** The byte after the last statistics register common to both chips. */
     public static final int END = 0x4100;
+    /** The byte after the 82576's last statistics register in this block. */
+    public static final int END_82576 = 0x4140;
 
     private final int offset;
     private final Kind kind;

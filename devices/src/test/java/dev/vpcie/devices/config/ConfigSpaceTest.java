@@ -205,6 +205,41 @@ class ConfigSpaceTest {
     }
 
     @Test
+    void capabilitiesCanBePlacedAtGivenOffsetsAsOnARealPart() {
+        // The 82576's layout: PM 0x40, MSI 0x50, MSI-X 0x70, PCIe 0xA0; AER 0x100, DSN after it.
+        ConfigSpace cs = basic().bar(0, Bar.memory32(128 * 1024)).bar(3, Bar.memory32(16 * 1024))
+                .capability(new PowerManagementCapability(), 0x40)
+                .capability(new MsiCapability(1, true, true), 0x50)
+                .capability(new MsixCapability(10, 3, 0, 3, 0x2000), 0x70)
+                .capability(new PciExpressCapability(512, LinkSpeed.GT_2_5, 4, true), 0xA0)
+                .extendedCapability(new AerCapability(), 0x100)
+                .extendedCapability(new DeviceSerialNumberCapability(1))
+                .build();
+        CapabilityWalker.Walk walk = CapabilityWalker.all(cs);
+        assertTrue(walk.defect().isEmpty(), () -> walk.defect().get());
+        assertEquals(List.of(0x40, 0x50, 0x70, 0xA0, 0x100, 0x148), walk.capabilities().stream().map(c -> c.offset()).toList());
+        assertEquals(0x50, cs.read(0x41, 1), "PM's next pointer");
+        assertEquals(0xA0, cs.read(0x71, 1), "MSI-X's next pointer");
+        for (int gap = 0x48; gap < 0x50; gap += 4) assertEquals(0, cs.readDword(gap), "gaps read 0");
+        cs.writeDword(0x48, -1, 0xF);
+        assertEquals(0, cs.readDword(0x48), "gaps are not writable");
+    }
+
+    @Test
+    void givenCapabilityOffsetsMustBeAlignedAndInOrder() {
+        assertThrows(IllegalArgumentException.class, () -> basic().capability(new PowerManagementCapability(), 0x42).build(), "unaligned");
+        assertThrows(IllegalArgumentException.class, () -> basic().capability(new PowerManagementCapability(), 0x3C).build(), "in the header");
+        assertThrows(IllegalArgumentException.class, () -> basic().capability(new PowerManagementCapability(), 0x50)
+                .capability(new MsiCapability(1, true, true), 0x54).build(), "overlaps PM");
+        assertThrows(IllegalArgumentException.class, () -> basic().capability(new PowerManagementCapability(), -1), "negative");
+        assertThrows(IllegalArgumentException.class, () -> basic().capability(new PciExpressCapability(128, LinkSpeed.GT_2_5, 1, false), 0xE0).build(),
+                "runs past 0xFF");
+        assertThrows(IllegalArgumentException.class, () -> basic().extendedCapability(new AerCapability(), 0xF0).build(), "below 0x100");
+        assertThrows(IllegalArgumentException.class, () -> basic().extendedCapability(new AerCapability(), 0x100)
+                .extendedCapability(new DeviceSerialNumberCapability(1), 0x120).build(), "overlaps AER");
+    }
+
+    @Test
     void capabilityHeadersAreReadOnly() {
         ConfigSpace cs = basic().capability(new PowerManagementCapability()).capability(new MsiCapability(1, false, false))
                 .extendedCapability(new DeviceSerialNumberCapability(1)).build();

@@ -55,4 +55,17 @@ class MacAddressTest {
         assertTrue(a.isValidUnicast());
         assertEquals(0x02, a.octet(0));
     }
+
+    @Test
+    void processInstancesGetDistinctLocallyAdministeredAddresses() {
+        MacAddress a = MacAddress.forProcessInstance(0);
+        MacAddress b = MacAddress.forProcessInstance(1);
+        assertNotEquals(a, b);
+        assertEquals(a, MacAddress.forProcessInstance(0), "stable for an index");
+        assertTrue(a.isValidUnicast() && b.isValidUnicast());
+        assertEquals(0x02, a.octet(0) & 0x03, "locally administered unicast");
+        assertEquals(1, b.octet(5));
+        assertThrows(IllegalArgumentException.class, () -> MacAddress.forProcessInstance(256));
+        assertThrows(IllegalArgumentException.class, () -> MacAddress.forProcessInstance(-1));
+    }
 }

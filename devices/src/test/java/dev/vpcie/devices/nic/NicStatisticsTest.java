@@ -73,4 +73,19 @@ class NicStatisticsTest {
         assertEquals(5, NicStatistics.sizeBucket(1024));
         assertEquals(5, NicStatistics.sizeBucket(9018));
     }
+
+    @Test
+    void the82576HostCountersFollowGoodTraffic() {
+        stats.received(100, DestinationKind.UNICAST);
+        stats.transmitted(200, DestinationKind.UNICAST);
+        stats.increment(Statistic.IAC);
+        assertEquals(1, stats.read(Statistic.RPTHC.offset()));
+        assertEquals(100, stats.read(Statistic.HGORCL.offset()));
+        assertEquals(0, stats.read(Statistic.HGORCH.offset()));
+        assertEquals(1, stats.read(Statistic.HGPTC.offset()));
+        assertEquals(200, stats.read(Statistic.HGOTCL.offset()));
+        assertEquals(1, stats.read(Statistic.IAC.offset()));
+        assertEquals(0, stats.read(0x4108), "reserved in the 82576 block");
+        assertEquals(0, stats.read(Statistic.END_82576), "past the block");
+    }
 }

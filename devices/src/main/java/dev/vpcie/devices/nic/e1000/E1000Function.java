@@ -5,6 +5,7 @@ import static dev.vpcie.devices.nic.e1000.E1000Registers.*;
 import dev.vpcie.devices.config.Bar;
 import dev.vpcie.devices.config.ConfigSpace;
 import dev.vpcie.devices.config.PowerManagementCapability;
+import dev.vpcie.devices.nic.IoWindow;
 import dev.vpcie.devices.nic.MacAddress;
 import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.NvmImage;
@@ -14,10 +15,7 @@ import dev.vpcie.devices.spi.DeviceContext;
 import dev.vpcie.devices.spi.PcieFunction;
 import dev.vpcie.devices.spi.ResetKind;
 import dev.vpcie.protocol.pci.PciConfig;
-import java.util.HashSet;
 import java.util.Objects;
-import java.util.Set;
-import org.slf4j.Logger;
 
 /**
  * An Intel 82540EM Gigabit Ethernet Controller ("e1000"), faithful enough for the stock Linux
@@ -67,19 +65,15 @@ public final class E1000Function implements PcieFunction {
 
     private final ConfigSpace config;
     private final E1000Core core;
-    private final Set<Long> warnedIo = new HashSet<>();
-    private int ioAddress;
+    private final IoWindow ioWindow;
     private DeviceContext context;
-    private Logger log;
-    private Counters.Counter ioReserved;
 
     /**
      * The 82540EM an endpoint hosts as device {@code index}: a locally administered address made
      * of this process's ID and the index, so two NICs on one host, or two endpoints, never collide.
      */
     public static E1000Function forInstance(int index) {
-        long id = (ProcessHandle.current().pid() & 0xFF_FFFF_FFL) << 8 | (index & 0xFF);
-        return new E1000Function(E1000Options.of(MacAddress.locallyAdministered(id)));
+        return new E1000Function(E1000Options.of(MacAddress.forProcessInstance(index)));
     }
 
     /** An 82540EM with the EEPROM contents {@link E1000Nvm#image} makes from {@code options}. */
@@ -105,6 +99,7 @@ public final class E1000Function implements PcieFunction {
                 .capability(new PowerManagementCapability())
                 .build();
         this.core = new E1000Core(eeprom);
+        this.ioWindow = new IoWindow(core.regs, BAR0_SIZE);
     }
 
     @Override
@@ -117,8 +112,7 @@ public final class E1000Function implements PcieFunction {
     public void attach(DeviceContext ctx) {
         if (context != null) throw new IllegalStateException("e1000: attached twice");
         this.context = Objects.requireNonNull(ctx);
-        this.log = ctx.log();
-        this.ioReserved = ctx.counters().counter("io-bar-reserved-accesses");
+        ioWindow.attach(ctx.name(), ctx.counters(), ctx.log());
         core.attach(ctx, config::busMasterEnabled);
     }
 
@@ -135,40 +129,25 @@ public final class E1000Function implements PcieFunction {
     }
 
     /**
-     * The I/O window: IOADDR holds a register offset, IODATA reads or writes that register (a
-     * 1- or 2-byte IODATA access reaches the same bytes of it). Offsets 0x08..0x3F are reserved.
+     * The I/O window ({@link IoWindow}): IOADDR holds a register offset, IODATA reads or writes
+     * that register. Offsets 0x08..0x3F are reserved.
      */
     @Override
     public long ioRead(int bar, long offset, int size) {
         if (bar != IO_BAR) throw noSuchIoBar(bar);
-        if (offset < IODATA) return (ioAddress >>> (8 * offset)) & ((1L << (8 * size)) - 1);
-        if (offset < IODATA + 4) return core.regs.read(windowOffset(offset, size), size);
-        return reservedIo(offset, "read");
+        return ioWindow.read(offset, size);
     }
 
     @Override
     public void ioWrite(int bar, long offset, int size, long value) {
         if (bar != IO_BAR) throw noSuchIoBar(bar);
-        if (offset < IODATA) {
-            int shift = (int) (8 * offset);
-            int mask = (int) ((1L << (8 * size)) - 1) << shift;
-            ioAddress = (ioAddress & ~mask) | ((int) value << shift & mask);
-        } else if (offset < IODATA + 4) {
-            core.regs.write(windowOffset(offset, size), size, value);
-        } else {
-            reservedIo(offset, "write");
-        }
-    }
-
-    private long windowOffset(long offset, int size) {
-        long register = (ioAddress & (BAR0_SIZE - 1)) & ~3L;
-        return register + (offset - IODATA) - ((offset - IODATA) % size);
+        ioWindow.write(offset, size, value);
     }
 
     @Override
     public void reset(ResetKind kind) {
         config.reset(kind);
-        ioAddress = 0;
+        ioWindow.reset();
         core.reset();
     }
 
@@ -200,13 +179,6 @@ public final class E1000Function implements PcieFunction {
 
     /** The register table, for diagnostics. */
     RegisterTable registers() { return core.regs; }
-
-    private long reservedIo(long offset, String what) {
-        if (ioReserved != null) ioReserved.increment();
-        if (log != null && warnedIo.add(offset))
-            log.warn("{}: {} of reserved I/O BAR offset 0x{} ignored (logged once)", context.name(), what, Long.toHexString(offset));
-        return 0;
-    }
 
     private static IllegalArgumentException noSuchBar(int bar) {
         return new IllegalArgumentException("e1000 has no memory BAR" + bar + " (registers are BAR0)");

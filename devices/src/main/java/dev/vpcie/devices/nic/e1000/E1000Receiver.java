@@ -10,6 +10,7 @@ import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.PacketBuffer;
 import dev.vpcie.devices.nic.ReceiveControl;
 import dev.vpcie.devices.nic.ReceiveFilter;
+import dev.vpcie.devices.nic.RxDescriptorCache;
 import dev.vpcie.devices.nic.Statistic;
 import dev.vpcie.devices.nic.offload.ChecksumCheck;
 import dev.vpcie.devices.nic.offload.InternetChecksum;
@@ -58,7 +59,7 @@ import org.slf4j.Logger;
  *
  * <h2>Descriptor prefetch</h2>
  * Like the chip, the model fetches descriptors in batches (up to {@link #PREFETCH} in one DMA
- * read) and keeps the buffer addresses of those it owns; a tail write prefetches in the
+ * read, {@link RxDescriptorCache}) and keeps the buffer addresses of those it owns; a tail write prefetches in the
  * background. Writing RDBAL, RDBAH, RDLEN or RDH drops the prefetched ones.
  */
 final class E1000Receiver {
@@ -66,7 +67,6 @@ final class E1000Receiver {
     static final int PREFETCH = 32;
     /** Descriptors the model can hold: enough for a 16 KiB frame in 256-byte buffers. */
     private static final int CACHE = 128;
-    private static final int DESC = DescriptorRing.DESCRIPTOR_SIZE;
     private static final int MAX_SHORT_FRAME = 1518;
     private static final int MAX_LONG_FRAME = 16384 - EthernetFrames.FCS_LENGTH;
 
@@ -75,11 +75,8 @@ final class E1000Receiver {
     private final NicStatistics stats;
     private final E1000Interrupts interrupts;
     private final PacketBuffer buffer = new PacketBuffer(48 * 1024);
-    private final long[] prefetched = new long[CACHE];
-    private final byte[] descriptorBytes = new byte[CACHE * DESC];
+    private final RxDescriptorCache cache = new RxDescriptorCache(CACHE);
     private final byte[] writeBack = new byte[8];
-    private int prefetchFirst;
-    private int prefetchCount;
     private Timers.Timer prefetchTask;
 
     private DmaPort dma;
@@ -134,8 +131,7 @@ final class E1000Receiver {
 
     /** RDBAL/RDBAH/RDLEN/RDH written: what was prefetched may no longer be the ring. */
     void invalidate() {
-        prefetchFirst = 0;
-        prefetchCount = 0;
+        cache.invalidate();
         if (prefetchTask != null) prefetchTask.cancel();
         prefetchTask = null;
     }
@@ -163,7 +159,7 @@ final class E1000Receiver {
         DescriptorRing ring = ring();
         if (!ready() || !ring.valid()) return;
         try {
-            fetch(ring, Math.min(PREFETCH, ring.owned()));
+            cache.fetch(dma, ring, PREFETCH);
         } catch (DmaException e) {
             dmaFailed("prefetching receive descriptors", e);
         }
@@ -281,8 +277,9 @@ final class E1000Receiver {
         int total = frameLength + ((rctl & ReceiveControl.SECRC) == 0 ? EthernetFrames.FCS_LENGTH : 0);
         int bufferSize = ReceiveControl.bufferSize(rctl);
         int chunks = (total + bufferSize - 1) / bufferSize;
-        int descriptors = descriptorsFor(ring, chunks);
-        if (descriptors < 0) return false;
+        int descriptors = cache.descriptorsFor(dma, ring, chunks, PREFETCH);
+        if (descriptors == RxDescriptorCache.TOO_MANY) throw new TooManyDescriptors();
+        if (descriptors == RxDescriptorCache.NOT_ENOUGH) return false;
 
         if (total > frameLength) {
             byte[] withFcs = new byte[total];
@@ -312,7 +309,7 @@ final class E1000Receiver {
         int head = ring.head();
         int offset = 0;
         for (int d = 0; d < descriptors; d++) {
-            long address = prefetched[(prefetchFirst + d) % CACHE];
+            long address = cache.packetAddress(d);
             long at = ring.address(head);
             if (address == 0) {
                 nullDescriptors.increment();
@@ -326,7 +323,7 @@ final class E1000Receiver {
             }
             head = ring.next(head);
         }
-        consume(descriptors);
+        cache.consume(descriptors);
         regs.set(RDH, head);
         stats.received(frame.length + EthernetFrames.FCS_LENGTH, DestinationKind.of(frame, EthernetFrames.DESTINATION));
         return true;
@@ -343,44 +340,6 @@ final class E1000Receiver {
         w[6] = (byte) special;
         w[7] = (byte) (special >>> 8);
         dma.write(descriptor + 8, w, 0, 8);
-    }
-
-    // ---------------------------------------------------------------- descriptor prefetch
-
-    /**
-     * How many descriptors from the head hold {@code chunks} buffers (skipping null ones), fetching
-     * as needed; -1 if the ring does not own enough.
-     */
-    private int descriptorsFor(DescriptorRing ring, int chunks) throws DmaException {
-        int owned = ring.owned();
-        int found = 0;
-        int d = 0;
-        while (found < chunks) {
-            if (d >= owned) return -1;
-            if (d >= CACHE) throw new TooManyDescriptors();
-            if (d >= prefetchCount) fetch(ring, Math.min(CACHE, Math.max(d + 1, Math.min(owned, PREFETCH))));
-            if (prefetched[(prefetchFirst + d) % CACHE] != 0) found++;
-            d++;
-        }
-        return d;
-    }
-
-    /** Makes sure at least {@code want} descriptors from the head are prefetched (one DMA read per contiguous run). */
-    private void fetch(DescriptorRing ring, int want) throws DmaException {
-        while (prefetchCount < want) {
-            int index = ring.advance(ring.head(), prefetchCount);
-            int n = Math.min(want - prefetchCount, ring.count() - index);
-            dma.read(ring.address(index), descriptorBytes, 0, n * DESC);
-            for (int i = 0; i < n; i++) {
-                prefetched[(prefetchFirst + prefetchCount) % CACHE] = TxDescriptor.le64(descriptorBytes, i * DESC);
-                prefetchCount++;
-            }
-        }
-    }
-
-    private void consume(int n) {
-        prefetchFirst = (prefetchFirst + n) % CACHE;
-        prefetchCount -= n;
     }
 
     private void dmaFailed(String what, DmaException e) {

@@ -1,0 +1,547 @@
+package dev.vpcie.devices.nic.igb;
+
+import static dev.vpcie.devices.nic.igb.IgbRegisters.*;
+import static dev.vpcie.devices.nic.igb.RxWriteBack.*;
+
+import dev.vpcie.devices.nic.DescriptorRing;
+import dev.vpcie.devices.nic.DestinationKind;
+import dev.vpcie.devices.nic.EthernetFrames;
+import dev.vpcie.devices.nic.FilterVerdict;
+import dev.vpcie.devices.nic.NicStatistics;
+import dev.vpcie.devices.nic.PacketBuffer;
+import dev.vpcie.devices.nic.ReceiveControl;
+import dev.vpcie.devices.nic.ReceiveFilter;
+import dev.vpcie.devices.nic.RxDescriptorCache;
+import dev.vpcie.devices.nic.Statistic;
+import dev.vpcie.devices.nic.offload.ChecksumCheck;
+import dev.vpcie.devices.nic.offload.InternetChecksum;
+import dev.vpcie.devices.nic.offload.L3Protocol;
+import dev.vpcie.devices.nic.offload.PacketLayout;
+import dev.vpcie.devices.nic.offload.RxChecksums;
+import dev.vpcie.devices.regs.RegisterTable;
+import dev.vpcie.devices.spi.Counters;
+import dev.vpcie.devices.spi.DeviceContext;
+import dev.vpcie.devices.spi.DmaException;
+import dev.vpcie.devices.spi.DmaPort;
+import dev.vpcie.devices.spi.Timers;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+
+/**
+ * The 82576 receive path: MAC checks and filters, queue selection (RSS), the receive packet
+ * buffer, and the 16 descriptor rings.
+ *
+ * <h2>A frame's way</h2>
+ * <ol>
+ *   <li>Dropped unless the link is up and RCTL.EN is set; frames under 60 bytes are padded. TPR and
+ *       TOR count it.</li>
+ *   <li>Oversize (ROC, dropped unless RCTL.SBP): with RCTL.LPE when length + FCS exceeds RLPML,
+ *       without it when longer than 1514 bytes plus 4 per VLAN tag.</li>
+ *   <li>The {@link ReceiveFilter} (24 exact addresses, MTA, VFTA, promiscuous modes) decides.</li>
+ *   <li>Queue: with MRQC = RSS (010b), {@link Rss} over RSSRK and RETA; with MRQC = 0, queue 0.
+ *       VMDq modes are not modelled (counted; queue 0). A queue whose RXDCTL.ENABLE is clear drops
+ *       the frame.</li>
+ *   <li>No free descriptor on that queue counts RNBC; with SRRCTL.DROP_EN the frame is then
+ *       dropped and counted in the queue's RQDPC. Otherwise it waits in the packet buffer (RXPBS
+ *       KiB, 64 by default), in arrival order for all queues, as on the chip; no room there drops
+ *       it, counts MPC and raises ICR.RXO.</li>
+ *   <li>Written as soon as its queue has descriptors: with CTRL.VME a tag with TPID VET is stripped
+ *       (VP, tag in the descriptor); without RCTL.SECRC the FCS follows the data; the data is split
+ *       over buffers of SRRCTL.BSIZEPKT KiB (RCTL's size when 0). Descriptors with buffer address 0
+ *       are passed over (DD, length 0).</li>
+ *   <li>After a batch: EICR gains the bit of each written queue's IVAR entry, ICR gains RXDW, and
+ *       RXDMT0 when a queue's free descriptors fell to SRRCTL.RDMTS × 16.</li>
+ * </ol>
+ *
+ * <h2>Descriptor formats (SRRCTL.DESCTYPE)</h2>
+ * 000 legacy, 001 advanced one buffer (what Linux uses), 010 advanced header split: the headers
+ * (through TCP/UDP, else through IP) go to the header buffer when they fit SRRCTL.BSIZEHDR × 64
+ * bytes (SPH and HDR_LEN in hdr_info), the rest to packet buffers; a header that does not fit
+ * sets HBO and the frame is not split. 101 (header split, always use the header buffer) also puts
+ * the first BSIZEHDR × 64 bytes of a frame that is not split in the header buffer (without SPH).
+ * Other types are reserved: frames for such a queue are dropped and counted.
+ *
+ * <h2>Descriptor write-back</h2>
+ * Each descriptor is written in two steps, all of it with DD clear and then its status with DD,
+ * so a driver that polls the length (Linux 6.1) and one that polls DD both find the rest in
+ * place. The EOP descriptor carries the metadata: checksum status (RXCSUM.IPOFLD: IPCS/IPE for
+ * IPv4 headers; TUOFLD: TCPCS, +UDPCS for UDP, TCPE, over IPv4 and IPv6; CRCOFL: SCTP's CRC-32C
+ * as TCPCS/TCPE), packet type and RSS type, and either the RSS hash (RXCSUM.PCSD) or the IPv4
+ * identification (IPIDV) and the packet checksum from RXCSUM.PCSS.
+ *
+ * <h2>Descriptor prefetch</h2>
+ * Each queue fetches descriptors ahead ({@link RxDescriptorCache}, batches of {@link #PREFETCH}),
+ * started in the background by a tail write, so a frame is written without first reading host
+ * memory. Writing the queue's RDBAL, RDBAH, RDLEN or RDH, or disabling it, drops what it holds.
+ */
+final class IgbReceiver {
+    static final int PREFETCH = 32;
+    /** Descriptors a queue holds: a 16 KiB frame in 256-byte buffers. */
+    static final int CACHE = 64;
+    /** Largest frame the MAC takes in at all (16 KiB with FCS). */
+    static final int MAX_FRAME = 16384 - EthernetFrames.FCS_LENGTH;
+
+    private enum Outcome { WRITTEN, WAIT, DROPPED }
+
+    /** A frame's queue and RSS result, decided when it arrived. */
+    private record Classified(int queue, Rss.Result rss) {}
+
+    private final RegisterTable regs;
+    private final ReceiveFilter filter;
+    private final NicStatistics stats;
+    private final IgbInterrupts interrupts;
+    private final PacketBuffer buffer = new PacketBuffer(0x40 * 1024);
+    private final ArrayDeque<Classified> classified = new ArrayDeque<>();
+    private final RxDescriptorCache[] caches = new RxDescriptorCache[QUEUES];
+    private final Timers.Timer[] prefetchTasks = new Timers.Timer[QUEUES];
+    private final byte[] key = new byte[Rss.KEY_BYTES];
+    private final byte[] reta = new byte[Rss.RETA_ENTRIES];
+    private final byte[] descriptor = new byte[16];
+    private final byte[] statusByte = new byte[1];
+
+    private DmaPort dma;
+    private Timers timers;
+    private Logger log;
+    private String name = "igb";
+    private BooleanSupplier busMaster;
+    private BooleanSupplier linkUp;
+    private Counters.Counter droppedNoLink;
+    private Counters.Counter droppedDisabled;
+    private Counters.Counter droppedFiltered;
+    private Counters.Counter droppedOversize;
+    private Counters.Counter droppedOverrun;
+    private Counters.Counter droppedQueueDisabled;
+    private Counters.Counter droppedNoDescriptors;
+    private Counters.Counter droppedTooManyDescriptors;
+    private Counters.Counter droppedBadDescriptorType;
+    private Counters.Counter vmdqUnsupported;
+    private Counters.Counter dmaErrors;
+    private Counters.Counter badRing;
+    private Counters.Counter nullDescriptors;
+    private Counters.Counter framesDelivered;
+
+    IgbReceiver(RegisterTable regs, ReceiveFilter filter, NicStatistics stats, IgbInterrupts interrupts) {
+        this.regs = regs;
+        this.filter = filter;
+        this.stats = stats;
+        this.interrupts = interrupts;
+        for (int q = 0; q < QUEUES; q++) caches[q] = new RxDescriptorCache(CACHE);
+    }
+
+    void attach(DeviceContext ctx, BooleanSupplier busMaster, BooleanSupplier linkUp) {
+        this.dma = ctx.dma();
+        this.timers = ctx.timers();
+        this.log = ctx.log();
+        this.name = ctx.name();
+        this.busMaster = busMaster;
+        this.linkUp = linkUp;
+        Counters c = ctx.counters();
+        droppedNoLink = c.counter("rx-dropped-link-down");
+        droppedDisabled = c.counter("rx-dropped-receiver-disabled");
+        droppedFiltered = c.counter("rx-dropped-address-filter");
+        droppedOversize = c.counter("rx-dropped-oversize");
+        droppedOverrun = c.counter("rx-dropped-packet-buffer-full");
+        droppedQueueDisabled = c.counter("rx-dropped-queue-disabled");
+        droppedNoDescriptors = c.counter("rx-dropped-no-descriptors");
+        droppedTooManyDescriptors = c.counter("rx-dropped-too-many-descriptors");
+        droppedBadDescriptorType = c.counter("rx-dropped-reserved-descriptor-type");
+        vmdqUnsupported = c.counter("rx-vmdq-mode-unsupported");
+        dmaErrors = c.counter("rx-dma-errors");
+        badRing = c.counter("rx-ring-registers-invalid");
+        nullDescriptors = c.counter("rx-null-descriptors-skipped");
+        framesDelivered = c.counter("rx-frames");
+    }
+
+    /** Frames waiting in the packet buffer. */
+    int buffered() { return buffer.size(); }
+
+    /** Device reset: the packet buffer empties, prefetched descriptors are forgotten. */
+    void reset() {
+        buffer.clear();
+        classified.clear();
+        packetBufferChanged();
+        for (int q = 0; q < QUEUES; q++) ringChanged(q);
+    }
+
+    /** RXPBS written: its bits 6:0 are the receive packet buffer in KiB. */
+    void packetBufferChanged() { buffer.setCapacity((regs.get(RXPBS) & 0x7F) * 1024); }
+
+    /** RDBAL/RDBAH/RDLEN/RDH of queue {@code q} written: what was prefetched may not be the ring any more. */
+    void ringChanged(int q) {
+        caches[q].invalidate();
+        if (prefetchTasks[q] != null) prefetchTasks[q].cancel();
+        prefetchTasks[q] = null;
+    }
+
+    /** RDT of queue {@code q} written: waiting frames go out; otherwise prefetch in the background. */
+    void tailWritten(int q) {
+        if (!buffer.isEmpty()) {
+            deliver();
+        } else if (queueEnabled(q) && (prefetchTasks[q] == null || !prefetchTasks[q].pending())) {
+            prefetchTasks[q] = timers.schedule(0, () -> prefetch(q));
+        }
+    }
+
+    /** RXDCTL of queue {@code q} written: disabling forgets prefetched descriptors; enabling delivers. */
+    void queueControlChanged(int q) {
+        if (!queueEnabled(q)) ringChanged(q);
+        else if (!buffer.isEmpty()) deliver();
+    }
+
+    /** RCTL written: enabling the receiver delivers what waits. */
+    void controlChanged() {
+        if ((regs.get(RCTL) & ReceiveControl.EN) != 0 && !buffer.isEmpty()) deliver();
+    }
+
+    private void prefetch(int q) {
+        DescriptorRing ring = ring(q);
+        if (!ready() || !queueEnabled(q) || !ring.valid()) return;
+        try {
+            caches[q].fetch(dma, ring, PREFETCH);
+        } catch (DmaException e) {
+            dmaFailed(q, "prefetching receive descriptors", e);
+        }
+    }
+
+    private boolean ready() { return (regs.get(RCTL) & ReceiveControl.EN) != 0 && busMaster.getAsBoolean(); }
+
+    private boolean queueEnabled(int q) { return (regs.get(rx(q, RXDCTL)) & RXDCTL_ENABLE) != 0; }
+
+    DescriptorRing ring(int q) {
+        return DescriptorRing.of(regs.get(rx(q, RDBAL)), regs.get(rx(q, RDBAH)), regs.get(rx(q, RDLEN)), regs.get(rx(q, RDH)), regs.get(rx(q, RDT)));
+    }
+
+    // ---------------------------------------------------------------- arrival
+
+    /** A frame from the wire (the EthernetPort's receiver, on the function's thread). */
+    void frameArrived(ByteBuffer frame) {
+        if (!linkUp.getAsBoolean()) {
+            droppedNoLink.increment();
+            return;
+        }
+        int length = frame.remaining();
+        byte[] f = new byte[Math.max(length, EthernetFrames.MIN_FRAME)];
+        frame.get(f, 0, length);
+        arrived(f);
+    }
+
+    /** A frame the transmitter loops back (RCTL.LBM or PHY loopback): received like any other. */
+    void loopedBack(byte[] frame, int length) {
+        byte[] f = new byte[Math.max(length, EthernetFrames.MIN_FRAME)];
+        System.arraycopy(frame, 0, f, 0, length);
+        arrived(f);
+    }
+
+    private void arrived(byte[] f) {
+        int rctl = regs.get(RCTL);
+        if ((rctl & ReceiveControl.EN) == 0) {
+            droppedDisabled.increment();
+            return;
+        }
+        stats.arrived(f.length + EthernetFrames.FCS_LENGTH);
+        if (oversize(f, rctl) && (rctl & ReceiveControl.SBP) == 0) {
+            stats.increment(Statistic.ROC);
+            droppedOversize.increment();
+            return;
+        }
+        FilterVerdict verdict = filter.filter(f, f.length, rctl, vet());
+        if (!verdict.accepted()) {
+            droppedFiltered.increment();
+            return;
+        }
+        Classified c = classify(f);
+        int q = c.queue();
+        if (!queueEnabled(q)) {
+            droppedQueueDisabled.increment();
+            return;
+        }
+        if (ring(q).isEmpty()) {
+            stats.increment(Statistic.RNBC);
+            if ((regs.get(rx(q, SRRCTL)) & SRRCTL_DROP_EN) != 0) {
+                dropForNoDescriptors(q);
+                return;
+            }
+        }
+        if (!buffer.offer(f)) {
+            stats.increment(Statistic.MPC);
+            droppedOverrun.increment();
+            interrupts.raise(ICR_RXO);
+            return;
+        }
+        classified.addLast(c);
+        deliver();
+    }
+
+    private int vet() { return regs.get(VET) & 0xFFFF; }
+
+    private boolean oversize(byte[] f, int rctl) {
+        if (f.length > MAX_FRAME) return true;
+        if ((rctl & ReceiveControl.LPE) != 0) return f.length + EthernetFrames.FCS_LENGTH > (regs.get(RLPML) & 0x3FFF);
+        int tags = EthernetFrames.isVlanTagged(f, f.length, vet()) ? 1 : 0;
+        return f.length > EthernetFrames.MAX_FRAME + EthernetFrames.VLAN_TAG_LENGTH * tags;
+    }
+
+    private Classified classify(byte[] f) {
+        int mrqc = regs.get(MRQC);
+        switch (mrqc & MRQC_ENABLE_MASK) {
+            case MRQC_ENABLE_NONE -> { return new Classified(0, Rss.Result.NONE); }
+            case MRQC_ENABLE_RSS -> { }
+            default -> {
+                if (vmdqUnsupported.get() == 0)
+                    log.warn("{}: MRQC 0x{} selects a VMDq mode, which is not modelled; frames go to queue 0", name, Integer.toHexString(mrqc));
+                vmdqUnsupported.increment();
+                return new Classified(0, Rss.Result.NONE);
+            }
+        }
+        for (int i = 0; i < 10; i++) RxWriteBack.putLe32(key, 4 * i, regs.get(RSSRK + 4 * i));
+        for (int i = 0; i < 32; i++) RxWriteBack.putLe32(reta, 4 * i, regs.get(RETA + 4 * i));
+        Rss.Result r = Rss.classify(f, PacketLayout.parse(f, f.length), mrqc, key, reta);
+        return new Classified(r.queue(), r);
+    }
+
+    private void dropForNoDescriptors(int q) {
+        int at = rx(q, RQDPC);
+        int v = regs.get(at);
+        if (v != -1) regs.set(at, v + 1);
+        droppedNoDescriptors.increment();
+    }
+
+    // ---------------------------------------------------------------- delivery
+
+    /** Writes waiting frames, in arrival order, while their queues have descriptors. */
+    private void deliver() {
+        if (!ready()) return;
+        int written = 0;
+        int causes = 0;
+        while (!buffer.isEmpty()) {
+            Classified c = classified.peekFirst();
+            int q = c.queue();
+            Outcome outcome;
+            if (!queueEnabled(q)) {
+                droppedQueueDisabled.increment();
+                outcome = Outcome.DROPPED;
+            } else {
+                int ownedBefore = ring(q).owned();
+                try {
+                    outcome = write(buffer.peek(), q, c.rss());
+                } catch (DmaException e) {
+                    dmaFailed(q, "writing a received frame", e);
+                    outcome = Outcome.DROPPED;
+                }
+                if (outcome == Outcome.WAIT && (regs.get(rx(q, SRRCTL)) & SRRCTL_DROP_EN) != 0) {
+                    dropForNoDescriptors(q);
+                    outcome = Outcome.DROPPED;
+                }
+                if (outcome == Outcome.WRITTEN) {
+                    written |= 1 << q;
+                    int threshold = (regs.get(rx(q, SRRCTL)) & SRRCTL_RDMTS_MASK) >>> SRRCTL_RDMTS_SHIFT << 4;
+                    int ownedAfter = ring(q).owned();
+                    if (ownedBefore > threshold && ownedAfter <= threshold) causes |= ICR_RXDMT0;
+                }
+            }
+            if (outcome == Outcome.WAIT) break;
+            buffer.poll();
+            classified.pollFirst();
+        }
+        if (written == 0 && causes == 0) return;
+        int extended = 0;
+        for (int q = 0; q < QUEUES; q++) if ((written >>> q & 1) != 0) extended |= interrupts.rxQueueBit(q);
+        interrupts.raiseExtended(extended);
+        interrupts.raise(ICR_RXDW | causes);
+    }
+
+    /** Writes one frame into queue {@code q}'s ring, or tells the caller to wait for descriptors or drop it. */
+    private Outcome write(byte[] frame, int q, Rss.Result rss) throws DmaException {
+        DescriptorRing ring = ring(q);
+        if (!ring.valid()) {
+            badRing.increment();
+            return Outcome.WAIT;
+        }
+        int rctl = regs.get(RCTL);
+        int srrctl = regs.get(rx(q, SRRCTL));
+        int descType = (srrctl & SRRCTL_DESCTYPE_MASK) >>> SRRCTL_DESCTYPE_SHIFT;
+        boolean legacy = descType == DESCTYPE_LEGACY;
+        if (!legacy && descType != DESCTYPE_ONE_BUFFER && descType != DESCTYPE_HEADER_SPLIT && descType != DESCTYPE_HEADER_SPLIT_ALWAYS) {
+            if (droppedBadDescriptorType.get() == 0)
+                log.warn("{}: receive queue {} has reserved descriptor type {} in SRRCTL; its frames are dropped", name, q, descType);
+            droppedBadDescriptorType.increment();
+            return Outcome.DROPPED;
+        }
+
+        byte[] data = frame;
+        int vlanTag = 0;
+        int status = 0;
+        if ((regs.get(CTRL) & CTRL_VME) != 0 && EthernetFrames.isVlanTagged(frame, frame.length, vet())) {
+            vlanTag = EthernetFrames.vlanTci(frame);
+            data = EthernetFrames.removeVlanTag(frame, frame.length);
+            status |= STAT_VP;
+        }
+        int frameLength = data.length;
+        int total = frameLength + ((rctl & ReceiveControl.SECRC) == 0 ? EthernetFrames.FCS_LENGTH : 0);
+        byte[] bytes = data;
+        if (total > frameLength) {
+            bytes = new byte[total];
+            System.arraycopy(data, 0, bytes, 0, frameLength);
+            EthernetFrames.appendFcs(bytes, frameLength);
+        }
+        PacketLayout layout = PacketLayout.parse(data, frameLength);
+
+        int packetKiB = srrctl & SRRCTL_BSIZEPKT_MASK;
+        int bufferSize = packetKiB != 0 ? packetKiB * 1024 : ReceiveControl.bufferSize(rctl);
+        int headerBuffer = ((srrctl & SRRCTL_BSIZEHDR_MASK) >>> SRRCTL_BSIZEHDR_SHIFT) * 64;
+        int headerLength = 0;
+        int hdrInfo = 0;
+        int extraErrors = 0;
+        if (descType == DESCTYPE_HEADER_SPLIT || descType == DESCTYPE_HEADER_SPLIT_ALWAYS) {
+            int split = splitPoint(data, layout);
+            if (split > 0 && split <= headerBuffer && split <= frameLength) {
+                headerLength = split;
+                hdrInfo = HDR_SPH;
+            } else {
+                if (split > headerBuffer) extraErrors |= STATERR_HBO;
+                if (descType == DESCTYPE_HEADER_SPLIT_ALWAYS) headerLength = Math.min(headerBuffer, total);
+            }
+            hdrInfo |= (headerLength & HDR_LEN_MASK) << HDR_LEN_SHIFT;
+        }
+        int packetPart = total - headerLength;
+        int buffers = Math.max(1, (packetPart + bufferSize - 1) / bufferSize);
+        RxDescriptorCache cache = caches[q];
+        int descriptors = cache.descriptorsFor(dma, ring, buffers, PREFETCH);
+        if (descriptors == RxDescriptorCache.TOO_MANY) {
+            droppedTooManyDescriptors.increment();
+            log.warn("{}: a {}-byte frame needs more than {} receive descriptors on queue {} (buffers too small); dropped", name, total, CACHE, q);
+            return Outcome.DROPPED;
+        }
+        if (descriptors == RxDescriptorCache.NOT_ENOUGH) return Outcome.WAIT;
+
+        Metadata meta = metadata(data, frameLength, layout, rss, status, legacy);
+        int head = ring.head();
+        int offset = headerLength;
+        boolean first = true;
+        for (int d = 0; d < descriptors; d++) {
+            long at = ring.address(head);
+            long packetAddress = cache.packetAddress(d);
+            if (packetAddress == 0) {
+                nullDescriptors.increment();
+                writeDescriptor(at, legacy, 0, 0, 0, 0, 0, 0);
+            } else {
+                if (first && headerLength > 0) dma.write(cache.headerAddress(d), bytes, 0, headerLength);
+                int n = Math.min(bufferSize, total - offset);
+                if (n > 0) dma.write(packetAddress, bytes, offset, n);
+                offset += n;
+                boolean last = offset == total;
+                int info = first ? hdrInfo : 0;
+                if (last) {
+                    writeDescriptor(at, legacy, n, meta.pktInfo | info << 16, meta.lowerDword1, meta.status | STAT_EOP, meta.errors | extraErrors, vlanTag);
+                } else {
+                    writeDescriptor(at, legacy, n, info << 16, 0, 0, 0, 0);
+                }
+                first = false;
+            }
+            head = ring.next(head);
+        }
+        cache.consume(descriptors);
+        regs.set(rx(q, RDH), head);
+        stats.received(frame.length + EthernetFrames.FCS_LENGTH, DestinationKind.of(frame, EthernetFrames.DESTINATION));
+        framesDelivered.increment();
+        return Outcome.WRITTEN;
+    }
+
+    /** Where header split cuts a frame: after TCP/UDP, else after the IP headers; 0 if not IP. */
+    private static int splitPoint(byte[] data, PacketLayout p) {
+        if (p.l3() == L3Protocol.OTHER) return 0;
+        if (p.l4Offset() >= 0) {
+            if (p.isTcp() && p.l4Length() >= 20) return p.l4Offset() + Math.max(20, ((data[p.l4Offset() + 12] & 0xF0) >>> 4) * 4);
+            if (p.isUdp() && p.l4Length() >= 8) return p.l4Offset() + 8;
+            return p.l4Offset();
+        }
+        return p.l3() == L3Protocol.IPV4 ? p.l3Offset() + (data[p.l3Offset()] & 0x0F) * 4 : p.l3Offset() + 40;
+    }
+
+    /** What the EOP descriptor reports about a frame. */
+    private record Metadata(int pktInfo, int lowerDword1, int status, int errors) {}
+
+    private Metadata metadata(byte[] data, int length, PacketLayout p, Rss.Result rss, int status, boolean legacy) {
+        int rxcsum = regs.get(RXCSUM);
+        int errors = 0;
+        boolean ipOffload = (rxcsum & RXCSUM_IPOFLD) != 0;
+        boolean l4Offload = (rxcsum & RXCSUM_TUOFLD) != 0;
+        boolean sctpOffload = (rxcsum & RXCSUM_CRCOFL) != 0;
+        boolean sctp = p.l4Offset() >= 0 && !p.fragment() && p.l4Protocol() == SctpChecksum.PROTO_SCTP;
+        RxChecksums c = RxChecksums.check(data, p, true);
+        if (ipOffload && c.ipv4Header() != ChecksumCheck.NOT_CHECKED) {
+            status |= STAT_IPCS;
+            if (c.ipv4Header() == ChecksumCheck.BAD) errors |= ERR_IPE;
+        }
+        if (l4Offload && c.l4() != ChecksumCheck.NOT_CHECKED) {
+            status |= STAT_TCPCS | (c.udp() ? STAT_UDPCS : 0);
+            if (c.l4() == ChecksumCheck.BAD) errors |= ERR_TCPE;
+        } else if (sctpOffload && sctp && p.l4Length() >= SctpChecksum.HEADER) {
+            status |= STAT_TCPCS;
+            if (!SctpChecksum.verifies(data, p.l4Offset(), p.l4Offset() + p.l4Length())) errors |= ERR_TCPE;
+        }
+        if (legacy && !ipOffload && !l4Offload) status |= STAT_IXSM;
+
+        int pcss = rxcsum & RXCSUM_PCSS_MASK;
+        int packetChecksum = pcss < length ? InternetChecksum.fold(InternetChecksum.add(0, data, pcss, length - pcss)) : 0;
+        if (legacy) return new Metadata(0, packetChecksum, status, errors);
+
+        int pktInfo = rss.type();
+        switch (p.l3()) {
+            case IPV4 -> pktInfo |= (data[p.l3Offset()] & 0x0F) > 5 ? PKT_IPV4_EX : PKT_IPV4;
+            case IPV6 -> pktInfo |= p.l4Offset() >= 0 && p.l4Offset() != p.l3Offset() + 40 ? PKT_IPV6_EX : PKT_IPV6;
+            case OTHER -> { }
+        }
+        if (p.l4Offset() >= 0) {
+            if (p.isTcp()) pktInfo |= PKT_TCP;
+            else if (p.isUdp()) pktInfo |= PKT_UDP;
+            else if (sctp) pktInfo |= PKT_SCTP;
+        }
+        int dword1;
+        if ((rxcsum & RXCSUM_PCSD) != 0) {
+            dword1 = rss.hash();
+        } else {
+            int ipId = p.l3() == L3Protocol.IPV4 ? EthernetFrames.u16(data, p.l3Offset() + 4) : 0;
+            if (p.l3() == L3Protocol.IPV4) status |= STAT_IPIDV;
+            dword1 = ipId | packetChecksum << 16;
+        }
+        return new Metadata(pktInfo, dword1, status, errors);
+    }
+
+    /**
+     * Writes a descriptor back: all of it with DD clear, then the status with DD. {@code errors}
+     * are the error bits as in the legacy errors byte (bits 7:0) plus, for the advanced format,
+     * any dword-2 bits above.
+     */
+    private void writeDescriptor(long at, boolean legacy, int length, int dword0, int dword1, int status, int errors, int vlan)
+            throws DmaException {
+        byte[] w = descriptor;
+        if (legacy) {
+            RxWriteBack.putLe16(w, 0, length);
+            RxWriteBack.putLe16(w, 2, dword1);
+            w[4] = (byte) status;
+            w[5] = (byte) errors;
+            RxWriteBack.putLe16(w, 6, vlan);
+            dma.write(at + 8, w, 0, 8);
+            statusByte[0] = (byte) (status | STAT_DD);
+            dma.write(at + 12, statusByte, 0, 1);
+            return;
+        }
+        int staterr = status | (errors & 0xFF) << 24 | (errors & ~0xFF);
+        RxWriteBack.putLe32(w, 0, dword0);
+        RxWriteBack.putLe32(w, 4, dword1);
+        RxWriteBack.putLe32(w, 8, staterr);
+        RxWriteBack.putLe16(w, 12, length);
+        RxWriteBack.putLe16(w, 14, vlan);
+        dma.write(at, w, 0, 16);
+        dma.writeInt(at + 8, staterr | STAT_DD);
+    }
+
+    private void dmaFailed(int q, String what, DmaException e) {
+        dmaErrors.increment();
+        caches[q].invalidate();
+        log.warn("{}: DMA failed {} on receive queue {}: {}", name, what, q, e.getMessage());
+    }
+}

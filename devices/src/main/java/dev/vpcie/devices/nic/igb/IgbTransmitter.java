@@ -1,0 +1,337 @@
+package dev.vpcie.devices.nic.igb;
+
+import static dev.vpcie.devices.nic.igb.IgbRegisters.*;
+
+import dev.vpcie.devices.nic.DescriptorRing;
+import dev.vpcie.devices.nic.DestinationKind;
+import dev.vpcie.devices.nic.EthernetFrames;
+import dev.vpcie.devices.nic.NicStatistics;
+import dev.vpcie.devices.nic.Statistic;
+import dev.vpcie.devices.nic.offload.ChecksumField;
+import dev.vpcie.devices.nic.offload.OffloadException;
+import dev.vpcie.devices.nic.offload.Segmentation;
+import dev.vpcie.devices.nic.offload.TxOffload;
+import dev.vpcie.devices.nic.offload.TxOffloadEngine;
+import dev.vpcie.devices.regs.RegisterTable;
+import dev.vpcie.devices.spi.Counters;
+import dev.vpcie.devices.spi.DeviceContext;
+import dev.vpcie.devices.spi.DmaException;
+import dev.vpcie.devices.spi.DmaPort;
+import dev.vpcie.devices.spi.Timers;
+import java.util.Arrays;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+
+/**
+ * The 82576 transmit path: 16 descriptor rings, each walked when its TDT is written.
+ *
+ * <h2>Walking a ring</h2>
+ * Needs TCTL.EN, the queue's TXDCTL.ENABLE and bus mastering. Descriptors from TDH to TDT are read
+ * in batches; TDH advances past each. {@link TxDescriptor.Context} descriptors fill one of the
+ * queue's two context slots; data descriptors gather the packet until EOP, the first one's command
+ * and olinfo deciding the offloads; legacy descriptors (8254x format) work as on the 8254x. A
+ * descriptor with RS gets DD ORed into its dword 3 — or, with TDWBAL bit 0 set, TDH is written to
+ * TDWBAH:TDWBAL after the batch instead (head write-back). When anything was written back, EICR
+ * gains the queue's IVAR bit and ICR gains TXDW. After {@link #BUDGET} descriptors the walker
+ * yields to a timer task, so register accesses and other queues interleave with a long burst.
+ *
+ * <h2>Offloads (from the context the data descriptor's IDX names)</h2>
+ * <ul>
+ *   <li>IXSM: the IPv4 header checksum at MACLEN, IPLEN bytes long.</li>
+ *   <li>TXSM: the TCP (L4T 01, field at +16) or UDP (00, +6) checksum from MACLEN + IPLEN to the
+ *       end of the packet, over the pseudo-header seed software left in the field; SCTP (10):
+ *       CRC-32C at +8.</li>
+ *   <li>TSE: segmentation by MSS with MACLEN + IPLEN + L4LEN bytes of headers copied into every
+ *       frame (TCP, or UDP for UDP segmentation), over IPv4 (IPV4 set: total length, ID and header
+ *       checksum per frame) or IPv6 (payload length); the L4 checksum is always inserted.</li>
+ *   <li>VLE: the context's VLAN tag is inserted with VET's TPID.</li>
+ * </ul>
+ * A packet asking for offloads with no context loaded goes out unchanged (counted); an offload
+ * that does not fit the packet drops it (counted, TSCTFC for segmentation).
+ *
+ * <p>Frames go to the wire while the link is up (otherwise they are dropped and counted, as a MAC
+ * without link does), or back to the receiver with MAC or PHY loopback.
+ */
+final class IgbTransmitter {
+    static final int BATCH = 32;
+    static final int BUDGET = 64;
+    /** Largest packet gathered for segmentation (Linux sends up to 64 KiB). */
+    static final int MAX_PACKET = 256 * 1024;
+    private static final int DESC = DescriptorRing.DESCRIPTOR_SIZE;
+
+    /** Where frames go: the wire, or the receiver in loopback. */
+    interface FrameOut {
+        void send(byte[] frame, int length);
+    }
+
+    /** One queue's state between descriptors: its context slots and the packet being gathered. */
+    private static final class TxQueue {
+        final int index;
+        final TxDescriptor.Context[] contexts = new TxDescriptor.Context[2];
+        byte[] packet = new byte[16 * 1024];
+        int length;
+        boolean inPacket;
+        boolean legacy;
+        int firstCommand;
+        int firstOlinfo;
+        boolean overflow;
+        boolean legacyVlan;
+        int legacyVlanTag;
+        Timers.Timer continuation;
+
+        TxQueue(int index) { this.index = index; }
+
+        void endPacket() {
+            length = 0;
+            inPacket = false;
+            legacy = false;
+            firstCommand = 0;
+            firstOlinfo = 0;
+            overflow = false;
+            legacyVlan = false;
+            legacyVlanTag = 0;
+        }
+
+        void reset() {
+            Arrays.fill(contexts, null);
+            endPacket();
+            if (continuation != null) continuation.cancel();
+            continuation = null;
+        }
+    }
+
+    private final RegisterTable regs;
+    private final NicStatistics stats;
+    private final IgbInterrupts interrupts;
+    private final TxOffloadEngine engine = new TxOffloadEngine();
+    private final TxQueue[] queues = new TxQueue[QUEUES];
+    private final byte[] descriptors = new byte[BATCH * DESC];
+
+    private DmaPort dma;
+    private Timers timers;
+    private Logger log;
+    private String name = "igb";
+    private BooleanSupplier busMaster;
+    private FrameOut out;
+    private Counters.Counter framesSent;
+    private Counters.Counter offloadErrors;
+    private Counters.Counter offloadWithoutContext;
+    private Counters.Counter oversizePackets;
+    private Counters.Counter dmaErrors;
+    private Counters.Counter badRing;
+    private Counters.Counter unknownDescriptors;
+
+    IgbTransmitter(RegisterTable regs, NicStatistics stats, IgbInterrupts interrupts) {
+        this.regs = regs;
+        this.stats = stats;
+        this.interrupts = interrupts;
+        for (int q = 0; q < QUEUES; q++) queues[q] = new TxQueue(q);
+    }
+
+    void attach(DeviceContext ctx, BooleanSupplier busMaster, FrameOut out) {
+        this.dma = ctx.dma();
+        this.timers = ctx.timers();
+        this.log = ctx.log();
+        this.name = ctx.name();
+        this.busMaster = busMaster;
+        this.out = out;
+        Counters c = ctx.counters();
+        framesSent = c.counter("tx-frames");
+        offloadErrors = c.counter("tx-dropped-bad-offload");
+        offloadWithoutContext = c.counter("tx-offload-without-context");
+        oversizePackets = c.counter("tx-dropped-oversize-packet");
+        dmaErrors = c.counter("tx-dma-errors");
+        badRing = c.counter("tx-ring-registers-invalid");
+        unknownDescriptors = c.counter("tx-unknown-descriptor-types");
+    }
+
+    /** Device reset: contexts, half-gathered packets and pending walks are forgotten. */
+    void reset() {
+        for (TxQueue q : queues) q.reset();
+    }
+
+    /** TDT or TXDCTL of queue {@code q} written: walk its ring. */
+    void kick(int q) {
+        TxQueue queue = queues[q];
+        if (queue.continuation != null && queue.continuation.pending()) return; // a walk is under way
+        walk(queue);
+    }
+
+    /** TCTL written with EN: every queue may have work. */
+    void kickAll() {
+        for (int q = 0; q < QUEUES; q++) kick(q);
+    }
+
+    DescriptorRing ring(int q) {
+        return DescriptorRing.of(regs.get(tx(q, TDBAL)), regs.get(tx(q, TDBAH)), regs.get(tx(q, TDLEN)), regs.get(tx(q, TDH)), regs.get(tx(q, TDT)));
+    }
+
+    private void walk(TxQueue queue) {
+        int q = queue.index;
+        if ((regs.get(TCTL) & TCTL_EN) == 0 || (regs.get(tx(q, TXDCTL)) & TXDCTL_ENABLE) == 0 || !busMaster.getAsBoolean()) return;
+        DescriptorRing ring = ring(q);
+        if (!ring.valid()) {
+            if (!ring.isEmpty()) badRing.increment();
+            return;
+        }
+        boolean headWriteBack = (regs.get(tx(q, TDWBAL)) & TDWBAL_ENABLE) != 0;
+        boolean reported = false;
+        int done = 0;
+        try {
+            while (!ring.isEmpty() && done < BUDGET) {
+                int n = Math.min(ring.ownedBeforeWrap(), Math.min(BATCH, BUDGET - done));
+                dma.read(ring.headAddress(), descriptors, 0, n * DESC);
+                for (int i = 0; i < n; i++) {
+                    long at = ring.address(ring.head() + i);
+                    TxDescriptor d = TxDescriptor.decode(descriptors, i * DESC);
+                    process(queue, d);
+                    regs.set(tx(q, TDH), ring.next(ring.head() + i));
+                    if (d.reportStatus()) {
+                        reported = true;
+                        if (!headWriteBack) dma.writeInt(at + 12, d.upperDword() | TxDescriptor.STAT_DD);
+                    }
+                }
+                done += n;
+                ring = ring(q);
+            }
+            if (reported && headWriteBack) {
+                long address = (regs.get(tx(q, TDWBAH)) & 0xFFFF_FFFFL) << 32 | (regs.get(tx(q, TDWBAL)) & 0xFFFF_FFFCL);
+                dma.writeInt(address, regs.get(tx(q, TDH)));
+            }
+        } catch (DmaException e) {
+            dmaErrors.increment();
+            queue.endPacket();
+            log.warn("{}: DMA failed on transmit queue {} at TDH {}: {}; the queue stops until TDT is written again", name, q, regs.get(tx(q, TDH)),
+                    e.getMessage());
+        }
+        if (ring.valid() && !ring.isEmpty() && done >= BUDGET) queue.continuation = timers.schedule(0, () -> walk(queue));
+        if (reported) {
+            interrupts.raiseExtended(interrupts.txQueueBit(q));
+            interrupts.raise(ICR_TXDW);
+        }
+    }
+
+    // ---------------------------------------------------------------- descriptors
+
+    private void process(TxQueue queue, TxDescriptor d) throws DmaException {
+        switch (d) {
+            case TxDescriptor.Context c -> queue.contexts[c.slot()] = c;
+            case TxDescriptor.Data data -> {
+                if (!queue.inPacket) {
+                    queue.inPacket = true;
+                    queue.firstCommand = data.cmdTypeLen();
+                    queue.firstOlinfo = data.olinfoStatus();
+                }
+                gather(queue, data.address(), data.length());
+                if (data.eop()) sendAdvanced(queue);
+            }
+            case TxDescriptor.Legacy l -> {
+                queue.inPacket = true;
+                queue.legacy = true;
+                gather(queue, l.address(), l.length());
+                if (l.eop()) {
+                    queue.legacyVlan = l.vlanInsert() && (regs.get(CTRL) & CTRL_VME) != 0;
+                    queue.legacyVlanTag = l.vlan();
+                    // CSO/CSS are read from the EOP descriptor, as on the 8254x.
+                    TxOffload offload = l.insertChecksum()
+                            ? new TxOffload(false, ChecksumField.NONE, true, new ChecksumField(l.css(), l.cso(), 0), Segmentation.NONE)
+                            : TxOffload.NONE;
+                    send(queue, offload, -1, queue.legacyVlan, queue.legacyVlanTag);
+                }
+            }
+            case TxDescriptor.Unknown u -> {
+                unknownDescriptors.increment();
+                log.warn("{}: transmit descriptor with unknown DTYP {} on queue {} skipped", name, u.dtyp(), queue.index);
+            }
+        }
+    }
+
+    private void gather(TxQueue queue, long address, int length) throws DmaException {
+        if (length == 0 || queue.overflow) return;
+        if (queue.length + length > MAX_PACKET) {
+            queue.overflow = true;
+            return;
+        }
+        if (queue.length + length > queue.packet.length)
+            queue.packet = Arrays.copyOf(queue.packet, Math.min(MAX_PACKET, Math.max(queue.packet.length * 2, queue.length + length)));
+        dma.read(address, queue.packet, queue.length, length);
+        queue.length += length;
+    }
+
+    /** The packet is complete: work out its offloads from the first descriptor and its context. */
+    private void sendAdvanced(TxQueue queue) {
+        int command = queue.firstCommand;
+        int olinfo = queue.firstOlinfo;
+        boolean tse = (command & TxDescriptor.DCMD_TSE) != 0;
+        boolean ixsm = (olinfo & TxDescriptor.POPTS_IXSM) != 0;
+        boolean txsm = (olinfo & TxDescriptor.POPTS_TXSM) != 0;
+        boolean vle = (command & TxDescriptor.DCMD_VLE) != 0;
+        TxDescriptor.Context c = queue.contexts[olinfo >>> 4 & 1];
+        if (c == null) {
+            if (tse || ixsm || txsm || vle) offloadWithoutContext.increment();
+            send(queue, TxOffload.NONE, -1, false, 0);
+            return;
+        }
+        int mac = c.macLength();
+        int l4Start = mac + c.ipLength();
+        boolean tcp = c.l4Type() == TxDescriptor.Context.L4T_TCP;
+        boolean sctp = c.l4Type() == TxDescriptor.Context.L4T_SCTP;
+        ChecksumField ip = new ChecksumField(mac, mac + 10, l4Start - 1);
+        ChecksumField l4 = new ChecksumField(l4Start, l4Start + (tcp ? 16 : 6), 0);
+        TxOffload offload;
+        int sctpStart = -1;
+        if (tse) {
+            if (sctp) {
+                offloadErrors.increment();
+                stats.increment(Statistic.TSCTFC);
+                log.warn("{}: segmentation of SCTP requested on queue {}; the {}-byte packet is dropped", name, queue.index, queue.length);
+                queue.endPacket();
+                return;
+            }
+            // The chip rewrites every frame's headers, so both checksums are always inserted.
+            Segmentation seg = new Segmentation.Tso(l4Start + c.l4Length(), c.mss(), c.ipv4(), tcp);
+            offload = new TxOffload(c.ipv4(), ip, true, l4, seg);
+        } else {
+            if (txsm && sctp) sctpStart = l4Start;
+            offload = new TxOffload(ixsm, ip, txsm && !sctp, l4, Segmentation.NONE);
+        }
+        send(queue, offload, sctpStart, vle, c.vlan());
+    }
+
+    private void send(TxQueue queue, TxOffload offload, int sctpStart, boolean vlan, int vlanTag) {
+        boolean segmented = offload.segmentation() instanceof Segmentation.Tso;
+        try {
+            if (queue.overflow) {
+                oversizePackets.increment();
+                log.warn("{}: transmit packet larger than {} bytes on queue {} dropped", name, MAX_PACKET, queue.index);
+                return;
+            }
+            if (queue.length == 0) return;
+            if (sctpStart >= 0) {
+                if (sctpStart + SctpChecksum.HEADER > queue.length)
+                    throw new OffloadException(OffloadException.Reason.CHECKSUM_OUT_OF_RANGE, "SCTP header at " + sctpStart + " beyond a " + queue.length + "-byte packet");
+                SctpChecksum.insert(queue.packet, sctpStart, queue.length);
+            }
+            engine.transmit(queue.packet, queue.length, offload, (frame, length) -> emit(frame, length, vlan, vlanTag));
+            if (segmented) stats.increment(Statistic.TSCTC);
+        } catch (OffloadException e) {
+            offloadErrors.increment();
+            if (segmented) stats.increment(Statistic.TSCTFC);
+            log.warn("{}: transmit offload refused on queue {} ({}); the {}-byte packet is dropped", name, queue.index, e.getMessage(), queue.length);
+        } finally {
+            queue.endPacket();
+        }
+    }
+
+    private void emit(byte[] frame, int length, boolean vlan, int vlanTag) {
+        byte[] f = frame;
+        int len = length;
+        if (vlan) {
+            f = EthernetFrames.insertVlanTag(frame, length, regs.get(VET) & 0xFFFF, vlanTag);
+            len = f.length;
+        }
+        framesSent.increment();
+        stats.transmitted(Math.max(len, EthernetFrames.MIN_FRAME) + EthernetFrames.FCS_LENGTH, DestinationKind.of(f, EthernetFrames.DESTINATION));
+        out.send(f, len);
+    }
+}
