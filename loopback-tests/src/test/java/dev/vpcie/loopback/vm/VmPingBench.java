@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import dev.vpcie.devices.nic.MacAddress;
 import dev.vpcie.devices.nic.e1000.E1000Function;
 import dev.vpcie.devices.nic.e1000.E1000Options;
+import dev.vpcie.devices.nic.igb.IgbFunction;
+import dev.vpcie.devices.nic.igb.IgbOptions;
+import dev.vpcie.devices.spi.PcieFunction;
 import dev.vpcie.devices.spi.MemoryEthernetWire;
 import dev.vpcie.vrc.mpqemu.BridgeCounter;
 import dev.vpcie.vrc.mpqemu.QemuVm;
@@ -19,10 +22,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The guest's ping RTT through the remote 82540EM (Linux's e1000 driver, behind the bridge,
- * the interconnect and the endpoint) beside its ping through QEMU's own built-in e1000, to the
- * same in-process echo peer, in one guest and one run. Prints both, and which interrupt path the
- * remote NIC had. Opt-in: {@code -Dvpcie.bench=true}; {@code -Dvpcie.bench.pings=N} (default 100).
+ * The guest's ping RTT through a remote NIC (the 82576 with Linux's igb driver, or the 82540EM
+ * with e1000; behind the bridge, the interconnect and the endpoint) beside its ping through
+ * QEMU's own built-in e1000, to the same in-process echo peer, in one guest and one run. Prints
+ * the guest's driver messages, both summaries, and which interrupt path the remote NIC had.
+ * Opt-in: {@code -Dvpcie.bench=true}; {@code -Dvpcie.bench.pings=N} (default 100),
+ * {@code -Dvpcie.bench.nic=igb|e1000} (default igb).
  */
 @Timeout(600)
 class VmPingBench {
@@ -33,17 +38,24 @@ class VmPingBench {
         VmTestSupport.assumeQemu();
         int pings = Integer.getInteger("vpcie.bench.pings", 100);
         MacAddress remoteMac = MacAddress.parse("02:76:70:63:69:65");
+        String nic = System.getProperty("vpcie.bench.nic", "igb");
+        PcieFunction model = switch (nic) {
+            case "igb" -> new IgbFunction(IgbOptions.of(remoteMac));
+            case "e1000" -> new E1000Function(E1000Options.of(remoteMac));
+            default -> throw new IllegalArgumentException("vpcie.bench.nic must be igb or e1000: " + nic);
+        };
+        String chip = nic.equals("igb") ? "82576" : "82540EM";
         String localMac = "52:54:00:12:34:56";
         AtomicReference<Executor> nicThread = new AtomicReference<>();
         MemoryEthernetWire cable = new MemoryEthernetWire(1514, r -> nicThread.get().execute(r), Runnable::run);
         byte[] peerMac = MacAddress.parse("02:00:00:00:99:01").bytes();
-        try (VmRig rig = new VmRig(List.of(new VmRig.Function(new E1000Function(E1000Options.of(remoteMac)), List.of(cable.endA()))));
+        try (VmRig rig = new VmRig(List.of(new VmRig.Function(model, List.of(cable.endA()))));
              UdpFrameWire qemuWire = new UdpFrameWire()) {
             nicThread.set(rig.endpoint.function(0));
             new EchoPeer(cable.endB(), peerMac, new byte[] {10, (byte) 199, 0, 1});
             new EchoPeer(qemuWire, peerMac, new byte[] {10, (byte) 198, 0, 1});
             String script = """
-                    modprobe e1000
+                    modprobe %4$s; modprobe e1000
                     byaddr() { for n in /sys/class/net/*; do [ "$(cat $n/address)" = "$1" ] && echo ${n##*/}; done; }
                     carrier() { for i in $(seq 100); do [ "$(cat /sys/class/net/$1/carrier)" = 1 ] && return 0; sleep 0.1; done; }
                     R=$(byaddr %1$s); Q=$(byaddr %2$s)
@@ -53,7 +65,7 @@ class VmPingBench {
                     ping -c %3$d -i 0.05 -W 3 10.199.0.1 | tail -n 2 | sed 's/^/remote: /'
                     ping -c %3$d -i 0.05 -W 3 10.198.0.1 | tail -n 2 | sed 's/^/local: /'
                     dmesg | grep -E 'e1000|igb' | sed 's/^/driver: /'
-                    """.formatted(remoteMac.toString().toLowerCase(Locale.ROOT), localMac, pings);
+                    """.formatted(remoteMac.toString().toLowerCase(Locale.ROOT), localMac, pings, nic);
             QemuVm.Accel accel = GuestKernel.accel(image);
             QemuVm vm = rig.boot(accel, GuestKernel.args(image, accel, script, "-netdev", qemuWire.netdev("local"),
                     "-device", "e1000,netdev=local,mac=" + localMac), VmTestSupport.consoleCopy());
@@ -66,10 +78,10 @@ class VmPingBench {
                     : "no interrupt delivered (TCG): the guest polls with irqpoll on its 4 ms tick";
             for (String l : VmTestSupport.tagged(vm, "driver: ")) System.out.println("[vm-bench] guest: " + l);
             System.out.printf(Locale.ROOT, "[vm-bench] %s, %d pings 50 ms apart on each path, one guest:%n", accel, pings);
-            System.out.printf(Locale.ROOT, "[vm-bench]   remote 82540EM via the bridge: min/avg/max %.3f/%.3f/%.3f ms (%s), %s%n",
-                    remote[0], remote[1], remote[2], VmTestSupport.tagged(vm, "remote: ").getFirst(), path);
-            System.out.printf(Locale.ROOT, "[vm-bench]   QEMU's own e1000:              min/avg/max %.3f/%.3f/%.3f ms (%s)%n",
-                    local[0], local[1], local[2], VmTestSupport.tagged(vm, "local: ").getFirst());
+            System.out.printf(Locale.ROOT, "[vm-bench]   %-40s min/avg/max %.3f/%.3f/%.3f ms (%s), %s%n",
+                    "remote " + chip + " (" + nic + ") via the bridge:", remote[0], remote[1], remote[2], VmTestSupport.tagged(vm, "remote: ").getFirst(), path);
+            System.out.printf(Locale.ROOT, "[vm-bench]   %-40s min/avg/max %.3f/%.3f/%.3f ms (%s)%n",
+                    "QEMU's own e1000 (e1000):", local[0], local[1], local[2], VmTestSupport.tagged(vm, "local: ").getFirst());
         }
     }
 }
