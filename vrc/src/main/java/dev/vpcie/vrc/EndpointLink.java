@@ -103,12 +103,17 @@ public final class EndpointLink implements TlpHandler, AutoCloseable {
         }
     }
 
+    private volatile boolean closing;
+
     @Override public void onLinkDown(String reason) {
         tracker.linkDown();
-        log.warn("link to bus {} down: {}", bus, reason);
+        // Our own close is the normal end of a command, not news; anything else is.
+        if (closing) log.info("link to bus {} down: {}", bus, reason);
+        else log.warn("link to bus {} down: {}", bus, reason);
     }
 
     @Override public void close() {
+        closing = true;
         responses.add(STOP);
         port.close();
         try {
