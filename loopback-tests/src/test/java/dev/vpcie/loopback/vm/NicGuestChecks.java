@@ -21,7 +21,9 @@ final class NicGuestChecks {
     static final String GUEST_IP = "10.199.0.2", PEER_IP = "10.199.0.1";
     static final List<String> FORBIDDEN = List.of("NVM Checksum", "Invalid MAC", "Hardware Error", "Tx Unit Hang");
 
-    static String script(String module) {
+    static String script(String module) { return script(module, GUEST_IP, PEER_IP); }
+
+    static String script(String module, String guestIp, String peerIp) {
         return """
                 modprobe %1$s || echo "modprobe failed"
                 N=$(ls /sys/class/net | grep -v lo | head -n1)
@@ -36,7 +38,7 @@ final class NicGuestChecks {
                 carrier
                 ping -c 20 -i 0.2 -W 3 %3$s | sed 's/^/ping2: /'
                 dmesg | sed 's/^/dmesg: /'
-                """.formatted(module, GUEST_IP, PEER_IP);
+                """.formatted(module, guestIp, peerIp);
     }
 
     private static final Pattern SUMMARY = Pattern.compile("(\\d+) packets transmitted, (\\d+) packets received");
