@@ -7,8 +7,9 @@ package dev.vpcie.vrc.nic;
  * as not done. Linux 6.1 takes a non-zero length as completion; DD must be set as well here.
  */
 public final class AdvancedRxFormat implements RxFormat {
-    static final int STATUS_DD = 0x1, STATUS_EOP = 0x2;
-    static final int ERR_FRAME = 0x0100_0000 | 0x0200_0000 | 0x0400_0000 | 0x1000_0000 | 0x8000_0000;
+    static final long STATUS_DD = 0x1, STATUS_EOP = 0x2;
+    /** CE | SE | SEQ | CXE | RXE, as a long: an int with bit 31 set would sign-extend into the length. */
+    static final long ERR_FRAME = 0x0100_0000L | 0x0200_0000L | 0x0400_0000L | 0x1000_0000L | 0x8000_0000L;
 
     @Override public boolean done(long upper) { return (upper & STATUS_DD) != 0 || length(upper) != 0; }
 

@@ -106,7 +106,10 @@ public abstract class IntelNicDriver implements NicDriver {
     /** Chooses the PCI interrupt mechanism and installs handlers (once, before the first {@link #configure}). */
     protected abstract void setupInterrupts();
 
-    /** Programs the chip's interrupt registers and unmasks (after configure). */
+    /**
+     * Programs the chip's interrupt registers and unmasks (after configure), and arranges for
+     * the link to be read: by an LSC interrupt (e1000) or a link check request (igb).
+     */
     protected abstract void enableInterrupts();
 
     /** Masks every interrupt cause in the chip. */
@@ -163,7 +166,6 @@ public abstract class IntelNicDriver implements NicDriver {
             } finally {
                 txLock.unlock();
             }
-            linkCheckRequested = true;
             running = true;
             thread = Thread.ofPlatform().daemon().name("nic-" + device.name()).start(this::run);
         } catch (RuntimeException e) {
@@ -370,7 +372,7 @@ public abstract class IntelNicDriver implements NicDriver {
     }
 
     private void run() {
-        // The link is checked at once (linkCheckRequested); the rest of the watchdog can wait a period.
+        // The link is read as enableInterrupts arranged; the rest of the watchdog can wait a period.
         nextWatchdog = System.nanoTime() + options.watchdog().toNanos();
         while (running) {
             long now = System.nanoTime();
@@ -530,8 +532,7 @@ public abstract class IntelNicDriver implements NicDriver {
         } finally {
             txLock.unlock();
         }
-        updateLink(LinkState.DOWN);
-        linkCheckRequested = true;
+        updateLink(LinkState.DOWN); // enableInterrupts arranged for the link to be read again
     }
 
     // ---- statistics ----
