@@ -4,7 +4,8 @@ package dev.vpcie.vrc.nic;
  * 82576 advanced one-buffer receive descriptor, write-back format: status/error dword in bytes
  * 8-11 (DD 0x1, EOP 0x2; frame errors CE/SE/SEQ/CXE/RXE in bits 24-26, 28, 31), length in bytes
  * 12-13. The read format's header-buffer address (bytes 8-15) is 0, so an armed descriptor reads
- * as not done. Linux 6.1 takes a non-zero length as completion; DD must be set as well here.
+ * as not done. Like Linux 6.1, a non-zero length means the NIC has written the descriptor (it
+ * writes the whole descriptor, then sets DD; the length, EOP and errors are valid before DD).
  */
 public final class AdvancedRxFormat implements RxFormat {
     static final long STATUS_DD = 0x1, STATUS_EOP = 0x2;
@@ -17,6 +18,5 @@ public final class AdvancedRxFormat implements RxFormat {
 
     @Override public boolean endOfPacket(long upper) { return (upper & STATUS_EOP) != 0; }
 
-    /** A frame error, or a descriptor written back without DD (malformed write-back). */
-    @Override public boolean frameError(long upper) { return (upper & ERR_FRAME) != 0 || (upper & STATUS_DD) == 0; }
+    @Override public boolean frameError(long upper) { return (upper & ERR_FRAME) != 0; }
 }
