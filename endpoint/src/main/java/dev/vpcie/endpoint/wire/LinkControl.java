@@ -3,6 +3,7 @@ package dev.vpcie.endpoint.wire;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -51,12 +52,13 @@ public final class LinkControl {
     }
 
     private final List<Port> ports;
+    /** What the user last asked of each port's link (true until told otherwise); guarded by itself. */
     private final boolean[] administrativelyUp;
 
     public LinkControl(List<Port> ports) {
         this.ports = List.copyOf(ports);
         this.administrativelyUp = new boolean[this.ports.size()];
-        java.util.Arrays.fill(administrativelyUp, true);
+        Arrays.fill(administrativelyUp, true);
     }
 
     public List<Port> ports() { return ports; }
@@ -91,7 +93,8 @@ public final class LinkControl {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < ports.size(); i++) {
             Port p = ports.get(i);
-            String link = onFunctionThread(p, () -> describeLink(p, p.nic().linkUp()));
+            int index = i;
+            String link = onFunctionThread(p, () -> describeLink(index, p.nic().linkUp()));
             lines.add(p.label() + " " + p.nic().macAddress() + "  link " + link + "  wire " + p.wire().describe() + " ("
                     + (p.wire().linkUp() ? "carrier" : "no carrier") + "): " + p.wire().counters());
         }
@@ -116,16 +119,16 @@ public final class LinkControl {
         }
         String result = onFunctionThread(p, () -> {
             p.nic().setLinkUp(up);
-            return describeLink(p, p.nic().linkUp());
+            return describeLink(index, p.nic().linkUp());
         });
         return "link " + p.label() + ": " + result;
     }
 
-    private String describeLink(Port p, boolean phyUp) {
+    private String describeLink(int index, boolean phyUp) {
         if (phyUp) return "up";
         boolean admin;
         synchronized (administrativelyUp) {
-            admin = administrativelyUp[ports.indexOf(p)];
+            admin = administrativelyUp[index];
         }
         return admin ? "down (no carrier on the wire)" : "down (set down)";
     }
