@@ -1,0 +1,131 @@
+package dev.vpcie.cli;
+
+import dev.vpcie.vrc.PcieDevice;
+import dev.vpcie.vrc.RootComplex;
+import dev.vpcie.vrc.nic.NicDriver;
+import dev.vpcie.vrc.nic.NicException;
+import dev.vpcie.vrc.nic.NicStats;
+import dev.vpcie.vrc.tap.TapBridge;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code vpcie vrc attach BDF --tap NAME}: brings a remote NIC up with the VRC's own driver and
+ * bridges it to a new TAP interface, so the host gains a network interface backed by the NIC.
+ * Runs until SIGINT/SIGTERM, printing link changes and, on request, counters; on the way out the
+ * NIC is reset and the TAP removed.
+ */
+@Command(name = "attach", mixinStandardHelpOptions = true,
+        description = "Bring a NIC (e1000 or igb) up and bridge it to a TAP interface until Ctrl-C. "
+                + "Give the TAP an address afterwards: ip addr add ADDR/LEN dev NAME.")
+final class VrcAttachCommand implements Callable<Integer> {
+    @ParentCommand VrcCommand vrc;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Mixin VrcAttachDriverOptions driverOptions;
+
+    @Parameters(index = "0", paramLabel = "BDF", description = "the NIC, e.g. 01:00.0") String bdfText;
+
+    @Option(names = "--tap", required = true, paramLabel = "NAME",
+            description = "TAP interface to create (it must not exist; a pattern such as vpcie%%d is numbered by the kernel)")
+    String tapName;
+    @Option(names = "--no-offload", description = "plain frames on the TAP: no TSO or checksum offload to the NIC") boolean noOffload;
+    @Option(names = "--no-up", description = "leave the TAP administratively down (bring it up yourself)") boolean noUp;
+    @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "0",
+            description = "print counters every SECONDS (default: ${DEFAULT-VALUE}: only when detaching)") long statsSeconds;
+
+    private final CountDownLatch stop = new CountDownLatch(1), stopped = new CountDownLatch(1);
+
+    @Override public Integer call() throws Exception {
+        CommandLine cmd = spec.commandLine();
+        if (statsSeconds < 0) throw new CommandLine.ParameterException(cmd, "--stats-interval must not be negative");
+        if (tapName.isEmpty() || tapName.length() > 15 || tapName.contains("/") || tapName.chars().anyMatch(c -> c <= ' ' || c > '~'))
+            throw new CommandLine.ParameterException(cmd, "--tap must be an interface name of 1..15 printable characters: '" + tapName + "'");
+        driverOptions.options(cmd);
+        PrintWriter out = vrc.out();
+        PrintWriter err = cmd.getErr();
+        Thread hook = Thread.ofPlatform().unstarted(this::stopFromSignal);
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return vrc.run(rc -> attach(cmd, rc, out, err));
+        } finally {
+            stopped.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // shutting down: the hook is running and waits for the clean-up
+            }
+        }
+    }
+
+    private int attach(CommandLine cmd, RootComplex rc, PrintWriter out, PrintWriter err) throws InterruptedException {
+        PcieDevice device = VrcAttachDriverOptions.device(cmd, rc, bdfText);
+        NicDriver driver;
+        try {
+            driver = driverOptions.open(cmd, device);
+        } catch (NicException e) {
+            err.println("attach: " + e.getMessage());
+            return 1;
+        }
+        try (driver) {
+            out.printf("%s: %s %s, %d RX queue(s), MTU %d%n", device.name(), driver.chip(), driver.macAddress(), driver.rxQueues(),
+                    driver.maxFrameSize() - 14);
+            TapBridge bridge;
+            try {
+                bridge = TapBridge.start(driver, tapName, new TapBridge.Options(!noOffload, !noUp));
+            } catch (IOException e) {
+                err.println("attach: " + e.getMessage());
+                return 1;
+            }
+            try (bridge) {
+                out.printf("%s: bridged to %s, offloads %s%s; give it an address: ip addr add ADDR/LEN dev %s%n", bridge.name(),
+                        device.name(), noOffload ? "off" : "on", noUp ? ", left down" : "", bridge.name());
+                out.flush();
+                bridge.onLinkChange(state -> {
+                    out.println(device.name() + ": " + state);
+                    out.flush();
+                });
+                while (!stop.await(statsSeconds == 0 ? 1_000_000 : statsSeconds, TimeUnit.SECONDS)) {
+                    out.println(counters(driver, bridge));
+                    out.flush();
+                }
+                out.println(counters(driver, bridge));
+            }
+            out.printf("%s: detached: NIC reset, %s removed%n", device.name(), tapName);
+            out.flush();
+        }
+        return 0;
+    }
+
+    static String counters(NicDriver driver, TapBridge bridge) {
+        NicStats s = driver.stats();
+        TapBridge.Stats b = bridge.stats();
+        return String.format(Locale.ROOT,
+                "%s: tx %d frames %d bytes (ring full %d), rx %d frames %d bytes (errors %d), interrupts %d, resets %d, "
+                        + "NIC missed %d; %s: to NIC %d (TSO %d, checksum %d), to TAP %d, TAP drops %d, dropped %d",
+                driver.device().name(), s.txFrames(), s.txBytes(), s.txBusy(), s.rxFrames(), s.rxBytes(), s.rxErrors(), s.interrupts(),
+                s.resets(), s.hardware("MPC"), bridge.name(), b.toNicFrames(), b.toNicSegmented(), b.toNicChecksum(), b.toTapFrames(),
+                b.tapWriteDrops(), b.dropped());
+    }
+
+    /** Ends {@link #call} as Ctrl-C does. */
+    void stop() { stop.countDown(); }
+
+    private void stopFromSignal() {
+        stop.countDown();
+        try {
+            stopped.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

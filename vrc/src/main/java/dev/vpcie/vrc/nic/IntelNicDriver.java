@@ -1,0 +1,679 @@
+package dev.vpcie.vrc.nic;
+
+import dev.vpcie.protocol.pci.PciConfig;
+import dev.vpcie.protocol.transport.MacAddress;
+import dev.vpcie.vrc.PcieDevice;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the e1000 and igb drivers share: rings, the transmit path with back-pressure, the poll
+ * thread that services interrupts (the driver's NAPI), the watchdog (link, statistics, lost
+ * interrupts, TX hang, lost configuration), link listeners, statistics, reset and close. The
+ * chip-specific steps are the abstract methods, called in the order the Linux drivers use.
+ *
+ * <p>Threads: everything but {@link #transmit}, {@link #flush}, {@link #awaitTxSpace} and
+ * {@link #stats} runs on the poll thread, a single-threaded agent woken by interrupt handlers
+ * (which only set a bit) and by the watchdog deadline. The TX ring is shared with the caller
+ * of {@link #transmit} under the TX lock.
+ */
+public abstract class IntelNicDriver implements NicDriver {
+    protected static final Logger log = LoggerFactory.getLogger(IntelNicDriver.class);
+    /** Frames taken from one RX queue per service round before other work gets a turn (NAPI weight). */
+    protected static final int RX_BUDGET = 64;
+    private static final long CLOSE_TIMEOUT_NS = 5_000_000_000L;
+    /** More vectors than either chip has (the 82576 has 10 MSI-X vectors). */
+    protected static final int MAX_VECTORS = 32;
+
+    protected final PcieDevice device;
+    protected final Mmio mmio;
+    protected final NicOptions options;
+    private final String chip;
+    protected MacAddress mac = new MacAddress(0);
+
+    private TxRing tx;
+    private RxRing[] rx = new RxRing[0];
+    private final ReentrantLock txLock = new ReentrantLock();
+    private final Condition txSpace = txLock.newCondition();
+    private boolean txStopped = true;
+    private int unflushed;
+    /** The last time TX made progress or could start to (link up, reset): a hang is measured from here. */
+    private volatile long txProgressNs;
+
+    private volatile boolean promiscuous;
+    private volatile LinkState link = LinkState.DOWN;
+    private volatile LinkListener linkListener;
+    private volatile FrameReceiver receiver;
+    private final Object linkMonitor = new Object();
+
+    private final AtomicLong pendingVectors = new AtomicLong();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private volatile Thread thread;
+    private volatile boolean running;
+    private boolean linkCheckRequested, resetRequested;
+    private final long busyPollNs;
+    /** The last time a frame went out or came in: busy polling lasts {@code busyPollNs} from here. */
+    private volatile long lastActivityNs;
+    private boolean unreachable;
+    private long nextWatchdog;
+
+    private final LongAdder txFrames = new LongAdder(), txBytes = new LongAdder(), txBusy = new LongAdder();
+    private final LongAdder interrupts = new LongAdder(), linkChanges = new LongAdder(), resets = new LongAdder(), txKicks = new LongAdder();
+    private final Map<HwStat, Long> hardware = new EnumMap<>(HwStat.class);
+
+    protected IntelNicDriver(PcieDevice device, String chip, NicOptions options) {
+        this.device = device;
+        this.chip = chip;
+        this.options = options;
+        this.mmio = new Mmio(device, 0);
+        this.promiscuous = options.promiscuous();
+        this.busyPollNs = options.busyPoll().toNanos();
+    }
+
+    // ---- chip-specific steps ----
+
+    /** Reset, NVM/EEPROM check, MAC address, PHY and link set-up: everything before the rings exist. */
+    protected abstract void probe();
+
+    protected abstract TxFormat txFormat();
+
+    protected abstract RxFormat rxFormat();
+
+    /** Bytes the NIC counts in an RX length beyond the frame (4 while it does not strip the CRC). */
+    protected abstract int rxCrcBytes();
+
+    /** Receive buffer per descriptor. */
+    protected abstract int rxBufferSize();
+
+    /** Transmit buffer per descriptor: the most data one TX descriptor carries. */
+    protected abstract int txBufferSize();
+
+    /** Programs the rings, receive and transmit control (after probe and after every reset). */
+    protected abstract void configure();
+
+    /** Chooses the PCI interrupt mechanism and installs handlers (once, before the first {@link #configure}). */
+    protected abstract void setupInterrupts();
+
+    /**
+     * Programs the chip's interrupt registers and unmasks (after configure), and arranges for
+     * the link to be read: by an LSC interrupt (e1000) or a link check request (igb).
+     */
+    protected abstract void enableInterrupts();
+
+    /** Masks every interrupt cause in the chip. */
+    protected abstract void disableInterrupts();
+
+    /**
+     * Services the vectors that fired (bit n for vector n): reads causes where the mode needs it,
+     * cleans TX and RX with {@link #cleanTx} and {@link #cleanRx}, re-arms. Returns the vectors
+     * that still have work (left masked; they are serviced again at once).
+     */
+    protected abstract long service(long vectors);
+
+    /** Reads the link from the PHY and STATUS. */
+    protected abstract LinkState readLink();
+
+    /** Called on the poll thread when the link comes up (the e1000 enables its transmitter here). */
+    protected void linkCameUp(LinkState state) {}
+
+    /** The watchdog's lost-interrupt insurance: makes the NIC raise an interrupt (ICS/EICS). */
+    protected abstract void kick();
+
+    protected abstract void txDoorbell(int tail);
+
+    protected abstract void rxDoorbell(int queue, int tail);
+
+    /** Global reset and hardware init (RAR, MTA, PHY, link), as after a TX hang. */
+    protected abstract void resetHardware();
+
+    /** True when the NIC lost its set-up (for example it was reset behind the driver's back). */
+    protected abstract boolean configurationLost();
+
+    /** Stops RX and TX, resets the chip and powers the PHY down. */
+    protected abstract void shutdown();
+
+    protected abstract void applyRxMode(boolean promiscuous);
+
+    // ---- bring-up ----
+
+    /** Runs the whole bring-up; on failure everything acquired so far is released. */
+    protected final void open() {
+        try {
+            enableDevice();
+            probe();
+            tx = new TxRing(device, options.txDescriptors(), txBufferSize(), txFormat());
+            rx = new RxRing[rxQueues()];
+            for (int q = 0; q < rx.length; q++)
+                rx[q] = new RxRing(device, q, options.rxDescriptors(), rxBufferSize(), rxCrcBytes(), options.maxFrameSize(), rxFormat());
+            setupInterrupts();
+            configure();
+            enableInterrupts();
+            txLock.lock();
+            try {
+                txStopped = false;
+            } finally {
+                txLock.unlock();
+            }
+            running = true;
+            thread = Thread.ofPlatform().daemon().name("nic-" + device.name()).start(this::run);
+        } catch (RuntimeException e) {
+            release();
+            throw e;
+        }
+        awaitLink(options.linkWait().toNanos());
+    }
+
+    private void enableDevice() {
+        int command = (int) device.configRead(PciConfig.COMMAND, 2);
+        int want = command | PciConfig.Command.MEMORY_SPACE_ENABLE | PciConfig.Command.BUS_MASTER_ENABLE
+                | (device.bars().stream().anyMatch(b -> !b.isMemory()) ? PciConfig.Command.IO_SPACE_ENABLE : 0);
+        if (want != command) device.configWrite(PciConfig.COMMAND, 2, want);
+    }
+
+    private void awaitLink(long timeoutNs) {
+        long deadline = System.nanoTime() + timeoutNs;
+        synchronized (linkMonitor) {
+            while (!link.up()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return;
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(linkMonitor, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    // ---- accessors ----
+
+    @Override public PcieDevice device() { return device; }
+
+    @Override public String chip() { return chip; }
+
+    @Override public MacAddress macAddress() { return mac; }
+
+    @Override public LinkState link() { return link; }
+
+    @Override public int maxFrameSize() { return options.maxFrameSize(); }
+
+    @Override public void onReceive(FrameReceiver r) { this.receiver = r; }
+
+    /** Installed on the poll thread, where link changes are announced, so each state reaches the listener once. */
+    @Override public void onLinkChange(LinkListener listener) {
+        runOnPollThread(() -> {
+            linkListener = listener;
+            if (listener != null) listener.linkChanged(link);
+        });
+    }
+
+    /** Bus address of the TX descriptor ring (for TDBAL/TDBAH). */
+    protected final long txRingAddress() { return tx.ringAddress(); }
+
+    /** Length of the TX ring in bytes (for TDLEN). */
+    protected final int txRingBytes() { return tx.ringBytes(); }
+
+    protected final long rxRingAddress(int queue) { return rx[queue].ringAddress(); }
+
+    protected final int rxRingBytes(int queue) { return rx[queue].ringBytes(); }
+
+    /** The RX tail to post after the ring was (re-)armed: all buffers but one belong to the NIC. */
+    protected final int rxTail(int queue) { return rx[queue].tail(); }
+
+    // ---- transmit ----
+
+    @Override public boolean transmit(ByteBuffer frame, TxOffload offload, boolean more) {
+        int length = frame.remaining();
+        int max = offload instanceof TxOffload.Segmentation ? TxRing.MAX_TSO_FRAME : options.maxFrameSize();
+        if (length < 14 || length > max)
+            throw new IllegalArgumentException("frame of " + length + " bytes; " + chip + " sends 14.." + max + " bytes here");
+        txLock.lock();
+        try {
+            if (txStopped) return false;
+            int needed = tx.descriptorsFor(length, offload);
+            if (needed > tx.count() - 1)
+                throw new IllegalArgumentException("a frame of " + length + " bytes needs " + needed + " descriptors; the TX ring holds " + (tx.count() - 1));
+            if (!tx.hasRoom(needed)) {
+                reclaimLocked();
+                if (!tx.hasRoom(needed)) {
+                    txBusy.increment();
+                    ringTxDoorbell();
+                    return false;
+                }
+            }
+            tx.post(frame, offload, System.nanoTime());
+            txFrames.increment();
+            txBytes.add(length);
+            unflushed++;
+            if (!more) ringTxDoorbell();
+            if (busyPollNs > 0) {
+                lastActivityNs = System.nanoTime();
+                LockSupport.unpark(thread); // watch for the answer from memory
+            }
+            return true;
+        } finally {
+            txLock.unlock();
+        }
+    }
+
+    @Override public void flush() {
+        txLock.lock();
+        try {
+            ringTxDoorbell();
+        } finally {
+            txLock.unlock();
+        }
+    }
+
+    private void ringTxDoorbell() {
+        if (unflushed == 0 || txStopped) return;
+        unflushed = 0;
+        txDoorbell(tx.tail());
+    }
+
+    @Override public boolean awaitTxSpace(long timeoutNanos) throws InterruptedException {
+        long left = timeoutNanos;
+        txLock.lock();
+        try {
+            if (tx == null) return false;
+            int needed = tx.descriptorsFor(TxRing.MAX_TSO_FRAME, TxOffload.NONE) + 1;
+            while (txStopped || !tx.hasRoom(needed)) {
+                if (tx == null || !running) return false;
+                if (!txStopped) reclaimLocked();
+                if (!txStopped && tx.hasRoom(needed)) break;
+                if (left <= 0) return false;
+                left = txSpace.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            txLock.unlock();
+        }
+    }
+
+    private void reclaimLocked() {
+        if (tx.reclaim() > 0) {
+            txProgressNs = System.nanoTime();
+            txSpace.signalAll();
+        }
+    }
+
+    /** Frees completed TX descriptors (DD written back in host memory); wakes waiting senders. */
+    protected final void cleanTx() {
+        txLock.lock();
+        try {
+            reclaimLocked();
+        } finally {
+            txLock.unlock();
+        }
+    }
+
+    // ---- receive ----
+
+    /**
+     * Cleans up to {@link #RX_BUDGET} frames from one queue and posts the new tail (one posted
+     * write per round, not per frame). Returns true when the budget ran out (more may be waiting).
+     */
+    protected final boolean cleanRx(int queue) {
+        RxRing ring = rx[queue];
+        int before = ring.tail();
+        int n = ring.clean(RX_BUDGET, safeReceiver());
+        if (ring.tail() != before) rxDoorbell(queue, ring.tail());
+        return n == RX_BUDGET;
+    }
+
+    private FrameReceiver safeReceiver() {
+        FrameReceiver r = receiver;
+        if (r == null) return null;
+        return (frame, q) -> {
+            try {
+                r.receive(frame, q);
+            } catch (RuntimeException e) {
+                log.warn("{}: frame receiver failed", device.name(), e);
+            }
+        };
+    }
+
+    // ---- interrupts and the poll thread ----
+
+    /** The interrupt handler for {@code vector}: records it and wakes the poll thread, nothing more. */
+    protected final void interrupt(int vector) {
+        interrupts.increment();
+        pendingVectors.getAndUpdate(v -> v | 1L << vector);
+        LockSupport.unpark(thread);
+    }
+
+    /** Asks the poll thread to read the link state (after an LSC cause). */
+    protected final void requestLinkCheck() { linkCheckRequested = true; }
+
+    /** Asks the poll thread to reset and re-initialise the NIC once the current service round is over. */
+    protected final void requestReset(String reason) {
+        log.warn("{}: {}; resetting", device.name(), reason);
+        resetRequested = true;
+    }
+
+    /** Runs {@code task} on the poll thread (at once when already on it, or when there is none: not open or closed). */
+    protected final void runOnPollThread(Runnable task) {
+        Thread t = thread;
+        if (Thread.currentThread() == t || t == null || !running) {
+            task.run();
+            return;
+        }
+        tasks.add(task);
+        LockSupport.unpark(thread);
+    }
+
+    private void run() {
+        // The link is read as enableInterrupts arranged; the rest of the watchdog can wait a period.
+        nextWatchdog = System.nanoTime() + options.watchdog().toNanos();
+        while (running) {
+            long now = System.nanoTime();
+            try {
+                Runnable task;
+                while ((task = tasks.poll()) != null) task.run();
+                long vectors = pendingVectors.getAndSet(0);
+                if (vectors != 0 && !unreachable) {
+                    lastActivityNs = now;
+                    long busy = service(vectors);
+                    if (busy != 0) pendingVectors.getAndUpdate(v -> v | busy);
+                }
+                if (resetRequested && !unreachable) {
+                    resetRequested = false;
+                    resetNow();
+                }
+                if (linkCheckRequested && !unreachable) {
+                    linkCheckRequested = false;
+                    updateLink(readLink());
+                }
+                if (now - nextWatchdog >= 0) {
+                    nextWatchdog = now + options.watchdog().toNanos();
+                    watchdog(now);
+                }
+            } catch (DeviceUnreachableException e) {
+                if (!unreachable) log.warn("{}: NIC unreachable, retrying every watchdog period: {}", device.name(), e.getMessage());
+                unreachable = true;
+                updateLink(LinkState.DOWN);
+            } catch (RuntimeException e) {
+                log.error("{}: poll thread error", device.name(), e);
+            }
+            if (pendingVectors.get() == 0 && tasks.isEmpty() && running) {
+                if (System.nanoTime() - lastActivityNs < busyPollNs && !unreachable) busyPoll();
+                else LockSupport.parkNanos(this, Math.max(0, nextWatchdog - System.nanoTime()));
+            }
+        }
+    }
+
+    /**
+     * One busy-polling pass (NicOptions#busyPoll): look at the rings in host memory without
+     * waiting for an interrupt, as Linux's busy polling does. Costs a CPU while it lasts; saves
+     * the interrupt's trip through the root complex's dispatcher for frames that come soon.
+     */
+    private void busyPoll() {
+        boolean work = cleanTxFound();
+        for (int q = 0; q < rx.length; q++) {
+            RxRing ring = rx[q];
+            int before = ring.tail();
+            ring.clean(RX_BUDGET, safeReceiver());
+            if (ring.tail() != before) {
+                rxDoorbell(q, ring.tail());
+                work = true;
+            }
+        }
+        if (work) lastActivityNs = System.nanoTime();
+        else Thread.onSpinWait();
+    }
+
+    private boolean cleanTxFound() {
+        txLock.lock();
+        try {
+            int before = tx.inUse();
+            reclaimLocked();
+            return tx.inUse() != before;
+        } finally {
+            txLock.unlock();
+        }
+    }
+
+    private void watchdog(long now) {
+        if (unreachable) {
+            mmio.flush(); // throws again while the device stays unreachable
+            unreachable = false;
+            log.warn("{}: NIC answers again; resetting it", device.name());
+            resetNow();
+            return;
+        }
+        readHardwareStatistics();
+        if (configurationLost()) {
+            log.warn("{}: NIC lost its configuration (reset behind the driver's back?); resetting it", device.name());
+            resetNow();
+            return;
+        }
+        long since;
+        txLock.lock();
+        try {
+            reclaimLocked();
+            since = tx.oldestPendingSince();
+        } finally {
+            txLock.unlock();
+        }
+        // Frames queued while the link was down only start to go when it comes up.
+        long stalled = since < 0 || !link.up() ? 0 : now - Math.max(since, txProgressNs);
+        long period = options.watchdog().toNanos();
+        if (stalled > 2 * period) {
+            log.warn("{}: Detected Tx Unit Hang (oldest frame waiting {} ms); resetting", device.name(), (now - since) / 1_000_000);
+            resetNow();
+            return;
+        }
+        if (stalled > period) {
+            // A NIC whose descriptor fetch failed (a DMA read lost on the interconnect) waits for the next
+            // tail write; ring the doorbell again before calling it a hang.
+            txKicks.increment();
+            log.debug("{}: TX made no progress for {} ms; ringing the doorbell again", device.name(), stalled / 1_000_000);
+            txLock.lock();
+            try {
+                if (!txStopped) txDoorbell(tx.tail());
+            } finally {
+                txLock.unlock();
+            }
+        }
+        kick();
+    }
+
+    private void updateLink(LinkState now) {
+        LinkState was = link;
+        if (now.equals(was)) return;
+        if (now.up()) {
+            txProgressNs = System.nanoTime();
+            linkCameUp(now);
+        }
+        link = now; // published after the link-up work, so whoever waits for the link finds it finished
+        if (now.up() != was.up()) linkChanges.increment();
+        log.info("{} {}: {}", chip, device.name(), now);
+        synchronized (linkMonitor) {
+            linkMonitor.notifyAll();
+        }
+        LinkListener l = linkListener;
+        if (l != null) {
+            try {
+                l.linkChanged(now);
+            } catch (RuntimeException e) {
+                log.warn("{}: link listener failed", device.name(), e);
+            }
+        }
+    }
+
+    // ---- reset ----
+
+    @Override public void reset() {
+        if (Thread.currentThread() == thread) {
+            resetNow();
+            return;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        runOnPollThread(() -> {
+            try {
+                resetNow();
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            done.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new NicException("reset failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new NicException(device.name() + ": reset did not finish within 30 s");
+        }
+    }
+
+    /** The full re-initialisation, on the poll thread: in-flight traffic is dropped. */
+    private void resetNow() {
+        resets.increment();
+        txLock.lock();
+        try {
+            txStopped = true;
+        } finally {
+            txLock.unlock();
+        }
+        disableInterrupts();
+        resetHardware();
+        txLock.lock();
+        try {
+            tx.reset();
+            unflushed = 0;
+        } finally {
+            txLock.unlock();
+        }
+        for (RxRing r : rx) r.arm();
+        configure();
+        enableInterrupts();
+        pendingVectors.set(0);
+        txLock.lock();
+        try {
+            txStopped = false;
+            txSpace.signalAll();
+        } finally {
+            txLock.unlock();
+        }
+        updateLink(LinkState.DOWN); // enableInterrupts arranged for the link to be read again
+    }
+
+    // ---- statistics ----
+
+    @Override public NicStats stats() {
+        try {
+            readHardwareStatistics();
+        } catch (DeviceUnreachableException e) {
+            log.debug("{}: statistics registers unreadable: {}", device.name(), e.getMessage());
+        }
+        long rxFrames = 0, rxBytes = 0, rxErrors = 0, rxUnclaimed = 0;
+        List<Long> perQueue = new ArrayList<>();
+        for (RxRing r : rx) {
+            rxFrames += r.frames();
+            rxBytes += r.bytes();
+            rxErrors += r.errors();
+            rxUnclaimed += r.unclaimed();
+            perQueue.add(r.frames());
+        }
+        Map<String, Long> hw = new LinkedHashMap<>();
+        synchronized (hardware) {
+            hardware.forEach((k, v) -> hw.put(k.name(), v));
+        }
+        return new NicStats(txFrames.sum(), txBytes.sum(), txBusy.sum(), txKicks.sum(), rxFrames, rxBytes, rxErrors, rxUnclaimed,
+                interrupts.sum(), linkChanges.sum(), resets.sum(), mmio.reads(), mmio.writes(), perQueue, hw);
+    }
+
+    private void readHardwareStatistics() {
+        synchronized (hardware) {
+            for (HwStat s : HwStat.values()) hardware.merge(s, s.read(mmio), Long::sum);
+        }
+    }
+
+    @Override public void setPromiscuous(boolean on) {
+        promiscuous = on;
+        runOnPollThread(() -> applyRxMode(on));
+    }
+
+    /** The receive mode {@link #configure} must program. */
+    protected final boolean promiscuous() { return promiscuous; }
+
+    /** Waits at least {@code nanos}: the delays the manuals ask for between register steps. */
+    protected static void delay(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        for (long left = nanos; left > 0; left = deadline - System.nanoTime()) LockSupport.parkNanos(left);
+    }
+
+    // ---- close ----
+
+    @Override public void close() {
+        Thread t = thread;
+        running = false;
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join(CLOSE_TIMEOUT_NS / 1_000_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        txLock.lock();
+        try {
+            txStopped = true;
+            txSpace.signalAll();
+        } finally {
+            txLock.unlock();
+        }
+        try {
+            disableInterrupts();
+            shutdown();
+        } catch (DeviceUnreachableException e) {
+            log.warn("{}: could not reset the NIC on close: {}", device.name(), e.getMessage());
+        }
+        txLock.lock();
+        try {
+            release();
+        } finally {
+            txLock.unlock();
+        }
+        link = LinkState.DOWN;
+    }
+
+    /** Gives back interrupts, bus mastering and DMA memory; safe on a half-opened driver. */
+    private void release() {
+        try {
+            device.disableInterrupts();
+            for (int v = 0; v < MAX_VECTORS; v++) device.onInterrupt(v, null);
+            int command = (int) device.configRead(PciConfig.COMMAND, 2);
+            device.configWrite(PciConfig.COMMAND, 2, command & ~PciConfig.Command.BUS_MASTER_ENABLE);
+        } catch (RuntimeException e) {
+            log.warn("{}: could not disable interrupts and bus mastering: {}", device.name(), e.getMessage());
+        }
+        if (tx != null) tx.close();
+        for (RxRing r : rx) if (r != null) r.close();
+        tx = null;
+        rx = new RxRing[0];
+    }
+
+    @Override public String toString() {
+        return chip + " " + device.name() + " " + mac;
+    }
+}

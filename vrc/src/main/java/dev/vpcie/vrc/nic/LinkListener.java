@@ -1,0 +1,7 @@
+package dev.vpcie.vrc.nic;
+
+/** Hears link changes (and the first link state after bring-up), on the driver's poll thread. */
+@FunctionalInterface
+public interface LinkListener {
+    void linkChanged(LinkState state);
+}

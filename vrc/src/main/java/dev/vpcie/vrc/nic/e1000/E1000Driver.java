@@ -1,0 +1,314 @@
+package dev.vpcie.vrc.nic.e1000;
+
+import static dev.vpcie.vrc.nic.e1000.E1000Regs.*;
+
+import dev.vpcie.vrc.Bar;
+import dev.vpcie.vrc.PcieDevice;
+import dev.vpcie.vrc.nic.HwStat;
+import dev.vpcie.vrc.nic.IntelNicDriver;
+import dev.vpcie.vrc.nic.IrqMode;
+import dev.vpcie.vrc.nic.LegacyRxFormat;
+import dev.vpcie.vrc.nic.LegacyTxFormat;
+import dev.vpcie.vrc.nic.LinkState;
+import dev.vpcie.vrc.nic.Mdic;
+import dev.vpcie.vrc.nic.NicException;
+import dev.vpcie.vrc.nic.NicOptions;
+import dev.vpcie.vrc.nic.Nvm;
+import dev.vpcie.vrc.nic.RxFormat;
+import dev.vpcie.vrc.nic.TxFormat;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Driver for the Intel 82540EM (8086:100E), following the Linux e1000 driver's sequences:
+ * global reset through the I/O BAR window, EEPROM read by microwire bit-banging with the 0xBABA
+ * checksum, MAC from EEPROM words 0-2, M88 PHY set-up and autonegotiation through MDIC, legacy
+ * descriptors (context + data descriptors for checksum offload and TSO), INTx with ITR
+ * moderation, LSC handling with the transmitter enabled once the link is up.
+ *
+ * <p>Interrupt service (the e1000_intr + NAPI pair): read ICR (which clears it and drops the
+ * INTx line), mask with IMC, clean TX and RX from descriptor write-back in host memory, unmask
+ * with IMS. That ICR read is the only register read per interrupt; received frames already in
+ * memory are handed over before it, so it adds no latency.
+ */
+public final class E1000Driver extends IntelNicDriver {
+    private static final int PHY_LINK_POLLS = 10;
+
+    private final Mdic phy;
+    private int ioBar = -1;
+    private int fcPause; // ANAR pause bits from EEPROM word 0x0F
+    private int rctl, tctl;
+    private boolean polling;
+
+    private E1000Driver(PcieDevice device, NicOptions options) {
+        super(device, "82540EM", options);
+        this.phy = new Mdic(mmio, PHY_ADDRESS, false);
+    }
+
+    /** Whether this driver handles the function (8086:100E). */
+    public static boolean supports(PcieDevice device) {
+        return device.vendorId() == VENDOR_INTEL && device.deviceId() == DEVICE_82540EM;
+    }
+
+    /** Probes and opens the NIC; returns once the link is up or {@link NicOptions#linkWait()} has passed. */
+    public static E1000Driver open(PcieDevice device, NicOptions options) {
+        if (!supports(device))
+            throw new NicException(device + " is not an 82540EM (8086:100e)");
+        if (options.irqMode() == IrqMode.MSI || options.irqMode() == IrqMode.MSIX)
+            throw new NicException("the 82540EM signals INTx only; interrupt mode " + options.irqMode() + " is not available");
+        if (options.rxQueues() != 1) throw new NicException("the 82540EM has one RX queue; asked for " + options.rxQueues());
+        E1000Driver d = new E1000Driver(device, options);
+        d.open();
+        return d;
+    }
+
+    @Override public int rxQueues() { return 1; }
+
+    @Override protected TxFormat txFormat() { return new LegacyTxFormat(); }
+
+    @Override protected RxFormat rxFormat() { return new LegacyRxFormat(); }
+
+    /** RCTL.SECRC stays 0, as in the Linux driver, so lengths include the 4 CRC bytes. */
+    @Override protected int rxCrcBytes() { return 4; }
+
+    @Override protected int rxBufferSize() { return RX_BUFFER; }
+
+    /** E1000_MAX_DATA_PER_TXD: Linux never gives an 8254x more than 4 KiB in one descriptor. */
+    @Override protected int txBufferSize() { return 4096; }
+
+    // ---- probe ----
+
+    @Override protected void probe() {
+        for (Bar b : device.bars()) if (!b.isMemory() && b.index() >= 1 && b.assigned()) { ioBar = b.index(); break; }
+        if (ioBar < 0) log.warn("{}: no I/O BAR; resetting through BAR0 instead of the IOADDR/IODATA window", device.name());
+        int status = mmio.read(STATUS);
+        if ((status & STATUS_TBIMODE) != 0) throw new NicException(device.name() + ": STATUS.TBIMODE set; fiber (TBI) mode is not supported");
+        resetMac();
+        int[] eeprom = new MicrowireEeprom(mmio).read(EEPROM_WORDS_CHECKED);
+        int sum = Nvm.checksum(eeprom);
+        if (sum != Nvm.CHECKSUM_SUM)
+            throw new NicException(String.format("%s: The EEPROM Checksum Is Not Valid (sum of words 0x00-0x3F is 0x%04x, expected 0x%04x)",
+                    device.name(), sum, Nvm.CHECKSUM_SUM));
+        mac = Nvm.macFromWords(eeprom[0], eeprom[1], eeprom[2]);
+        if (!Nvm.validUnicast(mac)) throw new NicException(device.name() + ": Invalid MAC Address " + mac + " in EEPROM words 0-2");
+        int pause = eeprom[EEPROM_INIT_CONTROL2] & EEPROM_PAUSE_MASK;
+        fcPause = pause == 0 ? 0 : pause == EEPROM_ASM_DIR ? Mdic.ANAR_ASM_DIR : Mdic.ANAR_PAUSE | Mdic.ANAR_ASM_DIR;
+        resetHardware();
+        phy.clear(Mdic.BMCR, Mdic.BMCR_POWER_DOWN);
+    }
+
+    /** e1000_reset_hw: quiesce, global reset through the I/O window, clear pending causes. */
+    private void resetMac() {
+        mmio.write(IMC, 0xFFFF_FFFF);
+        mmio.write(RCTL, 0);
+        mmio.write(TCTL, TCTL_PSP);
+        mmio.flush();
+        sleepMillis(10);
+        int ctrl = mmio.read(CTRL);
+        if (ioBar >= 0) {
+            device.mmioWrite(ioBar, IOADDR, 4, CTRL);
+            device.mmioWrite(ioBar, IODATA, 4, (ctrl | CTRL_RST) & 0xFFFF_FFFFL);
+        } else {
+            mmio.write(CTRL, ctrl | CTRL_RST);
+        }
+        sleepMillis(5); // the 82540 needs no auto-read-done poll: the manual's delay
+        mmio.clear(MANC, MANC_ARP_EN);
+        mmio.write(IMC, 0xFFFF_FFFF);
+        mmio.read(ICR);
+    }
+
+    /** e1000_reset: packet buffer split, MAC reset, then init_hw (filters, PHY and link). */
+    @Override protected void resetHardware() {
+        mmio.write(PBA, PBA_48K);
+        resetMac();
+        mmio.write(WUC, 0);
+        mmio.read(LEDCTL);
+        mmio.write(VET, 0);
+        for (int i = 0; i < VFTA_ENTRIES; i++) mmio.write(VFTA + 4 * i, 0);
+        mmio.write(RA, Nvm.ral(mac));
+        mmio.write(RA + 4, Nvm.rahLow(mac) | RAH_AV);
+        for (int i = 1; i < RAR_ENTRIES; i++) {
+            mmio.write(RA + 8 * i, 0);
+            mmio.write(RA + 8 * i + 4, 0);
+        }
+        for (int i = 0; i < MTA_ENTRIES; i++) mmio.write(MTA + 4 * i, 0);
+        setupLink();
+        mmio.write(TXDCTL, mmio.read(TXDCTL) & ~TXDCTL_WTHRESH | TXDCTL_FULL_TX_DESC_WB);
+        for (HwStat s : HwStat.values()) s.read(mmio); // clear the statistics
+        mmio.write(VET, VLAN_TYPE);
+    }
+
+    /** e1000_setup_link for copper: PHY checks and set-up, autonegotiation, flow-control registers. */
+    private void setupLink() {
+        mmio.write(CTRL, mmio.read(CTRL) & ~(CTRL_FRCSPD | CTRL_FRCDPX) | CTRL_SLU);
+        int id = phy.read(Mdic.PHYID1) << 16 | phy.read(Mdic.PHYID2);
+        if ((id & PHY_REVISION_MASK) != M88E1011_I_PHY_ID)
+            throw new NicException(String.format("%s: PHY ID 0x%08x is not a Marvell 88E1011 (0x%08x); the link cannot come up",
+                    device.name(), id, M88E1011_I_PHY_ID));
+        int revision = id & ~PHY_REVISION_MASK;
+        phyReset();
+        int pscr = phy.read(M88_PSCR) | PSCR_ASSERT_CRS_ON_TX;
+        pscr = pscr & ~PSCR_AUTO_X_MODE | PSCR_AUTO_X_MODE; // automatic MDI/MDI-X
+        pscr &= ~PSCR_POLARITY_REVERSAL;
+        phy.write(M88_PSCR, pscr);
+        if (revision < M88E1011_I_REV_4) {
+            int epscr = phy.read(M88_EPSCR) | EPSCR_TX_CLK_25;
+            epscr = epscr & ~(EPSCR_MASTER_DOWNSHIFT_MASK | EPSCR_SLAVE_DOWNSHIFT_MASK) | EPSCR_MASTER_DOWNSHIFT_1X | EPSCR_SLAVE_DOWNSHIFT_1X;
+            phy.write(M88_EPSCR, epscr);
+        }
+        phyReset(); // commit the changes above
+        int anar = phy.read(Mdic.ANAR) & ~(Mdic.ANAR_10_HD | Mdic.ANAR_10_FD | Mdic.ANAR_100_HD | Mdic.ANAR_100_FD
+                | Mdic.ANAR_PAUSE | Mdic.ANAR_ASM_DIR);
+        phy.write(Mdic.ANAR, anar | Mdic.ANAR_10_HD | Mdic.ANAR_10_FD | Mdic.ANAR_100_HD | Mdic.ANAR_100_FD | fcPause);
+        phy.write(Mdic.GBCR, phy.read(Mdic.GBCR) | Mdic.GBCR_1000_FD);
+        phy.write(Mdic.BMCR, phy.read(Mdic.BMCR) | Mdic.BMCR_AN_ENABLE | Mdic.BMCR_AN_RESTART);
+        for (int i = 0; i < PHY_LINK_POLLS; i++) {
+            phy.read(Mdic.BMSR);
+            if ((phy.read(Mdic.BMSR) & Mdic.BMSR_LINK) != 0) break;
+            delay(10_000);
+        }
+        mmio.write(FCT, FLOW_CONTROL_TYPE);
+        mmio.write(FCAH, FLOW_CONTROL_ADDRESS_HIGH);
+        mmio.write(FCAL, FLOW_CONTROL_ADDRESS_LOW);
+        mmio.write(FCTTV, FC_PAUSE_TIME);
+        if ((fcPause & Mdic.ANAR_ASM_DIR) == 0) {
+            mmio.write(FCRTL, 0);
+            mmio.write(FCRTH, 0);
+        } else {
+            // High water: 90% of the 48 KB buffer, or one frame below the top; 8-byte granularity.
+            int pba = PBA_48K << 10;
+            int high = Math.min(pba * 9 / 10, pba - options.maxFrameSize() - 4) & 0xFFF8;
+            mmio.write(FCRTL, (high - 8) | FCRTL_XONE);
+            mmio.write(FCRTH, high);
+        }
+    }
+
+    /** PHY software reset (BMCR.RESET), as e1000_phy_reset does for the M88. */
+    private void phyReset() {
+        phy.write(Mdic.BMCR, phy.read(Mdic.BMCR) | Mdic.BMCR_RESET);
+        delay(1_000);
+    }
+
+    // ---- configure and interrupts ----
+
+    @Override protected void configure() {
+        mmio.write(TDBAL, (int) txRingAddress());
+        mmio.write(TDBAH, (int) (txRingAddress() >>> 32));
+        mmio.write(TDLEN, txRingBytes());
+        mmio.write(TDH, 0);
+        mmio.write(TDT, 0);
+        mmio.write(TIPG, TIPG_COPPER);
+        mmio.write(TIDV, 0);
+        mmio.write(TADV, 0);
+        tctl = TCTL_PSP | TCTL_CT | TCTL_COLD_FD | TCTL_RTLC; // EN once the link is up
+        mmio.write(TCTL, tctl);
+
+        rctl = RCTL_BAM | (options.jumbo() ? RCTL_LPE : 0) | (promiscuous() ? RCTL_UPE | RCTL_MPE : 0);
+        mmio.write(RCTL, rctl);
+        mmio.write(RDTR, 0);
+        mmio.write(RADV, 0);
+        mmio.write(ITR, options.interruptRate() == 0 ? 0 : (int) (1_000_000_000L / (options.interruptRate() * 256L)));
+        mmio.write(RDLEN, rxRingBytes(0));
+        mmio.write(RDBAH, (int) (rxRingAddress(0) >>> 32));
+        mmio.write(RDBAL, (int) rxRingAddress(0));
+        mmio.write(RDT, 0);
+        mmio.write(RDH, 0);
+        mmio.write(RXCSUM, 0);
+        rctl |= RCTL_EN;
+        mmio.write(RCTL, rctl);
+        mmio.write(RDT, rxTail(0));
+    }
+
+    @Override protected void setupInterrupts() {
+        device.enableIntx();
+        device.onInterrupt(0, () -> interrupt(0));
+    }
+
+    @Override protected void enableInterrupts() {
+        polling = false;
+        mmio.write(IMS, IMS_ENABLE);
+        mmio.write(ICS, ICR_LSC); // as e1000_open: makes the watchdog look at the link
+    }
+
+    @Override protected void disableInterrupts() {
+        mmio.write(IMC, 0xFFFF_FFFF);
+        mmio.flush();
+    }
+
+    @Override protected long service(long vectors) {
+        if (!polling) {
+            // What the interrupt announced is already in host memory: hand it over before the ICR
+            // round trip. Anything written after this pass is either seen by the pass below or
+            // raises its cause again once ICR has been read.
+            cleanTx();
+            cleanRx(0);
+            int icr = mmio.read(ICR);
+            if (icr == 0) return 0; // not ours (IRQ_NONE)
+            if ((icr & (ICR_LSC | ICR_RXSEQ)) != 0) requestLinkCheck();
+            mmio.write(IMC, 0xFFFF_FFFF);
+            polling = true;
+        }
+        cleanTx();
+        if (cleanRx(0)) return 1; // budget used up: stay masked and poll again
+        polling = false;
+        mmio.write(IMS, IMS_ENABLE);
+        return 0;
+    }
+
+    @Override protected LinkState readLink() {
+        phy.read(Mdic.BMSR); // latched-low link bit: the second read tells the present state
+        if ((phy.read(Mdic.BMSR) & Mdic.BMSR_LINK) == 0) return LinkState.DOWN;
+        int status = mmio.read(STATUS);
+        int speed = switch (status & STATUS_SPEED_MASK) {
+            case 0 -> 10;
+            case STATUS_SPEED_100 -> 100;
+            default -> 1000;
+        };
+        return new LinkState(true, speed, (status & STATUS_FD) != 0);
+    }
+
+    /** e1000_watchdog on link up: flow control from the autonegotiation result, then enable the transmitter. */
+    @Override protected void linkCameUp(LinkState state) {
+        int lp = phy.read(Mdic.ANLPAR), ours = phy.read(Mdic.ANAR);
+        boolean symmetric = state.fullDuplex() && (ours & lp & Mdic.ANAR_PAUSE) != 0;
+        int ctrl = mmio.read(CTRL) & ~(CTRL_RFCE | CTRL_TFCE);
+        mmio.write(CTRL, symmetric ? ctrl | CTRL_RFCE | CTRL_TFCE : ctrl);
+        tctl |= TCTL_EN;
+        mmio.write(TCTL, tctl);
+    }
+
+    @Override protected void kick() {
+        mmio.write(ICS, ICR_RXDMT0);
+    }
+
+    /**
+     * A reset clears RCTL.EN, which only the driver sets. (IMS tells nothing: it is masked while
+     * the driver polls, and a service racing with the reset may have re-armed it.)
+     */
+    @Override protected boolean configurationLost() {
+        return (mmio.read(RCTL) & RCTL_EN) == 0;
+    }
+
+    @Override protected void txDoorbell(int tail) { mmio.write(TDT, tail); }
+
+    @Override protected void rxDoorbell(int queue, int tail) { mmio.write(RDT, tail); }
+
+    @Override protected void applyRxMode(boolean promiscuous) {
+        rctl = promiscuous ? rctl | RCTL_UPE | RCTL_MPE : rctl & ~(RCTL_UPE | RCTL_MPE);
+        mmio.write(RCTL, rctl);
+    }
+
+    /** e1000_down + e1000_reset + PHY power-down. */
+    @Override protected void shutdown() {
+        mmio.write(RCTL, rctl & ~RCTL_EN);
+        mmio.write(TCTL, tctl & ~TCTL_EN);
+        mmio.flush();
+        sleepMillis(10);
+        mmio.write(PBA, PBA_48K);
+        resetMac();
+        phy.write(Mdic.BMCR, phy.read(Mdic.BMCR) | Mdic.BMCR_POWER_DOWN);
+    }
+
+    private static void sleepMillis(long ms) {
+        delay(TimeUnit.MILLISECONDS.toNanos(ms));
+    }
+}
