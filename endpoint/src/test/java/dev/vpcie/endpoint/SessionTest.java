@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.devices.config.ConfigSpace;
 import dev.vpcie.devices.spi.ResetKind;
+import dev.vpcie.protocol.link.DirectTlpPort;
 import dev.vpcie.protocol.link.TlpPort;
 import dev.vpcie.protocol.pci.PciConfig;
 import dev.vpcie.protocol.tlp.CfgRead;
@@ -49,7 +50,7 @@ class SessionTest {
             f.endpoint.addListener(new Endpoint.SessionListener() {
                 @Override public void refused(TlpPort port, TlpPort owner) { refused.add(port); }
             });
-            DirectPort[] other = DirectPort.pair();
+            DirectTlpPort[] other = DirectTlpPort.pair();
             try {
                 LinkedBlockingQueue<Completion> answers = new LinkedBlockingQueue<>();
                 other[0].handler(new dev.vpcie.protocol.link.TlpHandler() {
@@ -71,7 +72,7 @@ class SessionTest {
     @Test
     void offerRefusesWhileOwnedAndTheAnnouncementNamesTheOwner() throws Exception {
         try (Fixture f = new Fixture(new TestFunction())) {
-            DirectPort[] other = DirectPort.pair();
+            DirectTlpPort[] other = DirectTlpPort.pair();
             try {
                 assertTrue(!f.endpoint.offer(other[1]), "owned: refused");
                 assertTrue(f.endpoint.announcement().contains("owner=" + f.ports[1].describe()), f.endpoint.announcement());
@@ -90,7 +91,7 @@ class SessionTest {
     void requestsFromANonOwnerAreUnsupported() throws Exception {
         TestFunction fn = new TestFunction();
         try (Fixture f = new Fixture(fn)) {
-            DirectPort[] other = DirectPort.pair();
+            DirectTlpPort[] other = DirectTlpPort.pair();
             try {
                 LinkedBlockingQueue<Completion> answers = new LinkedBlockingQueue<>();
                 other[0].handler(new dev.vpcie.protocol.link.TlpHandler() {
@@ -117,7 +118,7 @@ class SessionTest {
             f.enable(0);
             f.ports[0].goDown("first VRC leaves");
             Fixture.await(() -> f.endpoint.owner().isEmpty(), "free");
-            DirectPort[] other = DirectPort.pair();
+            DirectTlpPort[] other = DirectTlpPort.pair();
             TestHost second = new TestHost(other[0], 4096);
             try {
                 f.endpoint.attach(other[1]);

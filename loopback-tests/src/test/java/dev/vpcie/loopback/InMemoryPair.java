@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.vpcie.endpoint.DeviceRegistry;
 import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.endpoint.EndpointConfig;
+import dev.vpcie.protocol.link.DirectTlpPort;
 import dev.vpcie.vrc.EndpointLink;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
@@ -21,7 +22,7 @@ import java.util.function.BooleanSupplier;
 final class InMemoryPair implements AutoCloseable {
     static final long WAIT_S = 20;
 
-    final DirectPort[] ports = DirectPort.pair();
+    final DirectTlpPort[] ports = DirectTlpPort.pair();
     final RootComplex rc;
     final EndpointLink link;
     final String[] devices;
