@@ -12,6 +12,7 @@ import dev.vpcie.protocol.tlp.CfgRead;
 import dev.vpcie.protocol.tlp.Completion;
 import dev.vpcie.protocol.tlp.ConfigType;
 import dev.vpcie.protocol.tlp.CplStatus;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -154,6 +155,9 @@ class SessionTest {
             Fixture.await(() -> f.endpoint.function(0).queued() == 1, "the read waits in the function's queue");
             f.ports[0].goDown("gone");
             f.ports[0].comeUp(0xABC);
+            // The old owner is still present until the endpoint handles the session's end, so wait for
+            // its dispatcher to handle both events: else the read could be answered in the old session.
+            f.ports[1].settle(Duration.ofSeconds(TestHost.TIMEOUT_S));
             Fixture.await(() -> f.endpoint.owner().isPresent(), "up again");
             release.countDown();
             Fixture.await(() -> f.endpoint.counters().get(RouterEvent.STALE_REQUEST) == 1, "the old request is dropped as stale");

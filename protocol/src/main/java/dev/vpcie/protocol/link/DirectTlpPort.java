@@ -1,7 +1,10 @@
 package dev.vpcie.protocol.link;
 
 import dev.vpcie.protocol.tlp.Tlp;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -88,6 +91,24 @@ public final class DirectTlpPort implements TlpPort {
     public void upWithoutTelling() {
         up = true;
         peer.up = true;
+    }
+
+    /**
+     * Waits until this end's dispatcher has handled everything queued to it so far, session events
+     * included: an ordering point, since {@link #isUp} changes at once but the handler hears of it
+     * later. Throws {@link IllegalStateException} naming this end if that takes longer than
+     * {@code timeout} (or if a {@link #goDown} drops the marker first) or the wait is interrupted.
+     */
+    public void settle(Duration timeout) {
+        CountDownLatch handled = new CountDownLatch(1);
+        inbox.add((Runnable) handled::countDown);
+        try {
+            if (!handled.await(timeout.toNanos(), TimeUnit.NANOSECONDS))
+                throw new IllegalStateException(name + ": the dispatcher did not catch up within " + timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(name + ": interrupted while waiting for the dispatcher", e);
+        }
     }
 
     /** Whether {@link #close} was called on this end (an endpoint refuses a port by closing it). */

@@ -4,7 +4,9 @@ import static dev.vpcie.protocol.link.LinkEndpointTest.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.protocol.tlp.Tlp;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -125,6 +127,46 @@ class DirectTlpPortTest {
         p[0].close();
         await(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("direct-lonely-")),
                 "both dispatchers ended");
+    }
+
+    @Test void settleReturnsOnceEverythingQueuedWasHandledAndFailsWhenItCannotBe() {
+        DirectTlpPort[] p = DirectTlpPort.pair("settle");
+        try {
+            Recorder rc = new Recorder(), ep = new Recorder();
+            p[0].handler(rc);
+            p[0].comeUp(3);
+            for (int i = 0; i < 100; i++) p[0].send(Recorder.tlp(i));
+            p[1].handler(ep);
+            p[1].settle(Duration.ofSeconds(20));
+            assertEquals(100, ep.count(), "settle returned before the queued TLPs were handled");
+            assertEquals(List.of("up"), ep.events);
+        } finally {
+            p[0].close();
+            p[1].close();
+        }
+    }
+
+    @Test void settleGivesUpNamingTheEndWhenTheHandlerIsStuck() throws Exception {
+        DirectTlpPort[] p = DirectTlpPort.pair("stuck");
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            p[0].handler(new Recorder());
+            p[1].handler(tlp -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            p[0].upWithoutTelling();
+            p[0].send(Recorder.tlp(0));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> p[1].settle(Duration.ofMillis(50)));
+            assertTrue(e.getMessage().startsWith("stuck-ep: the dispatcher did not catch up"), e.getMessage());
+        } finally {
+            release.countDown();
+            p[0].close();
+            p[1].close();
+        }
     }
 
     @Test void closingOneEndEndsTheSessionOnBoth() throws Exception {
