@@ -199,7 +199,8 @@ class WireVethTest {
         });
         ns.ip("addr", "add", "10.77.9.1/24", "dev", name);
         ns.ip("link", "set", name, "up");
-        String ping = ns.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "10.77.9.2");
+        // -w: wait for all three replies (up to 20 s); without it ping gives the last one about two round trips.
+        String ping = ns.exec("ping", "-c", "3", "-i", "0.2", "-w", "20", "10.77.9.2");
         assertTrue(ping.contains("3 packets transmitted, 3 received"), ping);
         assertTrue(tap.counters().framesIn() >= 4 && tap.counters().framesOut() >= 4, tap.counters().toString());
         tap.close();

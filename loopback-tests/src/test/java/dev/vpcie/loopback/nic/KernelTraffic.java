@@ -24,9 +24,15 @@ final class KernelTraffic {
 
     private static final Pattern RTT = Pattern.compile("rtt min/avg/max/mdev = ([\\d.]+)/([\\d.]+)/([\\d.]+)/([\\d.]+) ms");
 
-    /** Runs the system's ping in {@code from}; asserts every reply came back; returns ping's output. */
+    /**
+     * Runs the system's ping in {@code from}; asserts every reply came back; returns ping's output.
+     * With a deadline ({@code -w}) ping waits until all {@code count} replies are in or the deadline
+     * passes; without one it gives the last request only about two of the longest round trips seen so
+     * far, so one slow last reply on a loaded machine would count as lost.
+     */
     static String pingAll(NetNamespace from, String dest, int count) throws IOException {
-        String out = from.exec("ping", "-c", Integer.toString(count), "-i", "0.05", "-W", "2", dest);
+        int deadlineSeconds = (int) Math.ceil(count * 0.05) + 20;
+        String out = from.exec("ping", "-c", Integer.toString(count), "-i", "0.05", "-w", Integer.toString(deadlineSeconds), dest);
         assertTrue(out.contains(count + " packets transmitted, " + count + " received"), out);
         return out;
     }
