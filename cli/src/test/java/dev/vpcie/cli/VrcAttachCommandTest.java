@@ -62,7 +62,8 @@ class VrcAttachCommandTest {
             assertTrue(out.toString().contains("nic0: bridged to 01:00.0, offloads on; give it an address: ip addr add ADDR/LEN dev nic0\n"),
                     out.toString());
             ns.ip("addr", "add", "10.0.0.1/24", "dev", "nic0");
-            String ping = ns.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "10.0.0.2");
+            // -w: wait for all three replies (up to 20 s); without it ping gives the last one about two round trips.
+            String ping = ns.exec("ping", "-c", "3", "-i", "0.2", "-w", "20", "10.0.0.2");
             assertTrue(ping.contains("3 packets transmitted, 3 received"), ping);
 
             command.get().stop();

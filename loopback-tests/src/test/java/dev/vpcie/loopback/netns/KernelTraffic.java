@@ -45,16 +45,34 @@ public final class KernelTraffic {
 
     /** {@link #ping} every 50 ms, asserting that all {@code count} requests went out and were answered. */
     public static Ping pingAll(NetNamespace from, String dest, int count) throws IOException {
-        Ping p = ping(from, dest, count, "0.05");
+        Ping p = pingUntilAllReplied(from, dest, count, "0.05");
         assertEquals(count + " transmitted, " + count + " received", p.transmitted() + " transmitted, " + p.received() + " received",
                 p.output());
         return p;
     }
 
-    /** Runs the system's ping in {@code from}: {@code count} requests {@code intervalSeconds} apart (no replies is a result, not an error). */
+    /**
+     * Runs the system's ping in {@code from}: {@code count} requests {@code intervalSeconds} apart (no
+     * replies is a result, not an error). After the last request ping waits only about two of the
+     * longest round trips seen so far (or {@code -W} when nothing came back): for counting replies
+     * that should not come. {@link #pingAll} waits for every reply.
+     */
     public static Ping ping(NetNamespace from, String dest, int count, String intervalSeconds) throws IOException {
-        String out = Command.tryRun(null, from.command(List.of("ping", "-n", "-c", Integer.toString(count), "-i", intervalSeconds, "-W", "2",
-                dest))).stdout();
+        return run(from, List.of("ping", "-n", "-c", Integer.toString(count), "-i", intervalSeconds, "-W", "2", dest));
+    }
+
+    /**
+     * Like {@link #ping}, but with a deadline ({@code -w}) ping waits until every reply is in or the
+     * deadline (20 s beyond the sending time) passes: a slow last reply on a loaded machine is waited
+     * for, a lost one still shows.
+     */
+    static Ping pingUntilAllReplied(NetNamespace from, String dest, int count, String intervalSeconds) throws IOException {
+        int deadlineSeconds = (int) Math.ceil(count * Double.parseDouble(intervalSeconds)) + 20;
+        return run(from, List.of("ping", "-n", "-c", Integer.toString(count), "-i", intervalSeconds, "-w", Integer.toString(deadlineSeconds), dest));
+    }
+
+    private static Ping run(NetNamespace from, List<String> argv) throws IOException {
+        String out = Command.tryRun(null, from.command(argv)).stdout();
         Matcher m = SUMMARY.matcher(out);
         if (!m.find()) throw new IOException("no summary in ping's output:\n" + out);
         return new Ping(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), out);
