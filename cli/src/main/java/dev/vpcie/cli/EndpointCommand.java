@@ -1,17 +1,23 @@
 package dev.vpcie.cli;
 
-import dev.vpcie.devices.spi.PcieFunction;
 import dev.vpcie.endpoint.DeviceRegistry;
 import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.endpoint.EndpointConfig;
+import dev.vpcie.endpoint.wire.LinkControl;
+import dev.vpcie.endpoint.wire.Nic;
 import dev.vpcie.protocol.link.TlpPort;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BiConsumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,11 +26,19 @@ import picocli.CommandLine.Option;
  * {@code vpcie endpoint}: hosts device models behind the interconnect until SIGINT or SIGTERM.
  * Prints one status line when the endpoint is ready and one each time a VRC's session comes up or
  * goes down; logs go to stderr.
+ *
+ * <p>A NIC's {@code --wire}, {@code --wire-transport} and {@code --mac} belong to the
+ * {@code --device} they follow. With NICs, link commands are read on standard input
+ * ({@link LinkControl}).
  */
 @Command(name = "endpoint", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Impersonate PCIe devices behind an ExpEther-style bridge: answer discovery in the group, "
                 + "serve one VRC at a time, reset the devices when its session ends. Runs until SIGINT/SIGTERM."},
-        footer = {"", "Devices: see --list-devices. Exit status: 0 after a clean shutdown, 1 when the network cannot be used "
+        footer = {"", "A NIC (e1000, igb) needs a --wire after its --device: the interface its frames go to; --wire-transport and --mac "
+                + "after the same --device say how and with which address. E.g. --device igb --wire veth2 --device e1000 --wire vnic0 "
+                + "--wire-transport tap --mac 02:00:00:00:00:01.",
+                "With NICs, commands on stdin: link N down|up (the driver sees the link change), status, help.",
+                "Devices: see --list-devices. Exit status: 0 after a clean shutdown, 1 when the network cannot be used "
                 + "(privileges, a failing transport), 2 for a usage error (unknown device, missing interface, bad option)."})
 public final class EndpointCommand implements Callable<Integer> {
 
@@ -53,8 +67,31 @@ public final class EndpointCommand implements Callable<Integer> {
     @Option(names = "--udp-peer", paramLabel = "HOST:PORT", description = "the VRC's address with --transport udp (UDP links are point to point)")
     String udpPeer;
 
+    /** The --device options in order, each with the NIC options that followed it. */
+    final List<EndpointDevices.DeviceOption> devices = new ArrayList<>();
+    /** How many values each per-device option had at its last call (picocli passes the list so far). */
+    private final Map<String, Integer> seen = new HashMap<>();
+    /** The first per-device option given wrongly (before any --device, or twice for one). */
+    private String misplaced;
+
     @Option(names = "--device", paramLabel = "NAME", description = "a device to host, as the next function (repeatable, 1..8)")
-    List<String> devices = new ArrayList<>();
+    void device(List<String> names) {
+        if (isNew("--device", names)) devices.add(new EndpointDevices.DeviceOption(names.getLast()));
+    }
+
+    @Option(names = "--wire", paramLabel = "IF",
+            description = "the preceding NIC's wire: an interface (a veth to a peer, a real port), a TAP name, or an echo peer's IPv4 address")
+    void wire(List<String> values) { perDevice("--wire", values, (d, v) -> d.wire = v, d -> d.wire); }
+
+    @Option(names = "--wire-transport", paramLabel = "KIND",
+            description = "how the preceding NIC's --wire is reached: af_packet (default), pcap, tap (create it), echo (in memory)")
+    void wireTransport(List<String> values) { perDevice("--wire-transport", values, (d, v) -> d.wireTransport = v, d -> d.wireTransport); }
+
+    @Option(names = "--mac", paramLabel = "MAC", description = "the preceding NIC's Ethernet address (default: made of the process ID and the function)")
+    void mac(List<String> values) { perDevice("--mac", values, (d, v) -> d.mac = v, d -> d.mac); }
+
+    /** Replaced by tests: where link commands come from. */
+    InputStream commandInput = System.in;
 
     @Option(names = "--faults", paramLabel = "SPEC", description = "inject faults on the interconnect, e.g. loss=0.05 (tests and demos)")
     String faults;
@@ -72,11 +109,25 @@ public final class EndpointCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (listDevices) {
-            for (DeviceRegistry.DeviceType t : DeviceRegistry.types()) out.printf("%-10s %s%n", t.name(), t.description());
-            out.flush();
+            listDevices(out);
             return 0;
         }
-        List<PcieFunction> functions = checkOptions();
+        List<EndpointDevices.Device> planned = checkOptions();
+        EndpointDevices hosted;
+        try {
+            hosted = EndpointDevices.open(planned);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--wire: " + e.getMessage());
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("vpcie endpoint: " + e.getMessage());
+            return 1;
+        }
+        try (hosted) {
+            return serve(hosted, out);
+        }
+    }
+
+    private int serve(EndpointDevices hosted, PrintWriter out) throws Exception {
         EndpointNetwork network;
         try {
             network = networks.open(new EndpointNetwork.Options(iface, group, transport.name(), udpListen, udpPeer, faults));
@@ -93,13 +144,27 @@ public final class EndpointCommand implements Callable<Integer> {
                     .withCompletionTimeout(Duration.ofMillis(completionTimeoutMillis))
                     .withMaxPayloadLimit(EndpointConfig.payloadLimitFor(network.maxTlpLength()));
             Endpoint.Builder b = Endpoint.builder().config(config);
-            functions.forEach(b::function);
+            hosted.addTo(b);
             try (Endpoint endpoint = b.build()) {
+                LinkControl links = hosted.start(endpoint);
                 endpoint.addListener(new StatusLines(endpoint, out));
                 network.serve(endpoint);
                 out.println("endpoint ready on " + network.describe() + ": " + endpoint.describeFunctions() + "; waiting for a VRC");
+                for (LinkControl.Port p : links.ports())
+                    out.println("  00." + p.function() + " " + p.nic().model() + " " + p.nic().macAddress() + " wire " + p.wire().describe());
                 out.flush();
-                stop.await();
+                if (!hosted.hasNics()) {
+                    stop.await();
+                } else {
+                    out.println("  commands on stdin: link N down|up, status, help");
+                    out.flush();
+                    EndpointLinkCommands commands = EndpointLinkCommands.start(links, commandInput, out);
+                    try {
+                        stop.await();
+                    } finally {
+                        commands.close();
+                    }
+                }
             }
         } finally {
             stopped.countDown();
@@ -134,8 +199,36 @@ public final class EndpointCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, option + " must be HOST:PORT, e.g. 192.0.2.1:4791: " + value);
     }
 
-    private List<PcieFunction> checkOptions() {
+    /** Whether {@code values} (the option's values so far) grew since the last call, i.e. a new one was given. */
+    private boolean isNew(String option, List<String> values) {
+        int before = seen.getOrDefault(option, 0);
+        seen.put(option, values.size());
+        return values.size() > before;
+    }
+
+    /** Gives a per-device option's new value to the --device before it; notes a misplaced one. */
+    private void perDevice(String option, List<String> values, BiConsumer<EndpointDevices.DeviceOption, String> set,
+                           java.util.function.Function<EndpointDevices.DeviceOption, String> get) {
+        if (!isNew(option, values)) return;
+        if (devices.isEmpty()) {
+            if (misplaced == null) misplaced = option + " " + values.getLast() + " comes before any --device; it belongs to the --device it follows";
+            return;
+        }
+        EndpointDevices.DeviceOption d = devices.getLast();
+        if (get.apply(d) != null && misplaced == null)
+            misplaced = option + " given twice for --device " + d.name + " (function " + (devices.size() - 1) + ")";
+        set.accept(d, values.getLast());
+    }
+
+    private static void listDevices(PrintWriter out) {
+        for (DeviceRegistry.DeviceType t : DeviceRegistry.types())
+            out.printf("%-10s %s%s%n", t.name(), t.description(), Nic.isNic(t.name()) ? "; needs --wire" : "");
+        out.flush();
+    }
+
+    private List<EndpointDevices.Device> checkOptions() {
         CommandLine cl = spec.commandLine();
+        if (misplaced != null) throw new CommandLine.ParameterException(cl, misplaced);
         if (devices.isEmpty())
             throw new CommandLine.ParameterException(cl, "at least one --device is required; known devices: " + String.join(", ", DeviceRegistry.names()));
         if (devices.size() > 8) throw new CommandLine.ParameterException(cl, "at most 8 devices (functions 0..7 of device 0): " + devices.size() + " given");
@@ -152,15 +245,11 @@ public final class EndpointCommand implements Callable<Integer> {
                 checkHostPort(cl, "--udp-peer", udpPeer);
             }
         }
-        List<PcieFunction> functions = new ArrayList<>();
-        for (int i = 0; i < devices.size(); i++) {
-            try {
-                functions.add(DeviceRegistry.create(devices.get(i), i));
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(cl, "--device: " + e.getMessage());
-            }
+        try {
+            return EndpointDevices.plan(devices);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
         }
-        return functions;
     }
 
     /** The one-line status messages. Runs on the link thread: prints and returns. */

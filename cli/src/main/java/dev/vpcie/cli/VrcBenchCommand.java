@@ -1,5 +1,6 @@
 package dev.vpcie.cli;
 
+import dev.vpcie.protocol.link.LinkCounters;
 import dev.vpcie.protocol.tlp.Bdf;
 import dev.vpcie.vrc.Bar;
 import dev.vpcie.vrc.PcieDevice;
@@ -9,6 +10,7 @@ import dev.vpcie.vrc.bench.MmioBench;
 import dev.vpcie.vrc.drivers.DmaTestDriver;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,10 +61,15 @@ final class VrcBenchCommand implements Callable<Integer> {
                     DmaBench.Result r = DmaBench.run(driver, modes, sizes != null ? sizes : DmaBench.defaultSizes(), bytesPerSize,
                             (long) (secondsPerSize * 1e9), 10_000_000_000L);
                     out.printf("dmatest on %s, MPS %d, MRRS %d%n", d.name(), d.maxPayloadSize(), d.maxReadRequestSize());
-                    out.printf("%-6s %10s %10s %10s %12s %8s%n", "mode", "size", "GB/s", "Gbit/s", "TLPs/s", "failed");
-                    for (DmaBench.Row row : r.rows())
-                        out.printf("%-6s %10d %10.3f %10.2f %12.0f %8d%n", row.mode().name().toLowerCase(), row.size(),
-                                row.gigabytesPerSecond(), row.gigabitsPerSecond(), row.tlpsPerSecond(), row.failed());
+                    out.printf("%-6s %10s %9s %8s %11s %6s | %-25s %s%n", "mode", "size", "GB/s", "Gbit/s", "TLPs/s", "failed",
+                            "VRC link: TLPs/frame out/in", "resent, timeouts, NAKs in/out");
+                    for (DmaBench.Row row : r.rows()) {
+                        LinkCounters l = row.link();
+                        out.printf(Locale.ROOT, "%-6s %10d %9.3f %8.2f %11.0f %6d | %12.1f %12.1f %s%n", row.mode().name().toLowerCase(Locale.ROOT),
+                                row.size(), row.gigabytesPerSecond(), row.gigabitsPerSecond(), row.tlpsPerSecond(), row.failed(),
+                                row.tlpsPerFrameSent(), row.tlpsPerFrameReceived(), l == null ? "-" : String.format(Locale.ROOT,
+                                        " %d, %d, %d/%d", l.retransmits(), l.timeouts(), l.naksReceived(), l.naksSent()));
+                    }
                     out.printf("raw TLP ping-pong (same run): %s%n", r.tlpPingPong());
                 }
             }

@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 @Command(name = "vrc", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Virtual Root Complex: enumerate remote PCIe functions and access them.",
         subcommands = {VrcLspciCommand.class, VrcConfigCommand.class, VrcMmioCommand.class, VrcBenchCommand.class,
-                VrcDmatestCommand.class, VrcAttachCommand.class, VrcPingCommand.class, CommandLine.HelpCommand.class},
+                VrcDmatestCommand.class, VrcAttachCommand.class, VrcPingCommand.class, VrcVmCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success; 1 the endpoints cannot be reached (none answered, the interface cannot be used) "
                 + "or an access failed; 2 usage error."})
 public final class VrcCommand implements Runnable {

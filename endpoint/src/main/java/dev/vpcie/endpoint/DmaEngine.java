@@ -21,8 +21,10 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
 
@@ -70,7 +72,17 @@ final class DmaEngine implements DmaPort {
     /** Outstanding reads by tag: written by the function's thread when sending, cleared by whoever settles. */
     private final AtomicReferenceArray<PendingRead> byTag = new AtomicReferenceArray<>(TAG_SLOTS);
     /** Reads the link thread settled, for the function's thread to collect. */
-    private final LinkedBlockingQueue<PendingRead> settled = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedQueue<PendingRead> settled = new ConcurrentLinkedQueue<>();
+    /** Reads added to {@link #settled} and not yet taken: the link thread adds, the function thread takes. */
+    private final AtomicInteger settledCount = new AtomicInteger();
+    /**
+     * The function thread waiting in {@link #awaitOne}, and how many settled reads it waits for:
+     * the link thread wakes it only when that many are there (or at the deadline it set itself).
+     * While no more requests can be sent, that is every read in flight, so a 64 KiB read costs the
+     * function thread one wake-up instead of one per 512-byte request.
+     */
+    private volatile Thread waiter;
+    private volatile int wakeAt = 1;
 
     // function thread only
     private TagAllocator tags;
@@ -143,7 +155,7 @@ final class DmaEngine implements DmaPort {
                     next++;
                 }
                 if (inFlight.isEmpty()) break;
-                PendingRead p = awaitOne(inFlight, timeoutNs);
+                PendingRead p = awaitOne(inFlight, failure == null && next < chunks.size());
                 PendingRead.Outcome o = p.outcome();
                 if (o.ok()) {
                     System.arraycopy(p.assembler.bytes(), 0, dst, p.dstOffset, p.byteCount);
@@ -212,21 +224,51 @@ final class DmaEngine implements DmaPort {
         }
     }
 
-    /** Waits until one read in flight is settled (or times out) and returns it, removed from {@code inFlight}. */
-    private PendingRead awaitOne(ArrayDeque<PendingRead> inFlight, long timeoutNs) throws InterruptedException {
+    /**
+     * Waits until one read in flight is settled (or times out) and returns it, removed from
+     * {@code inFlight}. With {@code more} false no request waits for a tag, so it sleeps until every
+     * read in flight has settled (or the oldest one's deadline), then hands them out one per call.
+     */
+    private PendingRead awaitOne(ArrayDeque<PendingRead> inFlight, boolean more) throws InterruptedException {
         while (true) {
-            PendingRead oldest = inFlight.peekFirst(); // sent first, so its deadline is the earliest
-            long wait = oldest.deadlineNs - clock.getAsLong();
-            PendingRead p = wait > 0 ? settled.poll(wait, TimeUnit.NANOSECONDS) : settled.poll();
+            PendingRead p = takeSettled();
             if (p != null) {
                 if (inFlight.remove(p)) return p;
                 continue; // left over from a call that was abandoned; its tag is already in quarantine
             }
-            if (clock.getAsLong() - oldest.deadlineNs >= 0 && oldest.settle(PendingRead.Outcome.TIMED_OUT)) {
-                byTag.compareAndSet(oldest.tag(), oldest, null);
-                inFlight.removeFirst();
-                return oldest;
+            PendingRead oldest = inFlight.peekFirst(); // sent first, so its deadline is the earliest
+            if (clock.getAsLong() - oldest.deadlineNs >= 0) {
+                if (oldest.settle(PendingRead.Outcome.TIMED_OUT)) {
+                    byTag.compareAndSet(oldest.tag(), oldest, null);
+                    inFlight.removeFirst();
+                    return oldest;
+                }
+                continue; // the link thread settled it just now: it is (or is about to be) in the queue
             }
+            sleepUntilSettled(more ? 1 : inFlight.size(), oldest.deadlineNs);
+        }
+    }
+
+    private PendingRead takeSettled() {
+        PendingRead p = settled.poll();
+        if (p != null) settledCount.decrementAndGet();
+        return p;
+    }
+
+    /** Parks until {@code count} reads are settled or the clock reaches {@code deadlineNs}. */
+    private void sleepUntilSettled(int count, long deadlineNs) throws InterruptedException {
+        wakeAt = count;
+        waiter = Thread.currentThread();
+        try {
+            // Re-check after publishing the waiter: a read settled in between would not have woken us.
+            while (settledCount.get() < count) {
+                long wait = deadlineNs - clock.getAsLong();
+                if (wait <= 0) return;
+                LockSupport.parkNanos(this, wait);
+                if (Thread.interrupted()) throw new InterruptedException();
+            }
+        } finally {
+            waiter = null;
         }
     }
 
@@ -359,6 +401,10 @@ final class DmaEngine implements DmaPort {
         if (!p.settle(o)) return;
         byTag.compareAndSet(p.tag(), p, null);
         settled.add(p);
+        if (settledCount.incrementAndGet() >= wakeAt) {
+            Thread w = waiter;
+            if (w != null) LockSupport.unpark(w);
+        }
     }
 
     /** Reads outstanding now (for tests and status). */

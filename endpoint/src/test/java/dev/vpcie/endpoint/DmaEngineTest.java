@@ -245,14 +245,19 @@ class DmaEngineTest {
     @Test
     void missingCompletionTimesOutAndLateOnesAreUnexpected() throws Exception {
         TestFunction fn = new TestFunction();
-        try (Fixture f = new Fixture(Fixture.CONFIG.withCompletionTimeout(Duration.ofMillis(30)), fn)) {
+        try (Fixture f = new Fixture(fn)) {
             f.enable(0);
+            // A short timeout (range A upper end, 55 ms) through Device Control 2 for the read that is
+            // meant to time out; cleared afterwards, so the read that must succeed gets the fixture's seconds.
+            int control2 = fn.config().pciExpress().orElseThrow().offset() + PciConfig.Pcie.DEVICE_CONTROL_2;
+            f.host.configWrite(Fixture.bdf(0), control2, 0b0101, 0b0011);
             f.host.holdReadsUntil(1000); // hold everything
             DmaException e = assertThrows(DmaException.class, () -> f.onFunction(0, () -> {
                 fn.context.dma().read(HOST, new byte[1024], 0, 1024);
                 return null;
             }));
             assertEquals(DmaException.Reason.COMPLETION_TIMEOUT, e.reason());
+            f.host.configWrite(Fixture.bdf(0), control2, 0, 0b0011);
             f.host.holdReadsUntil(0);
             f.host.releaseHeld(); // the late completions arrive now
             Fixture.await(() -> f.endpoint.counters().get(RouterEvent.UNEXPECTED_COMPLETION) >= 1, "late completions counted");

@@ -31,16 +31,17 @@ enum BenchTransport {
     String cliName() { return name().toLowerCase(Locale.ROOT); }
 
     /** Opens this transport on {@code device} / {@code localIp}, talking to {@code peerIp} (UDP only). */
-    FrameTransport open(String device, String localIp, String peerIp) throws IOException {
+    FrameTransport open(String device, String localIp, String peerIp, AfPacketTransport.Options afPacket) throws IOException {
         return switch (this) {
-            case AF_PACKET -> AfPacketTransport.open(device, ETHERTYPE);
+            case AF_PACKET -> AfPacketTransport.open(device, ETHERTYPE, afPacket);
             case PCAP -> PcapTransport.open(device, ETHERTYPE);
             case UDP -> UdpTransport.open(new InetSocketAddress(localIp, UDP_PORT), new InetSocketAddress(peerIp, UDP_PORT), ETHERTYPE);
         };
     }
 
     /** As {@link #open} with the socket created inside {@code ns}. */
-    FrameTransport openIn(NetNamespace ns, String device, String localIp, String peerIp) throws IOException {
-        return ns.call(() -> open(device, localIp, peerIp));
+    FrameTransport openIn(NetNamespace ns, String device, String localIp, String peerIp, AfPacketTransport.Options afPacket)
+            throws IOException {
+        return ns.call(() -> open(device, localIp, peerIp, afPacket));
     }
 }

@@ -14,6 +14,7 @@ import dev.vpcie.protocol.tlp.MemRead;
 import dev.vpcie.protocol.tlp.MemWrite;
 import dev.vpcie.protocol.tlp.Message;
 import dev.vpcie.protocol.tlp.Tlp;
+import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FrameTransport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -31,8 +32,9 @@ final class EchoRole implements TlpHandler {
     private int outOfOrder;
     private long refused, unexpected;
 
-    static void run(BenchTransport kind, String device, String localIp, String peerIp, LinkConfig config) throws IOException {
-        try (FrameTransport transport = kind.open(device, localIp, peerIp);
+    static void run(BenchTransport kind, String device, String localIp, String peerIp, AfPacketTransport.Options afPacket,
+                    LinkConfig config) throws IOException {
+        try (FrameTransport transport = kind.open(device, localIp, peerIp, afPacket);
              LinkEndpoint endpoint = LinkEndpoint.start(transport, config)) {
             EchoRole echo = new EchoRole();
             endpoint.onAccept(l -> {

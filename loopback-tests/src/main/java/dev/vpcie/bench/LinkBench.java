@@ -6,6 +6,7 @@ import dev.vpcie.protocol.link.LinkCounters;
 import dev.vpcie.protocol.link.LinkEndpoint;
 import dev.vpcie.protocol.netns.NetNamespace;
 import dev.vpcie.protocol.netns.VethTestbed;
+import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.MacAddress;
 import java.io.BufferedReader;
@@ -39,7 +40,7 @@ public final class LinkBench {
 
     /** What to run; see {@link #usage()}. */
     record Options(List<BenchTransport> transports, int pings, long intervalNanos, int warmup,
-                   Map<Integer, Integer> streams, int group, int mtu, Duration busyPoll) {
+                   Map<Integer, Integer> streams, int group, int mtu, Duration busyPoll, AfPacketTransport.Options afPacket) {
         /** The link settings both ends use. */
         LinkConfig linkConfig(int instance) {
             LinkConfig c = LinkConfig.defaults().withGroup(group).withHostInstance(instance);
@@ -71,19 +72,23 @@ public final class LinkBench {
         return """
                 usage: scripts/bench link [--transports af_packet,pcap,udp] [--pings N] [--interval-us N]
                                           [--stream SIZE:COUNT,...] [--group G] [--mtu M] [--busy-poll-us N]
+                                          [--af-packet-rx ring|recvmsg] [--qdisc-bypass on|off]
                   --transports   which transports to measure (default af_packet,pcap,udp)
                   --pings        round trips per transport, TLP and kernel ping alike (default 2000)
                   --interval-us  spacing of the round trips, as ping -i (default 1000)
                   --stream       write streams as payload bytes:count (default 64:1000000,256:400000)
                   --group        group ID = VLAN ID of the link's frames, 0 for untagged (default 0)
                   --mtu          MTU of the veth pair (default 1500)
-                  --busy-poll-us how long the link threads spin for work before blocking (default: the link's default)""";
+                  --busy-poll-us how long the link threads spin for work before blocking (default: the link's default)
+                  --af-packet-rx how AF_PACKET receives: memory-mapped ring or recvmsg (default ring)
+                  --qdisc-bypass AF_PACKET sends past the queueing discipline (default off)""";
     }
 
     static Options parse(String[] args) {
         List<BenchTransport> transports = List.of(BenchTransport.values());
         int pings = 2000, group = 0, mtu = 1500;
         Duration busyPoll = null;
+        AfPacketTransport.Options afPacket = AfPacketTransport.Options.DEFAULT;
         long interval = 1_000_000;
         Map<Integer, Integer> streams = new LinkedHashMap<>(Map.of());
         streams.put(64, 1_000_000);
@@ -103,6 +108,16 @@ public final class LinkBench {
                 case "--group" -> group = Integer.parseInt(value);
                 case "--mtu" -> mtu = positive(key, value);
                 case "--busy-poll-us" -> busyPoll = Duration.ofNanos(Long.parseLong(value) * 1000);
+                case "--af-packet-rx" -> afPacket = switch (value) {
+                    case "ring" -> afPacket.withRxRing(true);
+                    case "recvmsg" -> afPacket.withRxRing(false);
+                    default -> throw new IllegalArgumentException("--af-packet-rx is ring or recvmsg, not '" + value + "'");
+                };
+                case "--qdisc-bypass" -> afPacket = switch (value) {
+                    case "on" -> afPacket.withQdiscBypass(true);
+                    case "off" -> afPacket.withQdiscBypass(false);
+                    default -> throw new IllegalArgumentException("--qdisc-bypass is on or off, not '" + value + "'");
+                };
                 case "--stream" -> {
                     streams = new LinkedHashMap<>();
                     for (String s : value.split(",")) {
@@ -117,7 +132,7 @@ public final class LinkBench {
             }
         }
         if (group < 0 || group > 4094) throw new IllegalArgumentException("--group must be 0..4094");
-        return new Options(transports, pings, interval, 20_000, streams, group, mtu, busyPoll);
+        return new Options(transports, pings, interval, 20_000, streams, group, mtu, busyPoll, afPacket);
     }
 
     private static int positive(String key, String value) {
@@ -166,7 +181,7 @@ public final class LinkBench {
         Process echo = startEcho(testbed, kind, o, "raw-echo");
         try {
             String[] ready = awaitReady(echo, kind);
-            try (FrameTransport transport = kind.openIn(testbed.a(), testbed.interfaceA(), VethTestbed.ADDRESS_A, VethTestbed.ADDRESS_B)) {
+            try (FrameTransport transport = kind.openIn(testbed.a(), testbed.interfaceA(), VethTestbed.ADDRESS_A, VethTestbed.ADDRESS_B, o.afPacket())) {
                 return RawEcho.pingPong(transport, MacAddress.parse(ready[1]), o.warmup(), o.pings(), o.intervalNanos());
             }
         } finally {
@@ -180,7 +195,7 @@ public final class LinkBench {
             String[] ready = awaitReady(echo, kind);
             MacAddress echoMac = MacAddress.parse(ready[1]);
             int echoInstance = Integer.parseInt(ready[2]);
-            try (FrameTransport transport = kind.openIn(testbed.a(), testbed.interfaceA(), VethTestbed.ADDRESS_A, VethTestbed.ADDRESS_B);
+            try (FrameTransport transport = kind.openIn(testbed.a(), testbed.interfaceA(), VethTestbed.ADDRESS_A, VethTestbed.ADDRESS_B, o.afPacket());
                  LinkEndpoint endpoint = LinkEndpoint.start(transport, o.linkConfig(1))) {
                 Link link = endpoint.connect(echoMac, echoInstance);
                 if (!link.awaitUp(Duration.ofSeconds(10)))
@@ -230,7 +245,8 @@ public final class LinkBench {
         argv.addAll(List.of("-cp", System.getProperty("java.class.path"), LinkBench.class.getName(), role,
                 "--transport", kind.cliName(), "--device", testbed.interfaceB(), "--local", VethTestbed.ADDRESS_B,
                 "--peer", VethTestbed.ADDRESS_A, "--group", Integer.toString(o.group()),
-                "--busy-poll-us", Long.toString(o.linkConfig(EchoRole.INSTANCE).busyPoll().toNanos() / 1000)));
+                "--busy-poll-us", Long.toString(o.linkConfig(EchoRole.INSTANCE).busyPoll().toNanos() / 1000),
+                "--af-packet-rx", o.afPacket().rxRing() ? "ring" : "recvmsg", "--qdisc-bypass", o.afPacket().qdiscBypass() ? "on" : "off"));
         Path log = Files.createTempFile("vpcie-bench-echo-", ".log");
         log.toFile().deleteOnExit();
         return new ProcessBuilder(testbed.b().command(argv)).redirectError(log.toFile()).start();
@@ -265,15 +281,17 @@ public final class LinkBench {
     private static void echo(boolean raw, String[] args) throws IOException {
         Map<String, String> a = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) a.put(args[i], args[i + 1]);
+        AfPacketTransport.Options afPacket = AfPacketTransport.Options.DEFAULT
+                .withRxRing(!"recvmsg".equals(a.get("--af-packet-rx"))).withQdiscBypass("on".equals(a.get("--qdisc-bypass")));
+        BenchTransport kind = BenchTransport.parse(a.getOrDefault("--transport", "af_packet"));
         if (raw) {
-            RawEcho.run(BenchTransport.parse(a.getOrDefault("--transport", "af_packet")), a.get("--device"), a.get("--local"), a.get("--peer"));
+            RawEcho.run(kind, a.get("--device"), a.get("--local"), a.get("--peer"), afPacket);
             return;
         }
         LinkConfig config = LinkConfig.defaults().withGroup(Integer.parseInt(a.getOrDefault("--group", "0")))
                 .withHostInstance(EchoRole.INSTANCE);
         if (a.containsKey("--busy-poll-us")) config = config.withBusyPoll(Duration.ofNanos(Long.parseLong(a.get("--busy-poll-us")) * 1000));
-        EchoRole.run(BenchTransport.parse(a.getOrDefault("--transport", "af_packet")), a.get("--device"), a.get("--local"),
-                a.get("--peer"), config);
+        EchoRole.run(kind, a.get("--device"), a.get("--local"), a.get("--peer"), afPacket, config);
     }
 
     static String header(Options o) {
@@ -291,10 +309,12 @@ public final class LinkBench {
             // Leave it unknown.
         }
         return String.format(Locale.ROOT, "vpcie link benchmark, %s; Linux %s, %d CPUs (%s), load %s; JDK %s%n"
-                        + "veth between two namespaces, MTU %d, %s; link threads busy-poll %d µs; round trips %s, %d of each",
+                        + "veth between two namespaces, MTU %d, %s; link threads busy-poll %d µs; AF_PACKET %s%s;%n"
+                        + "round trips %s, %d of each",
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")), System.getProperty("os.version"),
                 Runtime.getRuntime().availableProcessors(), cpu, load, Runtime.version(), o.mtu(),
                 o.group() == 0 ? "untagged" : "group " + o.group() + " (802.1Q tagged)", o.linkConfig(1).busyPoll().toNanos() / 1000,
+                o.afPacket().rxRing() ? "rx ring" : "recvmsg", o.afPacket().qdiscBypass() ? ", qdisc bypass" : "",
                 o.intervalNanos() > 0 ? o.intervalNanos() / 1000 + " µs apart" : "back to back", o.pings());
     }
 

@@ -1,5 +1,6 @@
 package dev.vpcie.bench;
 
+import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.MacAddress;
 import java.io.IOException;
@@ -19,8 +20,9 @@ final class RawEcho {
     static final int FRAME_BYTES = 64;
 
     /** The echo process: bounce every frame back until standard input closes. */
-    static void run(BenchTransport kind, String device, String localIp, String peerIp) throws IOException {
-        try (FrameTransport transport = kind.open(device, localIp, peerIp)) {
+    static void run(BenchTransport kind, String device, String localIp, String peerIp, AfPacketTransport.Options afPacket)
+            throws IOException {
+        try (FrameTransport transport = kind.open(device, localIp, peerIp, afPacket)) {
             Thread bouncer = Thread.ofPlatform().name("raw-echo").start(() -> bounce(transport));
             System.out.println("READY " + transport.address() + " 0");
             System.out.flush();

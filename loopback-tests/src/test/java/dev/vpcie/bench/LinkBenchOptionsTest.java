@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.vpcie.protocol.link.LinkConfig;
+import dev.vpcie.protocol.transport.AfPacketTransport;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,8 @@ class LinkBenchOptionsTest {
     @Test
     void optionsAreParsed() {
         LinkBench.Options o = LinkBench.parse(new String[] {"--transports", "udp,af_packet", "--pings", "10", "--interval-us", "50",
-                "--stream", "128:1000", "--group", "7", "--mtu", "9000", "--busy-poll-us", "1000"});
+                "--stream", "128:1000", "--group", "7", "--mtu", "9000", "--busy-poll-us", "1000", "--af-packet-rx", "recvmsg",
+                "--qdisc-bypass", "on"});
         assertEquals(List.of(BenchTransport.UDP, BenchTransport.AF_PACKET), o.transports());
         assertEquals(10, o.pings());
         assertEquals(50_000, o.intervalNanos());
@@ -31,6 +33,7 @@ class LinkBenchOptionsTest {
         assertEquals(7, o.linkConfig(1).group());
         assertEquals(9000, o.mtu());
         assertEquals(Duration.ofMillis(1), o.linkConfig(2).busyPoll());
+        assertEquals(AfPacketTransport.Options.DEFAULT.withRxRing(false).withQdiscBypass(true), o.afPacket());
     }
 
     @Test
@@ -42,5 +45,7 @@ class LinkBenchOptionsTest {
         assertThrows(IllegalArgumentException.class, () -> LinkBench.parse(new String[] {"--group", "4095"}));
         assertThrows(IllegalArgumentException.class, () -> LinkBench.parse(new String[] {"--pings"}));
         assertThrows(IllegalArgumentException.class, () -> LinkBench.parse(new String[] {"--frobnicate", "1"}));
+        assertThrows(IllegalArgumentException.class, () -> LinkBench.parse(new String[] {"--af-packet-rx", "mmap"}));
+        assertThrows(IllegalArgumentException.class, () -> LinkBench.parse(new String[] {"--qdisc-bypass", "yes"}));
     }
 }

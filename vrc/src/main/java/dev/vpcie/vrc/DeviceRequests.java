@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What the root complex does with requests devices send it, on the link thread: memory reads
  * of host memory are answered with completions split at the device's MPS (and so at RCB
- * boundaries), memory writes land in host memory or, inside the MSI window, raise interrupts,
+ * boundaries), memory writes land in the function's {@link DmaMemory} (host memory unless a
+ * front-end gave it its own) or, inside the MSI window, raise interrupts,
  * INTx messages go to {@link Interrupts}. The DMA windows are enforced here: a read outside
  * them is answered UR, a write outside them is dropped; both are logged and counted.
  * Everything else a device might send a root complex (I/O, configuration, peer-to-peer, other
@@ -57,7 +58,8 @@ final class DeviceRequests implements EndpointLink.Inbound {
         long first = r.address() + ByteEnables.firstByteOffset(r.firstBe());
         int byteCount = ByteEnables.byteCount(r.length(), r.firstBe(), r.lastBe());
         boolean zeroLength = r.length() == 1 && r.firstBe() == 0; // a flush: touches no memory
-        if (!ownBus(link, r.requester()) || !zeroLength && (!rc.hostMemory().contains(first, byteCount)
+        DmaMemory mem = rc.dmaMemory(r.requester());
+        if (!ownBus(link, r.requester()) || !zeroLength && (!mem.contains(first, byteCount)
                 || !rc.dmaWindows().permits(r.requester(), first, byteCount))) {
             counters.increment(Counter.DMA_READ_REFUSED);
             refusedRead.warn("DMA read refused (UR): {} read {} bytes at 0x{} outside its DMA windows", Bdf.toString(r.requester()),
@@ -69,7 +71,7 @@ final class DeviceRequests implements EndpointLink.Inbound {
         // Only the enabled bytes are read; the rest of the first and last DW stay zero, so a
         // device never sees a byte outside what it was given.
         byte[] dws = new byte[r.length() * 4];
-        if (!zeroLength) rc.hostMemory().read(first, dws, (int) (first - r.address()), byteCount);
+        if (!zeroLength) mem.read(first, dws, (int) (first - r.address()), byteCount);
         PcieDevice d = rc.addressMap().device(r.requester());
         int mps = d == null ? 128 : d.maxPayloadSize();
         for (Completion c : Completions.read(r, RootComplex.REQUESTER_ID, dws, Completions.RCB_64, mps)) {
@@ -89,7 +91,8 @@ final class DeviceRequests implements EndpointLink.Inbound {
         if (w.length() == 1 && firstBe == 0) return; // zero-length write: nothing to store
         long first = w.address() + ByteEnables.firstByteOffset(firstBe);
         int byteCount = ByteEnables.byteCount(w.length(), w.firstBe(), w.lastBe());
-        if (!ownBus(link, w.requester()) || !rc.hostMemory().contains(first, byteCount)
+        DmaMemory mem = rc.dmaMemory(w.requester());
+        if (!ownBus(link, w.requester()) || !mem.contains(first, byteCount)
                 || !rc.dmaWindows().permits(w.requester(), first, byteCount)) {
             counters.increment(Counter.DMA_WRITE_REFUSED);
             refusedWrite.warn("DMA write dropped: {} wrote {} bytes at 0x{} outside its DMA windows", Bdf.toString(w.requester()),
@@ -98,7 +101,6 @@ final class DeviceRequests implements EndpointLink.Inbound {
         }
         counters.increment(Counter.DMA_WRITE);
         byte[] data = w.data();
-        HostMemory mem = rc.hostMemory();
         if (w.length() == 1) {
             writeEnabled(mem, w.address(), data, 0, firstBe);
             return;
@@ -109,7 +111,7 @@ final class DeviceRequests implements EndpointLink.Inbound {
     }
 
     /** Writes the bytes of one DW its byte enables select (they may be non-contiguous in a QW-aligned request). */
-    private static void writeEnabled(HostMemory mem, long address, byte[] data, int offset, int be) {
+    private static void writeEnabled(DmaMemory mem, long address, byte[] data, int offset, int be) {
         if (be == 0xF) {
             mem.write(address, data, offset, 4);
             return;

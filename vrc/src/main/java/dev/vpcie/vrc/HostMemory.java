@@ -13,7 +13,7 @@ import java.lang.foreign.ValueLayout;
  * The allocator is synchronized; copies are not (drivers and devices coordinate through
  * descriptors and interrupts, as on real hardware).
  */
-public final class HostMemory implements AutoCloseable {
+public final class HostMemory implements DmaMemory, AutoCloseable {
     public static final long DEFAULT_SIZE = 256L << 20;
     /** Bus addresses below this are never handed out, so a zeroed pointer never hits a buffer. */
     public static final long FIRST_ALLOCATABLE = 0x1_0000;
@@ -36,7 +36,7 @@ public final class HostMemory implements AutoCloseable {
     public MemorySegment segment() { return memory; }
 
     /** True when {@code [busAddress, busAddress + length)} lies inside host memory. */
-    public boolean contains(long busAddress, long length) {
+    @Override public boolean contains(long busAddress, long length) {
         return busAddress >= 0 && length >= 0 && busAddress <= memory.byteSize() - length;
     }
 
@@ -64,12 +64,12 @@ public final class HostMemory implements AutoCloseable {
     public synchronized long allocatedBytes() { return allocator.usedBytes(); }
 
     /** Copies {@code length} bytes at {@code busAddress} into {@code dst[dstOffset..]}. */
-    public void read(long busAddress, byte[] dst, int dstOffset, int length) {
+    @Override public void read(long busAddress, byte[] dst, int dstOffset, int length) {
         MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, busAddress, dst, dstOffset, length);
     }
 
     /** Copies {@code src[srcOffset..srcOffset+length)} to {@code busAddress}. */
-    public void write(long busAddress, byte[] src, int srcOffset, int length) {
+    @Override public void write(long busAddress, byte[] src, int srcOffset, int length) {
         MemorySegment.copy(src, srcOffset, memory, ValueLayout.JAVA_BYTE, busAddress, length);
     }
 

@@ -142,10 +142,11 @@ public final class PcieDevice {
 
     // ---- DMA ----
 
-    /** Lets this function read and write {@code [busAddress, busAddress + length)} of host memory. */
+    /** Lets this function read and write {@code [busAddress, busAddress + length)} of its DMA memory (host memory by default). */
     public DmaWindows.Mapping mapDma(long busAddress, long length) {
-        if (!rc.hostMemory().contains(busAddress, length))
-            throw new IllegalArgumentException("DMA window 0x" + Long.toHexString(busAddress) + "+" + length + " is outside host memory");
+        if (!rc.dmaMemory(bdf).contains(busAddress, length))
+            throw new IllegalArgumentException("DMA window 0x" + Long.toHexString(busAddress) + "+" + length + " is outside "
+                    + (rc.dmaMemory(bdf) == rc.hostMemory() ? "host memory" : "the function's DMA memory"));
         return rc.dmaWindows().map(bdf, busAddress, length);
     }
 

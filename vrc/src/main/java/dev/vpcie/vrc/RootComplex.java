@@ -14,6 +14,8 @@ import dev.vpcie.protocol.tlp.Tlp;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
@@ -41,6 +43,8 @@ public final class RootComplex implements AutoCloseable {
     private final RootComplexConfig config;
     private final Counters counters = new Counters();
     private final HostMemory hostMemory;
+    /** Functions whose DMA a front-end serves from memory of its own (see {@link DmaMemory}). */
+    private final Map<Integer, DmaMemory> dmaMemories = new ConcurrentHashMap<>();
     private final DmaWindows dmaWindows = new DmaWindows();
     private final AddressMap addressMap = new AddressMap();
     private final MsiWindow msiWindow;
@@ -90,6 +94,7 @@ public final class RootComplex implements AutoCloseable {
     public List<PcieDevice> enumerate(EndpointLink link) throws InterruptedException {
         for (PcieDevice gone : addressMap.removeBus(link.bus())) {
             dmaWindows.unmapAll(gone.bdf());
+            dmaMemories.remove(gone.bdf());
             msiWindow.release(gone);
         }
         link.clearRestarted();
@@ -113,6 +118,22 @@ public final class RootComplex implements AutoCloseable {
     public RootComplexConfig config() { return config; }
     public Counters counters() { return counters; }
     public HostMemory hostMemory() { return hostMemory; }
+
+    /** The memory function {@code bdf}'s DMA reaches: host memory unless a front-end gave it its own. */
+    public DmaMemory dmaMemory(int bdf) {
+        DmaMemory m = dmaMemories.get(bdf);
+        return m != null ? m : hostMemory;
+    }
+
+    /**
+     * Serves function {@code bdf}'s DMA from {@code memory} instead of host memory (null goes
+     * back to host memory). Its DMA windows keep applying, in {@code memory}'s addresses;
+     * re-enumeration forgets the choice along with the windows.
+     */
+    public void dmaMemory(int bdf, DmaMemory memory) {
+        if (memory == null) dmaMemories.remove(bdf);
+        else dmaMemories.put(bdf, memory);
+    }
     public DmaWindows dmaWindows() { return dmaWindows; }
     public AddressMap addressMap() { return addressMap; }
     Interrupts interrupts() { return interrupts; }

@@ -2,7 +2,7 @@ package dev.vpcie.loopback.nic;
 
 import dev.vpcie.devices.spi.MemoryEthernetWire;
 import dev.vpcie.protocol.transport.EventFd;
-import dev.vpcie.vrc.tap.Tap;
+import dev.vpcie.protocol.transport.Tap;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -3,6 +3,7 @@ package dev.vpcie.protocol.transport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.util.OptionalInt;
 
 /**
  * Frames on a Linux interface through an AF_PACKET raw socket (packet(7)), called through the
@@ -15,11 +16,19 @@ import java.nio.channels.ClosedChannelException;
  * other EtherTypes, for frames addressed to other stations and for our own transmissions
  * ({@code PACKET_IGNORE_OUTGOING} as well); the same checks are repeated here in Java.
  *
- * <p>A poll ({@code receive(dst, 0)}) is one non-blocking {@code recvmsg}. A receive that may
- * wait goes to {@code ppoll} on the socket and an {@link EventFd} (for {@link #wakeup()}) first,
- * since its caller has normally just polled, and reads when the socket is readable. Nothing is
- * allocated per frame: the native buffers are set up once and frames are copied into the
- * caller's buffer.
+ * <p>{@link #openPromiscuous} makes the other kind: a tap on everything the interface carries,
+ * for an emulated NIC's wire, whose own MAC address is not the interface's. It puts the interface
+ * into promiscuous mode, delivers every EtherType and every destination, and reads a
+ * {@code virtio_net_hdr} with each frame so frames the local stack left unfinished (a transport
+ * checksum to fill in, a GSO super-frame) are reported by {@link #lastOffload()} instead of
+ * passing as broken frames.
+ *
+ * <p>Frames arrive in a memory-mapped {@code TPACKET_V2} ring by default, so a poll
+ * ({@code receive(dst, 0)}) is a read of the next slot's status word, no system call; with
+ * {@link Options#rxRing()} off it is one non-blocking {@code recvmsg}. A receive that may wait goes
+ * to {@code ppoll} on the socket and an {@link EventFd} (for {@link #wakeup()}). Nothing is
+ * allocated per frame: the native memory is set up once and frames are copied into the caller's
+ * buffer.
  */
 public final class AfPacketTransport implements FrameTransport {
 
@@ -29,26 +38,30 @@ public final class AfPacketTransport implements FrameTransport {
      * @param qdiscBypass        send with {@code PACKET_QDISC_BYPASS} (skips the queueing discipline,
      *                           but also hides our frames from tcpdump on this interface)
      * @param busyPollNanos      before blocking, keep polling the socket this long (0: block at once)
-     * @param receiveBufferBytes socket receive buffer ({@code SO_RCVBUFFORCE} as root, else capped by rmem_max)
+     * @param receiveBufferBytes receive ring size, or without a ring the socket receive buffer
+     *                           ({@code SO_RCVBUFFORCE} as root, else capped by rmem_max)
      * @param sendBufferBytes    socket send buffer
+     * @param rxRing             receive through a memory-mapped {@code TPACKET_V2} ring (no system call
+     *                           per frame) rather than {@code recvmsg}
      */
-    public record Options(boolean qdiscBypass, long busyPollNanos, int receiveBufferBytes, int sendBufferBytes) {
-        public static final Options DEFAULT = new Options(false, 0, 4 << 20, 1 << 20);
+    public record Options(boolean qdiscBypass, long busyPollNanos, int receiveBufferBytes, int sendBufferBytes, boolean rxRing) {
+        public static final Options DEFAULT = new Options(false, 0, 4 << 20, 1 << 20, true);
 
         public Options {
             if (busyPollNanos < 0) throw new IllegalArgumentException("busyPollNanos must be >= 0");
             if (receiveBufferBytes < 0 || sendBufferBytes < 0) throw new IllegalArgumentException("buffer sizes must be >= 0 (0: kernel default)");
         }
 
-        public Options withBusyPollNanos(long nanos) { return new Options(qdiscBypass, nanos, receiveBufferBytes, sendBufferBytes); }
+        public Options withBusyPollNanos(long nanos) { return new Options(qdiscBypass, nanos, receiveBufferBytes, sendBufferBytes, rxRing); }
 
-        public Options withQdiscBypass(boolean bypass) { return new Options(bypass, busyPollNanos, receiveBufferBytes, sendBufferBytes); }
+        public Options withQdiscBypass(boolean bypass) { return new Options(bypass, busyPollNanos, receiveBufferBytes, sendBufferBytes, rxRing); }
+
+        public Options withRxRing(boolean ring) { return new Options(qdiscBypass, busyPollNanos, receiveBufferBytes, sendBufferBytes, ring); }
     }
 
     private static final int ETH_HEADER = 14, VLAN_TAG = 4;
 
     private final NetDevice device;
-    private final int etherType;
     private final FrameFilter filter;
     private final Options options;
     private final PacketSocket socket;
@@ -60,12 +73,12 @@ public final class AfPacketTransport implements FrameTransport {
     private volatile boolean sleeping;
 
     private long framesSent, sendDrops, framesReceived, filtered, truncated, vlanTagsRestored;
-    private int failedPolls;
+    private long othersFrames, offloadedFrames;
+    private ReceiveOffload lastOffload = ReceiveOffload.NONE;
 
-    private AfPacketTransport(NetDevice device, int etherType, Options options, PacketSocket socket, EventFd wakeFd) {
+    private AfPacketTransport(NetDevice device, FrameFilter filter, Options options, PacketSocket socket, EventFd wakeFd) {
         this.device = device;
-        this.etherType = etherType;
-        this.filter = new FrameFilter(etherType, device.mac());
+        this.filter = filter;
         this.options = options;
         this.socket = socket;
         this.wakeFd = wakeFd;
@@ -82,8 +95,34 @@ public final class AfPacketTransport implements FrameTransport {
     }
 
     public static AfPacketTransport open(String interfaceName, int etherType, Options options) throws IOException {
-        long[] filter = SocketFilter.forEtherType(etherType);
+        long[] program = SocketFilter.forEtherType(etherType);
         NetDevice device = NetDevice.lookup(interfaceName);
+        return open(device, new FrameFilter.Station(etherType, device.mac()), options, socket -> socket.attachFilter(program));
+    }
+
+    /**
+     * Opens {@code interfaceName} (in the calling thread's network namespace) for every frame it
+     * carries, as a NIC in promiscuous mode receives them: all EtherTypes, all destinations (the
+     * interface is put into promiscuous mode while the transport is open), only our own
+     * transmissions left out. Each frame's {@link #lastOffload()} says what the kernel left
+     * unfinished. Receives with {@code recvmsg} (whatever {@link Options#rxRing()} says), since a
+     * super-frame of 64 KiB must fit.
+     */
+    public static AfPacketTransport openPromiscuous(String interfaceName, Options options) throws IOException {
+        NetDevice device = NetDevice.lookup(interfaceName);
+        return open(device, new FrameFilter.Promiscuous(), options.withRxRing(false), socket -> {
+            socket.enableVnetHeader();
+            socket.joinPromiscuous(device);
+        });
+    }
+
+    /** Socket set-up that differs between the two kinds; runs before bind. */
+    @FunctionalInterface
+    private interface Setup {
+        void apply(PacketSocket socket) throws IOException;
+    }
+
+    private static AfPacketTransport open(NetDevice device, FrameFilter filter, Options options, Setup setup) throws IOException {
         PacketSocket socket = PacketSocket.open();
         EventFd wakeFd = null;
         try {
@@ -92,21 +131,34 @@ public final class AfPacketTransport implements FrameTransport {
             socket.trySetOption(PacketSocket.SOL_PACKET, PacketSocket.PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
             if (options.qdiscBypass())
                 socket.setOption(PacketSocket.SOL_PACKET, PacketSocket.PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS");
-            if (options.receiveBufferBytes() > 0
-                    && !socket.trySetOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_RCVBUFFORCE, options.receiveBufferBytes(), "SO_RCVBUFFORCE"))
+            if (options.rxRing()) {
+                int frameSize = ringFrameSize(device.mtu());
+                socket.useRxRing(frameSize, Math.max(64, (options.receiveBufferBytes() > 0 ? options.receiveBufferBytes() : 4 << 20) / frameSize));
+            } else if (options.receiveBufferBytes() > 0
+                    && !socket.trySetOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_RCVBUFFORCE, options.receiveBufferBytes(), "SO_RCVBUFFORCE")) {
                 socket.setOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_RCVBUF, options.receiveBufferBytes(), "SO_RCVBUF");
+            }
             if (options.sendBufferBytes() > 0
                     && !socket.trySetOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_SNDBUFFORCE, options.sendBufferBytes(), "SO_SNDBUFFORCE"))
                 socket.setOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_SNDBUF, options.sendBufferBytes(), "SO_SNDBUF");
-            socket.attachFilter(filter);
+            setup.apply(socket);
             socket.bind(device);
             wakeFd = EventFd.open();
-            return new AfPacketTransport(device, etherType, options, socket, wakeFd);
+            return new AfPacketTransport(device, filter, options, socket, wakeFd);
         } catch (IOException | RuntimeException | Error e) {
             socket.close();
             if (wakeFd != null) wakeFd.close();
             throw e;
         }
+    }
+
+    /**
+     * A ring slot holds the TPACKET_V2 header and address (the kernel puts the frame at offset 66
+     * or so), then a frame of the MTU plus Ethernet header and up to two tags; slots are powers of two.
+     */
+    static int ringFrameSize(int mtu) {
+        int needed = 128 + mtu + ETH_HEADER + 2 * VLAN_TAG;
+        return Math.max(256, Integer.highestOneBit(needed - 1) << 1);
     }
 
     @Override public MacAddress address() { return device.mac(); }
@@ -117,7 +169,43 @@ public final class AfPacketTransport implements FrameTransport {
 
     public NetDevice device() { return device; }
 
-    public int etherType() { return etherType; }
+    /** The EtherType delivered; empty for a {@linkplain #openPromiscuous promiscuous} transport, which delivers all. */
+    public OptionalInt etherType() {
+        return switch (filter) {
+            case FrameFilter.Station s -> OptionalInt.of(s.etherType());
+            case FrameFilter.Promiscuous p -> OptionalInt.empty();
+        };
+    }
+
+    /** Whether this transport delivers every frame ({@link #openPromiscuous}). */
+    public boolean promiscuous() { return filter instanceof FrameFilter.Promiscuous; }
+
+    /**
+     * What the kernel left unfinished in the frame the last {@link #receive} returned (always
+     * {@link ReceiveOffload#NONE} unless promiscuous). Receive thread only.
+     */
+    public ReceiveOffload lastOffload() { return lastOffload; }
+
+    /** Frames received that were addressed to other stations (promiscuous only). */
+    public long othersFrames() { return othersFrames; }
+
+    /** Frames received with work left for the receiver ({@link #lastOffload()} not complete). */
+    public long offloadedFrames() { return offloadedFrames; }
+
+    /**
+     * Whether the interface is up and has carrier ({@code IFF_UP} and {@code IFF_RUNNING}), asked
+     * in the namespace the transport was opened in, from any thread.
+     */
+    public boolean carrier() throws IOException {
+        if (!lifetime.acquire()) throw new ClosedChannelException();
+        try {
+            int flags = socket.interfaceFlags(device);
+            int both = InterfaceIoctl.IFF_UP | InterfaceIoctl.IFF_RUNNING;
+            return (flags & both) == both;
+        } finally {
+            lifetime.release();
+        }
+    }
 
     public Options options() { return options; }
 
@@ -145,13 +233,13 @@ public final class AfPacketTransport implements FrameTransport {
         try {
             long start = 0, busyUntil = 0;
             boolean started = false;
-            // A caller that is prepared to wait has usually just polled: wait first, read when readable.
-            boolean skipRead = timeoutNanos > 0 && options.busyPollNanos() == 0;
+            // A caller prepared to wait has usually just polled: without a ring (where looking is free),
+            // wait first and read when readable.
+            boolean skipRead = !socket.usesRing() && timeoutNanos > 0 && options.busyPollNanos() == 0;
             while (true) {
                 int n = skipRead ? -1 : socket.receive();
                 skipRead = false;
                 if (n >= 0) {
-                    failedPolls = 0;
                     int delivered = deliver(dst, n);
                     if (delivered > 0) return delivered;
                     continue;
@@ -178,11 +266,13 @@ public final class AfPacketTransport implements FrameTransport {
                 int ready = poller.await(timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - elapsed);
                 sleeping = false;
                 if ((ready & Poller.SECOND) != 0) return consumeWakeup();
-                // A socket error (ENETDOWN when the interface goes down) is collected by the next recvmsg;
-                // one that stays after that is not something waiting can fix.
-                if ((ready & Poller.FIRST_FAILED) != 0 && failedPolls++ > 0)
-                    throw new IOException("AF_PACKET socket on '" + device.name() + "' keeps reporting an error: is the interface gone?");
-                if ((ready & Poller.FIRST_FAILED) == 0) failedPolls = 0;
+                if ((ready & Poller.FIRST_FAILED) != 0) {
+                    // ENETDOWN when the interface goes down (a pulled cable): collect it and keep waiting,
+                    // the socket receives again once the interface is up.
+                    int error = socket.takeError();
+                    if (error != 0 && error != Errno.ENETDOWN)
+                        throw new ErrnoException("AF_PACKET socket on '" + device.name() + "'", "SO_ERROR", error);
+                }
             }
         } finally {
             lifetime.release();
@@ -195,35 +285,52 @@ public final class AfPacketTransport implements FrameTransport {
         return 0;
     }
 
-    /** Checks the frame just received, puts a stripped VLAN tag back and copies it to {@code dst}; 0 if dropped. */
+    /** Checks the frame just received and copies it to {@code dst}, a stripped VLAN tag put back; 0 if dropped. */
     private int deliver(ByteBuffer dst, int wireLength) {
-        int type = socket.packetType();
-        if (type == PacketSocket.PACKET_OUTGOING || type == PacketSocket.PACKET_OTHERHOST || wireLength < ETH_HEADER) {
-            filtered++;
-            return 0;
+        try {
+            int type = socket.packetType();
+            int captured = socket.capturedLength();
+            boolean otherHost = type == PacketSocket.PACKET_OTHERHOST;
+            if (type == PacketSocket.PACKET_OUTGOING || otherHost && !promiscuous() || wireLength < ETH_HEADER) {
+                filtered++;
+                return 0;
+            }
+            if (captured < wireLength) {
+                truncated++; // longer than our receive buffer or ring slot (the MTU grew since open): not delivered in part
+                return 0;
+            }
+            ByteBuffer rx = socket.rxView();
+            int start = socket.rxStart();
+            // With the tag taken out, the inner EtherType sits at offset 12 where the filter looks.
+            if (!filter.accepts(rx, start, wireLength)) {
+                filtered++;
+                return 0;
+            }
+            int tci = socket.vlanTci();
+            int length = tci < 0 ? wireLength : wireLength + VLAN_TAG;
+            int capacity = dst.capacity();
+            if (length > capacity) truncated++;
+            if (tci < 0) {
+                dst.put(0, rx, start, Math.min(wireLength, capacity));
+            } else {
+                vlanTagsRestored++;
+                dst.put(0, rx, start, Math.min(12, capacity));
+                if (capacity >= 14) dst.putShort(12, (short) socket.vlanTpid());
+                if (capacity >= 16) dst.putShort(14, (short) tci);
+                if (capacity > 16) dst.put(16, rx, start + 12, Math.min(wireLength - 12, capacity - 16));
+            }
+            framesReceived++;
+            ReceiveOffload offload = socket.offload();
+            if (!offload.complete()) {
+                offloadedFrames++;
+                if (tci >= 0) offload = offload.shifted(VLAN_TAG);
+            }
+            if (otherHost) othersFrames++;
+            lastOffload = offload;
+            return Math.min(length, capacity);
+        } finally {
+            socket.release();
         }
-        ByteBuffer rx = socket.rxView();
-        int start = PacketSocket.RX_HEADROOM;
-        int length = Math.min(wireLength, PacketSocket.RX_CAPACITY);
-        int tci = socket.vlanTci();
-        if (tci >= 0) {
-            // The kernel took the tag out; move the two MAC addresses into the headroom and put it back.
-            rx.put(0, rx, start, 12);
-            rx.putShort(12, (short) socket.vlanTpid());
-            rx.putShort(14, (short) tci);
-            start = 0;
-            length += VLAN_TAG;
-            vlanTagsRestored++;
-        }
-        if (!filter.accepts(rx, start, Math.min(length, rx.capacity() - start))) {
-            filtered++;
-            return 0;
-        }
-        int copied = Math.min(length, dst.capacity());
-        if (copied < length || wireLength > PacketSocket.RX_CAPACITY) truncated++;
-        dst.put(0, rx, start, copied);
-        framesReceived++;
-        return copied;
     }
 
     @Override public void wakeup() {

@@ -15,7 +15,8 @@ import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The interface ioctls (SIOCGIFINDEX, SIOCGIFHWADDR, SIOCGIFMTU) on a throw-away datagram socket.
+ * The interface ioctls (SIOCGIFINDEX, SIOCGIFHWADDR, SIOCGIFMTU on a throw-away datagram socket;
+ * SIOCGIFFLAGS on a socket the caller holds).
  * Asking a socket rather than reading {@code /sys/class/net} answers for the network namespace of
  * the calling thread, which is what a thread switched into a namespace needs (sysfs shows the
  * namespace it was mounted in).
@@ -24,7 +25,9 @@ final class InterfaceIoctl {
     private InterfaceIoctl() {}
 
     private static final int AF_INET = 2, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000;
-    private static final long SIOCGIFINDEX = 0x8933, SIOCGIFHWADDR = 0x8927, SIOCGIFMTU = 0x8921;
+    private static final long SIOCGIFINDEX = 0x8933, SIOCGIFHWADDR = 0x8927, SIOCGIFMTU = 0x8921, SIOCGIFFLAGS = 0x8913;
+    /** ifr_flags bits: administratively up; operationally up (carrier, lower layers up). */
+    static final int IFF_UP = 0x1, IFF_RUNNING = 0x40;
     private static final int ARPHRD_ETHER = 1;
     /** struct ifreq: char ifr_name[16], then a 24-byte union. */
     private static final int IFREQ_SIZE = 40, IFR_UNION = 16;
@@ -58,6 +61,23 @@ final class InterfaceIoctl {
             } finally {
                 int ignored = (int) CLOSE.invokeExact(capture, fd);
             }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("ioctl downcall", t);
+        }
+    }
+
+    /**
+     * The flags of interface {@code name} (IFF_UP, IFF_RUNNING, ...) asked through socket
+     * {@code fd}: the kernel answers for the socket's network namespace, whatever thread asks.
+     */
+    static int flags(int fd, String name) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = Errno.captureSegment(arena);
+            MemorySegment ifreq = arena.allocate(IFREQ_SIZE);
+            ioctl(fd, ifreq, name.getBytes(StandardCharsets.US_ASCII), SIOCGIFFLAGS, "SIOCGIFFLAGS", name, capture);
+            return ifreq.get(JAVA_SHORT, IFR_UNION) & 0xFFFF;
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -11,13 +11,21 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
  * A Linux AF_PACKET raw socket (packet(7)) through the FFM API: socket, options, socket filter,
- * bind, recvmsg with {@code PACKET_AUXDATA}, and send. All native memory it needs is allocated
- * once; receive and send allocate nothing. Waiting is {@link Poller}'s job.
+ * bind, receive and send. Frames are received either from a memory-mapped {@code TPACKET_V2}
+ * ring shared with the kernel ({@link #useRxRing}: no system call per frame) or with
+ * {@code recvmsg} and {@code PACKET_AUXDATA}. All native memory is set up once; receive and send
+ * allocate nothing. Waiting is {@link Poller}'s job.
+ *
+ * <p>With {@link #enableVnetHeader} (recvmsg only) every frame read or written comes with a
+ * {@code struct virtio_net_hdr}: on receive it says whether the kernel left the frame's transport
+ * checksum to be completed (the local stack's checksum offload) or handed over a GSO/GRO
+ * super-frame ({@link #offload()}); on send this class writes an empty one.
  *
  * <p>The receive side (receive and its accessors) belongs to one thread, the send side to one
  * thread. Closing while a call is in progress is the owner's business (see
@@ -25,16 +33,28 @@ import java.nio.ByteOrder;
  */
 final class PacketSocket implements AutoCloseable {
     static final int PACKET_HOST = 0, PACKET_BROADCAST = 1, PACKET_MULTICAST = 2, PACKET_OTHERHOST = 3, PACKET_OUTGOING = 4;
-    /** Room left in front of a received frame so a stripped 4-byte VLAN tag can be put back without a copy. */
-    static final int RX_HEADROOM = 4;
     static final int RX_CAPACITY = 65536;
     static final int TX_CAPACITY = 65536;
 
     private static final int AF_PACKET = 17, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
     private static final short ETH_P_ALL = 0x0003;
     static final int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_SNDBUF = 7, SO_RCVBUFFORCE = 33, SO_SNDBUFFORCE = 32,
-            SO_ATTACH_FILTER = 26, SO_BUSY_POLL = 46;
-    static final int SOL_PACKET = 263, PACKET_AUXDATA = 8, PACKET_QDISC_BYPASS = 20, PACKET_IGNORE_OUTGOING = 23;
+            SO_ATTACH_FILTER = 26, SO_ERROR = 4;
+    static final int SOL_PACKET = 263, PACKET_ADD_MEMBERSHIP = 1, PACKET_RX_RING = 5, PACKET_AUXDATA = 8, PACKET_VERSION = 10,
+            PACKET_VNET_HDR = 15, PACKET_QDISC_BYPASS = 20, PACKET_IGNORE_OUTGOING = 23;
+    /** struct packet_mreq: ifindex i32, type u16, alen u16, address[8]; PACKET_MR_PROMISC as its type. */
+    private static final int MREQ_SIZE = 16, MREQ_TYPE = 4, PACKET_MR_PROMISC = 1;
+    /** struct virtio_net_hdr (without num_buffers), host byte order. */
+    static final int VNET_HEADER = 10;
+    private static final int VNET_FLAGS = 0, VNET_GSO_TYPE = 1, VNET_HDR_LEN = 2, VNET_GSO_SIZE = 4, VNET_CSUM_START = 6,
+            VNET_CSUM_OFFSET = 8;
+    private static final int TPACKET_V2 = 1;
+    private static final int TP_STATUS_KERNEL = 0, TP_STATUS_USER = 1;
+    /** struct tpacket2_hdr, then struct sockaddr_ll at TPACKET_ALIGN(32). */
+    private static final int TP_STATUS = 0, TP_LEN = 4, TP_SNAPLEN = 8, TP_MAC = 12, TP_VLAN_TCI = 24, TP_VLAN_TPID = 26,
+            TP_SLL = 32;
+    private static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
+    private static final VarHandle RING_INT = JAVA_INT.varHandle();
     private static final int MSG_DONTWAIT = 0x40, MSG_TRUNC = 0x20;
     private static final int TP_STATUS_VLAN_VALID = 1 << 4, TP_STATUS_VLAN_TPID_VALID = 1 << 6;
 
@@ -50,34 +70,54 @@ final class PacketSocket implements AutoCloseable {
     private static final MethodHandle SOCKET = Errno.downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SETSOCKOPT = Errno.downcall("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = Errno.downcall("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle BIND = Errno.downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVMSG = Errno.downcall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SEND = Errno.downcall("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle CLOSE = Errno.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle MMAP = Errno.downcall("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = Errno.downcall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
 
     private final int fd;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment setupErrno = Errno.captureSegment(arena);
 
-    private final MemorySegment rxBuffer = arena.allocate(RX_HEADROOM + RX_CAPACITY, 64);
-    private final ByteBuffer rxView = rxBuffer.asByteBuffer().order(ByteOrder.BIG_ENDIAN);
+    private final MemorySegment rxBuffer = arena.allocate(RX_CAPACITY, 64);
+    private final ByteBuffer rxBufferView = rxBuffer.asByteBuffer().order(ByteOrder.BIG_ENDIAN);
     private final MemorySegment rxMsg = arena.allocate(MSG_SIZE, 8);
-    private final MemorySegment rxIov = arena.allocate(16, 8);
+    private final MemorySegment rxIov = arena.allocate(32, 8); // room for two: the virtio_net_hdr, then the frame
+    private final MemorySegment rxVnetHeader = arena.allocate(VNET_HEADER, 8);
     private final MemorySegment rxName = arena.allocate(SLL_SIZE, 8);
     private final MemorySegment rxControl = arena.allocate(CONTROL_SIZE, 8);
     private final MemorySegment rxErrno = Errno.captureSegment(arena);
+    private final MemorySegment errorValue = arena.allocate(JAVA_INT);
+    private final MemorySegment errorLength = arena.allocate(JAVA_INT);
 
-    private final MemorySegment txBuffer = arena.allocate(TX_CAPACITY, 64);
+    private final MemorySegment txBuffer = arena.allocate(VNET_HEADER + TX_CAPACITY, 64);
     private final ByteBuffer txView = txBuffer.asByteBuffer();
     private final MemorySegment txErrno = Errno.captureSegment(arena);
 
     private int rxPacketType;
     private int rxVlanTci;
     private int rxVlanTpid;
+    private ByteBuffer rxView = rxBufferView;
+    private int rxStart;
+    private int rxCaptured;
+    /** Bytes of virtio_net_hdr before each frame read and written: 0, or {@link #VNET_HEADER}. */
+    private int vnetLength;
+    private ReceiveOffload rxOffload = ReceiveOffload.NONE;
+
+    /** The receive ring, when {@link #useRxRing} set one up. */
+    private MemorySegment ring;
+    private ByteBuffer ringView;
+    private int frameSize, frameCount, ringIndex;
+    private boolean holdingSlot;
 
     private PacketSocket(int fd) {
         this.fd = fd;
-        rxIov.set(ADDRESS, 0, rxBuffer.asSlice(RX_HEADROOM));
+        rxIov.set(ADDRESS, 0, rxBuffer);
         rxIov.set(JAVA_LONG, 8, RX_CAPACITY);
         rxMsg.set(ADDRESS, MSG_NAME, rxName);
         rxMsg.set(ADDRESS, MSG_IOV, rxIov);
@@ -123,6 +163,40 @@ final class PacketSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts the interface into promiscuous mode for as long as this socket is open
+     * ({@code PACKET_ADD_MEMBERSHIP} with {@code PACKET_MR_PROMISC}; the kernel counts such
+     * memberships, so closing the socket undoes exactly this one).
+     */
+    void joinPromiscuous(NetDevice device) throws IOException {
+        MemorySegment mreq = arena.allocate(MREQ_SIZE, 8);
+        mreq.set(JAVA_INT, 0, device.index());
+        mreq.set(JAVA_SHORT, MREQ_TYPE, (short) PACKET_MR_PROMISC);
+        setOption(SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq, "PACKET_ADD_MEMBERSHIP(PACKET_MR_PROMISC, '" + device.name() + "')");
+    }
+
+    /**
+     * Reads and writes a {@code struct virtio_net_hdr} with each frame from now on; before
+     * {@link #bind}, and only with {@code recvmsg} (a ring slot could not hold the 64 KiB
+     * super-frames the header is there to describe).
+     */
+    void enableVnetHeader() throws IOException {
+        if (ring != null) throw new IllegalStateException("virtio_net_hdr is read with recvmsg, not from the receive ring");
+        setOption(SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR");
+        vnetLength = VNET_HEADER;
+        rxIov.set(ADDRESS, 0, rxVnetHeader);
+        rxIov.set(JAVA_LONG, 8, VNET_HEADER);
+        rxIov.set(ADDRESS, 16, rxBuffer);
+        rxIov.set(JAVA_LONG, 24, RX_CAPACITY);
+        rxMsg.set(JAVA_LONG, MSG_IOVLEN, 2);
+        txBuffer.asSlice(0, VNET_HEADER).fill((byte) 0); // nothing asked of the kernel: the frame is final
+    }
+
+    /** The interface flags ({@code SIOCGIFFLAGS}) of {@code device}, asked through this socket, hence in its namespace. */
+    int interfaceFlags(NetDevice device) throws IOException {
+        return InterfaceIoctl.flags(fd, device.name());
+    }
+
     void attachFilter(long[] program) throws IOException {
         MemorySegment insns = arena.allocate(8L * program.length, 8);
         for (int i = 0; i < program.length; i++) insns.set(JAVA_LONG, 8L * i, program[i]);
@@ -143,6 +217,46 @@ final class PacketSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Receives through a {@code TPACKET_V2} ring of {@code frameCount} slots of {@code frameSize}
+     * bytes (a power of two, at least a page or dividing one) mapped into our memory, instead of
+     * {@code recvmsg}. Call before {@link #bind}.
+     */
+    void useRxRing(int frameSize, int frameCount) throws IOException {
+        if (Integer.bitCount(frameSize) != 1 || frameSize < 256) throw new IllegalArgumentException("ring frame size must be a power of two >= 256: " + frameSize);
+        int blockSize = Math.max(frameSize, 4096);
+        int framesPerBlock = blockSize / frameSize;
+        int blocks = Math.max(1, frameCount / framesPerBlock);
+        setOption(SOL_PACKET, PACKET_VERSION, TPACKET_V2, "PACKET_VERSION");
+        MemorySegment req = arena.allocate(16, 4); // struct tpacket_req: block size, block nr, frame size, frame nr
+        req.set(JAVA_INT, 0, blockSize);
+        req.set(JAVA_INT, 4, blocks);
+        req.set(JAVA_INT, 8, frameSize);
+        req.set(JAVA_INT, 12, blocks * framesPerBlock);
+        setOption(SOL_PACKET, PACKET_RX_RING, req, "PACKET_RX_RING");
+        long bytes = (long) blockSize * blocks;
+        MemorySegment mapped;
+        try {
+            mapped = (MemorySegment) MMAP.invokeExact(setupErrno, MemorySegment.NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError("mmap downcall", t);
+        }
+        if (mapped.address() == -1L) throw new ErrnoException("mmap(PACKET_RX_RING, " + bytes + " bytes)", Errno.of(setupErrno));
+        // Unmapped when the arena closes, so a late access fails in Java instead of touching unmapped memory.
+        ring = mapped.reinterpret(bytes, arena, PacketSocket::unmap);
+        ringView = ring.asByteBuffer().order(ByteOrder.BIG_ENDIAN);
+        this.frameSize = frameSize;
+        this.frameCount = blocks * framesPerBlock;
+    }
+
+    private static void unmap(MemorySegment ring) {
+        try (Arena scratch = Arena.ofConfined()) {
+            int ignored = (int) MUNMAP.invokeExact(Errno.captureSegment(scratch), ring, ring.byteSize());
+        } catch (Throwable t) {
+            throw new AssertionError("munmap downcall", t);
+        }
+    }
+
     /** Binds to one interface for all protocols ({@code ETH_P_ALL}): the kernel starts queueing frames now. */
     void bind(NetDevice device) throws IOException {
         MemorySegment sll = arena.allocate(SLL_SIZE, 8);
@@ -160,11 +274,34 @@ final class PacketSocket implements AutoCloseable {
     }
 
     /**
-     * Takes one queued frame without waiting. Returns its length on the wire as the kernel
-     * delivered it (possibly more than {@link #RX_CAPACITY}, then truncated), or -1 when none is
-     * queued. The frame starts at {@link #RX_HEADROOM} in {@link #rxView()}.
+     * Takes one queued frame without waiting. Returns its length on the wire (after the kernel
+     * took out a VLAN tag, see {@link #vlanTci()}), or -1 when none is queued. Its first
+     * {@link #capturedLength()} bytes are in {@link #rxView()} from {@link #rxStart()}, until
+     * {@link #release()}.
      */
     int receive() throws IOException {
+        return ring != null ? receiveFromRing() : receiveWithRecvmsg();
+    }
+
+    private int receiveFromRing() {
+        int slot = ringIndex * frameSize;
+        if (((int) RING_INT.getAcquire(ring, (long) slot + TP_STATUS) & TP_STATUS_USER) == 0) return -1;
+        int status = nativeInt(slot + TP_STATUS);
+        int length = nativeInt(slot + TP_LEN), captured = nativeInt(slot + TP_SNAPLEN);
+        rxPacketType = ringView.get(slot + TP_SLL + SLL_PKTTYPE) & 0xFF;
+        rxVlanTci = -1;
+        if ((status & TP_STATUS_VLAN_VALID) != 0) {
+            rxVlanTci = nativeShort(slot + TP_VLAN_TCI);
+            rxVlanTpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0 ? nativeShort(slot + TP_VLAN_TPID) : SocketFilter.ETHERTYPE_8021Q;
+        }
+        rxView = ringView;
+        rxStart = slot + nativeShort(slot + TP_MAC);
+        rxCaptured = captured;
+        holdingSlot = true;
+        return length;
+    }
+
+    private int receiveWithRecvmsg() throws IOException {
         rxMsg.set(JAVA_INT, MSG_NAMELEN, SLL_SIZE);
         rxMsg.set(JAVA_LONG, MSG_CONTROLLEN, CONTROL_SIZE);
         long n;
@@ -181,6 +318,11 @@ final class PacketSocket implements AutoCloseable {
         }
         rxPacketType = rxName.get(JAVA_BYTE, SLL_PKTTYPE) & 0xFF;
         rxVlanTci = -1;
+        if (vnetLength > 0) {
+            if (n < vnetLength) throw new IOException("recvmsg(AF_PACKET): " + n + " bytes, shorter than the virtio_net_hdr");
+            rxOffload = readVnetHeader();
+            n -= vnetLength;
+        }
         long controlLength = rxMsg.get(JAVA_LONG, MSG_CONTROLLEN);
         if (controlLength >= CMSG_DATA + 20 && rxControl.get(JAVA_INT, CMSG_LEVEL) == SOL_PACKET
                 && rxControl.get(JAVA_INT, CMSG_TYPE) == PACKET_AUXDATA) {
@@ -191,10 +333,61 @@ final class PacketSocket implements AutoCloseable {
                         ? rxControl.get(JAVA_SHORT, CMSG_DATA + AUX_VLAN_TPID) & 0xFFFF : SocketFilter.ETHERTYPE_8021Q;
             }
         }
-        return (int) Math.min(n, Integer.MAX_VALUE);
+        int length = (int) Math.min(n, Integer.MAX_VALUE);
+        rxView = rxBufferView;
+        rxStart = 0;
+        rxCaptured = Math.min(length, RX_CAPACITY);
+        return length;
     }
 
+    private ReceiveOffload readVnetHeader() {
+        MemorySegment h = rxVnetHeader;
+        int flags = h.get(JAVA_BYTE, VNET_FLAGS) & 0xFF, gsoType = h.get(JAVA_BYTE, VNET_GSO_TYPE) & 0xFF;
+        if (flags == 0 && gsoType == 0) return ReceiveOffload.NONE;
+        return new ReceiveOffload(flags, gsoType, h.get(JAVA_SHORT, VNET_HDR_LEN) & 0xFFFF, h.get(JAVA_SHORT, VNET_GSO_SIZE) & 0xFFFF,
+                h.get(JAVA_SHORT, VNET_CSUM_START) & 0xFFFF, h.get(JAVA_SHORT, VNET_CSUM_OFFSET) & 0xFFFF);
+    }
+
+    /** What the virtio_net_hdr said about the last received frame ({@link ReceiveOffload#NONE} without one). */
+    ReceiveOffload offload() { return rxOffload; }
+
+    /** Hands the last received frame's ring slot back to the kernel (nothing to do without a ring). */
+    void release() {
+        if (!holdingSlot) return;
+        holdingSlot = false;
+        RING_INT.setRelease(ring, (long) ringIndex * frameSize + TP_STATUS, TP_STATUS_KERNEL);
+        if (++ringIndex == frameCount) ringIndex = 0;
+    }
+
+    private int nativeInt(int at) { return ring.get(JAVA_INT, at); }
+
+    private int nativeShort(int at) { return ring.get(JAVA_SHORT, at) & 0xFFFF; }
+
+    /** Bytes of the last received frame available in {@link #rxView()}: less than its length when it did not fit. */
+    int capturedLength() { return rxCaptured; }
+
+    /** Where the last received frame starts in {@link #rxView()}. */
+    int rxStart() { return rxStart; }
+
+    boolean usesRing() { return ring != null; }
+
     int fd() { return fd; }
+
+    /**
+     * Reads and clears the socket's pending error ({@code SO_ERROR}); 0 if none. The kernel sets
+     * one (ENETDOWN) when the interface goes down, and poll reports it until it is collected.
+     */
+    int takeError() throws IOException {
+        errorLength.set(JAVA_INT, 0, 4);
+        int rc;
+        try {
+            rc = (int) GETSOCKOPT.invokeExact(rxErrno, fd, SOL_SOCKET, SO_ERROR, errorValue, errorLength);
+        } catch (Throwable t) {
+            throw new AssertionError("getsockopt downcall", t);
+        }
+        if (rc < 0) throw new ErrnoException("getsockopt(SO_ERROR)", Errno.of(rxErrno));
+        return errorValue.get(JAVA_INT, 0);
+    }
 
     /** sll_pkttype of the last received frame ({@link #PACKET_HOST} ...). */
     int packetType() { return rxPacketType; }
@@ -205,7 +398,7 @@ final class PacketSocket implements AutoCloseable {
     /** The TPID of that tag (0x8100 unless the kernel reports another). */
     int vlanTpid() { return rxVlanTpid; }
 
-    /** The receive buffer, big-endian; a received frame starts at {@link #RX_HEADROOM}. */
+    /** Where the last received frame is: the ring or the receive buffer (big-endian). */
     ByteBuffer rxView() { return rxView; }
 
     /**
@@ -216,10 +409,10 @@ final class PacketSocket implements AutoCloseable {
     boolean send(ByteBuffer frame, String deviceName) throws IOException {
         int length = frame.remaining();
         if (length > TX_CAPACITY) throw new IOException("frame of " + length + " bytes is larger than any Ethernet frame");
-        txView.put(0, frame, frame.position(), length);
+        txView.put(vnetLength, frame, frame.position(), length);
         long n;
         try {
-            n = (long) SEND.invokeExact(txErrno, fd, txBuffer, (long) length, 0);
+            n = (long) SEND.invokeExact(txErrno, fd, txBuffer, (long) (vnetLength + length), 0);
         } catch (Throwable t) {
             throw new AssertionError("send downcall", t);
         }

@@ -7,6 +7,7 @@ import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
@@ -21,6 +22,11 @@ import org.pcap4j.core.Pcaps;
  * that also exists for macOS and Windows (Npcap), though the MAC and MTU are looked up with Linux
  * ioctls ({@link NetDevice}); slower than {@link AfPacketTransport}, since pcap4j copies each
  * frame into a new array. The only class that uses pcap4j.
+ *
+ * <p>{@link #openPromiscuous} opens the interface in promiscuous mode without a filter, for an
+ * emulated NIC's wire. libpcap cannot say what the local stack left unfinished in a frame (a
+ * transport checksum to fill in, a GSO super-frame), so such a wire needs those offloads off on
+ * the sending side of the interface; {@link AfPacketTransport#openPromiscuous} can tell.
  *
  * <p>The capture stays in non-blocking mode. To wait, this class polls libpcap's selectable
  * descriptor ({@link PcapDescriptor}) together with an {@link EventFd} for {@link #wakeup()},
@@ -43,7 +49,6 @@ public final class PcapTransport implements FrameTransport {
     private static final int RING_BYTES = 4 << 20;
 
     private final NetDevice device;
-    private final int etherType;
     private final FrameFilter filter;
     private final PcapHandle handle;
     private final String bpf;
@@ -57,10 +62,9 @@ public final class PcapTransport implements FrameTransport {
 
     private long framesSent, sendDrops, framesReceived, filtered, truncated;
 
-    private PcapTransport(NetDevice device, int etherType, PcapHandle handle, String bpf, int pcapFd, EventFd wakeFd) {
+    private PcapTransport(NetDevice device, FrameFilter filter, PcapHandle handle, String bpf, int pcapFd, EventFd wakeFd) {
         this.device = device;
-        this.etherType = etherType;
-        this.filter = new FrameFilter(etherType, device.mac());
+        this.filter = filter;
         this.handle = handle;
         this.bpf = bpf;
         this.wakeFd = wakeFd;
@@ -73,16 +77,30 @@ public final class PcapTransport implements FrameTransport {
 
     /** Opens {@code interfaceName} (in the calling thread's network namespace) for {@code etherType}. */
     public static PcapTransport open(String interfaceName, int etherType) throws IOException {
-        if (etherType < 0x600 || etherType > 0xFFFF)
-            throw new IllegalArgumentException("EtherType must be 0x0600..0xFFFF (an Ethernet II type): 0x" + Integer.toHexString(etherType));
+        FrameFilter.checkEtherType(etherType);
         NetDevice device = NetDevice.lookup(interfaceName);
         String type = String.format("0x%04x", etherType);
         String bpf = "(ether dst " + device.mac() + " or ether multicast) and (ether proto " + type + " or (vlan and ether proto " + type + "))";
+        return open(device, new FrameFilter.Station(etherType, device.mac()), bpf, PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS);
+    }
+
+    /**
+     * Opens {@code interfaceName} (in the calling thread's network namespace) for every frame it
+     * receives, in promiscuous mode: all EtherTypes, all destinations.
+     */
+    public static PcapTransport openPromiscuous(String interfaceName) throws IOException {
+        NetDevice device = NetDevice.lookup(interfaceName);
+        return open(device, new FrameFilter.Promiscuous(), "", PcapNetworkInterface.PromiscuousMode.PROMISCUOUS);
+    }
+
+    private static PcapTransport open(NetDevice device, FrameFilter filter, String bpf, PcapNetworkInterface.PromiscuousMode mode)
+            throws IOException {
+        String interfaceName = device.name();
         PcapHandle handle;
         try {
             handle = new PcapHandle.Builder(interfaceName)
                     .snaplen(Math.max(256, device.mtu() + SNAP_BEYOND_MTU))
-                    .promiscuousMode(PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
+                    .promiscuousMode(mode)
                     .timeoutMillis(READ_TIMEOUT_MILLIS)
                     .immediateMode(true)
                     .bufferSize(RING_BYTES)
@@ -99,11 +117,11 @@ public final class PcapTransport implements FrameTransport {
         EventFd wakeFd = null;
         try {
             handle.setDirection(PcapHandle.PcapDirection.IN);
-            handle.setFilter(bpf, BpfProgram.BpfCompileMode.OPTIMIZE);
+            if (!bpf.isEmpty()) handle.setFilter(bpf, BpfProgram.BpfCompileMode.OPTIMIZE);
             handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
             int pcapFd = PcapDescriptor.of(pcapPointer(handle));
             wakeFd = EventFd.open();
-            return new PcapTransport(device, etherType, handle, bpf, pcapFd, wakeFd);
+            return new PcapTransport(device, filter, handle, bpf, pcapFd, wakeFd);
         } catch (PcapNativeException | NotOpenException e) {
             handle.close();
             throw new IOException("pcap: cannot set up '" + interfaceName + "' (direction in, filter \"" + bpf + "\", non-blocking): "
@@ -147,9 +165,15 @@ public final class PcapTransport implements FrameTransport {
 
     public NetDevice device() { return device; }
 
-    public int etherType() { return etherType; }
+    /** The EtherType delivered; empty for a {@linkplain #openPromiscuous promiscuous} transport, which delivers all. */
+    public OptionalInt etherType() {
+        return switch (filter) {
+            case FrameFilter.Station s -> OptionalInt.of(s.etherType());
+            case FrameFilter.Promiscuous p -> OptionalInt.empty();
+        };
+    }
 
-    /** The BPF filter expression given to libpcap. */
+    /** The BPF filter expression given to libpcap (empty when promiscuous: no filter). */
     public String filterExpression() { return bpf; }
 
     public TransportCounters counters() {
@@ -184,12 +208,17 @@ public final class PcapTransport implements FrameTransport {
         if (!lifetime.acquire()) throw new ClosedChannelException();
         try {
             long start = System.nanoTime();
+            // One pcap4j read costs microseconds even when nothing is there (JNA, a header object,
+            // libpcap's own poll), so look at the descriptor first: a ppoll with no timeout is far cheaper.
+            boolean readable = (poller.await(0) & Poller.FIRST) != 0;
             while (true) {
-                byte[] frame;
-                try {
-                    frame = handle.getNextRawPacket(); // non-blocking: null when nothing is waiting
-                } catch (NotOpenException e) {
-                    throw new ClosedChannelException();
+                byte[] frame = null;
+                if (readable) {
+                    try {
+                        frame = handle.getNextRawPacket(); // non-blocking: null when nothing is waiting
+                    } catch (NotOpenException e) {
+                        throw new ClosedChannelException();
+                    }
                 }
                 if (frame != null) {
                     int delivered = deliver(dst, frame);
@@ -207,6 +236,7 @@ public final class PcapTransport implements FrameTransport {
                 sleeping = false;
                 if ((ready & Poller.SECOND) != 0) return consumeWakeup();
                 if ((ready & Poller.FIRST_FAILED) != 0 && (ready & Poller.FIRST) == 0) surfaceError();
+                readable = (ready & Poller.FIRST) != 0;
             }
         } finally {
             lifetime.release();

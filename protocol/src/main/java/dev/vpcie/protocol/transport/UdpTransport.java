@@ -52,7 +52,7 @@ public final class UdpTransport implements FrameTransport {
         this.mac = standInMac(local);
         this.mtu = mtu;
         this.etherType = etherType;
-        this.filter = new FrameFilter(etherType, mac);
+        this.filter = new FrameFilter.Station(etherType, mac);
         this.channel = channel;
         this.selector = selector;
     }
@@ -74,7 +74,7 @@ public final class UdpTransport implements FrameTransport {
             throw new IllegalArgumentException("the local address needs a concrete IP and port (the stand-in MAC is derived from them): " + local);
         if (mtu < 46 || mtu > RX_CAPACITY - ETH_AND_TAG - IPV6_UDP_HEADERS)
             throw new IllegalArgumentException("MTU must be 46.." + (RX_CAPACITY - ETH_AND_TAG - IPV6_UDP_HEADERS) + ": " + mtu);
-        new FrameFilter(etherType, MacAddress.BROADCAST);
+        FrameFilter.checkEtherType(etherType);
         DatagramChannel channel = DatagramChannel.open(local.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
         Selector selector = null;
         try {

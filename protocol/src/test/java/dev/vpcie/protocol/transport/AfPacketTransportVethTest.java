@@ -70,6 +70,27 @@ class AfPacketTransportVethTest extends VethTransportContract {
     }
 
     @Test
+    void aFrameLargerThanItsRingSlotIsCountedNotDeliveredInPart() throws IOException {
+        testbed.veth().mtu(9000); // after a opened its ring for an MTU of 1500
+        try {
+            send(b, frame(a.address(), b.address(), -1, ETHERTYPE, 5000, 10));
+            byte[] small = frame(a.address(), b.address(), -1, ETHERTYPE, 60, 11);
+            send(b, small);
+            assertArrayEquals(small, receive(a));
+            assertEquals(1, ((AfPacketTransport) a).counters().truncated());
+        } finally {
+            testbed.veth().mtu(1500);
+        }
+    }
+
+    @Test
+    void ringSlotsHoldAFrameOfTheMtuWithTwoTags() {
+        assertEquals(2048, AfPacketTransport.ringFrameSize(1500));
+        assertEquals(16384, AfPacketTransport.ringFrameSize(9000));
+        assertEquals(256, AfPacketTransport.ringFrameSize(68));
+    }
+
+    @Test
     void withoutCapNetRawTheErrorSaysItNeedsRoot() throws InterruptedException {
         Throwable e = ThreadCapabilities.withoutCapability(ThreadCapabilities.CAP_NET_RAW,
                 () -> testbed.a().call(() -> AfPacketTransport.open(testbed.interfaceA(), ETHERTYPE)));

@@ -12,7 +12,7 @@ class FrameFilterTest {
     static final MacAddress SELF = MacAddress.parse("02:00:00:00:00:01");
     static final MacAddress PEER = MacAddress.parse("02:00:00:00:00:02");
     static final MacAddress OTHER = MacAddress.parse("02:00:00:00:00:03");
-    static final FrameFilter FILTER = new FrameFilter(0x88B5, SELF);
+    static final FrameFilter FILTER = new FrameFilter.Station(0x88B5, SELF);
 
     static boolean accepts(byte[] f) {
         return FILTER.accepts(ByteBuffer.wrap(f), 0, f.length);
@@ -47,6 +47,16 @@ class FrameFilterTest {
 
     @Test
     void refusesAnythingButAnEthernetIiType() {
-        assertThrows(IllegalArgumentException.class, () -> new FrameFilter(0x0100, SELF));
+        assertThrows(IllegalArgumentException.class, () -> new FrameFilter.Station(0x0100, SELF));
+    }
+
+    @Test
+    void promiscuousAcceptsEveryWholeHeader() {
+        FrameFilter all = new FrameFilter.Promiscuous();
+        byte[] other = frame(OTHER, PEER, 0x2123, 0x0800, 46, 0);
+        assertTrue(all.accepts(ByteBuffer.wrap(other), 0, other.length), "other station, other type, tagged");
+        byte[] own = frame(PEER, SELF, -1, 0x86DD, 46, 0);
+        assertTrue(all.accepts(ByteBuffer.wrap(own), 0, own.length));
+        assertFalse(all.accepts(ByteBuffer.wrap(new byte[13]), 0, 13), "runt");
     }
 }

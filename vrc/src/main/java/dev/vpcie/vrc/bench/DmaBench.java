@@ -1,5 +1,7 @@
 package dev.vpcie.vrc.bench;
 
+import dev.vpcie.protocol.link.Link;
+import dev.vpcie.protocol.link.LinkCounters;
 import dev.vpcie.vrc.Counter;
 import dev.vpcie.vrc.Counters;
 import dev.vpcie.vrc.DmaBuffer;
@@ -29,9 +31,21 @@ public final class DmaBench {
         Mode(Op op) { this.op = op; }
     }
 
+    /**
+     * One mode and size. {@code link} is what the VRC's link did meanwhile (frames and TLPs each
+     * way, so TLPs per frame shows the coalescing; retransmissions), null when the device is not
+     * reached through a {@link Link}.
+     */
     public record Row(Mode mode, long size, long commands, double seconds, double gigabytesPerSecond, double tlpsPerSecond,
-                      int failed) {
+                      int failed, LinkCounters link) {
         public double gigabitsPerSecond() { return gigabytesPerSecond * 8; }
+
+        /** TLPs per frame the VRC sent, and received; NaN without link counters. */
+        public double tlpsPerFrameSent() { return link == null ? Double.NaN : (double) link.tlpsSent() / Math.max(1, link.framesSent()); }
+
+        public double tlpsPerFrameReceived() {
+            return link == null ? Double.NaN : (double) link.tlpsReceived() / Math.max(1, link.framesReceived());
+        }
     }
 
     public record Result(List<Row> rows, LatencySummary tlpPingPong) {}
@@ -96,6 +110,7 @@ public final class DmaBench {
         // one warm-up command
         driver.run(mode.op, srcAddr, dstAddr, size, 0, timeoutNanos);
         long tlps0 = tlps(counters);
+        LinkCounters link0 = linkCounters(driver.device());
         int failed = 0;
         int[] inFlight = new int[depth];
         long t0 = System.nanoTime();
@@ -117,7 +132,23 @@ public final class DmaBench {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double bytes = (double) submitted * size;
-        return new Row(mode, size, submitted, seconds, bytes / seconds / 1e9, (tlps(counters) - tlps0) / seconds, failed);
+        LinkCounters link1 = linkCounters(driver.device());
+        return new Row(mode, size, submitted, seconds, bytes / seconds / 1e9, (tlps(counters) - tlps0) / seconds, failed,
+                link0 == null || link1 == null ? null : minus(link1, link0));
+    }
+
+    private static LinkCounters linkCounters(PcieDevice d) {
+        return d.link().port() instanceof Link l ? l.counters() : null;
+    }
+
+    private static LinkCounters minus(LinkCounters a, LinkCounters b) {
+        return new LinkCounters(a.framesSent() - b.framesSent(), a.framesReceived() - b.framesReceived(), a.tlpsSent() - b.tlpsSent(),
+                a.tlpsReceived() - b.tlpsReceived(), a.retransmits() - b.retransmits(), a.timeouts() - b.timeouts(),
+                a.naksSent() - b.naksSent(), a.naksReceived() - b.naksReceived(), a.acksSent() - b.acksSent(),
+                a.keepalivesSent() - b.keepalivesSent(), a.duplicates() - b.duplicates(), a.outOfWindow() - b.outOfWindow(),
+                a.malformedFrames() - b.malformedFrames(), a.malformedTlps() - b.malformedTlps(), a.foreignFrames() - b.foreignFrames(),
+                a.resetsSent() - b.resetsSent(), a.sessionsUp() - b.sessionsUp(), a.sessionsDown() - b.sessionsDown(),
+                a.handlerErrors() - b.handlerErrors(), a.srttNanos());
     }
 
     private static long tlps(Counters c) {

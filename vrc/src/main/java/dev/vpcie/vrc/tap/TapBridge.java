@@ -1,6 +1,7 @@
 package dev.vpcie.vrc.tap;
 
 import dev.vpcie.protocol.transport.EventFd;
+import dev.vpcie.protocol.transport.Tap;
 import dev.vpcie.vrc.nic.LinkListener;
 import dev.vpcie.vrc.nic.LinkState;
 import dev.vpcie.vrc.nic.NicDriver;

@@ -1,5 +1,6 @@
 package dev.vpcie.vrc.tap;
 
+import dev.vpcie.protocol.transport.Tap;
 import dev.vpcie.vrc.nic.TxOffload;
 import dev.vpcie.vrc.nic.packet.InternetChecksum;
 import java.lang.foreign.MemorySegment;

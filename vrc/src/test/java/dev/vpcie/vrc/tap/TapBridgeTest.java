@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.vpcie.protocol.netns.NetNamespace;
 import dev.vpcie.protocol.transport.ErrnoException;
 import dev.vpcie.protocol.transport.MacAddress;
+import dev.vpcie.protocol.transport.Tap;
 import dev.vpcie.vrc.nic.TxOffload;
 import dev.vpcie.vrc.nic.packet.EchoResponder;
 import dev.vpcie.vrc.nic.packet.Ipv4Address;

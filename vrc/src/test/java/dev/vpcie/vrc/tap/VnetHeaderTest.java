@@ -2,6 +2,7 @@ package dev.vpcie.vrc.tap;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.vpcie.protocol.transport.Tap;
 import dev.vpcie.vrc.nic.TxOffload;
 import dev.vpcie.vrc.nic.packet.InternetChecksum;
 import java.lang.foreign.MemorySegment;

@@ -1,4 +1,4 @@
-package dev.vpcie.vrc.tap;
+package dev.vpcie.protocol.transport;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -6,10 +6,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
-import dev.vpcie.protocol.transport.Errno;
-import dev.vpcie.protocol.transport.ErrnoException;
-import dev.vpcie.protocol.transport.EventFd;
-import dev.vpcie.protocol.transport.MacAddress;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -25,6 +21,8 @@ import java.nio.charset.StandardCharsets;
  * kernel hands over large TCP segments and unfinished checksums, plus the per-device ioctls
  * the TUN driver answers on its own descriptor: {@code SIOCSIFHWADDR} and {@code TUNSETCARRIER}.
  * The interface is not persistent: it disappears when {@link #close()} closes the descriptor.
+ * Shared by the VRC's TAP bridge (a host interface backed by a remote NIC) and the endpoint's TAP
+ * wire (a NIC's cable ending in a host interface).
  *
  * <p>One thread reads (with {@link #awaitReadable}) and one thread writes; all native memory is
  * allocated once per side.

@@ -1,0 +1,84 @@
+package dev.vpcie.loopback.netns;
+
+import dev.vpcie.protocol.netns.Command;
+import dev.vpcie.protocol.netns.NetNamespace;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Traffic between two kernel network stacks in namespaces: the system's ping, and a TCP transfer
+ * from a small Java sender to a small Java receiver, each hashing what it wrote or read (SHA-256),
+ * so "arrived intact" is a comparison of two digests.
+ */
+final class KernelTraffic {
+    private KernelTraffic() {}
+
+    private static final Pattern SUMMARY = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
+
+    /** What ping said. */
+    record Ping(int transmitted, int received, String output) {
+        boolean allReplied() { return transmitted > 0 && received == transmitted; }
+    }
+
+    /** Runs the system's ping in {@code from}: {@code count} requests {@code intervalSeconds} apart (no replies is a result, not an error). */
+    static Ping ping(NetNamespace from, String dest, int count, String intervalSeconds) throws IOException {
+        String out = Command.tryRun(null, from.command(List.of("ping", "-n", "-c", Integer.toString(count), "-i", intervalSeconds, "-W", "2",
+                dest))).stdout();
+        Matcher m = SUMMARY.matcher(out);
+        if (!m.find()) throw new IOException("no summary in ping's output:\n" + out);
+        return new Ping(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), out);
+    }
+
+    /** A finished transfer: whether the digests match, and how long the sender took (from connect to close). */
+    record Transfer(long bytes, boolean intact, double seconds) {
+        double megabitsPerSecond() { return bytes * 8 / seconds / 1e6; }
+    }
+
+    /** Sends {@code bytes} of random data by TCP from {@code client} to {@code serverIp}:{@code port} in {@code server}. */
+    static Transfer tcp(NetNamespace server, String serverIp, int port, NetNamespace client, long bytes) throws Exception {
+        ServerSocket listener = server.call(() -> new ServerSocket(port, 1, InetAddress.getByName(serverIp)));
+        CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+            try (listener; Socket s = listener.accept(); InputStream in = s.getInputStream()) {
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                byte[] buf = new byte[1 << 16];
+                long total = 0;
+                for (int n; (n = in.read(buf)) > 0; total += n) sha.update(buf, 0, n);
+                if (total != bytes) throw new IOException("received " + total + " of " + bytes + " bytes");
+                return sha.digest();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        MessageDigest sent = MessageDigest.getInstance("SHA-256");
+        long t0 = System.nanoTime();
+        try (Socket s = client.call(() -> {
+            Socket c = new Socket();
+            c.connect(new InetSocketAddress(serverIp, port), 10_000);
+            return c;
+        }); OutputStream out = s.getOutputStream()) {
+            Random r = new Random(bytes);
+            byte[] chunk = new byte[1 << 16];
+            for (long left = bytes; left > 0; left -= chunk.length) {
+                r.nextBytes(chunk);
+                int n = (int) Math.min(left, chunk.length);
+                sent.update(chunk, 0, n);
+                out.write(chunk, 0, n);
+            }
+        }
+        byte[] digest = received.get(180, TimeUnit.SECONDS);
+        return new Transfer(bytes, Arrays.equals(sent.digest(), digest), (System.nanoTime() - t0) / 1e9);
+    }
+}

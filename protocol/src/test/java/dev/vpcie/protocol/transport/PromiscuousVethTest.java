@@ -1,0 +1,166 @@
+package dev.vpcie.protocol.transport;
+
+import static dev.vpcie.protocol.transport.Frames.frame;
+import static dev.vpcie.protocol.transport.Frames.receive;
+import static dev.vpcie.protocol.transport.Frames.send;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.vpcie.protocol.netns.NetNamespace;
+import dev.vpcie.protocol.netns.VethTestbed;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The promiscuous kind of AF_PACKET and pcap transport, as an emulated NIC's wire uses it, over a
+ * veth pair between two namespaces (root only; skipped with a message otherwise): every EtherType
+ * and every destination arrives, our own transmissions do not, a stripped VLAN tag is put back, the
+ * carrier follows the far end, and what the sending kernel left undone in a frame is reported.
+ */
+class PromiscuousVethTest {
+    private static final MacAddress STRANGER = MacAddress.parse("02:00:00:00:be:ef");
+    private static VethTestbed testbed;
+    private FrameTransport wire, peer;
+
+    @BeforeAll
+    static void createTestbed() throws IOException {
+        String why = NetNamespace.unavailableReason();
+        Assumptions.assumeTrue(why == null, () -> "promiscuous transport tests skipped: " + why);
+        testbed = VethTestbed.create("pr");
+    }
+
+    @AfterAll
+    static void deleteTestbed() {
+        if (testbed != null) testbed.close();
+        testbed = null;
+    }
+
+    @AfterEach
+    void close() {
+        if (wire != null) wire.close();
+        if (peer != null) peer.close();
+    }
+
+    private void openAfPacket() throws IOException {
+        wire = testbed.a().call(() -> AfPacketTransport.openPromiscuous(testbed.interfaceA(), AfPacketTransport.Options.DEFAULT));
+        peer = testbed.b().call(() -> AfPacketTransport.openPromiscuous(testbed.interfaceB(), AfPacketTransport.Options.DEFAULT));
+    }
+
+    /**
+     * Frames for another station, of other EtherTypes, tagged and not, then the far end's own: all
+     * but our own arrive, in order. The kernels' own chatter on a fresh link (IPv6 neighbour
+     * discovery, MLD) arrives as well, and is skipped.
+     */
+    private void everyFrameButOurOwnArrives() throws IOException {
+        byte[][] frames = {
+                frame(STRANGER, peer.address(), -1, 0x0800, 46, 1),
+                frame(STRANGER, peer.address(), 0x2005, 0x86DD, 100, 2),
+                frame(wire.address(), peer.address(), -1, 0x88B6, 60, 3),
+                frame(MacAddress.BROADCAST, STRANGER, -1, 0x0806, 46, 4),
+                frame(STRANGER, peer.address(), -1, 0x0800, 1500, 5),
+        };
+        byte[] own = frame(STRANGER, wire.address(), -1, 0x0800, 60, 9);
+        send(wire, own); // ours: must not come back to us
+        for (byte[] f : frames) send(peer, f);
+        int next = 0;
+        while (next < frames.length) {
+            byte[] got = receive(wire);
+            if (Arrays.equals(got, own)) fail("our own frame came back");
+            if (Arrays.equals(got, frames[next])) next++;
+            else for (byte[] f : frames) if (Arrays.equals(got, f)) fail("frame " + Arrays.asList(frames).indexOf(f) + " out of order");
+        }
+    }
+
+    @Test
+    void afPacketDeliversEveryEtherTypeAndDestinationButNotItsOwnFrames() throws IOException {
+        openAfPacket();
+        everyFrameButOurOwnArrives();
+        AfPacketTransport t = (AfPacketTransport) wire;
+        assertTrue(t.promiscuous());
+        assertEquals(OptionalInt.empty(), t.etherType());
+        assertTrue(t.othersFrames() >= 3, "three unicast frames for the stranger");
+        assertEquals(1, t.vlanTagsRestored());
+        assertEquals(ReceiveOffload.NONE, t.lastOffload(), "frames from a packet socket are complete");
+        assertEquals(0, t.offloadedFrames());
+    }
+
+    @Test
+    void pcapDeliversEveryEtherTypeAndDestinationButNotItsOwnFrames() throws IOException {
+        Assumptions.assumeTrue(PcapTransport.libraryVersion().isPresent(), "pcap test skipped: libpcap is not installed");
+        wire = testbed.a().call(() -> PcapTransport.openPromiscuous(testbed.interfaceA()));
+        peer = testbed.b().call(() -> AfPacketTransport.openPromiscuous(testbed.interfaceB(), AfPacketTransport.Options.DEFAULT));
+        everyFrameButOurOwnArrives();
+        assertEquals(OptionalInt.empty(), ((PcapTransport) wire).etherType());
+        assertEquals("", ((PcapTransport) wire).filterExpression());
+    }
+
+    @Test
+    void theCarrierFollowsTheFarEnd() throws IOException {
+        openAfPacket();
+        AfPacketTransport t = (AfPacketTransport) wire;
+        assertTrue(t.carrier());
+        testbed.b().ip("link", "set", testbed.interfaceB(), "down");
+        try {
+            // The operational state (IFF_RUNNING) follows the carrier through the kernel's link watch, a moment later.
+            awaitCarrier(t, false);
+        } finally {
+            testbed.b().ip("link", "set", testbed.interfaceB(), "up");
+        }
+        awaitCarrier(t, true);
+    }
+
+    private static void awaitCarrier(AfPacketTransport t, boolean wanted) throws IOException {
+        long deadline = System.nanoTime() + Frames.WAIT_NANOS;
+        while (t.carrier() != wanted) {
+            if (System.nanoTime() - deadline > 0) fail("carrier did not become " + wanted);
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
+    }
+
+    @Test
+    void aTcpSegmentWhoseChecksumTheKernelLeftUndoneSaysSo() throws Exception {
+        openAfPacket();
+        // The kernel in namespace b opens a connection to a's address over the veth, which offers
+        // checksum offload: its SYN reaches the packet socket with the TCP checksum not yet computed.
+        CompletableFuture<Void> connect = CompletableFuture.runAsync(() -> {
+            try {
+                testbed.b().call(() -> {
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress(VethTestbed.ADDRESS_A, 9), 2000);
+                    } catch (IOException refusedOrTimedOut) {
+                        // nobody listens: a refusal (RST) or a timeout, the SYN was sent either way
+                    }
+                    return null;
+                });
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        AfPacketTransport t = (AfPacketTransport) wire;
+        ByteBuffer dst = ByteBuffer.allocate(70000);
+        long deadline = System.nanoTime() + Frames.WAIT_NANOS;
+        while (System.nanoTime() - deadline < 0) {
+            int n = t.receive(dst, 100_000_000L);
+            if (n < 34 || dst.getShort(12) != 0x0800 || dst.get(23) != 6) continue; // until an IPv4 TCP segment
+            ReceiveOffload o = t.lastOffload();
+            assertTrue(o.needsChecksum(), "checksum left to the NIC: " + o);
+            assertEquals(14 + 20, o.checksumStart(), "the TCP header follows a 20-byte IPv4 header");
+            assertEquals(16, o.checksumOffset(), "TCP's checksum field");
+            assertEquals(1, t.offloadedFrames());
+            connect.join();
+            return;
+        }
+        fail("no TCP segment from the kernel arrived");
+    }
+}
