@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.vpcie.vrc.mpqemu.BridgeCounter;
+import dev.vpcie.vrc.mpqemu.MpqemuBridge;
 import dev.vpcie.vrc.mpqemu.QemuVm;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,6 +43,31 @@ final class NicGuestChecks {
                 ping -c 20 -i 0.2 -W 3 %3$s | sed 's/^/ping2: /'
                 dmesg | sed 's/^/dmesg: /'
                 """.formatted(module, guestIp, peerIp);
+    }
+
+    /**
+     * Boots the rig's guest (KVM when a probe guest boots under it, else TCG), runs the script
+     * against {@code peerIp}, and checks everything: clean probe, link, replies before and after
+     * ifdown/ifup, the interrupt path. Says which path was used.
+     */
+    static void run(VmRig rig, GuestImage image, NicModels nic, String guestIp, String peerIp, String peer) throws Exception {
+        QemuVm.Accel accel = GuestKernel.accel(image);
+        QemuVm vm = rig.boot(accel, GuestKernel.args(image, accel, script(nic.driver, guestIp, peerIp)), VmTestSupport.consoleCopy());
+        assertEquals(0, VmTestSupport.awaitScript(vm, Duration.ofSeconds(240)), vm.console().text());
+        probedCleanly(vm, nic.banner, nic.mac().toString());
+        if (nic == NicModels.IGB)
+            assertTrue(VmTestSupport.tagged(vm, "dmesg: ").stream().anyMatch(l -> l.contains("Using legacy interrupts")),
+                    "igb falls back to INTx: MSI and MSI-X are hidden from the guest");
+        int first = replies(vm, "ping1"), second = replies(vm, "ping2");
+        assertTrue(first >= 19, "ping to " + peer + ": " + first + " of 20 replies\n" + vm.console().text());
+        assertTrue(second >= 19, "ping after ifdown/ifup: " + second + " of 20 replies\n" + vm.console().text());
+        MpqemuBridge bridge = vm.bridges().getFirst();
+        System.out.printf("[vm] %s (%s) to %s, %s: ping RTT min/avg/max %s ms; %s%n", nic.chip, nic.driver, peer, accel,
+                Arrays.toString(rtt(vm, "ping1")), accel == QemuVm.Accel.KVM
+                        ? "real INTx, raised " + bridge.count(BridgeCounter.INTX_TRIGGER) + " times through the irqfd"
+                        : "KVM not usable (" + GuestKernel.kvm(image).reason() + "): TCG, no INTx delivered, the guest polled");
+        if (accel == QemuVm.Accel.KVM) assertTrue(bridge.count(BridgeCounter.INTX_TRIGGER) > 0, "real INTx through the irqfd");
+        assertEquals(0, bridge.count(BridgeCounter.MALFORMED));
     }
 
     private static final Pattern SUMMARY = Pattern.compile("(\\d+) packets transmitted, (\\d+) packets received");

@@ -10,7 +10,8 @@ import java.nio.channels.DatagramChannel;
 /**
  * The other end of QEMU's {@code -netdev socket,udp=…} (one Ethernet frame per UDP datagram on
  * the loopback interface) as an {@link EthernetPort}: lets an in-process peer sit on the wire of
- * QEMU's own NIC models, for baselines beside a remote NIC.
+ * QEMU's own NIC models, for baselines beside a remote NIC. The receiver runs on the wire's
+ * reading thread.
  */
 final class UdpFrameWire implements EthernetPort, AutoCloseable {
     private final DatagramChannel channel;
