@@ -14,7 +14,7 @@ import java.net.Socket;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -105,7 +105,7 @@ public final class KernelTraffic {
             c.connect(new InetSocketAddress(serverIp, port), 10_000);
             return c;
         }); OutputStream out = s.getOutputStream()) {
-            Random r = new Random(bytes);
+            SplittableRandom r = new SplittableRandom(bytes);
             byte[] chunk = new byte[1 << 16];
             for (long left = bytes; left > 0; left -= chunk.length) {
                 r.nextBytes(chunk);
