@@ -32,6 +32,11 @@ final class VrcAttachDriverOptions {
             description = "interrupt moderation, interrupts per second per vector; 0 is none (default: ${DEFAULT-VALUE})")
     int interruptRate;
 
+    @Option(names = "--busy-poll-us", defaultValue = "0",
+            description = "after traffic, watch the rings this long before waiting for an interrupt: lower latency for a CPU "
+                    + "(default: ${DEFAULT-VALUE}, off)")
+    long busyPollMicros;
+
     @Option(names = "--link-wait-ms", defaultValue = "5000", description = "how long bring-up waits for the link (default: ${DEFAULT-VALUE})")
     long linkWaitMillis;
 
@@ -48,9 +53,12 @@ final class VrcAttachDriverOptions {
     NicOptions options(CommandLine cmd) {
         if (mtu < 1500 || mtu > 9000) throw new CommandLine.ParameterException(cmd, "--mtu must be 1500..9000: " + mtu);
         if (linkWaitMillis < 0) throw new CommandLine.ParameterException(cmd, "--link-wait-ms must not be negative");
+        if (busyPollMicros < 0 || busyPollMicros > 1_000_000)
+            throw new CommandLine.ParameterException(cmd, "--busy-poll-us must be 0..1000000: " + busyPollMicros);
         try {
             return NicOptions.defaults().withRings(ring, ring).withMaxFrameSize(mtu + 14).withIrqMode(irq).withRxQueues(queues)
-                    .withInterruptRate(interruptRate).withLinkWait(Duration.ofMillis(linkWaitMillis));
+                    .withInterruptRate(interruptRate).withLinkWait(Duration.ofMillis(linkWaitMillis))
+                    .withBusyPoll(Duration.ofNanos(busyPollMicros * 1000));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());
         }

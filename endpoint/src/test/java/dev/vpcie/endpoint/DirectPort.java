@@ -1,10 +1,14 @@
 package dev.vpcie.endpoint;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.vpcie.protocol.link.LinkDownException;
 import dev.vpcie.protocol.link.TlpHandler;
 import dev.vpcie.protocol.link.TlpPort;
 import dev.vpcie.protocol.tlp.Tlp;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -75,6 +79,21 @@ final class DirectPort implements TlpPort {
     void upWithoutTelling() {
         up = true;
         peer.up = true;
+    }
+
+    /**
+     * Waits until this end's dispatcher has handled everything queued to it so far, session events
+     * included: an ordering point, since {@link #isUp} changes at once but the handler hears of it later.
+     */
+    void settle() {
+        CountDownLatch handled = new CountDownLatch(1);
+        inbox.add((Runnable) handled::countDown);
+        try {
+            if (!handled.await(TestHost.TIMEOUT_S, TimeUnit.SECONDS)) fail(name + ": the dispatcher did not catch up within " + TestHost.TIMEOUT_S + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(name + ": interrupted while waiting for the dispatcher");
+        }
     }
 
     /** Whether {@link #close} was called on this end (the endpoint refuses a port by closing it). */

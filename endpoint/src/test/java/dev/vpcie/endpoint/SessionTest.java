@@ -153,6 +153,9 @@ class SessionTest {
             Fixture.await(() -> f.endpoint.function(0).queued() == 1, "the read waits in the function's queue");
             f.ports[0].goDown("gone");
             f.ports[0].comeUp(0xABC);
+            // The old owner is still present until the endpoint handles the session's end, so wait for
+            // its dispatcher to handle both events: else the read could be answered in the old session.
+            f.ports[1].settle();
             Fixture.await(() -> f.endpoint.owner().isPresent(), "up again");
             release.countDown();
             Fixture.await(() -> f.endpoint.counters().get(RouterEvent.STALE_REQUEST) == 1, "the old request is dropped as stale");

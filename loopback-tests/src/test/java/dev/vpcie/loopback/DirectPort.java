@@ -1,10 +1,14 @@
 package dev.vpcie.loopback;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.vpcie.protocol.link.LinkDownException;
 import dev.vpcie.protocol.link.TlpHandler;
 import dev.vpcie.protocol.link.TlpPort;
 import dev.vpcie.protocol.tlp.Tlp;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -68,6 +72,21 @@ final class DirectPort implements TlpPort {
         for (DirectPort p : new DirectPort[] {this, peer}) {
             p.up = true;
             p.inbox.add((Runnable) () -> p.handler.onLinkUp(epoch));
+        }
+    }
+
+    /**
+     * Waits until this end's dispatcher has handled everything queued to it so far, session events
+     * included: an ordering point, since {@link #isUp} changes at once but the handler hears of it later.
+     */
+    void settle() {
+        CountDownLatch handled = new CountDownLatch(1);
+        inbox.add((Runnable) handled::countDown);
+        try {
+            if (!handled.await(InMemoryPair.WAIT_S, TimeUnit.SECONDS)) fail(name + ": the dispatcher did not catch up within " + InMemoryPair.WAIT_S + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(name + ": interrupted while waiting for the dispatcher");
         }
     }
 

@@ -230,6 +230,9 @@ class InMemoryEndToEndTest {
             p.ports[0].goDown("VRC restarted");
             InMemoryPair.await(() -> p.endpoint.owner().isEmpty(), "the endpoint is free");
             p.ports[0].comeUp(0x7777);
+            // The port's flag is up at once; the VRC's handler may still have the old session's end
+            // queued, which would fail the enumeration's reads. Wait until it has handled both events.
+            p.ports[0].settle();
             InMemoryPair.await(() -> p.link.isUp() && p.endpoint.owner().isPresent(), "up again");
             assertEquals(dev.vpcie.devices.config.ConfigSpace.NOT_CAPTURED, p.endpoint.function(0).function().config().routingId(),
                     "hot reset: the routing ID is forgotten until enumeration");

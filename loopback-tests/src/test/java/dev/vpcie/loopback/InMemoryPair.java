@@ -58,6 +58,7 @@ final class InMemoryPair implements AutoCloseable {
         endpoint = b.build();
         endpoint.attach(ports[1]);
         ports[0].comeUp(++epoch);
+        ports[0].settle(); // the VRC has handled the session events, not only seen the port's flag
         await(() -> endpoint.owner().isPresent() && link.isUp(), "the session is up");
     }
 
@@ -65,6 +66,7 @@ final class InMemoryPair implements AutoCloseable {
     void killEndpoint() {
         endpoint.close();
         ports[1].goDown("endpoint process ended");
+        ports[0].settle();
         await(() -> !link.isUp(), "the VRC sees the link down");
     }
 

@@ -41,13 +41,7 @@ class NicDriverBench {
             System.out.printf("%s register read round trip over memory: median %.1f us, p99 %.1f us%n", model, rt[1000] / 1e3, rt[1980] / 1e3);
             EchoResponder peer = new EchoResponder(PEER_MAC, Ipv4Address.parse("10.0.0.2"), 64);
             rig.peer(f -> peer.respond(f, f.length).ifPresent(rig::toNic));
-            try (Pinger p = new Pinger(d, Pinger.Settings.defaults(Ipv4Address.parse("10.0.0.2"), Ipv4Address.parse("10.0.0.1"), NIC_MAC)
-                    .withCount(1000).withInterval(Duration.ofMillis(2)).withLinger(Duration.ofSeconds(1)))) {
-                p.resolve();
-                PingSummary s = p.run(r -> { }, () -> false);
-                System.out.printf("%s ping over memory: %d/%d replies, median %.1f us, p99 %.1f us, max %.1f us%n", model, s.received(),
-                        s.transmitted(), s.medianNanos() / 1e3, s.percentileNanos(99) / 1e3, s.maxNanos() / 1e3);
-            }
+            ping(model + " ping over memory", d);
 
             AtomicLong bytes = new AtomicLong(), frames = new AtomicLong();
             rig.peer(f -> {
@@ -81,6 +75,27 @@ class NicDriverBench {
             NicStats st = d.stats();
             System.out.printf("%s: interrupts %d, register reads %d, writes %d, NIC missed %d, no buffers %d%n", model, st.interrupts(),
                     st.mmioReads(), st.mmioWrites(), st.hardware("MPC"), st.hardware("RNBC"));
+        }
+    }
+
+    private static void ping(String what, NicDriver d) throws InterruptedException {
+        try (Pinger p = new Pinger(d, Pinger.Settings.defaults(Ipv4Address.parse("10.0.0.2"), Ipv4Address.parse("10.0.0.1"), NIC_MAC)
+                .withCount(1000).withInterval(Duration.ofMillis(2)).withLinger(Duration.ofSeconds(1)))) {
+            p.resolve();
+            PingSummary s = p.run(r -> { }, () -> false);
+            System.out.printf("%s: %d/%d replies, median %.1f us, p99 %.1f us, max %.1f us%n", what, s.received(), s.transmitted(),
+                    s.medianNanos() / 1e3, s.percentileNanos(99) / 1e3, s.maxNanos() / 1e3);
+        }
+    }
+
+    @ParameterizedTest @EnumSource(NicRig.Model.class)
+    void pingWithBusyPolling(NicRig.Model model) throws Exception {
+        assumeTrue(Boolean.getBoolean("vpcie.bench"), "benchmark skipped: set -Dvpcie.bench=true");
+        try (NicRig rig = new NicRig(model, 1514)) {
+            NicDriver d = rig.open(NicRig.options().withBusyPoll(Duration.ofMillis(3)));
+            EchoResponder peer = new EchoResponder(PEER_MAC, Ipv4Address.parse("10.0.0.2"), 64);
+            rig.peer(f -> peer.respond(f, f.length).ifPresent(rig::toNic));
+            ping(model + " ping over memory, busy polling 3 ms", d);
         }
     }
 

@@ -37,10 +37,10 @@ class NicDriverEndToEndTest {
         }
     }
 
-    @ParameterizedTest @EnumSource(NicRig.Model.class)
-    void pingThroughTheNicGetsEveryReply(NicRig.Model model) throws Exception {
+    @ParameterizedTest(name = "{0}, busy polling {1}") @org.junit.jupiter.params.provider.CsvSource({"E1000, false", "E1000, true", "IGB, false", "IGB, true"})
+    void pingThroughTheNicGetsEveryReply(NicRig.Model model, boolean busyPoll) throws Exception {
         try (NicRig rig = new NicRig(model, 1514)) {
-            NicDriver d = rig.open(NicRig.options());
+            NicDriver d = rig.open(NicRig.options().withBusyPoll(busyPoll ? Duration.ofMillis(5) : Duration.ZERO));
             EchoResponder peer = new EchoResponder(PEER_MAC, Ipv4Address.parse("10.0.0.2"), 64);
             rig.peer(f -> peer.respond(f, f.length).ifPresent(rig::toNic));
             Pinger.Settings s = Pinger.Settings.defaults(Ipv4Address.parse("10.0.0.2"), Ipv4Address.parse("10.0.0.1"), d.macAddress())

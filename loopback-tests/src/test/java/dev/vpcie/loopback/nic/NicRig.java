@@ -6,6 +6,9 @@ import dev.vpcie.devices.nic.NvmImage;
 import dev.vpcie.devices.nic.e1000.E1000Function;
 import dev.vpcie.devices.nic.e1000.E1000Nvm;
 import dev.vpcie.devices.nic.e1000.E1000Options;
+import dev.vpcie.devices.nic.igb.IgbFunction;
+import dev.vpcie.devices.nic.igb.IgbNvm;
+import dev.vpcie.devices.nic.igb.IgbOptions;
 import dev.vpcie.devices.spi.MemoryEthernetWire;
 import dev.vpcie.devices.spi.PcieFunction;
 import dev.vpcie.endpoint.Endpoint;
@@ -42,14 +45,28 @@ final class NicRig implements AutoCloseable {
     enum Model {
         E1000 {
             @Override PcieFunction create(NvmImage nvm) {
-                E1000Options o = E1000Options.of(dev.vpcie.devices.nic.MacAddress.parse(NIC_MAC.toString()));
+                E1000Options o = E1000Options.of(modelMac());
                 return nvm == null ? new E1000Function(o) : new E1000Function(o, nvm);
             }
 
             @Override NvmImage nvm() {
-                return E1000Nvm.image(E1000Options.of(dev.vpcie.devices.nic.MacAddress.parse(NIC_MAC.toString())));
+                return E1000Nvm.image(E1000Options.of(modelMac()));
+            }
+        },
+        IGB {
+            @Override PcieFunction create(NvmImage nvm) {
+                IgbOptions o = IgbOptions.of(modelMac());
+                return nvm == null ? new IgbFunction(o) : new IgbFunction(o, nvm);
+            }
+
+            @Override NvmImage nvm() {
+                return IgbNvm.image(IgbOptions.of(modelMac()));
             }
         };
+
+        private static dev.vpcie.devices.nic.MacAddress modelMac() {
+            return dev.vpcie.devices.nic.MacAddress.parse(NIC_MAC.toString());
+        }
 
         abstract PcieFunction create(NvmImage nvm);
 

@@ -21,7 +21,7 @@ class VethNicTest {
     private static final int BYTES = 64 << 20;
 
     @ParameterizedTest(name = "{0} with {1} % interconnect loss")
-    @CsvSource({"E1000, 0", "E1000, 5"})
+    @CsvSource({"E1000, 0", "E1000, 5", "IGB, 0", "IGB, 5"})
     void systemPingAndTcpThroughTheTap(NicRig.Model model, int loss) throws Exception {
         String why = NetNamespace.unavailableReason();
         Assumptions.assumeTrue(why == null, () -> "NIC over veth test skipped: " + why);

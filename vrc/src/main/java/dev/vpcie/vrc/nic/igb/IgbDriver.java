@@ -357,6 +357,7 @@ public final class IgbDriver extends IntelNicDriver {
 
     @Override protected void enableInterrupts() {
         polling = false;
+        mmio.read(ICR); // clear causes left from before (igb_up)
         int itr = options.interruptRate() == 0 ? 0 : (1_000_000 / options.interruptRate()) << 2 & EITR_INTERVAL_MASK;
         int[] ivar = new int[8];
         if (mode == IrqMode.MSIX) {
@@ -380,7 +381,7 @@ public final class IgbDriver extends IntelNicDriver {
             mmio.write(IMS, IMS_ENABLE_LEGACY);
             mmio.write(IAM, IMS_ENABLE_LEGACY);
         }
-        mmio.write(ICS, ICR_LSC); // look at the link once interrupts flow
+        requestLinkCheck(); // igb_up: get_link_status = 1 and the watchdog runs
     }
 
     /** IVAR0[q & 7]: byte 0 RX queue q, byte 1 TX queue q, bytes 2/3 the same for queue q + 8. */
