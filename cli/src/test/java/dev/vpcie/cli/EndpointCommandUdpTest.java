@@ -1,8 +1,8 @@
 package dev.vpcie.cli;
 
+import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.vpcie.protocol.encap.FrameCodec;
 import dev.vpcie.protocol.link.Announcement;
@@ -22,8 +22,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -37,14 +35,6 @@ class EndpointCommandUdpTest {
     private static int freePort() throws Exception {
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
-        }
-    }
-
-    private static void await(BooleanSupplier c, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > deadline) fail("timed out waiting until " + what);
-            LockSupport.parkNanos(1_000_000);
         }
     }
 

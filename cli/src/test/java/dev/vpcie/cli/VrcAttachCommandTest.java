@@ -1,5 +1,6 @@
 package dev.vpcie.cli;
 
+import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.protocol.netns.NetNamespace;
@@ -8,8 +9,6 @@ import java.io.StringWriter;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -94,13 +93,5 @@ class VrcAttachCommandTest {
         assertEquals(2, commandLine(new AtomicReference<>()).execute("vrc", "--iface", "t", "attach", "01:00.0", "--tap", "a/b"));
         assertEquals(2, commandLine(new AtomicReference<>()).execute("vrc", "--iface", "t", "attach", "01:00.0", "--tap", "x",
                 "--stats-interval", "-1"));
-    }
-
-    private static void await(BooleanSupplier c, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > deadline) fail("timed out waiting until " + what);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-        }
     }
 }

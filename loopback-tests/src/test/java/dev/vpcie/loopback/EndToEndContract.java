@@ -193,7 +193,8 @@ abstract class EndToEndContract {
         }
     }
 
-    private static void assertDelivers(PcieDevice d, DmaTestDriver drv, DmaBuffer buf, int vector, String mode) throws Exception {
+    /** Also used by {@link InMemoryEndToEndTest}: the interrupt arrives after the data and the completion record. */
+    static void assertDelivers(PcieDevice d, DmaTestDriver drv, DmaBuffer buf, int vector, String mode) throws Exception {
         CountDownLatch fired = new CountDownLatch(1);
         d.onInterrupt(vector, fired::countDown);
         int seq = drv.submit(DmaTestDriver.Op.FILL, 0, buf.busAddress(), 256, 0x5A5A5A5A, true, vector);
