@@ -38,13 +38,15 @@ vpcie_bg() {
 }
 
 vpcie_netns_cleanup() {
+  set +e # a process that already exited must not stop the clean-up under the caller's errexit
   local pid ns
   for pid in "${VPCIE_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   for pid in "${VPCIE_PIDS[@]}"; do
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null
   done
-  for ns in "${VPCIE_NS_MADE[@]}"; do
+  # Also the ones made inside a command substitution, whose record died with the subshell.
+  for ns in "${VPCIE_NS_MADE[@]}" $(ip netns list 2>/dev/null | awk '{print $1}' | grep -- "^vp-.*-$VPCIE_NS_SUFFIX\$"); do
     # Processes still inside (a child of a killed launcher) would keep the namespace alive.
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
     ip netns del "$ns" 2>/dev/null

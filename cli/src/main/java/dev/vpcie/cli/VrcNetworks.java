@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 final class VrcNetworks {
     private static final Logger log = LoggerFactory.getLogger(VrcNetworks.class);
     private static final String ENDPOINT_PREFIX = "vpcie-endpoint";
-    private static final Pattern OWNER = Pattern.compile("\\bowner=(\\S+)");
+    /** The owner field, the last one: the functions' description before it is quoted text. */
+    private static final Pattern OWNER = Pattern.compile(".*\\bowner=(\\S+)");
 
     private VrcNetworks() {}
 
@@ -47,19 +48,9 @@ final class VrcNetworks {
         String where = "group " + o.group() + " on " + o.where();
         List<Announcement> found = links.discover(timeout);
         if (links.failure() != null) throw new UnreachableException("the interconnect failed: " + links.failure());
-        String me = links.address() + "/" + links.hostInstance();
-        List<Announcement> usable = new ArrayList<>();
-        List<String> busy = new ArrayList<>();
-        for (Announcement a : found) {
-            String text = a.text();
-            if (!text.startsWith(ENDPOINT_PREFIX)) {
-                log.info("ignoring {}/{}: not a vpcie endpoint ({})", a.address(), a.instance(), text);
-                continue;
-            }
-            String owner = owner(text);
-            if (owner.equals("none") || owner.equals(me) || owner.startsWith(me + "_")) usable.add(a);
-            else busy.add(a.address() + "/" + a.instance() + " (owned by " + owner.replace('_', ' ') + ")");
-        }
+        Choice choice = choose(found, links.address() + "/" + links.hostInstance());
+        List<Announcement> usable = choice.usable();
+        List<String> busy = choice.busy();
         for (String b : busy) log.warn("skipping endpoint {}", b);
         if (usable.isEmpty()) {
             if (!busy.isEmpty()) throw new UnreachableException("every endpoint in " + where + " is owned by another VRC: " + String.join(", ", busy));
@@ -84,6 +75,31 @@ final class VrcNetworks {
 
             @Override public void close() { net.close(); }
         };
+    }
+
+    /** The endpoints to connect, and those skipped because another VRC owns them (described for a message). */
+    record Choice(List<Announcement> usable, List<String> busy) {}
+
+    /**
+     * Which of the endpoints that answered discovery to connect: vpcie endpoints owned by nobody or
+     * by {@code me} ({@code MAC/instance} of this VRC); those owned by another VRC are listed as busy;
+     * anything that is not a vpcie endpoint is ignored.
+     */
+    static Choice choose(List<Announcement> found, String me) {
+        List<Announcement> usable = new ArrayList<>();
+        List<String> busy = new ArrayList<>();
+        for (Announcement a : found) {
+            String text = a.text();
+            if (!text.startsWith(ENDPOINT_PREFIX)) {
+                log.info("ignoring {}/{}: not a vpcie endpoint ({})", a.address(), a.instance(), text);
+                continue;
+            }
+            String owner = owner(text);
+            if (owner.equals("none") || owner.equals(me) || owner.startsWith(me + "_")) usable.add(a);
+            // The endpoint writes the owner's description with '_' for ' ': "MAC/instance_via_af_packet:ic1".
+            else busy.add(a.address() + "/" + a.instance() + " (owned by " + owner.replace("_via_", " via ") + ")");
+        }
+        return new Choice(usable, busy);
     }
 
     /** The {@code owner=} field of an announcement, {@code none} when it has none. */

@@ -1,16 +1,14 @@
 package dev.vpcie.cli;
 
+import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -31,14 +29,6 @@ class EndpointCommandTest {
     private int run(String... args) { return commandLine().execute(args); }
 
     @AfterEach void restore() { EndpointCommand.networks = EndpointNetworks::open; }
-
-    private static void await(BooleanSupplier c, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > deadline) fail("timed out waiting until " + what);
-            LockSupport.parkNanos(1_000_000);
-        }
-    }
 
     @Test void unknownDeviceListsTheKnownOnes() {
         assertEquals(2, run("endpoint", "--iface", "veth9", "--device", "e1001"));

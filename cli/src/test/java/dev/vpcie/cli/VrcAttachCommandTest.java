@@ -1,5 +1,6 @@
 package dev.vpcie.cli;
 
+import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.protocol.netns.NetNamespace;
@@ -8,8 +9,6 @@ import java.io.StringWriter;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -63,7 +62,8 @@ class VrcAttachCommandTest {
             assertTrue(out.toString().contains("nic0: bridged to 01:00.0, offloads on; give it an address: ip addr add ADDR/LEN dev nic0\n"),
                     out.toString());
             ns.ip("addr", "add", "10.0.0.1/24", "dev", "nic0");
-            String ping = ns.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "10.0.0.2");
+            // -w: wait for all three replies (up to 20 s); without it ping gives the last one about two round trips.
+            String ping = ns.exec("ping", "-c", "3", "-i", "0.2", "-w", "20", "10.0.0.2");
             assertTrue(ping.contains("3 packets transmitted, 3 received"), ping);
 
             command.get().stop();
@@ -94,13 +94,5 @@ class VrcAttachCommandTest {
         assertEquals(2, commandLine(new AtomicReference<>()).execute("vrc", "--iface", "t", "attach", "01:00.0", "--tap", "a/b"));
         assertEquals(2, commandLine(new AtomicReference<>()).execute("vrc", "--iface", "t", "attach", "01:00.0", "--tap", "x",
                 "--stats-interval", "-1"));
-    }
-
-    private static void await(BooleanSupplier c, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > deadline) fail("timed out waiting until " + what);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-        }
     }
 }

@@ -5,10 +5,8 @@ import dev.vpcie.devices.nic.e1000.E1000Options;
 import dev.vpcie.devices.spi.MemoryEthernetWire;
 import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.endpoint.EndpointConfig;
-import dev.vpcie.protocol.link.LinkDownException;
-import dev.vpcie.protocol.link.TlpHandler;
+import dev.vpcie.protocol.link.DirectTlpPort;
 import dev.vpcie.protocol.link.TlpPort;
-import dev.vpcie.protocol.tlp.Tlp;
 import dev.vpcie.protocol.transport.MacAddress;
 import dev.vpcie.vrc.nic.packet.EchoResponder;
 import dev.vpcie.vrc.nic.packet.Ipv4Address;
@@ -16,67 +14,13 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * For the NIC commands' tests: an endpoint hosting an 82540EM model, reached over an in-memory
- * TLP pipe, whose wire ends at a host answering ARP and ping for 10.0.0.2.
+ * {@link DirectTlpPort} pair, whose wire ends at a host answering ARP and ping for 10.0.0.2.
  */
 final class VrcPingTestRig implements AutoCloseable {
     static final MacAddress NIC_MAC = MacAddress.parse("52:54:00:12:34:56"), PEER_MAC = MacAddress.parse("52:54:00:00:00:02");
-
-    /** One end of the pipe; TLPs reach the other end's handler in order on its own thread. */
-    static final class Pipe implements TlpPort {
-        private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-        private Pipe peer;
-        private volatile TlpHandler handler;
-        private volatile boolean up;
-
-        Pipe(String name) {
-            Thread.ofPlatform().daemon().name("pipe-" + name).start(() -> {
-                try {
-                    while (true) {
-                        Object o = inbox.take();
-                        if (o == this) return;
-                        TlpHandler h;
-                        synchronized (this) {
-                            while ((h = handler) == null) wait();
-                        }
-                        if (o instanceof Tlp t) h.onTlp(t);
-                        else ((Runnable) o).run();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-        }
-
-        void up() {
-            for (Pipe p : new Pipe[] {this, peer}) {
-                p.up = true;
-                p.inbox.add((Runnable) () -> p.handler.onLinkUp(1));
-            }
-        }
-
-        @Override public void send(Tlp tlp) {
-            if (!up) throw new LinkDownException("pipe down");
-            peer.inbox.add(tlp);
-        }
-
-        @Override public synchronized void handler(TlpHandler h) {
-            handler = h;
-            notifyAll();
-        }
-
-        @Override public boolean isUp() { return up; }
-
-        @Override public String describe() { return "pipe"; }
-
-        @Override public void close() {
-            up = false;
-            inbox.add(this);
-        }
-    }
 
     private static final class Late implements Executor {
         volatile Executor target;
@@ -84,13 +28,12 @@ final class VrcPingTestRig implements AutoCloseable {
         @Override public void execute(Runnable r) { target.execute(r); }
     }
 
-    final Pipe vrcEnd = new Pipe("vrc"), endpointEnd = new Pipe("ep");
+    private final DirectTlpPort[] ports = DirectTlpPort.pair("ping");
+    final DirectTlpPort vrcEnd = ports[0], endpointEnd = ports[1];
     final Endpoint endpoint;
     final MemoryEthernetWire wire;
 
     VrcPingTestRig() {
-        vrcEnd.peer = endpointEnd;
-        endpointEnd.peer = vrcEnd;
         Late functionThread = new Late();
         wire = new MemoryEthernetWire(1514, functionThread, Runnable::run);
         EchoResponder peer = new EchoResponder(PEER_MAC, Ipv4Address.parse("10.0.0.2"), 64);
@@ -112,7 +55,7 @@ final class VrcPingTestRig implements AutoCloseable {
             @Override public List<TlpPort> ports() { return List.of(vrcEnd); }
 
             @Override public void awaitUp() {
-                vrcEnd.up();
+                vrcEnd.comeUp(1);
                 long deadline = System.nanoTime() + 10_000_000_000L;
                 while (endpoint.owner().isEmpty()) { // the endpoint takes the session on its pipe thread
                     if (System.nanoTime() > deadline) throw new IllegalStateException("the endpoint never took the session");

@@ -3,6 +3,7 @@ package dev.vpcie.endpoint;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.vpcie.devices.spi.PcieFunction;
+import dev.vpcie.protocol.link.DirectTlpPort;
 import dev.vpcie.protocol.pci.PciConfig;
 import dev.vpcie.protocol.tlp.Bdf;
 import java.time.Duration;
@@ -15,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * An endpoint with test functions, wired to a {@link TestHost} through a {@link DirectPort} pair,
+ * An endpoint with test functions, wired to a {@link TestHost} through a {@link DirectTlpPort} pair,
  * with a session up. {@link #enable} places the {@link TestFunction}'s BARs and turns on decoding
  * and bus mastering, as enumeration would.
  */
@@ -24,7 +25,7 @@ final class Fixture implements AutoCloseable {
     static final long REGS = 0xE000_0000L, MEMORY = 0x2_0000_0000L, MSIX = 0xE000_1000L;
     static final int IO = 0x1000;
 
-    final DirectPort[] ports = DirectPort.pair();
+    final DirectTlpPort[] ports = DirectTlpPort.pair();
     final TestHost host = new TestHost(ports[0], 16 << 20);
     final Endpoint endpoint;
 

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.devices.config.ConfigSpace;
 import dev.vpcie.devices.spi.ResetKind;
+import dev.vpcie.protocol.link.DirectTlpPort;
 import dev.vpcie.protocol.link.TlpPort;
 import dev.vpcie.protocol.pci.PciConfig;
 import dev.vpcie.protocol.tlp.CfgRead;
 import dev.vpcie.protocol.tlp.Completion;
 import dev.vpcie.protocol.tlp.ConfigType;
 import dev.vpcie.protocol.tlp.CplStatus;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -49,7 +51,7 @@ class SessionTest {
             f.endpoint.addListener(new Endpoint.SessionListener() {
                 @Override public void refused(TlpPort port, TlpPort owner) { refused.add(port); }
             });
-            DirectPort[] other = DirectPort.pair();
+            DirectTlpPort[] other = DirectTlpPort.pair();
             try {
                 LinkedBlockingQueue<Completion> answers = new LinkedBlockingQueue<>();
                 other[0].handler(new dev.vpcie.protocol.link.TlpHandler() {
@@ -71,7 +73,7 @@ class SessionTest {
     @Test
     void offerRefusesWhileOwnedAndTheAnnouncementNamesTheOwner() throws Exception {
         try (Fixture f = new Fixture(new TestFunction())) {
-            DirectPort[] other = DirectPort.pair();
+            DirectTlpPort[] other = DirectTlpPort.pair();
             try {
                 assertTrue(!f.endpoint.offer(other[1]), "owned: refused");
                 assertTrue(f.endpoint.announcement().contains("owner=" + f.ports[1].describe()), f.endpoint.announcement());
@@ -90,7 +92,7 @@ class SessionTest {
     void requestsFromANonOwnerAreUnsupported() throws Exception {
         TestFunction fn = new TestFunction();
         try (Fixture f = new Fixture(fn)) {
-            DirectPort[] other = DirectPort.pair();
+            DirectTlpPort[] other = DirectTlpPort.pair();
             try {
                 LinkedBlockingQueue<Completion> answers = new LinkedBlockingQueue<>();
                 other[0].handler(new dev.vpcie.protocol.link.TlpHandler() {
@@ -117,7 +119,7 @@ class SessionTest {
             f.enable(0);
             f.ports[0].goDown("first VRC leaves");
             Fixture.await(() -> f.endpoint.owner().isEmpty(), "free");
-            DirectPort[] other = DirectPort.pair();
+            DirectTlpPort[] other = DirectTlpPort.pair();
             TestHost second = new TestHost(other[0], 4096);
             try {
                 f.endpoint.attach(other[1]);
@@ -155,7 +157,7 @@ class SessionTest {
             f.ports[0].comeUp(0xABC);
             // The old owner is still present until the endpoint handles the session's end, so wait for
             // its dispatcher to handle both events: else the read could be answered in the old session.
-            f.ports[1].settle();
+            f.ports[1].settle(Duration.ofSeconds(TestHost.TIMEOUT_S));
             Fixture.await(() -> f.endpoint.owner().isPresent(), "up again");
             release.countDown();
             Fixture.await(() -> f.endpoint.counters().get(RouterEvent.STALE_REQUEST) == 1, "the old request is dropped as stale");

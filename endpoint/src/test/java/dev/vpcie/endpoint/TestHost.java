@@ -3,6 +3,7 @@ package dev.vpcie.endpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import dev.vpcie.protocol.link.DirectTlpPort;
 import dev.vpcie.protocol.link.TlpHandler;
 import dev.vpcie.protocol.tlp.Attributes;
 import dev.vpcie.protocol.tlp.ByteEnables;
@@ -30,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * A stand-in for the VRC on the other end of a {@link DirectPort}: sends configuration, memory and
+ * A stand-in for the VRC on the other end of a {@link DirectTlpPort}: sends configuration, memory and
  * I/O requests and waits for their completions; serves the device's DMA from a byte array of host
  * memory at {@link #MEMORY_BASE}, with fault rules (answer UR, CA, nothing, poisoned, or hold reads
  * back until several are outstanding); and records everything else the device sends.
@@ -43,7 +44,7 @@ final class TestHost implements TlpHandler {
     /** What the host does with a device's memory read. */
     enum Answer { DATA, UR, CA, NOTHING, POISONED }
 
-    final DirectPort port;
+    final DirectTlpPort port;
     final byte[] memory;
     /** Every TLP the device sent, in order. */
     final List<Tlp> fromDevice = new CopyOnWriteArrayList<>();
@@ -60,7 +61,7 @@ final class TestHost implements TlpHandler {
 
     private record Pending(Tlp request, CompletionAssembler assembler, LinkedBlockingQueue<Object> result) {}
 
-    TestHost(DirectPort port, int memoryBytes) {
+    TestHost(DirectTlpPort port, int memoryBytes) {
         this.port = port;
         this.memory = new byte[memoryBytes];
         port.handler(this);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.vpcie.endpoint.DeviceRegistry;
 import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.endpoint.EndpointConfig;
+import dev.vpcie.protocol.link.DirectTlpPort;
 import dev.vpcie.vrc.EndpointLink;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
@@ -21,7 +22,7 @@ import java.util.function.BooleanSupplier;
 final class InMemoryPair implements AutoCloseable {
     static final long WAIT_S = 20;
 
-    final DirectPort[] ports = DirectPort.pair();
+    final DirectTlpPort[] ports = DirectTlpPort.pair();
     final RootComplex rc;
     final EndpointLink link;
     final String[] devices;
@@ -58,7 +59,7 @@ final class InMemoryPair implements AutoCloseable {
         endpoint = b.build();
         endpoint.attach(ports[1]);
         ports[0].comeUp(++epoch);
-        ports[0].settle(); // the VRC has handled the session events, not only seen the port's flag
+        ports[0].settle(Duration.ofSeconds(WAIT_S)); // the VRC has handled the session events, not only seen the port's flag
         await(() -> endpoint.owner().isPresent() && link.isUp(), "the session is up");
     }
 
@@ -66,7 +67,7 @@ final class InMemoryPair implements AutoCloseable {
     void killEndpoint() {
         endpoint.close();
         ports[1].goDown("endpoint process ended");
-        ports[0].settle();
+        ports[0].settle(Duration.ofSeconds(WAIT_S));
         await(() -> !link.isUp(), "the VRC sees the link down");
     }
 

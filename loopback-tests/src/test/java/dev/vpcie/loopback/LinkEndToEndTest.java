@@ -28,11 +28,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LinkEndToEndTest {
     private static final int GROUP = 7;
+    /**
+     * Link down after 5 s of silence (default 1 s): nothing here is about silence, and a pause of a
+     * loaded machine must not end a session mid-test. A lost CLOSE is noticed by this timeout.
+     */
+    private static final LinkConfig LINK = LinkConfig.defaults().withGroup(GROUP).withKeepalive(Duration.ofMillis(100), Duration.ofSeconds(5));
 
     /** The endpoint process: its link layer and the endpoint it serves. */
     private record EndpointProcess(LinkEndpoint links, Endpoint endpoint) implements AutoCloseable {
         static EndpointProcess start(FrameTransport transport) {
-            LinkEndpoint links = LinkEndpoint.start(transport, LinkConfig.defaults().withGroup(GROUP));
+            LinkEndpoint links = LinkEndpoint.start(transport, LINK);
             Endpoint e = Endpoint.builder().function(DeviceRegistry.create("dmatest", 0))
                     .config(InMemoryPair.ENDPOINT.withMaxPayloadLimit(EndpointConfig.payloadLimitFor(links.maxTlpLength()))).build();
             e.serve(links);
@@ -53,12 +58,12 @@ class LinkEndToEndTest {
     @ValueSource(ints = {0, 5})
     void discoveredEnumeratedUsedRestartedAndUsedAgain(int loss) throws Exception {
         try (MemoryTransport.Pair cable = MemoryTransport.pair();
-             LinkEndpoint vrcLinks = LinkEndpoint.start(lossy(cable.a(), loss, 1), LinkConfig.defaults().withGroup(GROUP));
+             LinkEndpoint vrcLinks = LinkEndpoint.start(lossy(cable.a(), loss, 1), LINK);
              RootComplex rc = new RootComplex(InMemoryPair.rcConfig(32L << 20))) {
             FrameTransport endpointSide = lossy(cable.b(), loss, 2);
             EndpointProcess[] process = {EndpointProcess.start(endpointSide)};
             try {
-                List<Announcement> found = vrcLinks.discover(Duration.ofMillis(300));
+                List<Announcement> found = LinkRig.discover(vrcLinks, Duration.ofMillis(300));
                 assertEquals(1, found.size(), "one endpoint in the group: " + found);
                 Announcement a = found.getFirst();
                 assertTrue(a.text().contains("00.0 dmatest [1af4:10f0] class 088000") && a.text().endsWith("owner=none"), a.text());
@@ -72,7 +77,7 @@ class LinkEndToEndTest {
                 DeviceChecks.copies(rc, d, 1, 4097, (1 << 20) + 5);
                 DeviceChecks.interrupts(rc, d);
                 DeviceChecks.refusedDma(rc, d);
-                assertTrue(vrcLinks.discover(Duration.ofMillis(300)).getFirst().text().contains("owner=" + cable.a().address()),
+                assertTrue(LinkRig.discover(vrcLinks, Duration.ofMillis(300)).getFirst().text().contains("owner=" + cable.a().address()),
                         "the announcement names the owner");
 
                 long firstEpoch = link.peerEpoch();

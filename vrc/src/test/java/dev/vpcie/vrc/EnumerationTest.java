@@ -2,6 +2,7 @@ package dev.vpcie.vrc;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.vpcie.protocol.link.DirectTlpPort;
 import dev.vpcie.protocol.pci.Capability;
 import dev.vpcie.protocol.tlp.Bdf;
 import java.util.List;
@@ -86,6 +87,7 @@ class EnumerationTest {
     @Test void twoEndpointsAreTwoBusesWithDisjointBars() throws Exception {
         try (Fixture fx = Fixture.nic()) {
             DirectTlpPort[] second = DirectTlpPort.pair("second");
+            second[0].upWithoutTelling();
             new FakeEndpoint(second[1]).with(FakeFunction.nic(0, false));
             fx.rc.attach(second[0]);
             List<PcieDevice> found = fx.rc.enumerate();

@@ -1,5 +1,6 @@
 package dev.vpcie.vrc;
 
+import dev.vpcie.protocol.link.DirectTlpPort;
 import dev.vpcie.protocol.link.TlpHandler;
 import dev.vpcie.protocol.tlp.Attributes;
 import dev.vpcie.protocol.tlp.Bdf;

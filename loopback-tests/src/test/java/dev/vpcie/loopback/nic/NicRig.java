@@ -13,6 +13,7 @@ import dev.vpcie.devices.spi.MemoryEthernetWire;
 import dev.vpcie.devices.spi.PcieFunction;
 import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.endpoint.EndpointConfig;
+import dev.vpcie.protocol.link.DirectTlpPort;
 import dev.vpcie.protocol.transport.MacAddress;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
@@ -83,7 +84,7 @@ final class NicRig implements AutoCloseable {
     final Model model;
     final PcieFunction function;
     final RootComplex rc;
-    final TlpPipe[] pipes = TlpPipe.pair();
+    final DirectTlpPort[] pipes = DirectTlpPort.pair();
     final Endpoint endpoint;
     final MemoryEthernetWire wire;
     final PcieDevice device;
@@ -109,7 +110,7 @@ final class NicRig implements AutoCloseable {
         this.rc = new RootComplex(RootComplexConfig.defaults().withHostMemorySize(64L << 20).withCompletionTimeout(Duration.ofSeconds(5)));
         rc.attach(pipes[0]);
         endpoint.attach(pipes[1]);
-        pipes[0].up(1);
+        pipes[0].comeUp(1);
         await(() -> endpoint.owner().isPresent() && pipes[0].isUp(), "the session is up");
         List<PcieDevice> found = rc.enumerate();
         if (found.size() != 1) fail("expected one function, found " + found);

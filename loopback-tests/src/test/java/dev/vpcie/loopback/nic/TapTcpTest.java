@@ -2,6 +2,7 @@ package dev.vpcie.loopback.nic;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.vpcie.loopback.netns.KernelTraffic;
 import dev.vpcie.protocol.netns.NetNamespace;
 import dev.vpcie.vrc.nic.NicDriver;
 import dev.vpcie.vrc.tap.TapBridge;
@@ -31,9 +32,10 @@ class TapTcpTest {
                 peer.ip("addr", "add", "10.9.0.2/24", "dev", "wire0");
                 peer.ip("link", "set", "wire0", "up");
                 KernelTraffic.pingAll(host, "10.9.0.2", 5);
-                double seconds = KernelTraffic.tcp(peer, "10.9.0.2", host, BYTES);
+                KernelTraffic.Transfer tcp = KernelTraffic.tcp(peer, "10.9.0.2", 5001, host, BYTES);
+                assertTrue(tcp.intact(), BYTES + " bytes arrived with another SHA-256");
                 System.out.printf("%s: 64 MiB over TCP through the TAP (in-memory interconnect) in %.1f s (%.0f Mbit/s); bridge %s%n",
-                        model, seconds, BYTES * 8 / seconds / 1e6, bridge.stats());
+                        model, tcp.seconds(), tcp.megabitsPerSecond(), bridge.stats());
                 assertTrue(bridge.stats().toNicSegmented() > 0, "the kernel's TSO reached the NIC: " + bridge.stats());
             }
         }

@@ -2,6 +2,7 @@ package dev.vpcie.loopback.nic;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vpcie.loopback.netns.KernelTraffic;
 import dev.vpcie.protocol.netns.NetNamespace;
 import dev.vpcie.vrc.nic.NicDriver;
 import dev.vpcie.vrc.nic.NicOptions;
@@ -33,10 +34,11 @@ class VethNicTest {
                 host.ip("addr", "add", "10.9.0.1/24", "dev", "nic0");
                 peer.ip("addr", "add", "10.9.0.2/24", "dev", "wire0");
                 peer.ip("link", "set", "wire0", "up");
-                String ping = KernelTraffic.pingAll(host, "10.9.0.2", 50);
-                double seconds = KernelTraffic.tcp(peer, "10.9.0.2", host, BYTES);
+                KernelTraffic.Ping ping = KernelTraffic.pingAll(host, "10.9.0.2", 50);
+                KernelTraffic.Transfer tcp = KernelTraffic.tcp(peer, "10.9.0.2", 5001, host, BYTES);
+                assertTrue(tcp.intact(), BYTES + " bytes arrived with another SHA-256");
                 System.out.printf("%s over veth, %d %% loss: ping avg %.3f ms; 64 MiB TCP in %.1f s (%.0f Mbit/s); %d interconnect frames "
-                        + "dropped; link %s%n", model, loss, KernelTraffic.averageMillis(ping), seconds, BYTES * 8 / seconds / 1e6,
+                        + "dropped; link %s%n", model, loss, ping.averageMillis(), tcp.seconds(), tcp.megabitsPerSecond(),
                         rig.framesLost(), rig.link.counters());
                 if (loss > 0) assertTrue(rig.framesLost() > 0, "nftables dropped nothing");
             }

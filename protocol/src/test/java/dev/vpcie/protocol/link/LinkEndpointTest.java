@@ -21,9 +21,18 @@ import org.junit.jupiter.api.Test;
  */
 class LinkEndpointTest {
     static final long WAIT_MS = 20_000;
+    /** For the test about a silent peer: it is reported within 300 ms of silence. */
     static final LinkConfig CONFIG = LinkConfig.defaults()
             .withKeepalive(Duration.ofMillis(20), Duration.ofMillis(300))
             .withRto(Duration.ofMillis(2), Duration.ofMillis(1), Duration.ofMillis(50));
+    /**
+     * For tests that are not about silence: a link-down timeout far beyond any pause of a loaded
+     * machine. With 300 ms, a JVM or scheduler pause of 400-750 ms (seen at load 8) made both
+     * agents declare the other silent in the middle of a stream.
+     */
+    static final LinkConfig STEADY = CONFIG.withKeepalive(Duration.ofMillis(20), Duration.ofSeconds(10));
+    /** Discovery rounds wait this long for ANNOUNCEs: long enough for a loaded machine to answer. */
+    static final Duration DISCOVERY = Duration.ofSeconds(2);
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
@@ -36,12 +45,12 @@ class LinkEndpointTest {
     @Test void discoverConnectAndStreamThroughADamagedCable() throws Exception {
         Faults faults = Faults.parse("loss=5,dup=1,reorder=5,delay=20us,seed=3");
         try (MemoryTransport.Pair cable = MemoryTransport.pair();
-             LinkEndpoint vrc = LinkEndpoint.start(new FaultInjectingTransport(cable.a(), faults), CONFIG);
-             LinkEndpoint ep = LinkEndpoint.start(new FaultInjectingTransport(cable.b(), faults.withSeed(4)), CONFIG.withHostInstance(3))) {
+             LinkEndpoint vrc = LinkEndpoint.start(new FaultInjectingTransport(cable.a(), faults), STEADY);
+             LinkEndpoint ep = LinkEndpoint.start(new FaultInjectingTransport(cable.b(), faults.withSeed(4)), STEADY.withHostInstance(3))) {
             Recorder atEp = new Recorder();
             ep.announce("dmatest".getBytes());
             ep.onAccept(l -> l.handler(atEp));
-            List<Announcement> found = vrc.discover(Duration.ofMillis(200));
+            List<Announcement> found = vrc.discover(DISCOVERY);
             assertEquals(1, found.size(), found.toString());
             Announcement a = found.getFirst();
             assertEquals(cable.b().address(), a.address());
@@ -129,9 +138,9 @@ class LinkEndpointTest {
 
     @Test void anEndpointRestartIsNoticedAndTheLinkComesBack() throws Exception {
         try (MemoryTransport.Pair cable = MemoryTransport.pair();
-             LinkEndpoint vrc = LinkEndpoint.start(cable.a(), CONFIG)) {
+             LinkEndpoint vrc = LinkEndpoint.start(cable.a(), STEADY)) {
             Recorder atVrc = new Recorder();
-            LinkEndpoint ep = LinkEndpoint.start(cable.b(), CONFIG);
+            LinkEndpoint ep = LinkEndpoint.start(cable.b(), STEADY);
             ep.onAccept(l -> l.handler(new Recorder()));
             Link link = vrc.connect(cable.b().address(), 1);
             link.handler(atVrc);
@@ -140,7 +149,7 @@ class LinkEndpointTest {
             ep.close(); // the endpoint process stops; its CLOSE tells the VRC at once
             await(() -> atVrc.events.size() == 2, "down reported");
             assertEquals("down: closed by the peer", atVrc.events.get(1));
-            try (LinkEndpoint again = LinkEndpoint.start(cable.b(), CONFIG)) {
+            try (LinkEndpoint again = LinkEndpoint.start(cable.b(), STEADY)) {
                 Recorder atEp = new Recorder();
                 again.onAccept(l -> l.handler(atEp));
                 await(() -> link.isUp(), "the VRC's link reconnects to the new process");

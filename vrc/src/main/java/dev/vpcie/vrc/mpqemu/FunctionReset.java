@@ -39,8 +39,6 @@ final class FunctionReset {
                 && (device.configRead(pcie.get().offset() + Pcie.DEVICE_CAPABILITIES, 4) & Pcie.DEVCAP_FUNCTION_LEVEL_RESET) != 0;
     }
 
-    boolean usesFlr() { return flr; }
-
     void reset() {
         if (flr) {
             int devctl = pcie.get().offset() + Pcie.DEVICE_CONTROL;

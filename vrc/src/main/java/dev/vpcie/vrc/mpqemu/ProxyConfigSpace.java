@@ -54,7 +54,6 @@ public final class ProxyConfigSpace {
     private final byte[] ownedValue = new byte[SIZE];
     private final int[] owned = new int[SIZE];
     private final List<Capability> visible;
-    private final int pcieCap;
     private final int payloadBits;
 
     /**
@@ -84,7 +83,6 @@ public final class ProxyConfigSpace {
             if (c.id() == CapId.PCI_EXPRESS) pcie = c.offset();
         }
         this.visible = List.copyOf(shown);
-        this.pcieCap = pcie;
         this.payloadBits = Pcie.sizeEncoding(maxPayloadSize) << Pcie.DEVCTL_MAX_PAYLOAD_SHIFT;
 
         own(PciConfig.BAR0, 24, 0xFF);
@@ -120,9 +118,6 @@ public final class ProxyConfigSpace {
 
     /** The capabilities the guest sees, in list order. */
     public List<Capability> visibleCapabilities() { return visible; }
-
-    /** The owned-bits mask of a byte (for tests and documentation). */
-    int owned(int offset) { return owned[offset]; }
 
     /** A guest read of {@code length} (1, 2, 4) aligned bytes at {@code offset}. */
     public int read(int offset, int length) {
@@ -189,7 +184,4 @@ public final class ProxyConfigSpace {
     public void reset() {
         for (PresentedBar b : slots) if (b != null) shadow[b.slot()] = b.flags();
     }
-
-    /** Where the PCI Express capability sits, or -1. */
-    public int pcieCapability() { return pcieCap; }
 }

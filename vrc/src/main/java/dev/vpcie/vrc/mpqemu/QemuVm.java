@@ -40,9 +40,11 @@ public final class QemuVm implements AutoCloseable {
         public Spec {
             if (memoryMib < 16) throw new IllegalArgumentException("guest memory must be at least 16 MiB: " + memoryMib);
             args = List.copyOf(args);
-            for (String a : args)
-                if (a.equals("-m") || a.equals("-accel") || a.equals("-enable-kvm") || a.startsWith("--m"))
+            for (String a : args) {
+                String option = a.startsWith("--") ? a.substring(1) : a; // QEMU takes -opt and --opt alike
+                if (option.equals("-m") || option.equals("-accel") || option.equals("-enable-kvm") || option.equals("-no-kvm"))
                     throw new IllegalArgumentException("QEMU option " + a + " is set by vpcie (guest memory and accelerator options)");
+            }
         }
     }
 

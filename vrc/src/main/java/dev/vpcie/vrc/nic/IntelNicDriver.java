@@ -493,6 +493,16 @@ public abstract class IntelNicDriver implements NicDriver {
             }
         }
         kick();
+        // Lost-interrupt insurance that needs no new edge: an INTx line the root complex believes
+        // still asserted (a Deassert lost to a reset, say) would never interrupt again, so look at
+        // every vector once per period as if it had fired.
+        pendingVectors.getAndUpdate(v -> v | allVectors());
+    }
+
+    /** Bit n set for every interrupt vector the driver services. */
+    private long allVectors() {
+        int n = Math.max(1, device.vectors());
+        return n >= 64 ? -1L : (1L << n) - 1;
     }
 
     private void updateLink(LinkState now) {
@@ -565,8 +575,10 @@ public abstract class IntelNicDriver implements NicDriver {
         }
         for (RxRing r : rx) r.arm();
         configure();
-        enableInterrupts();
+        // Forget interrupts from before the reset, but not one raised by enabling (the e1000's
+        // ICS=LSC): clearing after enableInterrupts could swallow it and leave INTx asserted.
         pendingVectors.set(0);
+        enableInterrupts();
         txLock.lock();
         try {
             txStopped = false;
@@ -574,7 +586,8 @@ public abstract class IntelNicDriver implements NicDriver {
         } finally {
             txLock.unlock();
         }
-        updateLink(LinkState.DOWN); // enableInterrupts arranged for the link to be read again
+        updateLink(LinkState.DOWN);
+        linkCheckRequested = true; // besides what enableInterrupts arranged: a reset must not hang on one interrupt
     }
 
     // ---- statistics ----

@@ -1,6 +1,7 @@
 package dev.vpcie.vrc.tap;
 
 import dev.vpcie.protocol.transport.EventFd;
+import dev.vpcie.protocol.transport.InterfaceIoctl;
 import dev.vpcie.protocol.transport.Tap;
 import dev.vpcie.vrc.nic.LinkListener;
 import dev.vpcie.vrc.nic.LinkState;
@@ -83,13 +84,13 @@ public final class TapBridge implements AutoCloseable {
         try {
             wakeup = EventFd.open();
             tap.setHardwareAddress(driver.macAddress());
-            InterfaceControl.setMtu(tap.name(), driver.maxFrameSize() - 14);
+            InterfaceIoctl.setMtu(tap.name(), driver.maxFrameSize() - 14);
             tap.setCarrier(driver.link().up());
             bridge = new TapBridge(driver, tap, wakeup);
             TapBridge b = bridge;
             driver.onReceive(b::toTap);
             driver.onLinkChange(b::linkChanged);
-            if (options.bringUp()) InterfaceControl.setUp(tap.name(), true);
+            if (options.bringUp()) InterfaceIoctl.setUp(tap.name(), true);
             bridge.thread = Thread.ofPlatform().daemon().name("tap-" + tap.name()).start(bridge::run);
             log.info("{} bridged to {} (offloads {})", tap.name(), driver, options.offloads() ? "on" : "off");
             return bridge;

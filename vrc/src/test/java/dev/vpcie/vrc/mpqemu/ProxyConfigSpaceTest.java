@@ -104,6 +104,7 @@ class ProxyConfigSpaceTest {
     @Test void msiAndMsixAreUnlinkedFromTheCapabilityList() {
         List<Integer> ids = CapabilityWalker.standard(off -> space.read(off, 4)).capabilities().stream().map(Capability::id).toList();
         assertEquals(List.of(PciConfig.CapId.POWER_MANAGEMENT, PciConfig.CapId.PCI_EXPRESS), ids);
+        assertEquals(ids, space.visibleCapabilities().stream().map(Capability::id).toList());
         assertEquals(0x40, space.read(0x34, 1));
         assertEquals(0xA0, space.read(0x41, 1), "PM now points past MSI and MSI-X");
         assertEquals(0x10, space.read(0x06, 2) & 0x10, "capabilities list bit kept");

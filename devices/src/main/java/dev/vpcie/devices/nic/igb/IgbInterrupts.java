@@ -118,6 +118,11 @@ final class IgbInterrupts {
     /** An ICR read (see the class comment for what it clears and masks). */
     int readIcr() {
         int value = icr;
+        // Bit 31 reads as 1 whenever an enabled cause is pending, even while EITR still holds the
+        // line back: igb's INTx handler ignores an ICR without it, so a polling guest (irqpoll)
+        // reading ICR inside a throttle interval would clear a receive cause nobody then handles
+        // (seen as 2 s ping stalls in a TCG guest). A masked cause alone still reads without it.
+        if (!msixMode() && (value & ims & ICR_CAUSES) != 0) value |= ICR_INT_ASSERTED;
         int gpie = regs.get(GPIE);
         boolean nsicr = (gpie & GPIE_NSICR) != 0;
         boolean wasAsserted = (value & ICR_INT_ASSERTED) != 0;

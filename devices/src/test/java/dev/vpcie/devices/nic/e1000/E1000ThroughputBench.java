@@ -3,6 +3,7 @@ package dev.vpcie.devices.nic.e1000;
 import static dev.vpcie.devices.nic.e1000.E1000Driver.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.vpcie.devices.nic.FrameRate;
 import dev.vpcie.devices.nic.TestPackets;
 import org.junit.jupiter.api.Test;
 
@@ -12,8 +13,6 @@ import org.junit.jupiter.api.Test;
  * {@code -Dvpcie.bench=true -Dtest=E1000ThroughputBench}.
  */
 class E1000ThroughputBench {
-    private static final int SECONDS = Integer.getInteger("vpcie.bench.seconds", 3);
-
     @Test
     void transmitReceiveAndTso() {
         assumeTrue(Boolean.getBoolean("vpcie.bench"), "benchmark skipped: set -Dvpcie.bench=true");
@@ -25,7 +24,7 @@ class E1000ThroughputBench {
         h.wire.endB().setReceiver(f -> { }); // the peer discards
 
         byte[] frame = TestPackets.rawFrame(TestPackets.DST, d.mac, 1514, 1);
-        run("TX 1514-byte frames, 32 per TDT write", 1514, () -> {
+        FrameRate.print("TX 1514-byte frames, 32 per TDT write", 1514, () -> {
             for (int i = 0; i < 32; i++) {
                 int slot = d.txNextToUse;
                 h.memory.put(d.txBuffer(slot), frame, 0, frame.length);
@@ -38,7 +37,7 @@ class E1000ThroughputBench {
         });
 
         byte[] in = TestPackets.rawFrame(d.mac, TestPackets.SRC, 1514, 2);
-        run("RX 1514-byte frames, cleaned every 32", 1514, () -> {
+        FrameRate.print("RX 1514-byte frames, cleaned every 32", 1514, () -> {
             for (int i = 0; i < 32; i++) h.wire.endB().send(java.nio.ByteBuffer.wrap(in));
             h.settle();
             d.cleanRx();
@@ -52,22 +51,11 @@ class E1000ThroughputBench {
 
         byte[] tso = TestPackets.ipFrame(false, TestPackets.TCP, 65_000 - 54, 3);
         TestPackets.seedForTso(tso, false, TestPackets.TCP);
-        run("TSO 64 KB sends (MSS 1448) -> frames", 1502, () -> {
+        FrameRate.print("TSO 64 KB sends (MSS 1448) -> frames", 1502, () -> {
             int before = h.counters.get("tx-frames") > 0 ? (int) h.counters.get("tx-frames") : 0;
             d.transmitTso(tso, false, 54, 1448);
             d.cleanTx();
             return (int) h.counters.get("tx-frames") - before;
         });
-    }
-
-    private static void run(String what, int frameBytes, java.util.function.IntSupplier step) {
-        long end = System.nanoTime() + 1_000_000_000L; // warm-up
-        while (System.nanoTime() < end) step.getAsInt();
-        long frames = 0;
-        long start = System.nanoTime();
-        end = start + SECONDS * 1_000_000_000L;
-        while (System.nanoTime() < end) frames += step.getAsInt();
-        double s = (System.nanoTime() - start) / 1e9;
-        System.out.printf("%-45s %,12.0f frames/s %8.2f Gbit/s%n", what, frames / s, frames * frameBytes * 8 / s / 1e9);
     }
 }

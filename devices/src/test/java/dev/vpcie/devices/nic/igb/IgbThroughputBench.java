@@ -3,9 +3,9 @@ package dev.vpcie.devices.nic.igb;
 import static dev.vpcie.devices.nic.igb.IgbDriver.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.vpcie.devices.nic.FrameRate;
 import dev.vpcie.devices.nic.TestPackets;
 import java.nio.ByteBuffer;
-import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,8 +14,6 @@ import org.junit.jupiter.api.Test;
  * {@code -Dvpcie.bench=true -Dtest=IgbThroughputBench}.
  */
 class IgbThroughputBench {
-    private static final int SECONDS = Integer.getInteger("vpcie.bench.seconds", 3);
-
     @Test
     void transmitReceiveAndTso() {
         assumeTrue(Boolean.getBoolean("vpcie.bench"), "benchmark skipped: set -Dvpcie.bench=true");
@@ -27,7 +25,7 @@ class IgbThroughputBench {
         h.wire.endB().setReceiver(f -> { }); // the peer discards
 
         byte[] frame = TestPackets.rawFrame(TestPackets.DST, d.mac, 1514, 1);
-        run("TX 1514-byte frames, 32 per TDT write", 1514, () -> {
+        FrameRate.print("TX 1514-byte frames, 32 per TDT write", 1514, () -> {
             for (int i = 0; i < 32; i++) d.dataDescriptors(0, frame, 0, frame.length << ADVTXD_PAYLEN_SHIFT);
             d.wr(tdt(0), d.txNextToUse[0]);
             d.cleanTx(0);
@@ -36,7 +34,7 @@ class IgbThroughputBench {
         });
 
         byte[] in = Flows.frame(d.mac, Flows.ipv4(10, 0, 0, 1), Flows.ipv4(10, 0, 0, 2), 1000, 80, TestPackets.TCP, 1460, 2);
-        run("RX 1514-byte TCP frames (RSS, checksums), cleaned every 32", 1514, () -> {
+        FrameRate.print("RX 1514-byte TCP frames (RSS, checksums), cleaned every 32", 1514, () -> {
             for (int i = 0; i < 32; i++) h.wire.endB().send(ByteBuffer.wrap(in));
             h.settle();
             int n = 0;
@@ -48,23 +46,12 @@ class IgbThroughputBench {
 
         byte[] tso = TestPackets.ipFrame(false, TestPackets.TCP, 65_000 - 54, 3);
         TestPackets.seedForTso(tso, false, TestPackets.TCP);
-        run("TSO 64 KB sends (MSS 1448) -> frames", 1502, () -> {
+        FrameRate.print("TSO 64 KB sends (MSS 1448) -> frames", 1502, () -> {
             long before = h.counters.get("tx-frames");
             d.transmitTso(1, tso, false, true, 1448);
             d.cleanTx(1);
             d.dropRaised();
             return (int) (h.counters.get("tx-frames") - before);
         });
-    }
-
-    private static void run(String what, int frameBytes, IntSupplier step) {
-        long end = System.nanoTime() + 1_000_000_000L; // warm-up
-        while (System.nanoTime() < end) step.getAsInt();
-        long frames = 0;
-        long start = System.nanoTime();
-        end = start + SECONDS * 1_000_000_000L;
-        while (System.nanoTime() < end) frames += step.getAsInt();
-        double s = (System.nanoTime() - start) / 1e9;
-        System.out.printf("%-58s %,12.0f frames/s %8.2f Gbit/s%n", what, frames / s, frames * frameBytes * 8 / s / 1e9);
     }
 }

@@ -1,0 +1,62 @@
+package dev.vpcie.devices.nic;
+
+import dev.vpcie.devices.spi.Counters;
+import dev.vpcie.devices.spi.DeviceContext;
+import dev.vpcie.devices.spi.MemoryEthernetWire;
+import dev.vpcie.devices.spi.PcieFunction;
+import dev.vpcie.devices.spi.TimerQueue;
+import dev.vpcie.devices.testing.FakeClock;
+import dev.vpcie.devices.testing.RecordingInterrupts;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A NIC model wired to test doubles: byte-array host memory (DMA allowed while bus mastering is
+ * on), a recording interrupt port, a fake clock driving the timer queue, and an in-memory
+ * Ethernet cable whose far end the test holds. Everything runs on the test's thread, which plays
+ * the function's thread. Each model's tests extend it with the model's constructor.
+ */
+public abstract class NicHarness<F extends PcieFunction> {
+    public static final MacAddress MAC = MacAddress.parse("52:54:00:12:34:56");
+
+    public final FakeClock clock = new FakeClock(1_000_000_000L);
+    public final TimerQueue timers = new TimerQueue(clock::nowNs);
+    public final F function;
+    public final HostMemory memory;
+    public final RecordingInterrupts irq = new RecordingInterrupts();
+    public final Counters counters = new Counters();
+    public final MemoryEthernetWire wire;
+    /** Frames the NIC put on the wire, as the peer received them. */
+    public final List<byte[]> peerReceived = new ArrayList<>();
+
+    protected NicHarness(String name, F function, int memoryBytes, int wireMaxFrame) {
+        this.function = function;
+        memory = new HostMemory(memoryBytes, () -> function.config().busMasterEnabled());
+        wire = new MemoryEthernetWire(wireMaxFrame, Runnable::run, Runnable::run);
+        wire.endB().setReceiver(f -> {
+            byte[] b = new byte[f.remaining()];
+            f.get(b);
+            peerReceived.add(b);
+        });
+        function.attach(new DeviceContext(name, memory, irq, timers, counters, List.of(wire.endA())));
+    }
+
+    /** The peer sends a frame to the NIC. */
+    public boolean peerSend(byte[] frame) {
+        boolean ok = wire.endB().send(ByteBuffer.wrap(frame));
+        settle();
+        return ok;
+    }
+
+    /** Runs every timer task that is due now (zero-delay work included) until none is left. */
+    public void settle() {
+        for (int i = 0; i < 10_000 && timers.runExpired(clock.nowNs()) > 0; i++) { }
+    }
+
+    /** Moves the fake clock on and runs what became due. */
+    public void advance(long ns) {
+        clock.advance(ns);
+        settle();
+    }
+}
