@@ -180,7 +180,7 @@ public abstract class IntelNicDriver implements NicDriver {
     }
 
     private void enableDevice() {
-        int command = (int) device.configRead(PciConfig.COMMAND, 2);
+        int command = (int) device.configRead(PciConfig.COMMAND, 2).orThrow(device.name() + ": Command read");
         int want = command | PciConfig.Command.MEMORY_SPACE_ENABLE | PciConfig.Command.BUS_MASTER_ENABLE
                 | (device.bars().stream().anyMatch(b -> !b.isMemory()) ? PciConfig.Command.IO_SPACE_ENABLE : 0);
         if (want != command) device.configWrite(PciConfig.COMMAND, 2, want);
@@ -675,7 +675,7 @@ public abstract class IntelNicDriver implements NicDriver {
         try {
             device.disableInterrupts();
             for (int v = 0; v < MAX_VECTORS; v++) device.onInterrupt(v, null);
-            int command = (int) device.configRead(PciConfig.COMMAND, 2);
+            int command = (int) device.configRead(PciConfig.COMMAND, 2).orThrow(device.name() + ": Command read");
             device.configWrite(PciConfig.COMMAND, 2, command & ~PciConfig.Command.BUS_MASTER_ENABLE);
         } catch (RuntimeException e) {
             log.warn("{}: could not disable interrupts and bus mastering: {}", device.name(), e.getMessage());

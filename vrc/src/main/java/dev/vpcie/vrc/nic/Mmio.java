@@ -43,7 +43,7 @@ public final class Mmio {
 
     private int readUncounted(int offset) {
         check(offset);
-        Access a = device.rootComplex().memAccess(bar.address() + offset, 4);
+        Access a = device.rootComplex().memRead(bar.address() + offset, 4);
         if (!a.outcome().ok())
             throw new DeviceUnreachableException(device.name() + ": read of register 0x" + Integer.toHexString(offset) + " failed: " + a.outcome());
         return (int) a.value();

@@ -158,7 +158,7 @@ public final class IgbDriver extends IntelNicDriver {
             } else {
                 device.capability(PciConfig.CapId.PCI_EXPRESS).ifPresent(cap -> {
                     int at = cap.offset() + PciConfig.Pcie.DEVICE_CONTROL_2;
-                    int devctl2 = (int) device.configRead(at, 2);
+                    int devctl2 = (int) device.configRead(at, 2).orThrow(device.name() + ": Device Control 2 read");
                     device.configWrite(at, 2, devctl2 & ~0xF | DEVCTL2_CMPL_TIMEOUT_16MS);
                 });
             }
