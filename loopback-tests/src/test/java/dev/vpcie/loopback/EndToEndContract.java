@@ -9,9 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vpcie.protocol.pci.Capability;
 import dev.vpcie.protocol.pci.PciConfig;
 import dev.vpcie.protocol.tlp.Bdf;
+import dev.vpcie.vrc.Access;
 import dev.vpcie.vrc.Bar;
 import dev.vpcie.vrc.Counter;
 import dev.vpcie.vrc.DmaBuffer;
+import dev.vpcie.vrc.Outcome;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.drivers.DmaTestDriver;
 import dev.vpcie.vrc.lspci.Lspci;
@@ -167,7 +169,7 @@ abstract class EndToEndContract {
                     if (o[1] > 0) assertEquals(0, dst.segment().get(ValueLayout.JAVA_BYTE, o[1] - 1), "the byte before is untouched");
                     assertEquals(0, dst.segment().get(ValueLayout.JAVA_BYTE, o[1] + size), "the byte after is untouched");
                 }
-                assertEquals(0, drv.failed());
+                assertEquals(new Access(Outcome.SUCCESS, 0), drv.failed());
             }
             assertEquals(0, r.rc.counters().get(Counter.DMA_READ_REFUSED) + r.rc.counters().get(Counter.DMA_WRITE_REFUSED));
         }
@@ -225,7 +227,7 @@ abstract class EndToEndContract {
                 DmaTestDriver.Completion read = drv.run(DmaTestDriver.Op.COPY, secret.busAddress(), mapped.busAddress(), 64, 0, 30 * SECOND);
                 assertNotNull(read);
                 assertEquals("UNSUPPORTED_REQUEST", read.statusName(), "the device saw the VRC's UR");
-                assertEquals(1, drv.failed(), "the device counts the failed command");
+                assertEquals(new Access(Outcome.SUCCESS, 1), drv.failed(), "the device counts the failed command");
                 assertEquals(0, mapped.segment().get(ValueLayout.JAVA_BYTE, 0), "nothing was copied");
                 assertTrue(r.rc.counters().get(Counter.DMA_READ_REFUSED) >= 1, "the VRC counts the refused read");
                 assertTrue(r.endpoint().function(0).counters().get("dma-error-unsupported-request") >= 1,

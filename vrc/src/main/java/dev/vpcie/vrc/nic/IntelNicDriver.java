@@ -1,6 +1,10 @@
 package dev.vpcie.vrc.nic;
 
+import dev.vpcie.protocol.agent.AgentLoop;
+import dev.vpcie.protocol.agent.AgentWork;
 import dev.vpcie.protocol.pci.PciConfig;
+import dev.vpcie.vrc.Access;
+import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.protocol.transport.MacAddress;
 import dev.vpcie.vrc.PcieDevice;
 import java.nio.ByteBuffer;
@@ -14,24 +18,30 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntConsumer;
+import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the e1000 and igb drivers share: rings, the transmit path with back-pressure, the poll
- * thread that services interrupts (the driver's NAPI), the watchdog (link, statistics, lost
+ * What the e1000 and igb drivers share: rings, the transmit path with back-pressure, the ring
+ * poll that services interrupts (the driver's NAPI), the watchdog (link, statistics, lost
  * interrupts, TX hang, lost configuration), link listeners, statistics, reset and close. The
  * chip-specific steps are the abstract methods, called in the order the Linux drivers use.
  *
- * <p>Threads: everything but {@link #transmit}, {@link #flush}, {@link #awaitTxSpace} and
- * {@link #stats} runs on the poll thread, a single-threaded agent woken by interrupt handlers
- * (which only set a bit) and by the watchdog deadline. The TX ring is shared with the caller
- * of {@link #transmit} under the TX lock.
+ * <p>Threads: the ring poll runs on the root complex's loop ({@link RootComplex#loop}) as one
+ * {@link AgentWork}: an interrupt handler (on the loop too) marks its vector, and the next cycle
+ * runs {@link #service}, which cleans TX and RX from descriptor write-back in host memory, hands
+ * frames to the receiver and re-arms with posted writes, within a budget per cycle; it never
+ * waits (a cause register it must read is read with {@link #readAsync}, whose answer continues
+ * on the loop). Everything slow (bring-up, link checks over MDIC, the watchdog, reset,
+ * statistics) runs on the driver's control thread, woken by requests from the ring poll and by
+ * the watchdog deadline; while it resets, the ring poll is paused. The TX ring is shared with
+ * the caller of {@link #transmit} under the TX lock.
  */
 public abstract class IntelNicDriver implements NicDriver {
     protected static final Logger log = LoggerFactory.getLogger(IntelNicDriver.class);
@@ -62,15 +72,18 @@ public abstract class IntelNicDriver implements NicDriver {
     private volatile FrameReceiver receiver;
     private final Object linkMonitor = new Object();
 
-    private final AtomicLong pendingVectors = new AtomicLong();
+    private final AgentLoop loop;
+    private final RingPoll ringPoll = new RingPoll();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private volatile Thread thread;
     private volatile boolean running;
-    private boolean linkCheckRequested, resetRequested;
+    private volatile boolean linkCheckRequested, resetRequested;
+    /** Why an access from the ring poll failed (the control thread takes the NIC as unreachable), or null. */
+    private volatile String unreachableReason;
     private final long busyPollNs;
     /** The last time a frame went out or came in: busy polling lasts {@code busyPollNs} from here. */
     private volatile long lastActivityNs;
-    private boolean unreachable;
+    private volatile boolean unreachable;
     private long nextWatchdog;
 
     private final LongAdder txFrames = new LongAdder(), txBytes = new LongAdder(), txBusy = new LongAdder();
@@ -84,6 +97,7 @@ public abstract class IntelNicDriver implements NicDriver {
         this.mmio = new Mmio(device, 0);
         this.promiscuous = options.promiscuous();
         this.busyPollNs = options.busyPoll().toNanos();
+        this.loop = device.rootComplex().loop();
     }
 
     // ---- chip-specific steps ----
@@ -120,9 +134,10 @@ public abstract class IntelNicDriver implements NicDriver {
     protected abstract void disableInterrupts();
 
     /**
-     * Services the vectors that fired (bit n for vector n): reads causes where the mode needs it,
-     * cleans TX and RX with {@link #cleanTx} and {@link #cleanRx}, re-arms. Returns the vectors
-     * that still have work (left masked; they are serviced again at once).
+     * Services the vectors that fired (bit n for vector n), on the root complex's loop and without
+     * waiting: cleans TX and RX with {@link #cleanTx} and {@link #cleanRx}, reads causes where the
+     * mode needs it with {@link #readAsync}, re-arms with posted writes. Returns the vectors that
+     * still have work (left masked; they are serviced again next cycle).
      */
     protected abstract long service(long vectors);
 
@@ -172,6 +187,7 @@ public abstract class IntelNicDriver implements NicDriver {
             }
             running = true;
             thread = Thread.ofPlatform().daemon().name("nic-" + device.name()).start(this::run);
+            loop.add(ringPoll);
         } catch (RuntimeException e) {
             release();
             throw e;
@@ -265,7 +281,7 @@ public abstract class IntelNicDriver implements NicDriver {
             if (!more) ringTxDoorbell();
             if (busyPollNs > 0) {
                 lastActivityNs = System.nanoTime();
-                LockSupport.unpark(thread); // watch for the answer from memory
+                if (!loop.inLoop()) loop.wakeup(); // watch for the answer from memory
             }
             return true;
         } finally {
@@ -350,25 +366,103 @@ public abstract class IntelNicDriver implements NicDriver {
         };
     }
 
-    // ---- interrupts and the poll thread ----
+    // ---- interrupts and the ring poll (on the root complex's loop) ----
 
-    /** The interrupt handler for {@code vector}: records it and wakes the poll thread, nothing more. */
+    /** The interrupt handler for {@code vector} (on the loop): marks it for the ring poll, nothing more. */
     protected final void interrupt(int vector) {
         interrupts.increment();
-        pendingVectors.getAndUpdate(v -> v | 1L << vector);
+        ringPoll.pending |= 1L << vector;
+    }
+
+    /**
+     * The NAPI service of a single MSI or INTx vector (loop thread): hands over what is in host
+     * memory, then reads {@code causeRegister} without waiting. When {@code ours} says the causes
+     * are this NIC's (having masked what must be masked), the rings are polled with the vector
+     * masked until a cycle finishes within the budget, then {@code rearm} unmasks. Returns the
+     * vectors to service again next cycle.
+     */
+    protected final long serviceSingleVector(int causeRegister, IntPredicate ours, Runnable rearm) {
+        RingPoll p = ringPoll;
+        if (p.causePending) {
+            p.missed = true; // the answer re-runs the service
+            return 0;
+        }
+        if (!p.polling) {
+            // What the interrupt announced is already in host memory: hand it over before the cause
+            // read's round trip. Anything written after this pass is either seen by the polling
+            // pass after the read or raises its cause again once the register has been read.
+            cleanAll();
+            p.causePending = true;
+            readAsync(causeRegister, causes -> {
+                p.causePending = false;
+                boolean again = p.missed;
+                p.missed = false;
+                if (ours.test(causes)) {
+                    p.polling = true;
+                    again = true;
+                }
+                if (again) pollAgain(1);
+            });
+            return 0;
+        }
+        if (cleanAll()) return 1; // budget used up: stay masked and poll again
+        p.polling = false;
+        rearm.run();
+        return 0;
+    }
+
+    /** Cleans TX and every RX queue; true when a queue used its whole budget. */
+    private boolean cleanAll() {
+        cleanTx();
+        boolean more = false;
+        for (int q = 0; q < rx.length; q++) more |= cleanRx(q);
+        return more;
+    }
+
+    /** Has the ring poll service {@code vectors} again next cycle, as if they had fired (loop thread). */
+    protected final void pollAgain(long vectors) { ringPoll.pending |= vectors; }
+
+    /**
+     * Reads a register without waiting (ring poll only): {@code then} runs on the loop with the
+     * value once the completion is in. A failed read makes the control thread take the NIC as
+     * unreachable.
+     */
+    protected final void readAsync(int offset, IntConsumer then) {
+        int issuedIn = ringPoll.generation;
+        mmio.readAsync(offset).whenComplete((Access a, Throwable e) -> {
+            // A read from before a reset says nothing about the NIC after it: drop its answer.
+            if (issuedIn != ringPoll.generation) return;
+            if (e != null || !a.ok()) {
+                unreachable("read of register 0x" + Integer.toHexString(offset) + " failed: " + (e != null ? e.getMessage() : a.outcome()));
+                return;
+            }
+            try {
+                then.accept((int) a.value());
+            } catch (RuntimeException ex) {
+                log.error("{}: ring poll error", device.name(), ex);
+            }
+        });
+    }
+
+    private void unreachable(String reason) {
+        unreachableReason = reason;
         LockSupport.unpark(thread);
     }
 
-    /** Asks the poll thread to read the link state (after an LSC cause). */
-    protected final void requestLinkCheck() { linkCheckRequested = true; }
+    /** Asks the control thread to read the link state (after an LSC cause); any thread. */
+    protected final void requestLinkCheck() {
+        linkCheckRequested = true;
+        LockSupport.unpark(thread);
+    }
 
-    /** Asks the poll thread to reset and re-initialise the NIC once the current service round is over. */
+    /** Asks the control thread to reset and re-initialise the NIC; any thread. */
     protected final void requestReset(String reason) {
         log.warn("{}: {}; resetting", device.name(), reason);
         resetRequested = true;
+        LockSupport.unpark(thread);
     }
 
-    /** Runs {@code task} on the poll thread (at once when already on it, or when there is none: not open or closed). */
+    /** Runs {@code task} on the control thread (at once when already on it, or when there is none: not open or closed). */
     protected final void runOnPollThread(Runnable task) {
         Thread t = thread;
         if (Thread.currentThread() == t || t == null || !running) {
@@ -379,6 +473,66 @@ public abstract class IntelNicDriver implements NicDriver {
         LockSupport.unpark(thread);
     }
 
+    /** Runs {@code task} on the loop and waits for it (control thread; at once when the loop is the caller). */
+    private void onLoopAndWait(Runnable task) {
+        if (loop.inLoop()) {
+            task.run();
+            return;
+        }
+        try {
+            loop.call(() -> {
+                task.run();
+                return null;
+            }).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new NicException(device.name() + ": the root complex's loop did not run the ring poll's hand-over: " + e);
+        }
+    }
+
+    /**
+     * The ring poll, one work of the root complex's loop: services the vectors that fired, within
+     * {@link #RX_BUDGET} frames per queue per cycle, and with {@link NicOptions#busyPoll} looks at
+     * the rings in host memory for a while after traffic without waiting for an interrupt.
+     * All fields are the loop's.
+     */
+    private final class RingPoll implements AgentWork {
+        long pending;
+        boolean paused;
+        /** Counts resets, so answers to reads issued before one are recognised. */
+        int generation;
+        /** {@link #serviceSingleVector}: masked and polling; a cause read in flight; an interrupt seen meanwhile. */
+        boolean polling, causePending, missed;
+
+        @Override public int doWork(long nowNs) {
+            if (paused || unreachable || tx == null) return 0;
+            long vectors = pending;
+            pending = 0;
+            if (vectors != 0) {
+                lastActivityNs = nowNs;
+                try {
+                    pending |= service(vectors);
+                } catch (RuntimeException e) {
+                    log.error("{}: ring poll error", device.name(), e);
+                }
+                return 1;
+            }
+            if (busyPollNs > 0 && nowNs - lastActivityNs < busyPollNs && busyPoll()) {
+                lastActivityNs = nowNs;
+                return 1;
+            }
+            return 0;
+        }
+
+        @Override public long nextDeadlineNs() {
+            if (paused || unreachable) return Long.MAX_VALUE;
+            if (pending != 0) return 0;
+            return busyPollNs > 0 ? lastActivityNs + busyPollNs : Long.MAX_VALUE;
+        }
+    }
+
+    /** The control thread: requests from the ring poll, tasks, reset, link checks, the watchdog. */
     private void run() {
         // The link is read as enableInterrupts arranged; the rest of the watchdog can wait a period.
         nextWatchdog = System.nanoTime() + options.watchdog().toNanos();
@@ -387,11 +541,10 @@ public abstract class IntelNicDriver implements NicDriver {
             try {
                 Runnable task;
                 while ((task = tasks.poll()) != null) task.run();
-                long vectors = pendingVectors.getAndSet(0);
-                if (vectors != 0 && !unreachable) {
-                    lastActivityNs = now;
-                    long busy = service(vectors);
-                    if (busy != 0) pendingVectors.getAndUpdate(v -> v | busy);
+                String why = unreachableReason;
+                if (why != null) {
+                    unreachableReason = null;
+                    throw new DeviceUnreachableException(device.name() + ": " + why);
                 }
                 if (resetRequested && !unreachable) {
                     resetRequested = false;
@@ -410,21 +563,19 @@ public abstract class IntelNicDriver implements NicDriver {
                 unreachable = true;
                 updateLink(LinkState.DOWN);
             } catch (RuntimeException e) {
-                log.error("{}: poll thread error", device.name(), e);
+                log.error("{}: control thread error", device.name(), e);
             }
-            if (pendingVectors.get() == 0 && tasks.isEmpty() && running) {
-                if (System.nanoTime() - lastActivityNs < busyPollNs && !unreachable) busyPoll();
-                else LockSupport.parkNanos(this, Math.max(0, nextWatchdog - System.nanoTime()));
-            }
+            if (tasks.isEmpty() && running && !resetRequested && !linkCheckRequested && unreachableReason == null)
+                LockSupport.parkNanos(this, Math.max(0, nextWatchdog - System.nanoTime()));
         }
     }
 
     /**
      * One busy-polling pass (NicOptions#busyPoll): look at the rings in host memory without
      * waiting for an interrupt, as Linux's busy polling does. Costs a CPU while it lasts; saves
-     * the interrupt's trip through the root complex's dispatcher for frames that come soon.
+     * the interrupt's trip for frames that come soon. Returns whether it found work.
      */
-    private void busyPoll() {
+    private boolean busyPoll() {
         boolean work = cleanTxFound();
         for (int q = 0; q < rx.length; q++) {
             RxRing ring = rx[q];
@@ -435,8 +586,7 @@ public abstract class IntelNicDriver implements NicDriver {
                 work = true;
             }
         }
-        if (work) lastActivityNs = System.nanoTime();
-        else Thread.onSpinWait();
+        return work;
     }
 
     private boolean cleanTxFound() {
@@ -496,7 +646,8 @@ public abstract class IntelNicDriver implements NicDriver {
         // Lost-interrupt insurance that needs no new edge: an INTx line the root complex believes
         // still asserted (a Deassert lost to a reset, say) would never interrupt again, so look at
         // every vector once per period as if it had fired.
-        pendingVectors.getAndUpdate(v -> v | allVectors());
+        long all = allVectors();
+        loop.execute(() -> ringPoll.pending |= all);
     }
 
     /** Bit n set for every interrupt vector the driver services. */
@@ -555,9 +706,13 @@ public abstract class IntelNicDriver implements NicDriver {
         }
     }
 
-    /** The full re-initialisation, on the poll thread: in-flight traffic is dropped. */
+    /** The full re-initialisation, on the control thread with the ring poll paused: in-flight traffic is dropped. */
     private void resetNow() {
         resets.increment();
+        onLoopAndWait(() -> {
+            ringPoll.paused = true;
+            ringPoll.generation++;
+        });
         txLock.lock();
         try {
             txStopped = true;
@@ -577,7 +732,11 @@ public abstract class IntelNicDriver implements NicDriver {
         configure();
         // Forget interrupts from before the reset, but not one raised by enabling (the e1000's
         // ICS=LSC): clearing after enableInterrupts could swallow it and leave INTx asserted.
-        pendingVectors.set(0);
+        onLoopAndWait(() -> {
+            ringPoll.pending = 0;
+            ringPoll.paused = false;
+            ringPoll.polling = ringPoll.causePending = ringPoll.missed = false;
+        });
         enableInterrupts();
         txLock.lock();
         try {
@@ -640,6 +799,14 @@ public abstract class IntelNicDriver implements NicDriver {
     @Override public void close() {
         Thread t = thread;
         running = false;
+        try {
+            onLoopAndWait(() -> {
+                ringPoll.paused = true;
+                loop.remove(ringPoll);
+            });
+        } catch (NicException e) {
+            log.warn("{}: {}", device.name(), e.getMessage());
+        }
         if (t != null) {
             LockSupport.unpark(t);
             try {

@@ -49,6 +49,16 @@ public final class Mmio {
         return (int) a.value();
     }
 
+    /**
+     * A read that does not wait, for the root complex's loop thread: the future completes there
+     * with the access, or exceptionally when the link is or goes down.
+     */
+    public java.util.concurrent.CompletableFuture<Access> readAsync(int offset) {
+        check(offset);
+        reads.increment();
+        return device.rootComplex().memReadAsync(bar.address() + offset, 4);
+    }
+
     public void write(int offset, int value) {
         check(offset);
         writes.increment();
