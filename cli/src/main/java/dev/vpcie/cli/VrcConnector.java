@@ -1,5 +1,6 @@
 package dev.vpcie.cli;
 
+import dev.vpcie.protocol.agent.AgentLoop;
 import dev.vpcie.protocol.link.TlpPort;
 import java.util.List;
 
@@ -11,8 +12,12 @@ import java.util.List;
 @FunctionalInterface
 public interface VrcConnector {
 
-    /** What the user asked for on the command line. */
-    record Target(Interconnect.Options interconnect, long discoverTimeoutMillis) {}
+    /**
+     * What the user asked for on the command line, and the root complex's loop: the links run on
+     * it, so a TLP goes from a request to the wire and a completion back to its request without a
+     * thread hand-off.
+     */
+    record Target(Interconnect.Options interconnect, long discoverTimeoutMillis, AgentLoop loop) {}
 
     /** The links to the endpoints found (in bus order), and whatever must be closed after them. */
     interface Connection extends AutoCloseable {

@@ -9,7 +9,6 @@ import dev.vpcie.protocol.link.TlpPort;
 import dev.vpcie.protocol.tlp.Completion;
 import dev.vpcie.protocol.tlp.Tlp;
 import java.util.ArrayDeque;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -222,7 +221,7 @@ public final class EndpointLink implements TlpHandler, AgentWork, AutoCloseable 
         }
         try {
             loop.execute(task);
-        } catch (RejectedExecutionException e) {
+        } catch (IllegalStateException e) { // the loop is closed
             log.debug("link to bus {}: event after the root complex closed dropped", bus);
         }
     }
@@ -230,7 +229,6 @@ public final class EndpointLink implements TlpHandler, AgentWork, AutoCloseable 
     @Override public void close() {
         closing = true;
         port.close();
-        onLoop(this::onClose);
-        loop.remove(this);
+        loop.remove(this); // runs onClose on the loop: what waits fails, what is queued is dropped
     }
 }

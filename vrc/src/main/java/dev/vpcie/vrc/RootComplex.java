@@ -20,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -304,7 +303,7 @@ public final class RootComplex implements AutoCloseable {
         try {
             loop.execute(() -> link.sendPosted(tlp, postedPermits));
             return Outcome.SUCCESS;
-        } catch (RejectedExecutionException e) {
+        } catch (IllegalStateException e) { // the loop is closed
             postedPermits.release();
             counters.increment(Counter.LINK_DOWN_FAILURE);
             log.debug("posted request dropped, root complex closed");
@@ -404,7 +403,7 @@ public final class RootComplex implements AutoCloseable {
         } else {
             try {
                 loop.execute(() -> link.submit(r));
-            } catch (RejectedExecutionException e) {
+            } catch (IllegalStateException e) { // the loop is closed
                 r.result.completeExceptionally(new LinkDownException("root complex closed"));
             }
         }
