@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
 public abstract class IntelNicDriver implements NicDriver {
     protected static final Logger log = LoggerFactory.getLogger(IntelNicDriver.class);
     /** Frames taken from one RX queue per service round before other work gets a turn (NAPI weight). */
-    protected static final int RX_BUDGET = 64;
+    public static final int RX_BUDGET = 64;
     private static final long CLOSE_TIMEOUT_NS = 5_000_000_000L;
     /** More vectors than either chip has (the 82576 has 10 MSI-X vectors). */
     protected static final int MAX_VECTORS = 32;
@@ -87,7 +87,7 @@ public abstract class IntelNicDriver implements NicDriver {
     private long nextWatchdog;
 
     private final LongAdder txFrames = new LongAdder(), txBytes = new LongAdder(), txBusy = new LongAdder();
-    private final LongAdder interrupts = new LongAdder(), linkChanges = new LongAdder(), resets = new LongAdder(), txKicks = new LongAdder();
+    private final LongAdder interrupts = new LongAdder(), linkChanges = new LongAdder(), resets = new LongAdder(), txKicks = new LongAdder(), txDoorbells = new LongAdder();
     private final Map<HwStat, Long> hardware = new EnumMap<>(HwStat.class);
 
     protected IntelNicDriver(PcieDevice device, String chip, NicOptions options) {
@@ -301,6 +301,7 @@ public abstract class IntelNicDriver implements NicDriver {
     private void ringTxDoorbell() {
         if (unflushed == 0 || txStopped) return;
         unflushed = 0;
+        txDoorbells.increment();
         txDoorbell(tx.tail());
     }
 
@@ -770,7 +771,7 @@ public abstract class IntelNicDriver implements NicDriver {
         synchronized (hardware) {
             hardware.forEach((k, v) -> hw.put(k.name(), v));
         }
-        return new NicStats(txFrames.sum(), txBytes.sum(), txBusy.sum(), txKicks.sum(), rxFrames, rxBytes, rxErrors, rxUnclaimed,
+        return new NicStats(txFrames.sum(), txBytes.sum(), txBusy.sum(), txKicks.sum(), txDoorbells.sum(), rxFrames, rxBytes, rxErrors, rxUnclaimed,
                 interrupts.sum(), linkChanges.sum(), resets.sum(), mmio.reads(), mmio.writes(), perQueue, hw);
     }
 
