@@ -120,4 +120,23 @@ class RingPollTest {
             }
         }
     }
+
+    @ParameterizedTest @EnumSource(NicRig.Model.class)
+    void anIdleNicCostsTheLoopNoCpu(NicRig.Model model) throws Exception {
+        try (NicRig rig = new NicRig(model, 1514)) {
+            NicDriver d = rig.open(NicRig.options());
+            rig.peer(f -> { });
+            d.transmit(ByteBuffer.wrap(TestFrames.raw(PEER_MAC, NIC_MAC, 60, 1)));
+            // Idle now: the loop blocks (watchdog kicks aside) and its CPU time stops growing.
+            // Windows of 200 ms until one grows by under 2 ms (1 %), bounded.
+            long before = rig.rc.loop().cpuTimeNs(), grew = Long.MAX_VALUE;
+            for (int i = 0; i < 50 && grew > 2_000_000; i++) {
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+                long now = rig.rc.loop().cpuTimeNs();
+                grew = now - before;
+                before = now;
+            }
+            assertTrue(grew <= 2_000_000, "an idle NIC's loop used " + grew + " ns of CPU in 200 ms");
+        }
+    }
 }
