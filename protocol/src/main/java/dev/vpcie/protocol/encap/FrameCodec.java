@@ -35,6 +35,12 @@ public final class FrameCodec {
     /** Groups are VLAN IDs 1..4094; group 0 means untagged. */
     public static final int MAX_GROUP = 4094;
 
+    /**
+     * Code of a KEEPALIVE that challenges the peer to prove it still holds the session: the peer
+     * answers with an ACK at once (a HELLO claimed to restart it; see docs/security.md).
+     */
+    public static final int KEEPALIVE_CHALLENGE = 1;
+
     private static final int PAYLOAD_LENGTH_OFFSET = 2;
 
     /** Bytes of Ethernet header (with the tag when {@code group != 0}). */
@@ -139,6 +145,8 @@ public final class FrameCodec {
         verifyEpochs(type, srcEpoch, dstEpoch);
         if (type == FrameType.CLOSE) {
             if (CloseReason.of(code) == null) throw new MalformedFrameException(BAD_CODE, "CLOSE reason " + code);
+        } else if (type == FrameType.KEEPALIVE) {
+            if (code != 0 && code != KEEPALIVE_CHALLENGE) throw new MalformedFrameException(BAD_CODE, "KEEPALIVE with code " + code);
         } else if (code != 0) {
             throw new MalformedFrameException(BAD_CODE, type + " with code " + code);
         }

@@ -15,6 +15,11 @@ import java.util.concurrent.TimeUnit;
 public final class Discovery {
     /** How many DISCOVERs a round sends, spread over its first half, so a lost one does not hide a peer. */
     static final int SENDS = 3;
+    /**
+     * Answers a round keeps at most (more than a root complex has buses): anyone in the group can
+     * answer, so what a round collects must be bounded. Later answers are dropped and counted.
+     */
+    public static final int MAX_RESULTS = 256;
 
     final int nonce;
     private final long durationNs;
@@ -23,6 +28,7 @@ public final class Discovery {
     int sendsLeft = SENDS;
     private final ConcurrentHashMap<Long, Announcement> found = new ConcurrentHashMap<>();
     private final CountDownLatch done = new CountDownLatch(1);
+    private volatile int dropped;
 
     Discovery(int nonce, long durationNs) {
         this.nonce = nonce;
@@ -36,9 +42,18 @@ public final class Discovery {
         endNs = startNs + durationNs;
     }
 
+    /** Agent thread. */
     void add(MacAddress mac, int instance, byte[] info) {
-        found.put(LinkAgent.key(mac, instance), new Announcement(mac, instance, info));
+        long k = LinkAgent.key(mac, instance);
+        if (found.size() >= MAX_RESULTS && !found.containsKey(k)) {
+            dropped++;
+            return;
+        }
+        found.put(k, new Announcement(mac, instance, info));
     }
+
+    /** Answers dropped because the round already had {@link #MAX_RESULTS}. */
+    public int dropped() { return dropped; }
 
     void finish() { done.countDown(); }
 

@@ -63,6 +63,7 @@ public final class LinkAgent {
     private final ArrayList<Peer> peerList = new ArrayList<>();
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final ArrayList<Discovery> discoveries = new ArrayList<>();
+    private final AnnounceLimiter announceLimiter = new AnnounceLimiter();
     private volatile Consumer<Link> acceptor;
     private volatile byte[] announcement;
     private volatile Thread agentThread;
@@ -177,6 +178,9 @@ public final class LinkAgent {
                 mine.foreignFrames(), mine.resetsSent(), sum.sessionsUp(), sum.sessionsDown(), sum.handlerErrors(),
                 sum.srttNanos());
     }
+
+    /** What the agent refused as possible attacks (docs/security.md). */
+    public SecurityCounters securityCounters() { return counters.security(); }
 
     /** The links this agent has now (connected, accepted, up or down). */
     public List<Link> links() { return List.copyOf(links.values()); }
@@ -331,11 +335,12 @@ public final class LinkAgent {
                     return;
                 }
                 counters.inc(C.FOREIGN_FRAMES);
+                if (p != null && p.state == Peer.State.UP) counters.inc(C.WRONG_TAG);
                 // Our epoch on it means a session we are still setting up (its HELLO_ACK is on the
                 // way): not stale. Anything else belongs to a session we do not have: say so, so the
                 // peer ends it now instead of at its link-down timeout.
                 boolean ours = p != null && p.state != Peer.State.DOWN && h.dstEpoch() == p.localEpoch;
-                if (!ours) reset(eth.source(), h.srcInstance(), h.srcEpoch(), p != null && p.state == Peer.State.UP ? p.localEpoch : 0);
+                if (!ours) reset(eth.source(), h.srcInstance(), h.srcEpoch());
             }
             case DISCOVER -> throw new AssertionError("handled above");
         }
@@ -388,15 +393,23 @@ public final class LinkAgent {
         return true;
     }
 
-    private void reset(MacAddress mac, int instance, long peerEpoch, long ourEpoch) {
+    /**
+     * Answers a frame of a session we do not have. Source Epoch is 0: the answer goes to whatever
+     * MAC the frame claimed, so it must never reveal a verification tag of a live session.
+     */
+    private void reset(MacAddress mac, int instance, long peerEpoch) {
         if (!resetAllowed()) return;
-        out.control(mac, instance, FrameType.CLOSE, ourEpoch, peerEpoch, 0, 0, 0, CloseReason.RESET.code(), null, now);
+        out.control(mac, instance, FrameType.CLOSE, 0, peerEpoch, 0, 0, 0, CloseReason.RESET.code(), null, now);
         counters.inc(C.RESETS_SENT);
     }
 
     private void answerDiscover(MacAddress from, FrameHeader h) {
         byte[] info = announcement;
         if (info == null) return;
+        if (!announceLimiter.allow(from, now)) {
+            counters.inc(C.ANNOUNCES_LIMITED);
+            return;
+        }
         out.control(from, h.srcInstance(), FrameType.ANNOUNCE, 0, 0, 0, h.seq(), 0, 0, info, now);
     }
 
@@ -462,6 +475,22 @@ public final class LinkAgent {
     }
 
     // ---- called by peers ----
+
+    void countSecurity(C c) { counters.inc(c); }
+
+    /**
+     * How long a challenged peer has to answer before it counts as gone: a few round trips, at
+     * least a keepalive interval (a busy peer may be slow to answer), at most the link-down
+     * timeout (a peer silent that long is gone anyway).
+     */
+    long challengeTimeoutNs(long rtoNs) {
+        return Math.min(linkDownTimeoutNs, Math.max(keepaliveNs, 4 * rtoNs));
+    }
+
+    void logTakeoverRefused(Peer p) {
+        if (warnAllowed()) log.warn("{}: a HELLO claimed this peer restarted, but the peer answered the challenge: "
+                + "session kept, HELLO ignored (a stranger with its addresses?)", p.link.describe());
+    }
 
     long newEpoch() {
         long e;
