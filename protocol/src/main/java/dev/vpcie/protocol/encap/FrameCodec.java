@@ -20,6 +20,10 @@ public final class FrameCodec {
     public static final int DEFAULT_ETHER_TYPE = 0x88B5;
     public static final int TPID_8021Q = 0x8100;
     public static final int VERSION = 1;
+    /** Version of a frame sealed with a group key: the header is the same, an ICV follows the payload. */
+    public static final int VERSION_AUTHENTICATED = 2;
+    /** Bytes of integrity check value after the payload of a sealed frame (truncated HMAC-SHA-256). */
+    public static final int ICV_LENGTH = 16;
 
     public static final int ETHERNET_HEADER_LENGTH = 14;
     public static final int VLAN_TAG_LENGTH = 4;
@@ -126,10 +130,18 @@ public final class FrameCodec {
      * job), so {@link #readTlpRecord} cannot fail afterwards.
      */
     public static FrameHeader readHeader(ByteBuf in) throws MalformedFrameException {
+        return readHeader(in, VERSION);
+    }
+
+    /**
+     * {@link #readHeader(ByteBuf)} for frames of the given version: {@link #VERSION_AUTHENTICATED}
+     * once the frame's ICV has been checked and cut off (a keyed link), {@link #VERSION} otherwise.
+     */
+    public static FrameHeader readHeader(ByteBuf in, int expectedVersion) throws MalformedFrameException {
         if (in.readableBytes() < LINK_HEADER_LENGTH)
             throw new MalformedFrameException(TRUNCATED, in.readableBytes() + " bytes, shorter than the link header");
         int version = in.readUnsignedByte();
-        if (version != VERSION) throw new MalformedFrameException(UNSUPPORTED_VERSION, "version " + version);
+        if (version != expectedVersion) throw new MalformedFrameException(UNSUPPORTED_VERSION, "version " + version);
         int typeCode = in.readUnsignedByte();
         FrameType type = FrameType.of(typeCode);
         if (type == null) throw new MalformedFrameException(UNKNOWN_TYPE, "type " + typeCode);

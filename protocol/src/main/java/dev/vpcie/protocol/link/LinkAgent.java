@@ -54,6 +54,8 @@ public final class LinkAgent {
     private final FrameTransport transport;
     private final RandomGenerator random;
     private final FrameWriter out;
+    /** Checks and makes the seals of frames when the group has a key; null otherwise. */
+    final FrameAuthenticator auth;
     private final Counters counters = new Counters();
     private final ByteBuffer rxNio;
     private final ByteBuf rx;
@@ -93,7 +95,8 @@ public final class LinkAgent {
         this.maxRtoNs = config.maxRto().toNanos();
         this.ackDelayNs = config.ackDelay().toNanos();
         this.ackEvery = Math.max(1, config.window() / 4);
-        this.out = new FrameWriter(transport, config, mtu, counters);
+        this.auth = config.groupKey() == null ? null : new FrameAuthenticator(config.groupKey(), config.group(), config.etherType());
+        this.out = new FrameWriter(transport, config, mtu, counters, auth);
         this.rxNio = ByteBuffer.allocateDirect(Math.max(transport.mtu(), 9216) + 64);
         this.rx = Unpooled.wrappedBuffer(rxNio);
     }
@@ -300,7 +303,8 @@ public final class LinkAgent {
                 counters.inc(C.FOREIGN_FRAMES);
                 return;
             }
-            h = FrameCodec.readHeader(rx);
+            if (auth != null && !authenticate(eth)) return;
+            h = FrameCodec.readHeader(rx, auth != null ? FrameCodec.VERSION_AUTHENTICATED : FrameCodec.VERSION);
             payload = rx.readSlice(h.payloadLength());
         } catch (MalformedFrameException e) {
             counters.inc(C.MALFORMED_FRAMES);
@@ -344,6 +348,42 @@ public final class LinkAgent {
             }
             case DISCOVER -> throw new AssertionError("handled above");
         }
+    }
+
+    /**
+     * A keyed agent's first look at a frame: its seal is checked before anything in it is
+     * believed, reading only what says which key to use (Version, Type, the epochs). Frames
+     * without a seal, naming no session of ours, or with a seal that does not verify, are
+     * dropped and counted, and never answered.
+     */
+    private boolean authenticate(EthernetHeader eth) {
+        int at = rx.readerIndex();
+        if (rx.readableBytes() < FrameCodec.LINK_HEADER_LENGTH) {
+            counters.inc(C.MALFORMED_FRAMES);
+            return false;
+        }
+        if (rx.getUnsignedByte(at) != FrameCodec.VERSION_AUTHENTICATED) {
+            counters.inc(C.UNAUTHENTICATED);
+            return false;
+        }
+        int type = rx.getUnsignedByte(at + 1);
+        long srcEpoch = rx.getLong(at + 8), dstEpoch = rx.getLong(at + 16);
+        javax.crypto.Mac key = auth.keyFor(type, srcEpoch, dstEpoch);
+        if (key == null && type == FrameType.HELLO_ACK.code()) {
+            // the answer to our HELLO: its session has no key yet (derived only for a HELLO we sent)
+            Peer p = peers.get(key(eth.source(), rx.getUnsignedShort(at + 4)));
+            if (p != null && p.state == Peer.State.CONNECTING && p.localEpoch == dstEpoch && srcEpoch != 0)
+                key = auth.pendingSessionKey(srcEpoch, dstEpoch);
+        }
+        if (key == null) {
+            counters.inc(C.WRONG_TAG);
+            return false;
+        }
+        if (!auth.verify(rx, at, key)) {
+            counters.inc(C.BAD_ICV);
+            return false;
+        }
+        return true;
     }
 
     private void onHello(Peer p, MacAddress mac, FrameHeader h) {

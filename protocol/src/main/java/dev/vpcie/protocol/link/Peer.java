@@ -58,6 +58,13 @@ final class Peer {
     private long lastSentNs, lastReceivedNs;
     /** Whether this session's handler has heard onLinkUp (a handler set after the session came up hears it late). */
     boolean upReported;
+    /**
+     * Whether the peer has proven it holds the session. Always, except on a keyed accepter until
+     * the first sealed session frame from the opener arrives: a HELLO can be replayed by anyone
+     * who saw it, but only a holder of the group key can seal a frame with the keys of the new
+     * session, so a replayed HELLO never brings a link up (or takes an endpoint).
+     */
+    private boolean proven;
     private long nextHelloNs = NEVER, helloIntervalNs;
     /**
      * When a challenge to the peer (sent because a HELLO claimed to restart this session) runs out
@@ -104,30 +111,44 @@ final class Peer {
                 sendHelloAck(nowNs);
                 return;
             }
-            if (challengeDeadlineNs == NEVER) {
-                out.control(mac, instance, FrameType.KEEPALIVE, localEpoch, peerEpoch, replay.nxt(), recv.next(),
-                        recv.window(), FrameCodec.KEEPALIVE_CHALLENGE, null, nowNs);
-                counters.inc(C.KEEPALIVES_SENT);
-                agent.countSecurity(C.CHALLENGES_SENT);
-                sent(nowNs);
-                challengeDeadlineNs = nowNs + agent.challengeTimeoutNs(rtt.rto());
+            if (proven) {
+                challenge(nowNs);
+                return;
             }
-            return;
+            // nothing to protect: its opener never proved it holds the session
+            end("replaced by a new HELLO before its peer proved it", nowNs);
         }
         // A simultaneous open keeps the epoch our own HELLOs announced, so both sides agree.
         long local = state == State.CONNECTING ? localEpoch : agent.newEpoch();
-        establish(local, h.srcEpoch(), h.seq(), h.window(), nowNs);
+        establish(local, h.srcEpoch(), h.seq(), h.window(), agent.auth == null, nowNs);
         sendHelloAck(nowNs);
+    }
+
+    /** Asks the peer to prove at once that it still holds the session (one challenge at a time). */
+    private void challenge(long nowNs) {
+        if (challengeDeadlineNs != NEVER) return;
+        out.control(mac, instance, FrameType.KEEPALIVE, localEpoch, peerEpoch, replay.nxt(), recv.next(), recv.window(),
+                FrameCodec.KEEPALIVE_CHALLENGE, null, nowNs);
+        counters.inc(C.KEEPALIVES_SENT);
+        agent.countSecurity(C.CHALLENGES_SENT);
+        sent(nowNs);
+        challengeDeadlineNs = nowNs + agent.challengeTimeoutNs(rtt.rto());
     }
 
     /** A HELLO_ACK arrived for our HELLO. */
     void acceptHelloAck(FrameHeader h, long nowNs) {
+        if (state == State.UP && h.dstEpoch() == localEpoch && h.srcEpoch() == peerEpoch) {
+            onSessionFrame(h, null, nowNs); // a simultaneous open: the peer's answer proves it (keyed)
+            return;
+        }
         if (state != State.CONNECTING || h.dstEpoch() != localEpoch || h.ack() != agent.config.initialSequence()) return;
-        establish(localEpoch, h.srcEpoch(), h.seq(), h.window(), nowNs);
+        establish(localEpoch, h.srcEpoch(), h.seq(), h.window(), true, nowNs);
+        ackNow = true; // the accepter hears at once that we have the session (and, keyed, that we hold the key)
     }
 
-    private void establish(long local, long remote, int peerInitialSeq, int peerWindow, long nowNs) {
+    private void establish(long local, long remote, int peerInitialSeq, int peerWindow, boolean proven, long nowNs) {
         state = State.UP;
+        if (agent.auth != null) agent.auth.addSession(local, remote);
         localEpoch = local;
         peerEpoch = remote;
         int isn = agent.config.initialSequence();
@@ -146,9 +167,12 @@ final class Peer {
         challengeDeadlineNs = NEVER;
         channel = new SendChannel(agent.config.window());
         counters.inc(C.SESSIONS_UP);
-        link.up(channel, local, remote);
         upReported = false;
-        agent.linkUp(this);
+        this.proven = proven;
+        if (proven) {
+            link.up(channel, local, remote);
+            agent.linkUp(this);
+        }
     }
 
     /**
@@ -157,6 +181,7 @@ final class Peer {
      */
     void end(String reason, long nowNs) {
         boolean wasUp = state == State.UP;
+        if (wasUp && agent.auth != null) agent.auth.removeSession(localEpoch, peerEpoch);
         state = State.DOWN;
         link.down();
         channel = null;
@@ -213,6 +238,11 @@ final class Peer {
     /** A frame of the current session (epochs already checked). */
     void onSessionFrame(FrameHeader h, ByteBuf payload, long nowNs) {
         lastReceivedNs = nowNs;
+        if (!proven) {
+            proven = true;
+            link.up(channel, localEpoch, peerEpoch);
+            agent.linkUp(this);
+        }
         if (challengeDeadlineNs != NEVER) { // the session's peer is alive: the HELLO was not from it
             challengeDeadlineNs = NEVER;
             agent.countSecurity(C.TAKEOVERS_REFUSED);
@@ -353,7 +383,7 @@ final class Peer {
             return 1;
         }
         int work = 0;
-        if (!upReported && link.handler != null) {
+        if (!upReported && proven && link.handler != null) {
             agent.linkUp(this); // the handler arrived after the session came up: it hears onLinkUp first
             work++;
         }
@@ -393,7 +423,7 @@ final class Peer {
     boolean hasImmediateWork() {
         if (state != State.UP) return false;
         SendChannel ch = channel;
-        return retransmitPending || ackNow || (link.handler != null && (!upReported || recv.hasDeliverable()))
+        return retransmitPending || ackNow || (link.handler != null && (!upReported && proven || recv.hasDeliverable()))
                 || (!ch.queue.isEmpty() && canSendNew());
     }
 
