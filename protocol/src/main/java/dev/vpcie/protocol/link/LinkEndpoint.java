@@ -121,6 +121,9 @@ public final class LinkEndpoint implements AutoCloseable {
 
     public LinkCounters counters() { return agent.counters(); }
 
+    /** What the link refused as possible attacks (docs/security.md). */
+    public SecurityCounters securityCounters() { return agent.securityCounters(); }
+
     public List<Link> links() { return agent.links(); }
 
     public MacAddress address() { return agent.address(); }
