@@ -34,8 +34,10 @@ record EndpointSelector(MacAddress address, int instance) {
         return new EndpointSelector(address, Integer.parseInt(inst));
     }
 
-    boolean matches(Announcement a) {
-        return a.address().equals(address) && (instance < 0 || a.instance() == instance);
+    boolean matches(Announcement a) { return matches(a.address(), a.instance()); }
+
+    boolean matches(MacAddress mac, int peerInstance) {
+        return mac.equals(address) && (instance < 0 || peerInstance == instance);
     }
 
     /**

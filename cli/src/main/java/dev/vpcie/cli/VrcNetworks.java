@@ -48,7 +48,8 @@ final class VrcNetworks {
                                                    List<EndpointSelector> wanted) throws Exception {
         LinkEndpoint links = net.links();
         String where = "group " + o.group() + " on " + o.where();
-        List<Announcement> found = links.discover(timeout);
+        List<Announcement> found = wanted.isEmpty() ? links.discover(timeout)
+                : links.discover(timeout, (mac, instance) -> wanted.stream().anyMatch(w -> w.matches(mac, instance)));
         if (links.failure() != null) throw new UnreachableException("the interconnect failed: " + links.failure());
         if (!wanted.isEmpty()) {
             EndpointSelector.Selection s = EndpointSelector.select(wanted, found);

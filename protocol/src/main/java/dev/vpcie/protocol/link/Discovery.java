@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 
 /**
  * One round of discovery: DISCOVER broadcast a few times in the group, ANNOUNCE replies collected
@@ -30,8 +31,11 @@ public final class Discovery {
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile int dropped;
 
-    Discovery(int nonce, long durationNs) {
+    private final BiPredicate<MacAddress, Integer> wanted;
+
+    Discovery(int nonce, long durationNs, BiPredicate<MacAddress, Integer> wanted) {
         this.nonce = nonce;
+        this.wanted = wanted;
         this.durationNs = durationNs;
         this.intervalNs = durationNs / (2L * SENDS);
     }
@@ -44,6 +48,7 @@ public final class Discovery {
 
     /** Agent thread. */
     void add(MacAddress mac, int instance, byte[] info) {
+        if (!wanted.test(mac, instance)) return;
         long k = LinkAgent.key(mac, instance);
         if (found.size() >= MAX_RESULTS && !found.containsKey(k)) {
             dropped++;

@@ -159,10 +159,13 @@ public final class LinkAgent {
     }
 
     /** Starts a round of discovery in the group; the returned handle fills as ANNOUNCEs arrive. */
-    public Discovery startDiscovery(Duration duration) {
+    public Discovery startDiscovery(Duration duration) { return startDiscovery(duration, (mac, instance) -> true); }
+
+    /** A round of discovery that keeps only the answers of peers {@code wanted} accepts (called on the agent thread). */
+    public Discovery startDiscovery(Duration duration, java.util.function.BiPredicate<MacAddress, Integer> wanted) {
         if (duration.isNegative() || duration.isZero()) throw new IllegalArgumentException("discovery needs a positive duration");
         int nonce = java.util.concurrent.ThreadLocalRandom.current().nextInt(); // any thread: not the agent's generator
-        Discovery d = new Discovery(nonce, duration.toNanos());
+        Discovery d = new Discovery(nonce, duration.toNanos(), wanted);
         commands.add(() -> {
             d.begin(now);
             discoveries.add(d);

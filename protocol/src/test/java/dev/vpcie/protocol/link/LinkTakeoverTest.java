@@ -152,4 +152,18 @@ class LinkTakeoverTest {
             assertTrue(d.dropped() > 0);
         }
     }
+
+    @Test void aRoundThatKnowsWhomItWantsIsNotCrowdedOut() {
+        try (AgentPair p = new AgentPair(CONFIG, null, 26)) {
+            p.b.announce("the real one".getBytes());
+            MacAddress real = p.endB.address();
+            Discovery d = p.a.startDiscovery(java.time.Duration.ofMillis(5), (mac, instance) -> mac.equals(real));
+            p.step();
+            for (int i = 0; i < 1000; i++) // answers that arrive before the real one
+                forgeRaw(p.cable.b(), new MacAddress(0x0200_0000_2000L + i), p.endA.address(), FrameType.ANNOUNCE, 1, 1, 0, d.nonce,
+                        "fake".getBytes());
+            assertTrue(p.runUntil(d::isDone, 10_000));
+            assertEquals(List.of(new Announcement(real, 1, "the real one".getBytes())), d.results());
+        }
+    }
 }
