@@ -59,11 +59,11 @@ final class VrcNetworks {
             found = s.chosen();
         }
         Choice choice = choose(found, links.address() + "/" + links.hostInstance());
-        if (!wanted.isEmpty() && !choice.busy().isEmpty())
-            throw new UnreachableException("endpoint " + String.join(", ", choice.busy()) + " is owned by another VRC");
-        List<Announcement> usable = choice.usable();
+        // Named endpoints are tried whatever their answer says: anyone can answer with their
+        // address (say, "owned by another VRC"), and a really owned endpoint refuses the session.
+        List<Announcement> usable = wanted.isEmpty() ? choice.usable() : found;
         List<String> busy = choice.busy();
-        for (String b : busy) log.warn("skipping endpoint {}", b);
+        for (String b : busy) log.warn(wanted.isEmpty() ? "skipping endpoint {}" : "trying endpoint {} as named", b);
         if (usable.isEmpty()) {
             if (!busy.isEmpty()) throw new UnreachableException("every endpoint in " + where + " is owned by another VRC: " + String.join(", ", busy));
             throw new UnreachableException("no endpoint answered in " + where + " within " + timeout.toMillis() + " ms");

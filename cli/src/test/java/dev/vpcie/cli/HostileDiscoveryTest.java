@@ -96,7 +96,11 @@ class HostileDiscoveryTest {
                     b.flip();
                     int nonce = discoverNonce(b);
                     towardEndpoint.send(b, endpointAddress);
-                    if (nonce != 0) for (int i = 0; i < FAKES; i++) towardVrc.send(fakeAnnounce(i, nonce), vrcAddress);
+                    if (nonce != 0) {
+                        for (int i = 0; i < FAKES; i++) towardVrc.send(fakeAnnounce(new MacAddress(0x0000_0000_0100L + i), nonce, "none"), vrcAddress);
+                        // and one in the real endpoint's name, claiming another VRC owns it
+                        towardVrc.send(fakeAnnounce(UdpTransport.standInMac(endpointAddress), nonce, "02:00:00:00:00:99/1_via_udp"), vrcAddress);
+                    }
                 }
                 for (b.clear(); towardEndpoint.receive(b) != null; b.clear()) {
                     b.flip();
@@ -115,11 +119,11 @@ class HostileDiscoveryTest {
         return f.getInt(link + 24);
     }
 
-    private ByteBuffer fakeAnnounce(int i, int nonce) {
+    private ByteBuffer fakeAnnounce(MacAddress from, int nonce, String owner) {
         MacAddress vrc = UdpTransport.standInMac(vrcAddress);
-        byte[] text = "vpcie-endpoint functions=\"00.0 dmatest [1af4:10f0] class 088000\" owner=none".getBytes(StandardCharsets.UTF_8);
+        byte[] text = ("vpcie-endpoint functions=\"00.0 dmatest [1af4:10f0] class 088000\" owner=" + owner).getBytes(StandardCharsets.UTF_8);
         ByteBuf f = Unpooled.buffer();
-        FrameCodec.writeEthernet(f, vrc, new MacAddress(0x0000_0000_0100L + i), GROUP, FrameCodec.DEFAULT_ETHER_TYPE);
+        FrameCodec.writeEthernet(f, vrc, from, GROUP, FrameCodec.DEFAULT_ETHER_TYPE);
         FrameCodec.writeHeader(f, FrameType.ANNOUNCE, 1, 1, 0, 0, 0, nonce, 0, 0, text.length);
         f.writeBytes(text);
         return f.nioBuffer();
