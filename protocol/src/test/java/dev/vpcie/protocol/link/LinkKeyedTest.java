@@ -122,4 +122,17 @@ class LinkKeyedTest {
         assertTrue(b.links().stream().noneMatch(Link::isUp));
         cable.close();
     }
+
+    @Test void aRestartedKeyedPeerGetsANewSessionAfterTheChallengeGoesUnanswered() {
+        try (AgentPair p = new AgentPair(KEYED, null, 34)) {
+            Recorder atA = new Recorder(), atB = new Recorder();
+            p.connect(atA, atB);
+            LinkAgent a2 = p.restartA(99); // cannot verify (nor answer) the old session's challenge
+            Link ab2 = a2.connect(p.endB.address(), 1);
+            assertTrue(p.runUntil(ab2::isUp, 10 * TIMEOUT_STEPS));
+            assertEquals(1, p.b.securityCounters().peersReplaced(), p.b.securityCounters().toString());
+            assertEquals(List.of("up", "down", "up"), atB.events.stream().map(e -> e.startsWith("down") ? "down" : e).toList());
+            assertTrue(atB.events.get(1).contains("peer silent after a HELLO"), atB.events.get(1));
+        }
+    }
 }
