@@ -13,11 +13,21 @@ import java.util.List;
 public interface VrcConnector {
 
     /**
-     * What the user asked for on the command line, and the root complex's loop: the links run on
-     * it, so a TLP goes from a request to the wire and a completion back to its request without a
-     * thread hand-off.
+     * What the user asked for on the command line: where, how long to look, and the endpoints
+     * named with {@code --endpoint} (empty: every free endpoint that answers, by MAC); and the
+     * root complex's loop (null: the links get one of their own). The links run on it, so a TLP
+     * goes from a request to the wire and a completion back to its request without a thread
+     * hand-off.
      */
-    record Target(Interconnect.Options interconnect, long discoverTimeoutMillis, AgentLoop loop) {}
+    record Target(Interconnect.Options interconnect, long discoverTimeoutMillis, List<EndpointSelector> endpoints, AgentLoop loop) {
+        public Target {
+            endpoints = List.copyOf(endpoints);
+        }
+
+        public Target(Interconnect.Options interconnect, long discoverTimeoutMillis) {
+            this(interconnect, discoverTimeoutMillis, List.of(), null);
+        }
+    }
 
     /** The links to the endpoints found (in bus order), and whatever must be closed after them. */
     interface Connection extends AutoCloseable {
