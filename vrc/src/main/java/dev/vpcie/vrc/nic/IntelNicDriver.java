@@ -19,9 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 import java.util.function.IntPredicate;
 import org.slf4j.Logger;
@@ -57,14 +55,9 @@ public abstract class IntelNicDriver implements NicDriver {
     private final String chip;
     protected MacAddress mac = new MacAddress(0);
 
-    private TxRing tx;
+    /** The transmit path (null before bring-up and after close). */
+    private volatile TxPath tx;
     private RxRing[] rx = new RxRing[0];
-    private final ReentrantLock txLock = new ReentrantLock();
-    private final Condition txSpace = txLock.newCondition();
-    private boolean txStopped = true;
-    private int unflushed;
-    /** The last time TX made progress or could start to (link up, reset): a hang is measured from here. */
-    private volatile long txProgressNs;
 
     private volatile boolean promiscuous;
     private volatile LinkState link = LinkState.DOWN;
@@ -86,8 +79,7 @@ public abstract class IntelNicDriver implements NicDriver {
     private volatile boolean unreachable;
     private long nextWatchdog;
 
-    private final LongAdder txFrames = new LongAdder(), txBytes = new LongAdder(), txBusy = new LongAdder();
-    private final LongAdder interrupts = new LongAdder(), linkChanges = new LongAdder(), resets = new LongAdder(), txKicks = new LongAdder(), txDoorbells = new LongAdder();
+    private final LongAdder interrupts = new LongAdder(), linkChanges = new LongAdder(), resets = new LongAdder(), txKicks = new LongAdder();
     private final Map<HwStat, Long> hardware = new EnumMap<>(HwStat.class);
 
     protected IntelNicDriver(PcieDevice device, String chip, NicOptions options) {
@@ -172,19 +164,15 @@ public abstract class IntelNicDriver implements NicDriver {
         try {
             enableDevice();
             probe();
-            tx = new TxRing(device, options.txDescriptors(), txBufferSize(), txFormat());
+            tx = new TxPath(new TxRing(device, options.txDescriptors(), txBufferSize(), txFormat()), this::txDoorbell,
+                    options.maxFrameSize(), chip);
             rx = new RxRing[rxQueues()];
             for (int q = 0; q < rx.length; q++)
                 rx[q] = new RxRing(device, q, options.rxDescriptors(), rxBufferSize(), rxCrcBytes(), options.maxFrameSize(), rxFormat());
             setupInterrupts();
             configure();
             enableInterrupts();
-            txLock.lock();
-            try {
-                txStopped = false;
-            } finally {
-                txLock.unlock();
-            }
+            tx.start();
             running = true;
             thread = Thread.ofPlatform().daemon().name("nic-" + device.name()).start(this::run);
             loop.add(ringPoll);
@@ -256,90 +244,27 @@ public abstract class IntelNicDriver implements NicDriver {
     // ---- transmit ----
 
     @Override public boolean transmit(ByteBuffer frame, TxOffload offload, boolean more) {
-        int length = frame.remaining();
-        int max = offload instanceof TxOffload.Segmentation ? TxRing.MAX_TSO_FRAME : options.maxFrameSize();
-        if (length < 14 || length > max)
-            throw new IllegalArgumentException("frame of " + length + " bytes; " + chip + " sends 14.." + max + " bytes here");
-        txLock.lock();
-        try {
-            if (txStopped) return false;
-            int needed = tx.descriptorsFor(length, offload);
-            if (needed > tx.count() - 1)
-                throw new IllegalArgumentException("a frame of " + length + " bytes needs " + needed + " descriptors; the TX ring holds " + (tx.count() - 1));
-            if (!tx.hasRoom(needed)) {
-                reclaimLocked();
-                if (!tx.hasRoom(needed)) {
-                    txBusy.increment();
-                    ringTxDoorbell();
-                    return false;
-                }
-            }
-            tx.post(frame, offload, System.nanoTime());
-            txFrames.increment();
-            txBytes.add(length);
-            unflushed++;
-            if (!more) ringTxDoorbell();
-            if (busyPollNs > 0) {
-                lastActivityNs = System.nanoTime();
-                if (!loop.inLoop()) loop.wakeup(); // watch for the answer from memory
-            }
-            return true;
-        } finally {
-            txLock.unlock();
+        TxPath t = tx;
+        if (t == null || !t.transmit(frame, offload, more)) return false;
+        if (busyPollNs > 0) {
+            lastActivityNs = System.nanoTime();
+            if (!loop.inLoop()) loop.wakeup(); // watch for the answer from memory
         }
+        return true;
     }
 
     @Override public void flush() {
-        txLock.lock();
-        try {
-            ringTxDoorbell();
-        } finally {
-            txLock.unlock();
-        }
-    }
-
-    private void ringTxDoorbell() {
-        if (unflushed == 0 || txStopped) return;
-        unflushed = 0;
-        txDoorbells.increment();
-        txDoorbell(tx.tail());
+        TxPath t = tx;
+        if (t != null) t.flush();
     }
 
     @Override public boolean awaitTxSpace(long timeoutNanos) throws InterruptedException {
-        long left = timeoutNanos;
-        txLock.lock();
-        try {
-            if (tx == null) return false;
-            int needed = tx.descriptorsFor(TxRing.MAX_TSO_FRAME, TxOffload.NONE) + 1;
-            while (txStopped || !tx.hasRoom(needed)) {
-                if (tx == null || !running) return false;
-                if (!txStopped) reclaimLocked();
-                if (!txStopped && tx.hasRoom(needed)) break;
-                if (left <= 0) return false;
-                left = txSpace.awaitNanos(left);
-            }
-            return true;
-        } finally {
-            txLock.unlock();
-        }
-    }
-
-    private void reclaimLocked() {
-        if (tx.reclaim() > 0) {
-            txProgressNs = System.nanoTime();
-            txSpace.signalAll();
-        }
+        TxPath t = tx;
+        return t != null && t.awaitSpace(timeoutNanos, () -> running);
     }
 
     /** Frees completed TX descriptors (DD written back in host memory); wakes waiting senders. */
-    protected final void cleanTx() {
-        txLock.lock();
-        try {
-            reclaimLocked();
-        } finally {
-            txLock.unlock();
-        }
-    }
+    protected final void cleanTx() { tx.clean(); }
 
     // ---- receive ----
 
@@ -577,7 +502,7 @@ public abstract class IntelNicDriver implements NicDriver {
      * the interrupt's trip for frames that come soon. Returns whether it found work.
      */
     private boolean busyPoll() {
-        boolean work = cleanTxFound();
+        boolean work = tx.clean();
         for (int q = 0; q < rx.length; q++) {
             RxRing ring = rx[q];
             int before = ring.tail();
@@ -588,17 +513,6 @@ public abstract class IntelNicDriver implements NicDriver {
             }
         }
         return work;
-    }
-
-    private boolean cleanTxFound() {
-        txLock.lock();
-        try {
-            int before = tx.inUse();
-            reclaimLocked();
-            return tx.inUse() != before;
-        } finally {
-            txLock.unlock();
-        }
     }
 
     private void watchdog(long now) {
@@ -615,19 +529,10 @@ public abstract class IntelNicDriver implements NicDriver {
             resetNow();
             return;
         }
-        long since;
-        txLock.lock();
-        try {
-            reclaimLocked();
-            since = tx.oldestPendingSince();
-        } finally {
-            txLock.unlock();
-        }
-        // Frames queued while the link was down only start to go when it comes up.
-        long stalled = since < 0 || !link.up() ? 0 : now - Math.max(since, txProgressNs);
+        long stalled = tx.stalledFor(now, link.up());
         long period = options.watchdog().toNanos();
         if (stalled > 2 * period) {
-            log.warn("{}: Detected Tx Unit Hang (oldest frame waiting {} ms); resetting", device.name(), (now - since) / 1_000_000);
+            log.warn("{}: Detected Tx Unit Hang (oldest frame waiting {} ms); resetting", device.name(), (now - tx.oldestPendingSince()) / 1_000_000);
             resetNow();
             return;
         }
@@ -636,12 +541,7 @@ public abstract class IntelNicDriver implements NicDriver {
             // tail write; ring the doorbell again before calling it a hang.
             txKicks.increment();
             log.debug("{}: TX made no progress for {} ms; ringing the doorbell again", device.name(), stalled / 1_000_000);
-            txLock.lock();
-            try {
-                if (!txStopped) txDoorbell(tx.tail());
-            } finally {
-                txLock.unlock();
-            }
+            tx.ringAgain();
         }
         kick();
         // Lost-interrupt insurance that needs no new edge: an INTx line the root complex believes
@@ -661,7 +561,7 @@ public abstract class IntelNicDriver implements NicDriver {
         LinkState was = link;
         if (now.equals(was)) return;
         if (now.up()) {
-            txProgressNs = System.nanoTime();
+            tx.progress();
             linkCameUp(now);
         }
         link = now; // published after the link-up work, so whoever waits for the link finds it finished
@@ -714,21 +614,10 @@ public abstract class IntelNicDriver implements NicDriver {
             ringPoll.paused = true;
             ringPoll.generation++;
         });
-        txLock.lock();
-        try {
-            txStopped = true;
-        } finally {
-            txLock.unlock();
-        }
+        tx.stop();
         disableInterrupts();
         resetHardware();
-        txLock.lock();
-        try {
-            tx.reset();
-            unflushed = 0;
-        } finally {
-            txLock.unlock();
-        }
+        tx.reset();
         for (RxRing r : rx) r.arm();
         configure();
         // Forget interrupts from before the reset, but not one raised by enabling (the e1000's
@@ -739,13 +628,7 @@ public abstract class IntelNicDriver implements NicDriver {
             ringPoll.polling = ringPoll.causePending = ringPoll.missed = false;
         });
         enableInterrupts();
-        txLock.lock();
-        try {
-            txStopped = false;
-            txSpace.signalAll();
-        } finally {
-            txLock.unlock();
-        }
+        tx.start();
         updateLink(LinkState.DOWN);
         linkCheckRequested = true; // besides what enableInterrupts arranged: a reset must not hang on one interrupt
     }
@@ -771,7 +654,9 @@ public abstract class IntelNicDriver implements NicDriver {
         synchronized (hardware) {
             hardware.forEach((k, v) -> hw.put(k.name(), v));
         }
-        return new NicStats(txFrames.sum(), txBytes.sum(), txBusy.sum(), txKicks.sum(), txDoorbells.sum(), rxFrames, rxBytes, rxErrors, rxUnclaimed,
+        TxPath t = tx;
+        return new NicStats(t == null ? 0 : t.frames(), t == null ? 0 : t.bytes(), t == null ? 0 : t.busy(), txKicks.sum(),
+                t == null ? 0 : t.doorbells(), rxFrames, rxBytes, rxErrors, rxUnclaimed,
                 interrupts.sum(), linkChanges.sum(), resets.sum(), mmio.reads(), mmio.writes(), perQueue, hw);
     }
 
@@ -816,25 +701,15 @@ public abstract class IntelNicDriver implements NicDriver {
                 Thread.currentThread().interrupt();
             }
         }
-        txLock.lock();
-        try {
-            txStopped = true;
-            txSpace.signalAll();
-        } finally {
-            txLock.unlock();
-        }
+        TxPath t0 = tx;
+        if (t0 != null) t0.stop();
         try {
             disableInterrupts();
             shutdown();
         } catch (DeviceUnreachableException e) {
             log.warn("{}: could not reset the NIC on close: {}", device.name(), e.getMessage());
         }
-        txLock.lock();
-        try {
-            release();
-        } finally {
-            txLock.unlock();
-        }
+        release();
         link = LinkState.DOWN;
     }
 
@@ -848,9 +723,10 @@ public abstract class IntelNicDriver implements NicDriver {
         } catch (RuntimeException e) {
             log.warn("{}: could not disable interrupts and bus mastering: {}", device.name(), e.getMessage());
         }
-        if (tx != null) tx.close();
-        for (RxRing r : rx) if (r != null) r.close();
+        TxPath t = tx;
         tx = null;
+        if (t != null) t.close();
+        for (RxRing r : rx) if (r != null) r.close();
         rx = new RxRing[0];
     }
 
