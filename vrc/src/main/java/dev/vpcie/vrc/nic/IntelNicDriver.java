@@ -66,7 +66,7 @@ public abstract class IntelNicDriver implements NicDriver {
     private final Object linkMonitor = new Object();
 
     private final AgentLoop loop;
-    private final RingPoll ringPoll = new RingPoll();
+    private final RingPoll ringPoll;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private volatile Thread thread;
     private volatile boolean running;
@@ -74,8 +74,6 @@ public abstract class IntelNicDriver implements NicDriver {
     /** Why an access from the ring poll failed (the control thread takes the NIC as unreachable), or null. */
     private volatile String unreachableReason;
     private final long busyPollNs;
-    /** The last time a frame went out or came in: busy polling lasts {@code busyPollNs} from here. */
-    private volatile long lastActivityNs;
     private volatile boolean unreachable;
     private long nextWatchdog;
 
@@ -90,6 +88,13 @@ public abstract class IntelNicDriver implements NicDriver {
         this.promiscuous = options.promiscuous();
         this.busyPollNs = options.busyPoll().toNanos();
         this.loop = device.rootComplex().loop();
+        this.ringPoll = new RingPoll(new RingPoll.Rings() {
+            @Override public long service(long vectors) { return IntelNicDriver.this.service(vectors); }
+
+            @Override public boolean busyPoll() { return IntelNicDriver.this.busyPoll(); }
+
+            @Override public boolean ready() { return !unreachable && tx != null; }
+        }, device.name(), busyPollNs);
     }
 
     // ---- chip-specific steps ----
@@ -247,7 +252,7 @@ public abstract class IntelNicDriver implements NicDriver {
         TxPath t = tx;
         if (t == null || !t.transmit(frame, offload, more)) return false;
         if (busyPollNs > 0) {
-            lastActivityNs = System.nanoTime();
+            ringPoll.activity(System.nanoTime());
             if (!loop.inLoop()) loop.wakeup(); // watch for the answer from memory
         }
         return true;
@@ -417,47 +422,6 @@ public abstract class IntelNicDriver implements NicDriver {
         }
     }
 
-    /**
-     * The ring poll, one work of the root complex's loop: services the vectors that fired, within
-     * {@link #RX_BUDGET} frames per queue per cycle, and with {@link NicOptions#busyPoll} looks at
-     * the rings in host memory for a while after traffic without waiting for an interrupt.
-     * All fields are the loop's.
-     */
-    private final class RingPoll implements AgentWork {
-        long pending;
-        boolean paused;
-        /** Counts resets, so answers to reads issued before one are recognised. */
-        int generation;
-        /** {@link #serviceSingleVector}: masked and polling; a cause read in flight; an interrupt seen meanwhile. */
-        boolean polling, causePending, missed;
-
-        @Override public int doWork(long nowNs) {
-            if (paused || unreachable || tx == null) return 0;
-            long vectors = pending;
-            pending = 0;
-            if (vectors != 0) {
-                lastActivityNs = nowNs;
-                try {
-                    pending |= service(vectors);
-                } catch (RuntimeException e) {
-                    log.error("{}: ring poll error", device.name(), e);
-                }
-                return 1;
-            }
-            if (busyPollNs > 0 && nowNs - lastActivityNs < busyPollNs && busyPoll()) {
-                lastActivityNs = nowNs;
-                return 1;
-            }
-            return 0;
-        }
-
-        @Override public long nextDeadlineNs() {
-            if (paused || unreachable) return Long.MAX_VALUE;
-            if (pending != 0) return 0;
-            return busyPollNs > 0 ? lastActivityNs + busyPollNs : Long.MAX_VALUE;
-        }
-    }
-
     /** The control thread: requests from the ring poll, tasks, reset, link checks, the watchdog. */
     private void run() {
         // The link is read as enableInterrupts arranged; the rest of the watchdog can wait a period.
@@ -611,8 +575,7 @@ public abstract class IntelNicDriver implements NicDriver {
     private void resetNow() {
         resets.increment();
         onLoopAndWait(() -> {
-            ringPoll.paused = true;
-            ringPoll.generation++;
+            ringPoll.pause();
         });
         tx.stop();
         disableInterrupts();
@@ -623,9 +586,7 @@ public abstract class IntelNicDriver implements NicDriver {
         // Forget interrupts from before the reset, but not one raised by enabling (the e1000's
         // ICS=LSC): clearing after enableInterrupts could swallow it and leave INTx asserted.
         onLoopAndWait(() -> {
-            ringPoll.pending = 0;
-            ringPoll.paused = false;
-            ringPoll.polling = ringPoll.causePending = ringPoll.missed = false;
+            ringPoll.resume();
         });
         enableInterrupts();
         tx.start();
@@ -687,7 +648,7 @@ public abstract class IntelNicDriver implements NicDriver {
         running = false;
         try {
             onLoopAndWait(() -> {
-                ringPoll.paused = true;
+                ringPoll.pause();
                 loop.remove(ringPoll);
             });
         } catch (NicException e) {

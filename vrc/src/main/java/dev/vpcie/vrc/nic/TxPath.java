@@ -158,15 +158,7 @@ final class TxPath {
     void progress() { progressNs = System.nanoTime(); }
 
     /** Refuses frames from now on and wakes waiting senders (reset, close). */
-    void stop() {
-        lock.lock();
-        try {
-            stopped = true;
-            space.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
+    void stop() { setStopped(true); }
 
     /** Forgets every frame in the ring (the NIC was reset; call while stopped). */
     void reset() {
@@ -180,10 +172,12 @@ final class TxPath {
     }
 
     /** Accepts frames again and wakes waiting senders. */
-    void start() {
+    void start() { setStopped(false); }
+
+    private void setStopped(boolean stop) {
         lock.lock();
         try {
-            stopped = false;
+            stopped = stop;
             space.signalAll();
         } finally {
             lock.unlock();
@@ -192,10 +186,9 @@ final class TxPath {
 
     /** Stops and gives the ring's DMA memory back. */
     void close() {
+        stop();
         lock.lock();
         try {
-            stopped = true;
-            space.signalAll();
             ring.close();
         } finally {
             lock.unlock();
