@@ -177,7 +177,6 @@ public final class Endpoint implements AutoCloseable {
             owner = null;
         }
         upstream.down();
-        for (FunctionHost h : hosts) h.dma().linkDown("endpoint closed");
         for (FunctionHost h : hosts) h.close();
         responder.close();
     }
@@ -212,7 +211,6 @@ public final class Endpoint implements AutoCloseable {
             upstream.down();
         }
         log.info("session with {} ended ({}): hot reset of {} function(s)", port.describe(), reason, hosts.size());
-        for (FunctionHost h : hosts) h.dma().linkDown(reason);
         for (FunctionHost h : hosts) h.sessionEnded();
         for (SessionListener l : listeners) l.down(port, reason);
     }

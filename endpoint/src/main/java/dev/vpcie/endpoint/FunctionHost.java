@@ -103,7 +103,7 @@ public final class FunctionHost implements Executor {
         this.multiFunction = multiFunction;
         this.timers = new TimerQueue(clock);
         this.dma = new DmaEngine(config, number, upstream, settings, clock, counters, routerCounters);
-        this.interrupts = new InterruptRouter(config, number, upstream, counters, routerCounters);
+        this.interrupts = new InterruptRouter(config, number, dma, counters, routerCounters);
         config.pciExpress().ifPresent(p -> p.setFunctionLevelResetHandler(() -> resetAfterCompletion = true));
         function.attach(new DeviceContext(name, dma, interrupts, timers, counters, ethernetPorts));
         this.decoder = BarDecoder.of(config);
@@ -137,6 +137,9 @@ public final class FunctionHost implements Executor {
     /** Queues a request that arrived in session {@code generation}. Link thread; never blocks. */
     void submit(Tlp tlp, int generation) { queue.add(new Request(tlp, generation)); }
 
+    /** Queues a completion for the function's DMA engine. Link thread; never blocks. */
+    void completion(Completion c) { queue.add(new Request(c, upstream.generation())); }
+
     /** The owning session ended: a hot reset follows the work already queued. */
     void sessionEnded() { queue.add(new SessionEnded()); }
 
@@ -160,6 +163,7 @@ public final class FunctionHost implements Executor {
                 if (batch == 0) {
                     long deadline = timers.nextDeadlineNs();
                     Work w;
+                    deadline = Math.min(deadline, dma.nextDeadlineNs());
                     if (deadline == TimerQueue.NONE) {
                         w = queue.take();
                     } else {
@@ -190,11 +194,22 @@ public final class FunctionHost implements Executor {
         return true;
     }
 
+    /** Between events: the DMA engine hands back finished reads and times out late ones, then due timers run. */
     private void runTimers() {
+        try {
+            dma.doWork(clock.getAsLong());
+        } catch (RuntimeException e) {
+            modelError("DMA read handler", e);
+        }
         try {
             timers.runExpired(clock.getAsLong());
         } catch (RuntimeException e) {
             modelError("timer task", e);
+        }
+        try {
+            dma.doWork(clock.getAsLong());
+        } catch (RuntimeException e) {
+            modelError("DMA read handler", e);
         }
     }
 
@@ -221,7 +236,7 @@ public final class FunctionHost implements Executor {
                 case MemWrite m -> memoryWrite(m);
                 case IoRead i -> ioRead(i, generation);
                 case IoWrite i -> ioWrite(i, generation);
-                case Completion c -> throw new IllegalArgumentException("completions go to the DMA engine, not here: " + c);
+                case Completion c -> dma.onCompletion(c);
                 case Message m -> throw new IllegalArgumentException("messages are the router's: " + m);
             }
         } catch (RuntimeException e) {
@@ -245,6 +260,7 @@ public final class FunctionHost implements Executor {
         if (resetAfterCompletion) {
             resetAfterCompletion = false;
             log.info("{}: Function Level Reset", name);
+            dma.drop(false);
             function.reset(ResetKind.FUNCTION_LEVEL);
             interrupts.reset(false);
             decoder = BarDecoder.of(config);
@@ -328,6 +344,7 @@ public final class FunctionHost implements Executor {
 
     /** The session ended: a conventional (hot) reset, and the Routing ID is forgotten. */
     private void hotReset() {
+        dma.drop(true);
         try {
             function.reset(ResetKind.HOT);
         } catch (RuntimeException e) {

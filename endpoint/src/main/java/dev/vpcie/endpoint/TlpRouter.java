@@ -122,7 +122,7 @@ final class TlpRouter {
     private void completion(Completion c) {
         FunctionHost h = byNumber[Bdf.function(c.requester())];
         if (h == null) counters.count(RouterEvent.UNEXPECTED_COMPLETION);
-        else h.dma().onCompletion(c);
+        else h.completion(c);
     }
 
     /** Completer ID for a request no function claimed: function 0's Routing ID, as captured. */
