@@ -83,9 +83,6 @@ public final class TxRingWalker<D extends TxBufferDescriptor> {
         this.queue = queue;
     }
 
-    /** Whether descriptors are fetched or in processing. */
-    public boolean busy() { return active && window > 0; }
-
     /** TDT (or an enable) written: fetch what software posted. */
     public void kick() {
         if (!queue.enabled()) return;
@@ -144,11 +141,7 @@ public final class TxRingWalker<D extends TxBufferDescriptor> {
             slot.buffer = buffer;
             dma.read(d.bufferAddress(), buffer, 0, length, f -> bufferIn(e, slot, f));
         }
-        drain();
-        if (e == epoch && active && queue.enabled()) {
-            DescriptorRing ring = queue.ring();
-            if (ring.valid()) fetchMore(ring); // behind this batch's buffer reads
-        }
+        drain(); // fetches more behind this batch's buffer reads
     }
 
     private void bufferIn(int e, Slot<D> slot, DmaException failure) {
@@ -176,6 +169,10 @@ public final class TxRingWalker<D extends TxBufferDescriptor> {
             if (e != epoch) return; // the model reset the walk while processing
             queue.headMoved((slot.index + 1) % (int) Math.max(1, queue.ring().count()));
             processed++;
+        }
+        if (active && queue.enabled()) { // the window has room again, or software posted more meanwhile
+            DescriptorRing ring = queue.ring();
+            if (ring.valid()) fetchMore(ring);
         }
         if (slots.isEmpty() && processed > 0 && e == epoch) {
             int n = processed;
