@@ -70,6 +70,6 @@ vpcie_build_if_needed() {
 }
 
 vpcie_java() {
-  exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -Xss512k \
+  exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -Xss512k \
     -cp "$VPCIE_CLI_JAR:$VPCIE_ROOT/cli/target/lib/*" "$@"
 }

@@ -67,6 +67,7 @@ public final class LinkAgent {
     private volatile byte[] announcement;
     private volatile Thread agentThread;
     private volatile boolean sleeping;
+    private volatile Runnable waker;
     private int stashedFrame;
     private long now;
     private boolean resetSent, warned;
@@ -188,11 +189,20 @@ public final class LinkAgent {
 
     /** Wakes the agent thread if it is blocked waiting for frames. */
     void signal() {
-        if (sleeping) {
+        Runnable w = waker;
+        if (w != null) {
+            w.run();
+        } else if (sleeping) {
             sleeping = false;
             transport.wakeup();
         }
     }
+
+    /**
+     * How other threads wake the thread that runs this agent when it sleeps somewhere other than
+     * {@link #park} (an {@link dev.vpcie.protocol.agent.AgentLoop}'s ppoll); null: through the transport.
+     */
+    public void waker(Runnable w) { this.waker = w; }
 
     boolean isAgentThread() { return Thread.currentThread() == agentThread; }
 

@@ -228,6 +228,9 @@ public final class AfPacketTransport implements FrameTransport {
         }
     }
 
+    /** The packet socket: readable when a frame waits (also with the receive ring). */
+    @Override public int pollFd() { return socket.fd(); }
+
     @Override public int receive(ByteBuffer dst, long timeoutNanos) throws IOException {
         if (!lifetime.acquire()) throw new ClosedChannelException();
         try {

@@ -40,5 +40,13 @@ public interface FrameTransport extends AutoCloseable {
      */
     void wakeup();
 
+    /**
+     * A descriptor that polls readable (POLLIN) whenever {@code receive(dst, 0)} would return a
+     * frame, so a run-to-completion loop can wait on it together with its other descriptors in one
+     * {@code ppoll}; -1 when the transport has none (it is then waited on through
+     * {@link #receive} and woken with {@link #wakeup}).
+     */
+    default int pollFd() { return -1; }
+
     @Override void close();
 }

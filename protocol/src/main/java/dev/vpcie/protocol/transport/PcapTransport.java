@@ -53,6 +53,7 @@ public final class PcapTransport implements FrameTransport {
     private final PcapHandle handle;
     private final String bpf;
     private final EventFd wakeFd;
+    private final int pcapFd;
     private final Poller poller;
     private final Lifetime lifetime;
     private final byte[] txFrame = new byte[MAX_FRAME];
@@ -68,6 +69,7 @@ public final class PcapTransport implements FrameTransport {
         this.handle = handle;
         this.bpf = bpf;
         this.wakeFd = wakeFd;
+        this.pcapFd = pcapFd;
         this.poller = new Poller(pcapFd, wakeFd.fd(), "pcap on '" + device.name() + "'");
         this.lifetime = new Lifetime(() -> {
             handle.close();
@@ -203,6 +205,9 @@ public final class PcapTransport implements FrameTransport {
             lifetime.release();
         }
     }
+
+    /** libpcap's selectable descriptor: readable when the capture has frames. */
+    @Override public int pollFd() { return pcapFd; }
 
     @Override public int receive(ByteBuffer dst, long timeoutNanos) throws IOException {
         if (!lifetime.acquire()) throw new ClosedChannelException();

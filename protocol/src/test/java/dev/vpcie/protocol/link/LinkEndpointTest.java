@@ -159,4 +159,30 @@ class LinkEndpointTest {
             }
         }
     }
+
+    /** On a shared loop, TLP handlers run on the loop's thread, where other work of that loop can answer them at once. */
+    @Test void onASharedLoopHandlersRunOnTheLoopThread() throws Exception {
+        try (MemoryTransport.Pair cable = MemoryTransport.pair();
+             dev.vpcie.protocol.agent.AgentLoop loop = dev.vpcie.protocol.agent.AgentLoop.start("test-endpoint-loop");
+             LinkEndpoint vrc = LinkEndpoint.start(cable.a(), STEADY);
+             LinkEndpoint ep = LinkEndpoint.start(cable.b(), STEADY.withHostInstance(3), loop)) {
+            AtomicInteger offLoop = new AtomicInteger();
+            AtomicInteger echoed = new AtomicInteger();
+            ep.onAccept(l -> l.handler(new TlpHandler() {
+                @Override public void onTlp(Tlp tlp) {
+                    if (!loop.inLoop()) offLoop.incrementAndGet();
+                    if (l.trySend(tlp)) echoed.incrementAndGet(); // answered inline, no hand-off
+                }
+            }));
+            Recorder atVrc = new Recorder();
+            Link link = vrc.connect(cable.b().address(), 3);
+            link.handler(atVrc);
+            assertTrue(link.awaitUp(Duration.ofSeconds(10)));
+            for (int i = 0; i < 100; i++) link.send(Recorder.tlp(i));
+            await(() -> atVrc.next == 100, "100 echoes");
+            assertNull(atVrc.error);
+            assertEquals(0, offLoop.get());
+            assertEquals(100, echoed.get());
+        }
+    }
 }

@@ -1,0 +1,128 @@
+package dev.vpcie.protocol.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vpcie.protocol.transport.EventFd;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class AgentLoopTest {
+
+    @Test
+    void callRunsOnTheLoopThreadAndReturnsItsValue() throws Exception {
+        try (AgentLoop loop = AgentLoop.start("test-loop")) {
+            CompletableFuture<Boolean> onLoop = loop.call(loop::inLoop);
+            assertTrue(onLoop.get(5, TimeUnit.SECONDS));
+            assertFalse(loop.inLoop());
+            CompletableFuture<Object> failing = loop.call(() -> { throw new IllegalArgumentException("boom"); });
+            ExecutionException e = assertThrows(ExecutionException.class, () -> failing.get(5, TimeUnit.SECONDS));
+            assertEquals("boom", e.getCause().getMessage());
+        }
+    }
+
+    @Test
+    void aCallAfterCloseFailsInsteadOfHanging() {
+        AgentLoop loop = AgentLoop.start("test-loop");
+        loop.close();
+        CompletableFuture<Integer> f = loop.call(() -> 1);
+        assertTrue(f.isCompletedExceptionally());
+        assertThrows(IllegalStateException.class, () -> loop.execute(() -> {}));
+    }
+
+    @Test
+    void anIdleLoopBlocksInsteadOfSpinning() throws Exception {
+        try (AgentLoop loop = AgentLoop.start("test-loop", Duration.ofNanos(50_000))) {
+            loop.call(() -> null).get(5, TimeUnit.SECONDS);
+            awaitBlocked(loop);
+            long cycles = loop.cycles(), cpu = loop.cpuTimeNs();
+            Thread.sleep(300); // idle time for the loop to (not) spend; not synchronisation
+            // A spinning loop runs hundreds of thousands of cycles in 300 ms; a blocked one a few
+            // (one wake-up per MAX_BLOCK_NS at most).
+            assertTrue(loop.cycles() - cycles < 50, "cycles while idle: " + (loop.cycles() - cycles));
+            if (cpu >= 0) assertTrue(loop.cpuTimeNs() - cpu < TimeUnit.MILLISECONDS.toNanos(100), "CPU while idle");
+        }
+    }
+
+    @Test
+    void aWatchedDescriptorWakesTheLoopAndItsWorkRuns() throws Exception {
+        try (AgentLoop loop = AgentLoop.start("test-loop"); EventFd source = EventFd.open()) {
+            CountDownLatch seen = new CountDownLatch(3);
+            loop.add(now -> {
+                try {
+                    if (!source.drain()) return 0;
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                seen.countDown();
+                return 1;
+            });
+            loop.watch(source.fd());
+            for (int i = 0; i < 3; i++) {
+                awaitBlocked(loop);
+                long before = seen.getCount();
+                source.signal();
+                while (seen.getCount() == before) Thread.onSpinWait();
+            }
+            assertTrue(seen.await(5, TimeUnit.SECONDS));
+            loop.unwatch(source.fd());
+        }
+    }
+
+    @Test
+    void aWorkIsCalledAtItsDeadlineWithoutAnyEvent() throws Exception {
+        try (AgentLoop loop = AgentLoop.start("test-loop")) {
+            CountDownLatch fired = new CountDownLatch(1);
+            AtomicLong deadline = new AtomicLong(Long.MAX_VALUE);
+            loop.add(new AgentWork() {
+                @Override public int doWork(long nowNs) {
+                    if (nowNs - deadline.get() >= 0) {
+                        deadline.set(Long.MAX_VALUE);
+                        fired.countDown();
+                        return 1;
+                    }
+                    return 0;
+                }
+
+                @Override public long nextDeadlineNs() { return deadline.get(); }
+            });
+            loop.execute(() -> deadline.set(loop.nowNs() + TimeUnit.MILLISECONDS.toNanos(30)));
+            assertTrue(fired.await(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void removedWorkIsClosedAndNoLongerCalled() throws Exception {
+        try (AgentLoop loop = AgentLoop.start("test-loop")) {
+            AtomicInteger calls = new AtomicInteger();
+            CountDownLatch closed = new CountDownLatch(1);
+            AgentWork w = new AgentWork() {
+                @Override public int doWork(long nowNs) { calls.incrementAndGet(); return 0; }
+
+                @Override public void onClose() { closed.countDown(); }
+            };
+            loop.add(w);
+            loop.call(() -> null).get(5, TimeUnit.SECONDS);
+            loop.remove(w);
+            assertTrue(closed.await(5, TimeUnit.SECONDS));
+            int after = calls.get();
+            loop.call(() -> null).get(5, TimeUnit.SECONDS);
+            assertEquals(after, calls.get());
+        }
+    }
+
+    /** Waits until the loop has blocked at least once more than now (it is idle). */
+    private static void awaitBlocked(AgentLoop loop) throws InterruptedException {
+        long b = loop.blocks();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (loop.blocks() == b && System.nanoTime() < deadline) Thread.sleep(1);
+    }
+}
