@@ -144,6 +144,7 @@ public final class EndpointCommand implements Callable<Integer> {
                     .withCompletionTimeout(Duration.ofMillis(completionTimeoutMillis))
                     .withMaxPayloadLimit(EndpointConfig.payloadLimitFor(network.maxTlpLength()));
             Endpoint.Builder b = Endpoint.builder().config(config);
+            if (network.loop() != null) b.loop(network.loop()); // one agent thread: link, router, functions
             hosted.addTo(b);
             try (Endpoint endpoint = b.build()) {
                 LinkControl links = hosted.start(endpoint);

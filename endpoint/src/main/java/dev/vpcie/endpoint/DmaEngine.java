@@ -64,7 +64,7 @@ import java.util.function.LongSupplier;
  * flight without calling its handler.
  *
  * <h2>Threads</h2>
- * Single-threaded: every method runs on the function's thread.
+ * Single-threaded: every method runs on the endpoint's agent thread, which is the function's.
  */
 final class DmaEngine implements DmaPort {
     static final int QUARANTINE_FACTOR = 4;
@@ -209,9 +209,6 @@ final class DmaEngine implements DmaPort {
             return true;
         } catch (LinkDownException e) {
             return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 
@@ -272,11 +269,6 @@ final class DmaEngine implements DmaPort {
         } catch (LinkDownException e) {
             tags.free(tag);
             fail(call, failure(Reason.LINK_DOWN, c.address(), c.byteCount(), e.getMessage()));
-            return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            tags.free(tag);
-            fail(call, failure(Reason.LINK_DOWN, c.address(), c.byteCount(), "the endpoint is shutting down"));
             return;
         }
         byTag[tag] = p;
