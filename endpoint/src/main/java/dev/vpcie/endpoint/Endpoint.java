@@ -270,6 +270,7 @@ public final class Endpoint implements AutoCloseable {
 
     /** A TLP from {@code port}: routed on the agent thread in the session it arrived in. */
     private void fromPort(TlpPort port, Tlp tlp) {
+        if (closed) return; // a closed endpoint is a stopped process: nothing answers
         Upstream.Session s = upstream.session();
         if (s != null && s.port() == port) {
             int generation = s.generation();

@@ -115,6 +115,15 @@ public final class FunctionHost implements Executor {
     DmaEngine dma() { return dma; }
 
     /**
+     * Whether work that makes more traffic should wait: the link's backlog is long (its window
+     * stays full). A wire stops reading its socket meanwhile; the kernel's buffer holds the frames.
+     */
+    public boolean holdingBack() { return upstream.congested(); }
+
+    /** The agent loop the function runs on (a wire reads its socket there). */
+    public AgentLoop loop() { return loop; }
+
+    /**
      * Runs {@code task} on the function's (the agent's) thread: at once when called there, else in
      * the agent's next cycle. Ethernet callbacks and tests use this.
      */

@@ -6,6 +6,8 @@ import dev.vpcie.devices.config.MsixCapability;
 import dev.vpcie.devices.config.MsixEntry;
 import dev.vpcie.devices.spi.Counters;
 import dev.vpcie.devices.spi.InterruptPort;
+import dev.vpcie.devices.trace.Hop;
+import dev.vpcie.devices.trace.HopEvent;
 import dev.vpcie.protocol.tlp.Bdf;
 import dev.vpcie.protocol.tlp.MemWrite;
 import dev.vpcie.protocol.tlp.Message;
@@ -142,7 +144,9 @@ final class InterruptRouter implements InterruptPort {
             return false;
         }
         byte[] dw = {(byte) data, (byte) (data >>> 8), (byte) (data >>> 16), (byte) (data >>> 24)};
-        return send(new MemWrite(requesterId(), 0, address & ~3L, 0xF, 0, dw));
+        boolean sent = send(new MemWrite(requesterId(), 0, address & ~3L, 0xF, 0, dw));
+        if (sent) HopEvent.mark(Hop.INTERRUPT);
+        return sent;
     }
 
     private void updateIntx() {

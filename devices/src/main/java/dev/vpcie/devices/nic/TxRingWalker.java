@@ -1,5 +1,7 @@
 package dev.vpcie.devices.nic;
 
+import dev.vpcie.devices.trace.Hop;
+import dev.vpcie.devices.trace.HopEvent;
 import dev.vpcie.devices.spi.DmaException;
 import dev.vpcie.devices.spi.DmaPort;
 import java.util.ArrayDeque;
@@ -85,6 +87,7 @@ public final class TxRingWalker<D extends TxBufferDescriptor> {
 
     /** TDT (or an enable) written: fetch what software posted. */
     public void kick() {
+        HopEvent.mark(Hop.TX_TAIL);
         if (!queue.enabled()) return;
         DescriptorRing ring = queue.ring();
         if (!ring.valid()) return;
@@ -127,6 +130,7 @@ public final class TxRingWalker<D extends TxBufferDescriptor> {
             fail(failure);
             return;
         }
+        HopEvent.mark(Hop.TX_DESCRIPTORS);
         for (int i = 0; i < n; i++) {
             int index = (first + i) % count;
             D d = queue.decode(raw, i * DESC);
@@ -160,6 +164,7 @@ public final class TxRingWalker<D extends TxBufferDescriptor> {
         while (!slots.isEmpty() && slots.peekFirst().ready) {
             Slot<D> slot = slots.pollFirst();
             window--;
+            if (slot.buffer != null) HopEvent.mark(Hop.TX_BUFFER);
             try {
                 queue.process(slot.descriptor, slot.at, slot.buffer);
             } catch (DmaException x) {

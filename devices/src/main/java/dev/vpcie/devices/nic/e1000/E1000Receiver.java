@@ -2,6 +2,8 @@ package dev.vpcie.devices.nic.e1000;
 
 import static dev.vpcie.devices.nic.e1000.E1000Registers.*;
 
+import dev.vpcie.devices.trace.Hop;
+import dev.vpcie.devices.trace.HopEvent;
 import dev.vpcie.devices.nic.DescriptorRing;
 import dev.vpcie.devices.nic.DestinationKind;
 import dev.vpcie.devices.nic.EthernetFrames;
@@ -180,6 +182,7 @@ final class E1000Receiver {
 
     /** A frame from the wire (the EthernetPort's receiver, on the function's thread). */
     void frameArrived(ByteBuffer frame) {
+        HopEvent.mark(Hop.RX_WIRE);
         int rctl = regs.get(RCTL);
         if (!linkUp.getAsBoolean()) {
             droppedNoLink.increment();
@@ -240,6 +243,7 @@ final class E1000Receiver {
         while (!buffer.isEmpty()) {
             try {
                 if (!write(buffer.peek())) break;
+                HopEvent.mark(Hop.RX_WRITTEN);
                 delivered++;
             } catch (DmaException e) {
                 dmaFailed("writing a received frame", e);

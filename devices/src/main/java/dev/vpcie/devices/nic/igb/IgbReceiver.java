@@ -3,6 +3,8 @@ package dev.vpcie.devices.nic.igb;
 import static dev.vpcie.devices.nic.igb.IgbRegisters.*;
 import static dev.vpcie.devices.nic.igb.RxWriteBack.*;
 
+import dev.vpcie.devices.trace.Hop;
+import dev.vpcie.devices.trace.HopEvent;
 import dev.vpcie.devices.nic.DescriptorRing;
 import dev.vpcie.devices.nic.DestinationKind;
 import dev.vpcie.devices.nic.EthernetFrames;
@@ -221,6 +223,7 @@ final class IgbReceiver {
 
     /** A frame from the wire (the EthernetPort's receiver, on the function's thread). */
     void frameArrived(ByteBuffer frame) {
+        HopEvent.mark(Hop.RX_WIRE);
         if (!linkUp.getAsBoolean()) {
             droppedNoLink.increment();
             return;
@@ -339,6 +342,7 @@ final class IgbReceiver {
                     outcome = Outcome.DROPPED;
                 }
                 if (outcome == Outcome.WRITTEN) {
+                    HopEvent.mark(Hop.RX_WRITTEN);
                     written |= 1 << q;
                     int threshold = (regs.get(rx(q, SRRCTL)) & SRRCTL_RDMTS_MASK) >>> SRRCTL_RDMTS_SHIFT << 4;
                     int ownedAfter = ring(q).owned();

@@ -2,6 +2,8 @@ package dev.vpcie.devices.nic.igb;
 
 import static dev.vpcie.devices.nic.igb.IgbRegisters.*;
 
+import dev.vpcie.devices.trace.Hop;
+import dev.vpcie.devices.trace.HopEvent;
 import dev.vpcie.devices.nic.DescriptorRing;
 import dev.vpcie.devices.nic.DestinationKind;
 import dev.vpcie.devices.nic.EthernetFrames;
@@ -377,5 +379,6 @@ final class IgbTransmitter {
         framesSent.increment();
         stats.transmitted(Math.max(len, EthernetFrames.MIN_FRAME) + EthernetFrames.FCS_LENGTH, DestinationKind.of(f, EthernetFrames.DESTINATION));
         out.send(f, len);
+        HopEvent.mark(Hop.TX_WIRE);
     }
 }
