@@ -6,16 +6,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
 
-/** {@code vpcie endpoint --trace FILE}: a JFR recording of the hop events only, written to FILE when closed. */
+/** {@code vpcie endpoint --trace FILE}: a JFR recording of the hop events only, written to FILE when it stops. */
 final class HopRecording implements AutoCloseable {
     private final Recording recording;
-    private final Path file;
 
-    private HopRecording(Recording recording, Path file) {
-        this.recording = recording;
-        this.file = file;
-    }
+    private HopRecording(Recording recording) { this.recording = recording; }
 
     static HopRecording start(Path file) {
         FlightRecorder.register(HopEvent.class);
@@ -23,18 +20,19 @@ final class HopRecording implements AutoCloseable {
         r.setName("vpcie hops");
         r.enable(HopEvent.NAME);
         r.setToDisk(true);
+        try {
+            r.setDestination(file); // written when the recording stops, also by the JVM's own shutdown (a signal)
+        } catch (IOException e) {
+            r.close();
+            throw new UncheckedIOException("cannot write a trace to " + file + ": " + e.getMessage(), e);
+        }
         r.start();
-        return new HopRecording(r, file);
+        return new HopRecording(r);
     }
 
+    /** Stops the recording, which writes it to the file (unless the JVM's shutdown stopped and wrote it already). */
     @Override public void close() {
-        try {
-            recording.stop();
-            recording.dump(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the trace to " + file + ": " + e.getMessage(), e);
-        } finally {
-            recording.close();
-        }
+        if (recording.getState() == RecordingState.RUNNING) recording.stop();
+        recording.close();
     }
 }

@@ -256,7 +256,8 @@ public final class Endpoint implements AutoCloseable {
 
         @Override public long nextDeadlineNs() {
             long d = Long.MAX_VALUE;
-            for (FunctionHost h : hosts) d = Math.min(d, h.nextDeadlineNs());
+            boolean holdBack = upstream.congested();
+            for (FunctionHost h : hosts) d = Math.min(d, h.nextDeadlineNs(holdBack));
             return d;
         }
     }

@@ -173,8 +173,13 @@ public final class FunctionHost implements Executor {
         }
     }
 
-    /** The earliest time {@link #doWork} has something to do without an event. */
-    long nextDeadlineNs() { return Math.min(timers.nextDeadlineNs(), dma.nextDeadlineNs()); }
+    /**
+     * The earliest time {@link #doWork} has something to do without an event; while it holds back,
+     * only the DMA deadlines count (a due timer waits for the link's window, which an ACK opens).
+     */
+    long nextDeadlineNs(boolean holdBack) {
+        return holdBack ? dma.nextDeadlineNs() : Math.min(timers.nextDeadlineNs(), dma.nextDeadlineNs());
+    }
 
     private void guarded(String what, Runnable r) {
         try {
