@@ -1,7 +1,7 @@
 # Shared by the scripts in scripts/: find JDK 25, install Debian packages, build the reactor.
 # Sourced, never run. Each function says plainly what is missing.
 
-VPCIE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VPCIE_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 
 vpcie_die() { echo "vpcie: $*" >&2; exit 1; }
 vpcie_info() { echo "vpcie: $*" >&2; }
