@@ -56,6 +56,12 @@ vpcie_net_pkgs() {
   vpcie_need_pkgs /usr/lib/x86_64-linux-gnu/libpcap.so.0.8:libpcap0.8 nft:nftables ping:iputils-ping ip:iproute2 lspci:pciutils
 }
 
+# Packages the distribution's build and test use: jpackage's .deb needs fakeroot; the unit files
+# are checked with systemd-analyze (no running systemd needed).
+vpcie_dist_pkgs() {
+  vpcie_need_pkgs fakeroot:fakeroot systemd-analyze:systemd
+}
+
 VPCIE_CLI_JAR="$VPCIE_ROOT/cli/target/vpcie.jar"
 
 # Builds the command-line program when it is missing or older than any source file.
