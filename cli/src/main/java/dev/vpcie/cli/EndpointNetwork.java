@@ -10,7 +10,7 @@ import dev.vpcie.endpoint.Endpoint;
 public interface EndpointNetwork extends AutoCloseable {
 
     /** What the user asked for on the command line. */
-    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults) {}
+    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey) {}
 
     /** Opens the network; failures carry a message fit for the user (missing interface, privileges...). */
     @FunctionalInterface

@@ -1,6 +1,7 @@
 package dev.vpcie.cli;
 
 import dev.vpcie.protocol.encap.FrameCodec;
+import dev.vpcie.protocol.link.GroupKey;
 import dev.vpcie.protocol.link.LinkConfig;
 import dev.vpcie.protocol.link.LinkEndpoint;
 import dev.vpcie.protocol.transport.AfPacketTransport;
@@ -11,6 +12,7 @@ import dev.vpcie.protocol.transport.UdpTransport;
 import java.io.IOException;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,7 +26,7 @@ import java.util.List;
 final class Interconnect implements AutoCloseable {
 
     /** What the user asked for on the command line. */
-    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults) {
+    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey) {
 
         /** Where the interconnect is, for messages: {@code veth0} or {@code udp 10.0.0.1:4791 -> 10.0.0.2:4791}. */
         String where() {
@@ -50,10 +52,11 @@ final class Interconnect implements AutoCloseable {
      */
     static Interconnect open(Options o, LinkConfig config) throws Exception {
         FaultInjectingTransport.Faults faults = FaultInjectingTransport.Faults.parse(o.faults()); // a bad spec is a usage error
+        GroupKey key = o.groupKey() == null ? null : GroupKey.load(Path.of(o.groupKey())); // a bad key file too
         FrameTransport transport = transport(o, config.etherType());
         try {
             FrameTransport used = faults.equals(FaultInjectingTransport.Faults.NONE) ? transport : new FaultInjectingTransport(transport, faults);
-            LinkEndpoint links = LinkEndpoint.start(used, config.withGroup(o.group()));
+            LinkEndpoint links = LinkEndpoint.start(used, config.withGroup(o.group()).withGroupKey(key));
             return new Interconnect(links, used, o.group());
         } catch (RuntimeException e) {
             transport.close();

@@ -122,7 +122,7 @@ class VrcOverUdpTest {
         assertTrue(r.out().contains("data verified"), r.out());
     }
 
-    private static int[] freeUdpPorts(int n) throws IOException {
+    static int[] freeUdpPorts(int n) throws IOException {
         int[] ports = new int[n];
         List<DatagramSocket> held = new ArrayList<>();
         try {
