@@ -35,8 +35,12 @@ module_list=$("$jdk/bin/java" "$module/src/build/ModuleDeps.java" "$target"/app-
   | grep -vx java.desktop | paste -sd, -)
 say "JDK modules: $module_list ($SECONDS s)"
 
+# With the JDK's class-data-sharing archive (14 MB): a command starts ~0.2 s sooner (tlp decode,
+# alternating runs with and without -Xshare:off: median 2.3 s against 2.5 s at load 11 on 2 cores).
+# Only the compressed-oops archive: the other serves heaps of 32 GB and more.
 "$jdk/bin/jlink" --add-modules "$module_list" --strip-debug --no-man-pages --no-header-files \
-  --compress=zip-6 --output "$target/runtime"
+  --compress=zip-6 --generate-cds-archive --output "$target/runtime"
+rm -f "$target/runtime/lib/server/classes_nocoops.jsa"
 
 "$jdk/bin/jpackage" --type app-image --dest "$target/image" --name vpcie --app-version "$app_version" \
   --vendor vpcie --description "A PCI Express virtual interconnect in software" \
