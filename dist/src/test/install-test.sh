@@ -30,10 +30,13 @@ stop() {
   for _ in $(seq 300); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$1" 2>/dev/null && say "process $1 ignored SIGTERM for 30 s: killed"
   wait "$1" 2>/dev/null || stopped=$?
-  pids=("${pids[@]/$1}")
+  local keep=() p
+  for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  pids=("${keep[@]}")
 }
 cleanup() {
-  for p in "${pids[@]}"; do [ -n "$p" ] && stop "$p"; done
+  local p
+  for p in "${pids[@]}"; do stop "$p"; done
   rm -rf "$work"
 }
 trap cleanup EXIT
