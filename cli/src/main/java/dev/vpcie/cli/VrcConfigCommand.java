@@ -1,7 +1,7 @@
 package dev.vpcie.cli;
 
-import dev.vpcie.vrc.Counter;
-import dev.vpcie.vrc.RootComplex;
+import dev.vpcie.vrc.Access;
+import dev.vpcie.vrc.Outcome;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,21 +37,16 @@ final class VrcConfigCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cmd, write ? "config write needs a VALUE" : "config read takes no VALUE");
         long value = write ? a.value(cmd, valueText) : 0;
         return vrc.run(rc -> {
-            long before = failures(rc);
-            if (write) rc.configWrite(bdf, (int) a.offset(), a.width(), value);
-            else vrc.out().println(a.format(rc.configRead(bdf, (int) a.offset(), a.width())));
-            vrc.out().flush();
-            if (failures(rc) != before) {
-                cmd.getErr().println("vrc: the access failed (" + rc.counters() + ")" + (write ? "" : "; the value shown is all-ones"));
-                return 1;
+            Outcome outcome;
+            if (write) {
+                outcome = rc.configWrite(bdf, (int) a.offset(), a.width(), value);
+            } else {
+                Access read = rc.configRead(bdf, (int) a.offset(), a.width());
+                outcome = read.outcome();
+                vrc.out().println(a.format(read.value()));
             }
-            return 0;
+            vrc.out().flush();
+            return VrcAccess.report(cmd, outcome, write);
         });
-    }
-
-    private static long failures(RootComplex rc) {
-        return rc.counters().get(Counter.UNSUPPORTED_REQUEST) + rc.counters().get(Counter.COMPLETION_TIMEOUT)
-                + rc.counters().get(Counter.COMPLETER_ABORT) + rc.counters().get(Counter.MASTER_ABORT)
-                + rc.counters().get(Counter.LINK_DOWN_FAILURE);
     }
 }
