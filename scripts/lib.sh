@@ -1,7 +1,7 @@
 # Shared by the scripts in scripts/: find JDK 25, install Debian packages, build the reactor.
 # Sourced, never run. Each function says plainly what is missing.
 
-VPCIE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VPCIE_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 
 vpcie_die() { echo "vpcie: $*" >&2; exit 1; }
 vpcie_info() { echo "vpcie: $*" >&2; }
@@ -54,6 +54,12 @@ vpcie_need_maven() {
 # Packages the network tests and the demo use. libpcap for PcapTransport, nft for loss injection.
 vpcie_net_pkgs() {
   vpcie_need_pkgs /usr/lib/x86_64-linux-gnu/libpcap.so.0.8:libpcap0.8 nft:nftables ping:iputils-ping ip:iproute2 lspci:pciutils
+}
+
+# Packages the distribution's build and test use: jpackage's .deb needs fakeroot; the unit files
+# are checked with systemd-analyze (no running systemd needed).
+vpcie_dist_pkgs() {
+  vpcie_need_pkgs fakeroot:fakeroot systemd-analyze:systemd
 }
 
 VPCIE_CLI_JAR="$VPCIE_ROOT/cli/target/vpcie.jar"
