@@ -96,6 +96,8 @@ public final class EndpointCommand implements Callable<Integer> {
     @Option(names = "--faults", paramLabel = "SPEC", description = "inject faults on the interconnect, e.g. loss=0.05 (tests and demos)")
     String faults;
 
+    @CommandLine.Mixin CaptureOptions capture;
+
     @Option(names = "--completion-timeout-ms", paramLabel = "MS", defaultValue = "250",
             description = "DMA completion timeout when software left the default (default: ${DEFAULT-VALUE})")
     long completionTimeoutMillis;
@@ -130,7 +132,7 @@ public final class EndpointCommand implements Callable<Integer> {
     private int serve(EndpointDevices hosted, PrintWriter out) throws Exception {
         EndpointNetwork network;
         try {
-            network = networks.open(new EndpointNetwork.Options(iface, group, transport.name(), udpListen, udpPeer, faults));
+            network = networks.open(new EndpointNetwork.Options(iface, group, transport.name(), udpListen, udpPeer, faults, capture.spec()));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         } catch (Exception e) {

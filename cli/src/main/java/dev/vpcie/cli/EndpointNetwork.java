@@ -1,6 +1,7 @@
 package dev.vpcie.cli;
 
 import dev.vpcie.endpoint.Endpoint;
+import dev.vpcie.protocol.capture.CaptureSpec;
 
 /**
  * How {@code vpcie endpoint} joins the interconnect: a transport on the interface, the link layer
@@ -10,7 +11,7 @@ import dev.vpcie.endpoint.Endpoint;
 public interface EndpointNetwork extends AutoCloseable {
 
     /** What the user asked for on the command line. */
-    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults) {}
+    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, CaptureSpec capture) {}
 
     /** Opens the network; failures carry a message fit for the user (missing interface, privileges...). */
     @FunctionalInterface

@@ -12,7 +12,7 @@ final class EndpointNetworks {
 
     static EndpointNetwork open(EndpointNetwork.Options o) throws Exception {
         return new Network(Interconnect.open(new Interconnect.Options(o.iface(), o.group(), o.transport(), o.udpListen(), o.udpPeer(),
-                o.faults())));
+                o.faults(), o.capture())));
     }
 
     /** The link layer on one transport. */

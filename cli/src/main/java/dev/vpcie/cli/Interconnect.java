@@ -1,12 +1,15 @@
 package dev.vpcie.cli;
 
-import dev.vpcie.protocol.encap.FrameCodec;
+import dev.vpcie.protocol.capture.CaptureSpec;
+import dev.vpcie.protocol.capture.PcapWriter;
 import dev.vpcie.protocol.link.LinkConfig;
 import dev.vpcie.protocol.link.LinkEndpoint;
 import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FaultInjectingTransport;
+import dev.vpcie.protocol.transport.FrameTap;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.PcapTransport;
+import dev.vpcie.protocol.transport.TappedTransport;
 import dev.vpcie.protocol.transport.UdpTransport;
 import java.io.IOException;
 import java.net.NetworkInterface;
@@ -24,7 +27,11 @@ import java.util.List;
 final class Interconnect implements AutoCloseable {
 
     /** What the user asked for on the command line. */
-    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults) {
+    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, CaptureSpec capture) {
+
+        Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults) {
+            this(iface, group, transport, udpListen, udpPeer, faults, null);
+        }
 
         /** Where the interconnect is, for messages: {@code veth0} or {@code udp 10.0.0.1:4791 -> 10.0.0.2:4791}. */
         String where() {
@@ -52,6 +59,8 @@ final class Interconnect implements AutoCloseable {
         FaultInjectingTransport.Faults faults = FaultInjectingTransport.Faults.parse(o.faults()); // a bad spec is a usage error
         FrameTransport transport = transport(o, config.etherType());
         try {
+            transport = tapped(transport, o.capture());
+            // Faults damage what the link receives after the capture saw it: the capture shows the wire.
             FrameTransport used = faults.equals(FaultInjectingTransport.Faults.NONE) ? transport : new FaultInjectingTransport(transport, faults);
             LinkEndpoint links = LinkEndpoint.start(used, config.withGroup(o.group()));
             return new Interconnect(links, used, o.group());
@@ -62,6 +71,20 @@ final class Interconnect implements AutoCloseable {
     }
 
     static Interconnect open(Options o) throws Exception { return open(o, LinkConfig.defaults()); }
+
+    /** The transport with a pcap capture and a TLP trace on it, as asked for; unchanged when neither is. */
+    private static FrameTransport tapped(FrameTransport transport, CaptureSpec capture) throws IOException {
+        List<FrameTap> taps = new ArrayList<>();
+        if (capture != null) {
+            try {
+                taps.add(PcapWriter.open(capture));
+            } catch (IOException e) {
+                throw new IOException("cannot write the capture file " + capture.file() + ": " + e.getMessage(), e);
+            }
+        }
+        if (TlpTrace.enabled()) taps.add(new TlpTrace(transport.address()));
+        return taps.isEmpty() ? transport : new TappedTransport(transport, taps);
+    }
 
     private static FrameTransport transport(Options o, int etherType) throws Exception {
         return switch (o.transport()) {

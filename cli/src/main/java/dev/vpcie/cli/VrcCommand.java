@@ -1,6 +1,7 @@
 package dev.vpcie.cli;
 
 import dev.vpcie.endpoint.EndpointConfig;
+import dev.vpcie.protocol.capture.CaptureSpec;
 import dev.vpcie.protocol.link.TlpPort;
 import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.vrc.RootComplexConfig;
@@ -57,6 +58,8 @@ public final class VrcCommand implements Runnable {
     @Option(names = "--faults", paramLabel = "SPEC", description = "inject faults on the interconnect, e.g. loss=5 (tests and demos)")
     String faults;
 
+    @CommandLine.Mixin CaptureOptions capture;
+
     @Option(names = "--discover-timeout-ms", paramLabel = "MS", defaultValue = "2000",
             description = "how long to look for endpoints, and to wait for their sessions (default: ${DEFAULT-VALUE})")
     long discoverTimeoutMillis;
@@ -96,7 +99,7 @@ public final class VrcCommand implements Runnable {
     private VrcConnector.Connection connect() throws Exception {
         CommandLine cl = spec.commandLine();
         checkOptions(cl);
-        Interconnect.Options o = new Interconnect.Options(iface, group, transport.name(), udpListen, udpPeer, faults);
+        Interconnect.Options o = new Interconnect.Options(iface, group, transport.name(), udpListen, udpPeer, faults, captureSpec(cl));
         try {
             return connector.connect(new VrcConnector.Target(o, discoverTimeoutMillis));
         } catch (IllegalArgumentException e) {
@@ -104,6 +107,14 @@ public final class VrcCommand implements Runnable {
         } catch (Exception e) { // unreachable endpoints, privileges, a busy port: said plainly, status 1
             cl.getErr().println("vpcie vrc: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return null;
+        }
+    }
+
+    private CaptureSpec captureSpec(CommandLine cl) {
+        try {
+            return capture.spec();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
         }
     }
 
