@@ -50,6 +50,8 @@ public final class EndpointCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin Logging.Options logging;
+
     @Option(names = "--iface", paramLabel = "IF", description = "interface of the interconnect, e.g. veth1 (af_packet and pcap)")
     String iface;
 

@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
 public final class TlpCommand implements Runnable {
     @Spec CommandSpec spec;
 
+    @picocli.CommandLine.Mixin Logging.Options logging;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
@@ -50,6 +52,8 @@ public final class TlpCommand implements Runnable {
             exitCodeListHeading = "", exitCodeList = {})
     static final class Decode implements Callable<Integer> {
         @Spec CommandSpec spec;
+
+    @picocli.CommandLine.Mixin Logging.Options logging;
 
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
         boolean help;

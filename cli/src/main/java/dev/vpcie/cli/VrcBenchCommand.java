@@ -25,6 +25,8 @@ final class VrcBenchCommand implements Callable<Integer> {
     @ParentCommand VrcCommand vrc;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin Logging.Options logging;
+
     @Parameters(index = "0", paramLabel = "mmio|dma") String what;
     @Option(names = "-s", paramLabel = "BDF", description = "function to use (default: the first; for dma the first dmatest)") String slot;
     @Option(names = "--iterations", defaultValue = "20000", description = "MMIO reads to time (default: ${DEFAULT-VALUE})") int iterations;

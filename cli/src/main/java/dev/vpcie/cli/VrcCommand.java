@@ -39,6 +39,8 @@ public final class VrcCommand implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin Logging.Options logging;
+
     @Option(names = "--iface", paramLabel = "IF", description = "interface of the interconnect, e.g. veth0 (af_packet and pcap)")
     String iface;
 

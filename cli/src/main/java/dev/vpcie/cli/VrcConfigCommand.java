@@ -16,6 +16,8 @@ final class VrcConfigCommand implements Callable<Integer> {
     @ParentCommand VrcCommand vrc;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin Logging.Options logging;
+
     @Parameters(index = "0", paramLabel = "read|write") String action;
     @Parameters(index = "1", paramLabel = "BDF") String bdfText;
     @Parameters(index = "2", paramLabel = "OFFSET") String offsetText;

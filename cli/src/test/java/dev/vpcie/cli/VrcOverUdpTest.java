@@ -157,6 +157,27 @@ class VrcOverUdpTest {
         }
     }
 
+    @Test void traceLogsEachTlpOnOneLine() {
+        var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        var trace = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(TlpTrace.class);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        trace.addAppender(lines);
+        var before = root.getLevel();
+        try {
+            root.setLevel(ch.qos.logback.classic.Level.WARN);
+            Run r = vrc("-vvv", "config", "read", "01:00.0", "0x02.w");
+            assertEquals(0, r.status(), r.err());
+        } finally {
+            root.setLevel(before);
+            trace.detachAppender(lines);
+        }
+        List<String> messages = lines.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        assertTrue(messages.stream().anyMatch(m -> m.startsWith("-> ") && m.contains(" seq 0 CfgRd0 fmt=0 type=4 ")
+                && m.contains(" requester=00:00.0 tag=0 firstBe=15 lastBe=0 address=0x000 completer=01:00.0")), messages.toString());
+        assertTrue(messages.stream().anyMatch(m -> m.startsWith("<- ") && m.contains(" CplD ") && m.contains("status=SC")), messages.toString());
+    }
+
     @Test void captureOptionsAreCheckedAsUsage() {
         Run r = vrc("--capture-files", "3", "lspci");
         assertEquals(2, r.status());
