@@ -100,6 +100,8 @@ public final class EndpointCommand implements Callable<Integer> {
 
     @CommandLine.Mixin CaptureOptions capture;
 
+    @CommandLine.Mixin StatsOptions stats;
+
     @Option(names = "--completion-timeout-ms", paramLabel = "MS", defaultValue = "250",
             description = "DMA completion timeout when software left the default (default: ${DEFAULT-VALUE})")
     long completionTimeoutMillis;
@@ -157,17 +159,13 @@ public final class EndpointCommand implements Callable<Integer> {
                 for (LinkControl.Port p : links.ports())
                     out.println("  00." + p.function() + " " + p.nic().model() + " " + p.nic().macAddress() + " wire " + p.wire().describe());
                 out.flush();
-                if (!hosted.hasNics()) {
-                    stop.await();
-                } else {
-                    out.println("  commands on stdin: link N down|up, status, help");
-                    out.flush();
-                    EndpointLinkCommands commands = EndpointLinkCommands.start(links, commandInput, out);
-                    try {
-                        stop.await();
-                    } finally {
-                        commands.close();
-                    }
+                StatsReport report = StatsReport.start(stats.interval, () -> {
+                    List<String> lines = new ArrayList<>(network.stats());
+                    lines.addAll(StatsReport.lines(null, endpoint));
+                    return lines;
+                }, out);
+                try (report) {
+                    waitForStop(hosted, links, out);
                 }
             }
         } finally {
@@ -181,6 +179,22 @@ public final class EndpointCommand implements Callable<Integer> {
         out.println("endpoint stopped");
         out.flush();
         return 0;
+    }
+
+    /** Until SIGINT/SIGTERM (or {@link #stop}); with NICs, link commands are read from stdin meanwhile. */
+    private void waitForStop(EndpointDevices hosted, LinkControl links, PrintWriter out) throws InterruptedException {
+        if (!hosted.hasNics()) {
+            stop.await();
+            return;
+        }
+        out.println("  commands on stdin: link N down|up, status, help");
+        out.flush();
+        EndpointLinkCommands commands = EndpointLinkCommands.start(links, commandInput, out);
+        try {
+            stop.await();
+        } finally {
+            commands.close();
+        }
     }
 
     /** Ends {@link #call} (as SIGINT/SIGTERM does). */

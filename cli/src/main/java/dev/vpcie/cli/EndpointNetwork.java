@@ -2,6 +2,7 @@ package dev.vpcie.cli;
 
 import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.protocol.capture.CaptureSpec;
+import java.util.List;
 
 /**
  * How {@code vpcie endpoint} joins the interconnect: a transport on the interface, the link layer
@@ -27,6 +28,9 @@ public interface EndpointNetwork extends AutoCloseable {
 
     /** For the status line, e.g. {@code af_packet:veth0 02:00:00:00:00:02 group 7}. */
     String describe();
+
+    /** The interconnect's counters as {@code stats} lines (frames, links); none where there is no real network. */
+    default List<String> stats() { return List.of(); }
 
     @Override void close();
 }

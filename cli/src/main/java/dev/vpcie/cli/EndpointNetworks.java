@@ -1,6 +1,7 @@
 package dev.vpcie.cli;
 
 import dev.vpcie.endpoint.Endpoint;
+import java.util.List;
 
 /**
  * Opens the real network for {@code vpcie endpoint}: the {@link Interconnect} the user chose
@@ -23,6 +24,8 @@ final class EndpointNetworks {
         @Override public int maxTlpLength() { return net.links().maxTlpLength(); }
 
         @Override public String describe() { return net.describe(); }
+
+        @Override public List<String> stats() { return StatsReport.lines(net, null); }
 
         @Override public void close() { net.close(); }
     }

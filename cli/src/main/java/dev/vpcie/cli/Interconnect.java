@@ -6,6 +6,7 @@ import dev.vpcie.protocol.link.LinkConfig;
 import dev.vpcie.protocol.link.LinkEndpoint;
 import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FaultInjectingTransport;
+import dev.vpcie.protocol.transport.FrameStats;
 import dev.vpcie.protocol.transport.FrameTap;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.PcapTransport;
@@ -59,7 +60,7 @@ final class Interconnect implements AutoCloseable {
         FaultInjectingTransport.Faults faults = FaultInjectingTransport.Faults.parse(o.faults()); // a bad spec is a usage error
         FrameTransport transport = transport(o, config.etherType());
         try {
-            transport = tapped(transport, o.capture());
+            transport = tapped(transport, o.capture(), config.etherType());
             // Faults damage what the link receives after the capture saw it: the capture shows the wire.
             FrameTransport used = faults.equals(FaultInjectingTransport.Faults.NONE) ? transport : new FaultInjectingTransport(transport, faults);
             LinkEndpoint links = LinkEndpoint.start(used, config.withGroup(o.group()));
@@ -73,7 +74,7 @@ final class Interconnect implements AutoCloseable {
     static Interconnect open(Options o) throws Exception { return open(o, LinkConfig.defaults()); }
 
     /** The transport with a pcap capture and a TLP trace on it, as asked for; unchanged when neither is. */
-    private static FrameTransport tapped(FrameTransport transport, CaptureSpec capture) throws IOException {
+    private static FrameTransport tapped(FrameTransport transport, CaptureSpec capture, int etherType) throws IOException {
         List<FrameTap> taps = new ArrayList<>();
         if (capture != null) {
             try {
@@ -83,6 +84,7 @@ final class Interconnect implements AutoCloseable {
             }
         }
         if (TlpTrace.enabled()) taps.add(new TlpTrace(transport.address()));
+        if (StatsOptions.requested) taps.add(new FrameStats(etherType));
         return taps.isEmpty() ? transport : new TappedTransport(transport, taps);
     }
 
@@ -129,6 +131,12 @@ final class Interconnect implements AutoCloseable {
     LinkEndpoint links() { return links; }
 
     FrameTransport transport() { return transport; }
+
+    /** Frames, DATA frames and TLPs each way, when --stats-interval asked for them; null otherwise. */
+    FrameStats.Snapshot frameStats() {
+        FrameTransport t = transport instanceof FaultInjectingTransport f ? f.inner() : transport;
+        return t instanceof TappedTransport tapped ? tapped.tap(FrameStats.class).map(FrameStats::snapshot).orElse(null) : null;
+    }
 
     int group() { return group; }
 

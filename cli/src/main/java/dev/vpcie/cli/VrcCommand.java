@@ -7,6 +7,7 @@ import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.vrc.RootComplexConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,6 +28,9 @@ public final class VrcCommand implements Runnable {
 
     /** The transports {@code --transport} accepts. */
     enum Transport { af_packet, pcap, udp }
+
+    /** The connection {@link #run} works on, for {@link #linkStats}. */
+    private volatile VrcConnector.Connection connection;
 
     /** Replaced by tests with in-memory endpoints. */
     static volatile VrcConnector connector = VrcNetworks::connect;
@@ -82,6 +86,7 @@ public final class VrcCommand implements Runnable {
     int run(Task task) throws Exception {
         VrcConnector.Connection connection = connect();
         if (connection == null) return 1;
+        this.connection = connection;
         try (connection) {
             RootComplex rc = new RootComplex(config(connection));
             try (rc) {
@@ -147,6 +152,12 @@ public final class VrcCommand implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
+    }
+
+    /** The interconnect's counters while {@link #run} runs, as {@code stats} lines. */
+    List<String> linkStats() {
+        VrcConnector.Connection c = connection;
+        return c == null ? List.of() : c.stats();
     }
 
     PrintWriter out() { return spec.commandLine().getOut(); }

@@ -22,6 +22,12 @@ public final class TappedTransport implements FrameTransport {
 
     public FrameTransport inner() { return inner; }
 
+    /** The tap of this class, if there is one. */
+    public <T extends FrameTap> java.util.Optional<T> tap(Class<T> type) {
+        for (FrameTap t : taps) if (type.isInstance(t)) return java.util.Optional.of(type.cast(t));
+        return java.util.Optional.empty();
+    }
+
     @Override public MacAddress address() { return inner.address(); }
 
     @Override public int mtu() { return inner.mtu(); }

@@ -270,6 +270,20 @@ class DissectorTest {
         assertTrue(frames.stream().anyMatch(m -> m.getOrDefault("vpcie.tlps", List.of("0")).getFirst().compareTo("1") > 0), "a frame of several TLPs");
     }
 
+    @Test void frameStatsCountTheDataFramesAndTlpsOfTheSample() throws Exception {
+        dev.vpcie.protocol.transport.FrameStats stats = new dev.vpcie.protocol.transport.FrameStats(FrameCodec.DEFAULT_ETHER_TYPE);
+        long frames = 0;
+        try (InputStream in = Files.newInputStream(sample); PcapReader r = PcapReader.open(in)) {
+            for (PcapReader.Frame f; (f = r.next()) != null; frames++) stats.onFrame(false, java.nio.ByteBuffer.wrap(f.bytes()), 0, f.bytes().length);
+        }
+        List<Map<String, List<String>>> expected = expected(sample);
+        long data = expected.stream().filter(m -> m.get("vpcie.type").equals(List.of("3"))).count();
+        long tlps = expected.stream().mapToLong(m -> m.getOrDefault("vpcie.tlp.seq", List.of()).size()).sum();
+        assertEquals(new dev.vpcie.protocol.transport.FrameStats.Direction(frames, stats.snapshot().received().bytes(), data, tlps),
+                stats.snapshot().received());
+        assertEquals(0, stats.snapshot().sent().frames());
+    }
+
     @Test void tlpFieldsAreFilterable() throws Exception {
         List<Map<String, List<String>>> reads = tshark(sample, List.of("frame.number", "vpcie.tlp.kind"), "vpcie.tlp.type == \"MRd\"");
         assertFalse(reads.isEmpty());
