@@ -90,6 +90,12 @@ class VrcOverUdpTest {
         assertEquals("10f0\n", dev.out());
     }
 
+    @Test void setpciCapabilityNamesFindTheCapabilities() {
+        Run r = vrc("config", "01:00.0", "CAP_EXP.b", "CAP_MSIX.b", "CAP_EXP+2.w");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("10\n11\n"), r.out());
+    }
+
     @Test void dmatestCopyFillAndChecksumEachWithAnInterrupt() {
         Run copy = vrc("dmatest", "copy", "--size", "64K", "--src-offset", "3", "--dst-offset", "1");
         assertEquals(0, copy.status(), copy.out() + copy.err());
