@@ -20,6 +20,9 @@ local FRAME_TYPES = {
 local DATA, NAK, KEEPALIVE, CLOSE, ANNOUNCE = 3, 5, 6, 7, 9
 local CLOSE_REASONS = { [1] = "CLOSED", [2] = "RESET", [3] = "REFUSED" }
 local KEEPALIVE_CODES = { [0] = "none", [1] = "challenge" }
+-- Versions (docs/wire-format.md 1.1 and 1.5): a sealed frame (a group key) has the same header
+-- and an integrity check value of `icv` bytes after the payload.
+local VERSIONS = { [1] = { name = "plain", icv = 0 }, [2] = { name = "sealed", icv = 16 } }
 
 -- The link header in wire order (docs/wire-format.md 1.1): key, label, bytes, display.
 local HEADER = {
@@ -55,6 +58,8 @@ f.nak_count = ProtoField.uint32("vpcie.nak.count", "TLPs asked for again")
 f.announcement = ProtoField.string("vpcie.announcement", "Announcement")
 f.tlp_count = ProtoField.uint16("vpcie.tlps", "TLPs in this frame")
 f.padding = ProtoField.bytes("vpcie.padding", "Ethernet padding")
+f.icv = ProtoField.bytes("vpcie.icv", "ICV (HMAC-SHA-256, truncated)")
+f.sealed = ProtoField.uint8("vpcie.sealed", "Sealed with the group key")
 f.retransmitted = ProtoField.uint8("vpcie.retransmitted", "Retransmission (TLPs seen before)")
 
 -- One TLP record: its length prefix, then the TLP (PCIe base spec 2.2).
@@ -252,7 +257,14 @@ function vpcie.dissector(tvb, pinfo, tree)
     end
     local type_name = FRAME_TYPES[v.type] or ("type " .. v.type)
     local info = string.format("%s seq %d ack %d win %d", type_name, v.seq, v.ack, v.window)
-    if v.version ~= 1 then root:add_proto_expert_info(e_malformed, "unsupported version " .. v.version) end
+    local version = VERSIONS[v.version]
+    if version == nil then
+        root:add_proto_expert_info(e_malformed, "unsupported version " .. v.version)
+        version = VERSIONS[1]
+    end
+    if version.icv > 0 then
+        root:add(f.sealed, tvb(0, 1), 1)
+    end
     if v.length > tvb:len() - HEADER_LENGTH then
         root:add_proto_expert_info(e_malformed, "Payload Length runs past the frame")
     end
@@ -298,11 +310,20 @@ function vpcie.dissector(tvb, pinfo, tree)
         end
         info = info .. ": " .. table.concat(parts, ", ")
     end
-    if tvb:len() > HEADER_LENGTH + payload_length then
-        root:add(f.padding, tvb(HEADER_LENGTH + payload_length))
+    local after = HEADER_LENGTH + payload_length
+    if version.icv > 0 then
+        if tvb:len() >= after + version.icv then
+            root:add(f.icv, tvb(after, version.icv))
+        else
+            root:add_proto_expert_info(e_malformed, "sealed frame without its " .. version.icv .. "-byte ICV")
+        end
+        after = after + version.icv
+    end
+    if tvb:len() > after then
+        root:add(f.padding, tvb(after))
     end
     root:append_text(", " .. type_name)
-    pinfo.cols.info = info
+    pinfo.cols.info = (version.icv > 0 and "[sealed] " or "") .. info
 end
 
 DissectorTable.get("ethertype"):add(ETHERTYPE, vpcie)

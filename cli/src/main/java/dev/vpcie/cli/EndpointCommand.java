@@ -52,6 +52,9 @@ public final class EndpointCommand implements Callable<Integer> {
 
     @CommandLine.Mixin Logging.Options logging;
 
+    /** Idle-owner timeout without a group key (docs/security.md: squatting). */
+    static final long DEFAULT_IDLE_OWNER_TIMEOUT_S = 30;
+
     @Option(names = "--iface", paramLabel = "IF", description = "interface of the interconnect, e.g. veth1 (af_packet and pcap)")
     String iface;
 
@@ -102,6 +105,16 @@ public final class EndpointCommand implements Callable<Integer> {
 
     @CommandLine.Mixin StatsOptions stats;
 
+    @Option(names = "--group-key", paramLabel = "FILE",
+            description = "the group's pre-shared key (at least 16 bytes, e.g. head -c 32 /dev/urandom > FILE), the same file on "
+                    + "the endpoint and the VRC: every frame is then authenticated and frames without the key are refused")
+    String groupKey;
+
+    @Option(names = "--idle-owner-timeout-s", paramLabel = "S",
+            description = "a VRC that sent no TLP for this long loses the endpoint when another VRC asks for it; 0 = never "
+                    + "(default: 30 without --group-key, 0 with it)")
+    Long idleOwnerTimeoutSeconds;
+
     @Option(names = "--completion-timeout-ms", paramLabel = "MS", defaultValue = "250",
             description = "DMA completion timeout when software left the default (default: ${DEFAULT-VALUE})")
     long completionTimeoutMillis;
@@ -136,7 +149,8 @@ public final class EndpointCommand implements Callable<Integer> {
     private int serve(EndpointDevices hosted, PrintWriter out) throws Exception {
         EndpointNetwork network;
         try {
-            network = networks.open(new EndpointNetwork.Options(iface, group, transport.name(), udpListen, udpPeer, faults, capture.spec()));
+            network = networks.open(new EndpointNetwork.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey,
+                    capture.spec()));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         } catch (Exception e) {
@@ -154,6 +168,8 @@ public final class EndpointCommand implements Callable<Integer> {
             try (Endpoint endpoint = b.build()) {
                 LinkControl links = hosted.start(endpoint);
                 endpoint.addListener(new StatusLines(endpoint, out));
+                endpoint.displaceIdleOwnerAfter(Duration.ofSeconds(idleOwnerTimeoutSeconds != null ? idleOwnerTimeoutSeconds
+                        : groupKey == null ? DEFAULT_IDLE_OWNER_TIMEOUT_S : 0));
                 network.serve(endpoint);
                 out.println("endpoint ready on " + network.describe() + ": " + endpoint.describeFunctions() + "; waiting for a VRC");
                 for (LinkControl.Port p : links.ports())
@@ -252,6 +268,8 @@ public final class EndpointCommand implements Callable<Integer> {
         if (devices.size() > 8) throw new CommandLine.ParameterException(cl, "at most 8 devices (functions 0..7 of device 0): " + devices.size() + " given");
         if (group < 0 || group > 4094) throw new CommandLine.ParameterException(cl, "--group must be 0..4094 (a VLAN ID; 0 = untagged): " + group);
         if (completionTimeoutMillis <= 0) throw new CommandLine.ParameterException(cl, "--completion-timeout-ms must be positive: " + completionTimeoutMillis);
+        if (idleOwnerTimeoutSeconds != null && idleOwnerTimeoutSeconds < 0)
+            throw new CommandLine.ParameterException(cl, "--idle-owner-timeout-s must be 0 (never) or positive: " + idleOwnerTimeoutSeconds);
         switch (transport) {
             case af_packet, pcap -> {
                 if (iface == null) throw new CommandLine.ParameterException(cl, "--iface is required with --transport " + transport);

@@ -12,7 +12,8 @@ import java.util.List;
 public interface EndpointNetwork extends AutoCloseable {
 
     /** What the user asked for on the command line. */
-    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, CaptureSpec capture) {}
+    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey,
+                   CaptureSpec capture) {}
 
     /** Opens the network; failures carry a message fit for the user (missing interface, privileges...). */
     @FunctionalInterface

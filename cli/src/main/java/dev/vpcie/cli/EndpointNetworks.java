@@ -13,7 +13,7 @@ final class EndpointNetworks {
 
     static EndpointNetwork open(EndpointNetwork.Options o) throws Exception {
         return new Network(Interconnect.open(new Interconnect.Options(o.iface(), o.group(), o.transport(), o.udpListen(), o.udpPeer(),
-                o.faults(), o.capture())));
+                o.faults(), o.groupKey(), o.capture())));
     }
 
     /** The link layer on one transport. */

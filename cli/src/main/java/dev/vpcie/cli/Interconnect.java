@@ -2,6 +2,8 @@ package dev.vpcie.cli;
 
 import dev.vpcie.protocol.capture.CaptureSpec;
 import dev.vpcie.protocol.capture.PcapWriter;
+import dev.vpcie.protocol.encap.FrameCodec;
+import dev.vpcie.protocol.link.GroupKey;
 import dev.vpcie.protocol.link.LinkConfig;
 import dev.vpcie.protocol.link.LinkEndpoint;
 import dev.vpcie.protocol.transport.AfPacketTransport;
@@ -15,6 +17,7 @@ import dev.vpcie.protocol.transport.UdpTransport;
 import java.io.IOException;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -28,10 +31,11 @@ import java.util.List;
 final class Interconnect implements AutoCloseable {
 
     /** What the user asked for on the command line. */
-    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, CaptureSpec capture) {
+    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey,
+                   CaptureSpec capture) {
 
-        Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults) {
-            this(iface, group, transport, udpListen, udpPeer, faults, null);
+        Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey) {
+            this(iface, group, transport, udpListen, udpPeer, faults, groupKey, null);
         }
 
         /** Where the interconnect is, for messages: {@code veth0} or {@code udp 10.0.0.1:4791 -> 10.0.0.2:4791}. */
@@ -58,12 +62,13 @@ final class Interconnect implements AutoCloseable {
      */
     static Interconnect open(Options o, LinkConfig config) throws Exception {
         FaultInjectingTransport.Faults faults = FaultInjectingTransport.Faults.parse(o.faults()); // a bad spec is a usage error
+        GroupKey key = o.groupKey() == null ? null : GroupKey.load(Path.of(o.groupKey())); // a bad key file too
         FrameTransport transport = transport(o, config.etherType());
         try {
             transport = tapped(transport, o.capture(), config.etherType());
             // Faults damage what the link receives after the capture saw it: the capture shows the wire.
             FrameTransport used = faults.equals(FaultInjectingTransport.Faults.NONE) ? transport : new FaultInjectingTransport(transport, faults);
-            LinkEndpoint links = LinkEndpoint.start(used, config.withGroup(o.group()));
+            LinkEndpoint links = LinkEndpoint.start(used, config.withGroup(o.group()).withGroupKey(key));
             return new Interconnect(links, used, o.group());
         } catch (RuntimeException e) {
             transport.close();

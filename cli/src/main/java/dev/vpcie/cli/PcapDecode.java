@@ -40,19 +40,21 @@ final class PcapDecode {
                 ByteBuf b = Unpooled.wrappedBuffer(f.bytes());
                 EthernetHeader eth;
                 FrameHeader h;
+                boolean sealed;
                 try {
                     eth = FrameCodec.readEthernet(b);
                     if (eth.etherType() != FrameCodec.DEFAULT_ETHER_TYPE) {
                         other++;
                         continue;
                     }
-                    h = FrameCodec.readHeader(b);
+                    sealed = version(b) == FrameCodec.VERSION_AUTHENTICATED;
+                    h = FrameCodec.readHeader(b, version(b));
                 } catch (MalformedFrameException e) {
                     malformed++;
                     if (!json) out.println("frame " + number + ": malformed vpcie frame: " + e.getMessage());
                     continue;
                 }
-                String line = frameLine(number, f.timestampNanos(), eth, h);
+                String line = frameLine(number, f.timestampNanos(), eth, h, sealed);
                 if (!json) out.println(line);
                 if (h.type() != FrameType.DATA) continue;
                 int frameNumber = number;
@@ -90,6 +92,16 @@ final class PcapDecode {
         return malformed == 0 ? CommandLine.ExitCode.OK : CommandLine.ExitCode.SOFTWARE;
     }
 
+    /**
+     * The version of the link header at {@code b}'s reader index, as the header checks should
+     * expect it: a sealed frame (version 2, a group key) decodes as a plain one with 16 more
+     * bytes after its payload, which the seal's check (it needs the key) would have cut off.
+     */
+    static int version(ByteBuf b) {
+        int v = b.isReadable() ? b.getUnsignedByte(b.readerIndex()) : FrameCodec.VERSION;
+        return v == FrameCodec.VERSION_AUTHENTICATED ? v : FrameCodec.VERSION;
+    }
+
     /** What to do with one TLP record of a DATA frame: its sequence number and bytes; false if it was malformed. */
     @FunctionalInterface
     interface TlpVisitor {
@@ -109,12 +121,12 @@ final class PcapDecode {
     }
 
     /** {@code frame 3 2026-12-04T22:10:00.000020Z 02:..:01/1 -> 02:..:02/2 group 7 DATA seq 0 ack 0 window 1024, 2 TLPs}. */
-    static String frameLine(int number, long timestampNanos, EthernetHeader eth, FrameHeader h) {
+    static String frameLine(int number, long timestampNanos, EthernetHeader eth, FrameHeader h, boolean sealed) {
         Instant at = Instant.ofEpochSecond(0, timestampNanos);
         StringBuilder s = new StringBuilder("frame ").append(number).append(' ').append(at).append(' ')
                 .append(eth.source()).append('/').append(h.srcInstance()).append(" -> ")
                 .append(eth.destination()).append('/').append(h.dstInstance() == FrameCodec.ANY_INSTANCE ? "any" : h.dstInstance())
-                .append(eth.tagged() ? " group " + eth.group() : " untagged").append(' ').append(h.type())
+                .append(eth.tagged() ? " group " + eth.group() : " untagged").append(sealed ? " sealed " : " ").append(h.type())
                 .append(" seq ").append(Integer.toUnsignedString(h.seq())).append(" ack ").append(Integer.toUnsignedString(h.ack()))
                 .append(" window ").append(h.window());
         switch (h.type()) {

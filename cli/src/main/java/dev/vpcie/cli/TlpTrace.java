@@ -35,7 +35,7 @@ final class TlpTrace implements FrameTap {
         try {
             EthernetHeader eth = FrameCodec.readEthernet(b);
             if (eth.etherType() != FrameCodec.DEFAULT_ETHER_TYPE) return;
-            FrameHeader h = FrameCodec.readHeader(b);
+            FrameHeader h = FrameCodec.readHeader(b, PcapDecode.version(b));
             if (h.type() != FrameType.DATA) return;
             String peer = (outbound ? "-> " + eth.destination() : "<- " + eth.source()) + "/" + (outbound ? h.dstInstance() : h.srcInstance());
             PcapDecode.eachTlp(h, b, (seq, raw) -> {

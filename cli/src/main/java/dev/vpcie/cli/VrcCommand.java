@@ -7,6 +7,7 @@ import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.vrc.RootComplexConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -70,6 +71,16 @@ public final class VrcCommand implements Runnable {
             description = "how long to look for endpoints, and to wait for their sessions (default: ${DEFAULT-VALUE})")
     long discoverTimeoutMillis;
 
+    @Option(names = "--group-key", paramLabel = "FILE",
+            description = "the group's pre-shared key (at least 16 bytes, e.g. head -c 32 /dev/urandom > FILE), the same file on "
+                    + "the endpoint and the VRC: every frame is then authenticated and frames without the key are refused")
+    String groupKey;
+
+    @Option(names = "--endpoint", paramLabel = "MAC[/INSTANCE]",
+            description = "use only this endpoint (repeat for several, buses 01, 02, ... in this order); "
+                    + "without it every free endpoint that answers discovery, by MAC")
+    List<String> endpoints = new ArrayList<>();
+
     @Option(names = "--completion-timeout-ms", paramLabel = "MS", defaultValue = "500",
             description = "completion timeout; a read with no completion by then returns all-ones (default: ${DEFAULT-VALUE})")
     long completionTimeoutMillis;
@@ -106,9 +117,11 @@ public final class VrcCommand implements Runnable {
     private VrcConnector.Connection connect() throws Exception {
         CommandLine cl = spec.commandLine();
         checkOptions(cl);
-        Interconnect.Options o = new Interconnect.Options(iface, group, transport.name(), udpListen, udpPeer, faults, captureSpec(cl));
+        Interconnect.Options o = new Interconnect.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey,
+                captureSpec(cl));
+        List<EndpointSelector> selected = selectors(cl);
         try {
-            return connector.connect(new VrcConnector.Target(o, discoverTimeoutMillis));
+            return connector.connect(new VrcConnector.Target(o, discoverTimeoutMillis, selected));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         } catch (Exception e) { // unreachable endpoints, privileges, a busy port: said plainly, status 1
@@ -123,6 +136,18 @@ public final class VrcCommand implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
+    }
+
+    private List<EndpointSelector> selectors(CommandLine cl) {
+        List<EndpointSelector> list = new ArrayList<>();
+        try {
+            for (String e : endpoints) list.add(EndpointSelector.parse(e));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        if (list.size() > RootComplex.MAX_BUSES)
+            throw new CommandLine.ParameterException(cl, "at most " + RootComplex.MAX_BUSES + " --endpoint options (one bus each)");
+        return list;
     }
 
     private RootComplexConfig config(VrcConnector.Connection connection) {

@@ -11,8 +11,19 @@ import java.util.List;
 @FunctionalInterface
 public interface VrcConnector {
 
-    /** What the user asked for on the command line. */
-    record Target(Interconnect.Options interconnect, long discoverTimeoutMillis) {}
+    /**
+     * What the user asked for on the command line: where, how long to look, and the endpoints
+     * named with {@code --endpoint} (empty: every free endpoint that answers, by MAC).
+     */
+    record Target(Interconnect.Options interconnect, long discoverTimeoutMillis, List<EndpointSelector> endpoints) {
+        public Target {
+            endpoints = List.copyOf(endpoints);
+        }
+
+        public Target(Interconnect.Options interconnect, long discoverTimeoutMillis) {
+            this(interconnect, discoverTimeoutMillis, List.of());
+        }
+    }
 
     /** The links to the endpoints found (in bus order), and whatever must be closed after them. */
     interface Connection extends AutoCloseable {

@@ -4,6 +4,7 @@ import dev.vpcie.protocol.link.Announcement;
 import dev.vpcie.protocol.link.Link;
 import dev.vpcie.protocol.link.LinkEndpoint;
 import dev.vpcie.protocol.link.TlpPort;
+import dev.vpcie.vrc.RootComplex;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,26 +37,40 @@ final class VrcNetworks {
         Interconnect.Options o = target.interconnect();
         Interconnect net = Interconnect.open(o);
         try {
-            return connect(net, o, Duration.ofMillis(target.discoverTimeoutMillis()));
+            return connect(net, o, Duration.ofMillis(target.discoverTimeoutMillis()), target.endpoints());
         } catch (Exception | Error e) {
             net.close();
             throw e;
         }
     }
 
-    private static VrcConnector.Connection connect(Interconnect net, Interconnect.Options o, Duration timeout) throws Exception {
+    private static VrcConnector.Connection connect(Interconnect net, Interconnect.Options o, Duration timeout,
+                                                   List<EndpointSelector> wanted) throws Exception {
         LinkEndpoint links = net.links();
         String where = "group " + o.group() + " on " + o.where();
-        List<Announcement> found = links.discover(timeout);
+        List<Announcement> found = wanted.isEmpty() ? links.discover(timeout)
+                : links.discover(timeout, (mac, instance) -> wanted.stream().anyMatch(w -> w.matches(mac, instance)));
         if (links.failure() != null) throw new UnreachableException("the interconnect failed: " + links.failure());
+        if (!wanted.isEmpty()) {
+            EndpointSelector.Selection s = EndpointSelector.select(wanted, found);
+            if (!s.missing().isEmpty())
+                throw new UnreachableException("endpoint " + String.join(", ", s.missing()) + " did not answer in " + where
+                        + " within " + timeout.toMillis() + " ms");
+            found = s.chosen();
+        }
         Choice choice = choose(found, links.address() + "/" + links.hostInstance());
-        List<Announcement> usable = choice.usable();
+        // Named endpoints are tried whatever their answer says: anyone can answer with their
+        // address (say, "owned by another VRC"), and a really owned endpoint refuses the session.
+        List<Announcement> usable = wanted.isEmpty() ? choice.usable() : found;
         List<String> busy = choice.busy();
-        for (String b : busy) log.warn("skipping endpoint {}", b);
+        for (String b : busy) log.warn(wanted.isEmpty() ? "skipping endpoint {}" : "trying endpoint {} as named", b);
         if (usable.isEmpty()) {
             if (!busy.isEmpty()) throw new UnreachableException("every endpoint in " + where + " is owned by another VRC: " + String.join(", ", busy));
             throw new UnreachableException("no endpoint answered in " + where + " within " + timeout.toMillis() + " ms");
         }
+        if (usable.size() > RootComplex.MAX_BUSES)
+            throw new UnreachableException(usable.size() + " endpoints answered in " + where + ", more than the "
+                    + RootComplex.MAX_BUSES + " buses of a root complex: name the ones to use with --endpoint MAC[/INSTANCE]");
         List<Link> opened = new ArrayList<>();
         for (Announcement a : usable) opened.add(links.connect(a.address(), a.instance()));
         List<TlpPort> ports = List.copyOf(opened);

@@ -191,8 +191,9 @@ class TlpCommandTest {
             TappedTransport tapped = new TappedTransport(cable.a(), List.of(PcapWriter.open(CaptureSpec.of(file))));
             try (LinkEndpoint a = LinkEndpoint.start(tapped, config.withHostInstance(1));
                  LinkEndpoint b = LinkEndpoint.start(cable.b(), config.withHostInstance(2))) {
+                java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
                 b.onAccept(l -> l.handler(new dev.vpcie.protocol.link.TlpHandler() {
-                    @Override public void onTlp(dev.vpcie.protocol.tlp.Tlp tlp) {}
+                    @Override public void onTlp(dev.vpcie.protocol.tlp.Tlp tlp) { arrived.countDown(); }
 
                     @Override public void onLinkUp(long peerEpoch) {}
 
@@ -201,12 +202,13 @@ class TlpCommandTest {
                 Link link = a.connect(cable.b().address(), 2);
                 assertTrue(link.awaitUp(Duration.ofSeconds(10)));
                 link.send(new MemRead(0x0000, 5, 0xfedc_0010L, 1, 0xF, 0));
+                assertTrue(arrived.await(10, java.util.concurrent.TimeUnit.SECONDS), "the read crossed the link");
             }
         }
         Run r = run("tlp", "decode", "--pcap", file.toString());
         assertEquals(0, r.exit, r.err);
         assertTrue(r.out.lines().anyMatch(l -> l.startsWith("frame 1 ") && l.contains(" group 7 HELLO seq ")), r.out);
-        assertTrue(r.out.contains("DATA seq 0 ack 0 window 1024, 14 bytes of TLP records\n  TLP 0\n    kind       MRd32 (Memory Read, 3DW, no data)\n"), r.out);
+        assertTrue(r.out.contains(" DATA seq 0 ack 0 window 1024, 14 bytes of TLP records\n  TLP 0\n    kind       MRd32 (Memory Read, 3DW, no data)\n"), r.out);
         assertTrue(r.out.contains("\n    address    0xfedc0010\n"), r.out);
         Run json = run("tlp", "decode", "--json", "--pcap", file.toString());
         assertEquals(0, json.exit, json.err);

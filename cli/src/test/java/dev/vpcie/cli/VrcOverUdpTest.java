@@ -196,7 +196,7 @@ class VrcOverUdpTest {
         assertTrue(noDir.err().contains("vpcie vrc: cannot write the capture file /nonexistent/dir/x.pcap"), noDir.err());
     }
 
-    private static int[] freeUdpPorts(int n) throws IOException {
+    static int[] freeUdpPorts(int n) throws IOException {
         int[] ports = new int[n];
         List<DatagramSocket> held = new ArrayList<>();
         try {

@@ -63,9 +63,15 @@ public final class Endpoint implements AutoCloseable {
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     private TlpPort owner; // guarded by this
     private volatile boolean closed;
+    private final LongSupplier clock;
+    /** See {@link #displaceIdleOwnerAfter}; 0 = never. */
+    private volatile long idleOwnerTimeoutNs;
+    /** When the owner last sent a TLP (or took the endpoint). */
+    private volatile long ownerActiveNs;
 
     private Endpoint(Builder b) {
         if (b.functions.isEmpty()) throw new IllegalArgumentException("an endpoint needs at least one function");
+        this.clock = b.clock;
         boolean multi = b.functions.size() > 1;
         List<FunctionHost> list = new ArrayList<>();
         for (int i = 0; i < b.functions.size(); i++) {
@@ -118,11 +124,36 @@ public final class Endpoint implements AutoCloseable {
      * session is closed after it came up would retry at once).
      */
     public boolean offer(TlpPort port) {
+        TlpPort idle;
         synchronized (this) {
-            if (closed || owner != null) return false;
+            if (closed) return false;
+            idle = owner;
+            if (idle != null && !ownerIdle()) return false;
+        }
+        if (idle != null) {
+            log.warn("{} sent no TLP for {} s and {} asks for the endpoint: the idle owner loses it", idle.describe(),
+                    idleOwnerTimeoutNs / 1_000_000_000L, port.describe());
+            sessionDown(idle, "displaced: no TLP for " + idleOwnerTimeoutNs / 1_000_000_000L + " s while another VRC asked");
+            idle.close();
         }
         attach(port);
         return true;
+    }
+
+    /**
+     * Without a group key anyone on the segment can open a session and hold the endpoint with
+     * nothing but keepalives (docs/security.md): an owner that sent no TLP for {@code timeout}
+     * loses the endpoint when another VRC asks for it. Zero (the default) keeps an owner as long
+     * as its session lasts.
+     */
+    public void displaceIdleOwnerAfter(java.time.Duration timeout) {
+        if (timeout.isNegative()) throw new IllegalArgumentException("idle-owner timeout must not be negative: " + timeout);
+        idleOwnerTimeoutNs = timeout.toNanos();
+    }
+
+    private boolean ownerIdle() {
+        long t = idleOwnerTimeoutNs;
+        return t > 0 && clock.getAsLong() - ownerActiveNs >= t;
     }
 
     /**
@@ -191,6 +222,7 @@ public final class Endpoint implements AutoCloseable {
             current = owner;
             if (current == null) {
                 owner = port;
+                ownerActiveNs = clock.getAsLong();
                 upstream.up(port, epoch);
             }
         }
@@ -220,6 +252,7 @@ public final class Endpoint implements AutoCloseable {
     private void fromPort(TlpPort port, Tlp tlp) {
         Upstream.Session s = upstream.session();
         if (s != null && s.port() == port) {
+            if (idleOwnerTimeoutNs > 0) ownerActiveNs = clock.getAsLong();
             router.route(tlp, s.generation());
             return;
         }

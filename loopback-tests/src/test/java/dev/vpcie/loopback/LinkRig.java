@@ -9,6 +9,7 @@ import dev.vpcie.devices.spi.PcieFunction;
 import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.endpoint.EndpointConfig;
 import dev.vpcie.protocol.link.Announcement;
+import dev.vpcie.protocol.link.GroupKey;
 import dev.vpcie.protocol.link.Link;
 import dev.vpcie.protocol.link.LinkConfig;
 import dev.vpcie.protocol.link.LinkEndpoint;
@@ -40,12 +41,15 @@ final class LinkRig implements AutoCloseable {
     static final long SERIAL_NUMBER = 0x0200_0000_5650_4300L;
 
     /** How the rig is set up. */
-    record Options(int group, Duration rcCompletionTimeout, Duration discovery, long hostMemory) {
-        static Options defaults() { return new Options(7, LONG_TIMEOUT, Duration.ofMillis(300), 48L << 20); }
+    record Options(int group, Duration rcCompletionTimeout, Duration discovery, long hostMemory, GroupKey groupKey) {
+        static Options defaults() { return new Options(7, LONG_TIMEOUT, Duration.ofMillis(300), 48L << 20, null); }
 
-        Options withRcCompletionTimeout(Duration d) { return new Options(group, d, discovery, hostMemory); }
+        Options withRcCompletionTimeout(Duration d) { return new Options(group, d, discovery, hostMemory, groupKey); }
 
-        Options withDiscovery(Duration d) { return new Options(group, rcCompletionTimeout, d, hostMemory); }
+        Options withDiscovery(Duration d) { return new Options(group, rcCompletionTimeout, d, hostMemory, groupKey); }
+
+        /** Both sides with this group key (null: none). */
+        Options withGroupKey(GroupKey k) { return new Options(group, rcCompletionTimeout, discovery, hostMemory, k); }
     }
 
     final Wire wire;
@@ -63,7 +67,8 @@ final class LinkRig implements AutoCloseable {
         this.options = options;
         // Link down after 3 s of silence (default 1 s): a frozen endpoint's reads must end by the
         // completion timeout, not by the link going down, even on a loaded machine.
-        this.linkConfig = LinkConfig.defaults().withGroup(options.group()).withKeepalive(Duration.ofMillis(100), Duration.ofSeconds(3));
+        this.linkConfig = LinkConfig.defaults().withGroup(options.group()).withKeepalive(Duration.ofMillis(100), Duration.ofSeconds(3))
+                .withGroupKey(options.groupKey());
         FrameTransport transport = null;
         LinkEndpoint links = null;
         RootComplex root = null;
@@ -115,6 +120,9 @@ final class LinkRig implements AutoCloseable {
 
     /** The endpoint process now running. */
     Endpoint endpoint() { return endpoint.endpoint; }
+
+    /** The link layer of the endpoint process now running. */
+    LinkEndpoint endpointLinks() { return endpoint.links; }
 
     /** The dmatest function, with a fixed serial number. */
     static List<PcieFunction> functions() { return List.of(new DmaTestDevice(DmaTestDevice.Options.defaults(SERIAL_NUMBER))); }

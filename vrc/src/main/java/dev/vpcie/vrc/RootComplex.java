@@ -39,6 +39,8 @@ public final class RootComplex implements AutoCloseable {
     /** How often a configuration request answered with CRS is re-issued before it reads as all-ones. */
     static final int CONFIG_RETRY_LIMIT = 100;
     private static final Logger log = LoggerFactory.getLogger(RootComplex.class);
+    /** Buses below the root: 1..255, one per endpoint. */
+    public static final int MAX_BUSES = 255;
 
     private final RootComplexConfig config;
     private final Counters counters = new Counters();
@@ -67,10 +69,13 @@ public final class RootComplex implements AutoCloseable {
 
     public RootComplex() { this(RootComplexConfig.defaults()); }
 
-    /** Connects an endpoint reached through {@code port}; it becomes the next bus (1, 2, ...). */
+    /**
+     * Connects an endpoint reached through {@code port}; it becomes the next bus (1, 2, ...).
+     * Callers bound how many they attach ({@link #MAX_BUSES}); one too many is a bug.
+     */
     public synchronized EndpointLink attach(TlpPort port) {
         int bus = links.size() + 1;
-        if (bus > 255) throw new IllegalStateException("no bus numbers left");
+        if (bus > MAX_BUSES) throw new IllegalStateException("no bus numbers left: a root complex has " + MAX_BUSES + " buses");
         CompletionTracker tracker = new CompletionTracker(counters, config.completionTimeout().toNanos(), REQUESTER_ID);
         EndpointLink link = new EndpointLink(port, bus, tracker, deviceRequests);
         addressMap.assignBus(bus, link);

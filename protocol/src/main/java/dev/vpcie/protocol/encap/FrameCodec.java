@@ -20,6 +20,10 @@ public final class FrameCodec {
     public static final int DEFAULT_ETHER_TYPE = 0x88B5;
     public static final int TPID_8021Q = 0x8100;
     public static final int VERSION = 1;
+    /** Version of a frame sealed with a group key: the header is the same, an ICV follows the payload. */
+    public static final int VERSION_AUTHENTICATED = 2;
+    /** Bytes of integrity check value after the payload of a sealed frame (truncated HMAC-SHA-256). */
+    public static final int ICV_LENGTH = 16;
 
     public static final int ETHERNET_HEADER_LENGTH = 14;
     public static final int VLAN_TAG_LENGTH = 4;
@@ -34,6 +38,12 @@ public final class FrameCodec {
     public static final int ANY_INSTANCE = 0xFFFF;
     /** Groups are VLAN IDs 1..4094; group 0 means untagged. */
     public static final int MAX_GROUP = 4094;
+
+    /**
+     * Code of a KEEPALIVE that challenges the peer to prove it still holds the session: the peer
+     * answers with an ACK at once (a HELLO claimed to restart it; see docs/security.md).
+     */
+    public static final int KEEPALIVE_CHALLENGE = 1;
 
     private static final int PAYLOAD_LENGTH_OFFSET = 2;
 
@@ -120,10 +130,18 @@ public final class FrameCodec {
      * job), so {@link #readTlpRecord} cannot fail afterwards.
      */
     public static FrameHeader readHeader(ByteBuf in) throws MalformedFrameException {
+        return readHeader(in, VERSION);
+    }
+
+    /**
+     * {@link #readHeader(ByteBuf)} for frames of the given version: {@link #VERSION_AUTHENTICATED}
+     * once the frame's ICV has been checked and cut off (a keyed link), {@link #VERSION} otherwise.
+     */
+    public static FrameHeader readHeader(ByteBuf in, int expectedVersion) throws MalformedFrameException {
         if (in.readableBytes() < LINK_HEADER_LENGTH)
             throw new MalformedFrameException(TRUNCATED, in.readableBytes() + " bytes, shorter than the link header");
         int version = in.readUnsignedByte();
-        if (version != VERSION) throw new MalformedFrameException(UNSUPPORTED_VERSION, "version " + version);
+        if (version != expectedVersion) throw new MalformedFrameException(UNSUPPORTED_VERSION, "version " + version);
         int typeCode = in.readUnsignedByte();
         FrameType type = FrameType.of(typeCode);
         if (type == null) throw new MalformedFrameException(UNKNOWN_TYPE, "type " + typeCode);
@@ -139,6 +157,8 @@ public final class FrameCodec {
         verifyEpochs(type, srcEpoch, dstEpoch);
         if (type == FrameType.CLOSE) {
             if (CloseReason.of(code) == null) throw new MalformedFrameException(BAD_CODE, "CLOSE reason " + code);
+        } else if (type == FrameType.KEEPALIVE) {
+            if (code != 0 && code != KEEPALIVE_CHALLENGE) throw new MalformedFrameException(BAD_CODE, "KEEPALIVE with code " + code);
         } else if (code != 0) {
             throw new MalformedFrameException(BAD_CODE, type + " with code " + code);
         }

@@ -12,7 +12,7 @@ package dev.vpcie.protocol.encap;
  *                      NAK: first sequence number after the gap; DISCOVER: nonce; otherwise the sender's next sequence number
  * @param ack           next sequence number the sender expects (all before it received); ANNOUNCE: the DISCOVER's nonce
  * @param window        how many TLPs from {@code ack} on the sender can accept (credits)
- * @param code          CLOSE: {@link CloseReason} code; 0 otherwise
+ * @param code          CLOSE: {@link CloseReason} code; KEEPALIVE: 0 or {@link FrameCodec#KEEPALIVE_CHALLENGE}; 0 otherwise
  * @param payloadLength bytes of payload after the header
  */
 public record FrameHeader(FrameType type, int srcInstance, int dstInstance, long srcEpoch, long dstEpoch,

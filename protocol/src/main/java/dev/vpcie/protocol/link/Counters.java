@@ -10,7 +10,9 @@ final class Counters {
     enum C {
         FRAMES_SENT, FRAMES_RECEIVED, TLPS_SENT, TLPS_RECEIVED, RETRANSMITS, TIMEOUTS, NAKS_SENT, NAKS_RECEIVED,
         ACKS_SENT, KEEPALIVES_SENT, DUPLICATES, OUT_OF_WINDOW, MALFORMED_FRAMES, MALFORMED_TLPS, FOREIGN_FRAMES,
-        RESETS_SENT, SESSIONS_UP, SESSIONS_DOWN, HANDLER_ERRORS, SRTT_NANOS
+        RESETS_SENT, SESSIONS_UP, SESSIONS_DOWN, HANDLER_ERRORS, SRTT_NANOS,
+        // security (SecurityCounters)
+        WRONG_TAG, CHALLENGES_SENT, TAKEOVERS_REFUSED, PEERS_REPLACED, UNAUTHENTICATED, BAD_ICV, ANNOUNCES_LIMITED
     }
 
     private final AtomicLongArray values = new AtomicLongArray(C.values().length);
@@ -32,5 +34,10 @@ final class Counters {
                 get(C.KEEPALIVES_SENT), get(C.DUPLICATES), get(C.OUT_OF_WINDOW), get(C.MALFORMED_FRAMES),
                 get(C.MALFORMED_TLPS), get(C.FOREIGN_FRAMES), get(C.RESETS_SENT), get(C.SESSIONS_UP),
                 get(C.SESSIONS_DOWN), get(C.HANDLER_ERRORS), get(C.SRTT_NANOS));
+    }
+
+    SecurityCounters security() {
+        return new SecurityCounters(get(C.WRONG_TAG), get(C.CHALLENGES_SENT), get(C.TAKEOVERS_REFUSED),
+                get(C.PEERS_REPLACED), get(C.UNAUTHENTICATED), get(C.BAD_ICV), get(C.ANNOUNCES_LIMITED));
     }
 }

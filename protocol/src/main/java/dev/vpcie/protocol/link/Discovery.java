@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 
 /**
  * One round of discovery: DISCOVER broadcast a few times in the group, ANNOUNCE replies collected
@@ -15,6 +16,11 @@ import java.util.concurrent.TimeUnit;
 public final class Discovery {
     /** How many DISCOVERs a round sends, spread over its first half, so a lost one does not hide a peer. */
     static final int SENDS = 3;
+    /**
+     * Answers a round keeps at most (more than a root complex has buses): anyone in the group can
+     * answer, so what a round collects must be bounded. Later answers are dropped and counted.
+     */
+    public static final int MAX_RESULTS = 256;
 
     final int nonce;
     private final long durationNs;
@@ -23,9 +29,13 @@ public final class Discovery {
     int sendsLeft = SENDS;
     private final ConcurrentHashMap<Long, Announcement> found = new ConcurrentHashMap<>();
     private final CountDownLatch done = new CountDownLatch(1);
+    private volatile int dropped;
 
-    Discovery(int nonce, long durationNs) {
+    private final BiPredicate<MacAddress, Integer> wanted;
+
+    Discovery(int nonce, long durationNs, BiPredicate<MacAddress, Integer> wanted) {
         this.nonce = nonce;
+        this.wanted = wanted;
         this.durationNs = durationNs;
         this.intervalNs = durationNs / (2L * SENDS);
     }
@@ -36,9 +46,19 @@ public final class Discovery {
         endNs = startNs + durationNs;
     }
 
+    /** Agent thread. */
     void add(MacAddress mac, int instance, byte[] info) {
-        found.put(LinkAgent.key(mac, instance), new Announcement(mac, instance, info));
+        if (!wanted.test(mac, instance)) return;
+        long k = LinkAgent.key(mac, instance);
+        if (found.size() >= MAX_RESULTS && !found.containsKey(k)) {
+            dropped++;
+            return;
+        }
+        found.put(k, new Announcement(mac, instance, info));
     }
+
+    /** Answers dropped because the round already had {@link #MAX_RESULTS}. */
+    public int dropped() { return dropped; }
 
     void finish() { done.countDown(); }
 

@@ -30,20 +30,25 @@ final class FrameWriter {
     /** Payload bytes a frame may carry after the link header. */
     private final int maxPayload;
     private final Counters counters;
+    /** Seals every frame when the group has a key; null otherwise. */
+    private final FrameAuthenticator auth;
+    private final int linkIndex;
 
     private int headerIndex = -1;
     private int tlpCount;
     private boolean sendErrorLogged;
     private long lastSendErrorLogNs;
 
-    FrameWriter(FrameTransport transport, LinkConfig config, int mtu, Counters counters) {
+    FrameWriter(FrameTransport transport, LinkConfig config, int mtu, Counters counters, FrameAuthenticator auth) {
         this.transport = transport;
         this.self = transport.address();
         this.group = config.group();
         this.etherType = config.etherType();
         this.instance = config.hostInstance();
-        this.maxPayload = Math.min(0xFFFF, mtu - FrameCodec.LINK_HEADER_LENGTH);
+        this.maxPayload = Math.min(0xFFFF, mtu - FrameCodec.LINK_HEADER_LENGTH - (auth != null ? FrameCodec.ICV_LENGTH : 0));
         this.counters = counters;
+        this.auth = auth;
+        this.linkIndex = FrameCodec.ethernetHeaderLength(config.group());
         this.nio = ByteBuffer.allocateDirect(mtu + FrameCodec.ETHERNET_HEADER_LENGTH + FrameCodec.VLAN_TAG_LENGTH);
         this.buf = Unpooled.wrappedBuffer(nio);
     }
@@ -93,6 +98,7 @@ final class FrameWriter {
     }
 
     private boolean transmit(long nowNs) {
+        if (auth != null) auth.seal(buf, linkIndex);
         nio.clear().limit(buf.writerIndex());
         try {
             transport.send(nio);

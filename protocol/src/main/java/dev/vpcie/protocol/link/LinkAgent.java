@@ -54,6 +54,8 @@ public final class LinkAgent {
     private final FrameTransport transport;
     private final RandomGenerator random;
     private final FrameWriter out;
+    /** Checks and makes the seals of frames when the group has a key; null otherwise. */
+    final FrameAuthenticator auth;
     private final Counters counters = new Counters();
     private final ByteBuffer rxNio;
     private final ByteBuf rx;
@@ -63,6 +65,7 @@ public final class LinkAgent {
     private final ArrayList<Peer> peerList = new ArrayList<>();
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final ArrayList<Discovery> discoveries = new ArrayList<>();
+    private final AnnounceLimiter announceLimiter = new AnnounceLimiter();
     private volatile Consumer<Link> acceptor;
     private volatile byte[] announcement;
     private volatile Thread agentThread;
@@ -93,7 +96,8 @@ public final class LinkAgent {
         this.maxRtoNs = config.maxRto().toNanos();
         this.ackDelayNs = config.ackDelay().toNanos();
         this.ackEvery = Math.max(1, config.window() / 4);
-        this.out = new FrameWriter(transport, config, mtu, counters);
+        this.auth = config.groupKey() == null ? null : new FrameAuthenticator(config.groupKey(), config.group(), config.etherType());
+        this.out = new FrameWriter(transport, config, mtu, counters, auth);
         this.rxNio = ByteBuffer.allocateDirect(Math.max(transport.mtu(), 9216) + 64);
         this.rx = Unpooled.wrappedBuffer(rxNio);
     }
@@ -155,10 +159,13 @@ public final class LinkAgent {
     }
 
     /** Starts a round of discovery in the group; the returned handle fills as ANNOUNCEs arrive. */
-    public Discovery startDiscovery(Duration duration) {
+    public Discovery startDiscovery(Duration duration) { return startDiscovery(duration, (mac, instance) -> true); }
+
+    /** A round of discovery that keeps only the answers of peers {@code wanted} accepts (called on the agent thread). */
+    public Discovery startDiscovery(Duration duration, java.util.function.BiPredicate<MacAddress, Integer> wanted) {
         if (duration.isNegative() || duration.isZero()) throw new IllegalArgumentException("discovery needs a positive duration");
         int nonce = java.util.concurrent.ThreadLocalRandom.current().nextInt(); // any thread: not the agent's generator
-        Discovery d = new Discovery(nonce, duration.toNanos());
+        Discovery d = new Discovery(nonce, duration.toNanos(), wanted);
         commands.add(() -> {
             d.begin(now);
             discoveries.add(d);
@@ -178,6 +185,9 @@ public final class LinkAgent {
                 mine.foreignFrames(), mine.resetsSent(), sum.sessionsUp(), sum.sessionsDown(), sum.handlerErrors(),
                 sum.srttNanos());
     }
+
+    /** What the agent refused as possible attacks (docs/security.md). */
+    public SecurityCounters securityCounters() { return counters.security(); }
 
     /** The links this agent has now (connected, accepted, up or down). */
     public List<Link> links() { return List.copyOf(links.values()); }
@@ -306,7 +316,8 @@ public final class LinkAgent {
                 counters.inc(C.FOREIGN_FRAMES);
                 return;
             }
-            h = FrameCodec.readHeader(rx);
+            if (auth != null && !authenticate(eth)) return;
+            h = FrameCodec.readHeader(rx, auth != null ? FrameCodec.VERSION_AUTHENTICATED : FrameCodec.VERSION);
             payload = rx.readSlice(h.payloadLength());
         } catch (MalformedFrameException e) {
             counters.inc(C.MALFORMED_FRAMES);
@@ -341,14 +352,51 @@ public final class LinkAgent {
                     return;
                 }
                 counters.inc(C.FOREIGN_FRAMES);
+                if (p != null && p.state == Peer.State.UP) counters.inc(C.WRONG_TAG);
                 // Our epoch on it means a session we are still setting up (its HELLO_ACK is on the
                 // way): not stale. Anything else belongs to a session we do not have: say so, so the
                 // peer ends it now instead of at its link-down timeout.
                 boolean ours = p != null && p.state != Peer.State.DOWN && h.dstEpoch() == p.localEpoch;
-                if (!ours) reset(eth.source(), h.srcInstance(), h.srcEpoch(), p != null && p.state == Peer.State.UP ? p.localEpoch : 0);
+                if (!ours) reset(eth.source(), h.srcInstance(), h.srcEpoch());
             }
             case DISCOVER -> throw new AssertionError("handled above");
         }
+    }
+
+    /**
+     * A keyed agent's first look at a frame: its seal is checked before anything in it is
+     * believed, reading only what says which key to use (Version, Type, the epochs). Frames
+     * without a seal, naming no session of ours, or with a seal that does not verify, are
+     * dropped and counted, and never answered.
+     */
+    private boolean authenticate(EthernetHeader eth) {
+        int at = rx.readerIndex();
+        if (rx.readableBytes() < FrameCodec.LINK_HEADER_LENGTH) {
+            counters.inc(C.MALFORMED_FRAMES);
+            return false;
+        }
+        if (rx.getUnsignedByte(at) != FrameCodec.VERSION_AUTHENTICATED) {
+            counters.inc(C.UNAUTHENTICATED);
+            return false;
+        }
+        int type = rx.getUnsignedByte(at + 1);
+        long srcEpoch = rx.getLong(at + 8), dstEpoch = rx.getLong(at + 16);
+        javax.crypto.Mac key = auth.keyFor(type, srcEpoch, dstEpoch);
+        if (key == null && type == FrameType.HELLO_ACK.code()) {
+            // the answer to our HELLO: its session has no key yet (derived only for a HELLO we sent)
+            Peer p = peers.get(key(eth.source(), rx.getUnsignedShort(at + 4)));
+            if (p != null && p.state == Peer.State.CONNECTING && p.localEpoch == dstEpoch && srcEpoch != 0)
+                key = auth.pendingSessionKey(srcEpoch, dstEpoch);
+        }
+        if (key == null) {
+            counters.inc(C.WRONG_TAG);
+            return false;
+        }
+        if (!auth.verify(rx, at, key)) {
+            counters.inc(C.BAD_ICV);
+            return false;
+        }
+        return true;
     }
 
     private void onHello(Peer p, MacAddress mac, FrameHeader h) {
@@ -398,15 +446,23 @@ public final class LinkAgent {
         return true;
     }
 
-    private void reset(MacAddress mac, int instance, long peerEpoch, long ourEpoch) {
+    /**
+     * Answers a frame of a session we do not have. Source Epoch is 0: the answer goes to whatever
+     * MAC the frame claimed, so it must never reveal a verification tag of a live session.
+     */
+    private void reset(MacAddress mac, int instance, long peerEpoch) {
         if (!resetAllowed()) return;
-        out.control(mac, instance, FrameType.CLOSE, ourEpoch, peerEpoch, 0, 0, 0, CloseReason.RESET.code(), null, now);
+        out.control(mac, instance, FrameType.CLOSE, 0, peerEpoch, 0, 0, 0, CloseReason.RESET.code(), null, now);
         counters.inc(C.RESETS_SENT);
     }
 
     private void answerDiscover(MacAddress from, FrameHeader h) {
         byte[] info = announcement;
         if (info == null) return;
+        if (!announceLimiter.allow(from, now)) {
+            counters.inc(C.ANNOUNCES_LIMITED);
+            return;
+        }
         out.control(from, h.srcInstance(), FrameType.ANNOUNCE, 0, 0, 0, h.seq(), 0, 0, info, now);
     }
 
@@ -472,6 +528,22 @@ public final class LinkAgent {
     }
 
     // ---- called by peers ----
+
+    void countSecurity(C c) { counters.inc(c); }
+
+    /**
+     * How long a challenged peer has to answer before it counts as gone: a few round trips, at
+     * least a keepalive interval (a busy peer may be slow to answer), at most the link-down
+     * timeout (a peer silent that long is gone anyway).
+     */
+    long challengeTimeoutNs(long rtoNs) {
+        return Math.min(linkDownTimeoutNs, Math.max(keepaliveNs, 4 * rtoNs));
+    }
+
+    void logTakeoverRefused(Peer p) {
+        if (warnAllowed()) log.warn("{}: a HELLO claimed this peer restarted, but the peer answered the challenge: "
+                + "session kept, HELLO ignored (a stranger with its addresses?)", p.link.describe());
+    }
 
     long newEpoch() {
         long e;

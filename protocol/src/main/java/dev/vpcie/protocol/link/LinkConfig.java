@@ -25,10 +25,13 @@ import java.time.Duration;
  * @param busyPoll          how long the agent thread spins for work before it blocks in receive
  * @param initialSequence   sequence number of a session's first TLP (tests start near 2^32 to cross the wrap)
  * @param maxLinks          links (peers) one endpoint keeps at most; further HELLOs are refused
+ * @param groupKey          the group's pre-shared key, or null: with one every frame is sealed and
+ *                          checked (docs/security.md), and frames without a valid seal are dropped
  */
 public record LinkConfig(int group, int etherType, int hostInstance, int window, int mtu,
                          Duration keepaliveInterval, Duration linkDownTimeout, Duration initialRto, Duration minRto,
-                         Duration maxRto, Duration ackDelay, Duration busyPoll, int initialSequence, int maxLinks) {
+                         Duration maxRto, Duration ackDelay, Duration busyPoll, int initialSequence, int maxLinks,
+                         GroupKey groupKey) {
 
     public LinkConfig {
         if (group < 0 || group > FrameCodec.MAX_GROUP) throw new IllegalArgumentException("group (VLAN ID) must be 0..4094: " + group);
@@ -60,20 +63,23 @@ public record LinkConfig(int group, int etherType, int hostInstance, int window,
     public static LinkConfig defaults() {
         return new LinkConfig(0, FrameCodec.DEFAULT_ETHER_TYPE, 1, 1024, 0, Duration.ofMillis(100), Duration.ofSeconds(1),
                 Duration.ofMillis(5), Duration.ofMillis(1), Duration.ofMillis(250), Duration.ofNanos(50_000),
-                Duration.ofNanos(200_000), 0, 256);
+                Duration.ofNanos(200_000), 0, 256, null);
     }
 
-    public LinkConfig withGroup(int v) { return new LinkConfig(v, etherType, hostInstance, window, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, initialSequence, maxLinks); }
-    public LinkConfig withEtherType(int v) { return new LinkConfig(group, v, hostInstance, window, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, initialSequence, maxLinks); }
-    public LinkConfig withHostInstance(int v) { return new LinkConfig(group, etherType, v, window, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, initialSequence, maxLinks); }
-    public LinkConfig withWindow(int v) { return new LinkConfig(group, etherType, hostInstance, v, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, initialSequence, maxLinks); }
-    public LinkConfig withMtu(int v) { return new LinkConfig(group, etherType, hostInstance, window, v, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, initialSequence, maxLinks); }
-    public LinkConfig withKeepalive(Duration interval, Duration downTimeout) { return new LinkConfig(group, etherType, hostInstance, window, mtu, interval, downTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, initialSequence, maxLinks); }
-    public LinkConfig withRto(Duration initial, Duration min, Duration max) { return new LinkConfig(group, etherType, hostInstance, window, mtu, keepaliveInterval, linkDownTimeout, initial, min, max, ackDelay, busyPoll, initialSequence, maxLinks); }
-    public LinkConfig withAckDelay(Duration v) { return new LinkConfig(group, etherType, hostInstance, window, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, v, busyPoll, initialSequence, maxLinks); }
-    public LinkConfig withBusyPoll(Duration v) { return new LinkConfig(group, etherType, hostInstance, window, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, v, initialSequence, maxLinks); }
-    public LinkConfig withInitialSequence(int v) { return new LinkConfig(group, etherType, hostInstance, window, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, v, maxLinks); }
-    public LinkConfig withMaxLinks(int v) { return new LinkConfig(group, etherType, hostInstance, window, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, initialSequence, v); }
+    /** With a group key (null: none): every frame sealed and checked. */
+    public LinkConfig withGroupKey(GroupKey v) { return new LinkConfig(group, etherType, hostInstance, window, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, initialSequence, maxLinks, v); }
+
+    public LinkConfig withGroup(int v) { return new LinkConfig(v, etherType, hostInstance, window, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, initialSequence, maxLinks, groupKey); }
+    public LinkConfig withEtherType(int v) { return new LinkConfig(group, v, hostInstance, window, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, initialSequence, maxLinks, groupKey); }
+    public LinkConfig withHostInstance(int v) { return new LinkConfig(group, etherType, v, window, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, initialSequence, maxLinks, groupKey); }
+    public LinkConfig withWindow(int v) { return new LinkConfig(group, etherType, hostInstance, v, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, initialSequence, maxLinks, groupKey); }
+    public LinkConfig withMtu(int v) { return new LinkConfig(group, etherType, hostInstance, window, v, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, initialSequence, maxLinks, groupKey); }
+    public LinkConfig withKeepalive(Duration interval, Duration downTimeout) { return new LinkConfig(group, etherType, hostInstance, window, mtu, interval, downTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, initialSequence, maxLinks, groupKey); }
+    public LinkConfig withRto(Duration initial, Duration min, Duration max) { return new LinkConfig(group, etherType, hostInstance, window, mtu, keepaliveInterval, linkDownTimeout, initial, min, max, ackDelay, busyPoll, initialSequence, maxLinks, groupKey); }
+    public LinkConfig withAckDelay(Duration v) { return new LinkConfig(group, etherType, hostInstance, window, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, v, busyPoll, initialSequence, maxLinks, groupKey); }
+    public LinkConfig withBusyPoll(Duration v) { return new LinkConfig(group, etherType, hostInstance, window, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, v, initialSequence, maxLinks, groupKey); }
+    public LinkConfig withInitialSequence(int v) { return new LinkConfig(group, etherType, hostInstance, window, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, v, maxLinks, groupKey); }
+    public LinkConfig withMaxLinks(int v) { return new LinkConfig(group, etherType, hostInstance, window, mtu, keepaliveInterval, linkDownTimeout, initialRto, minRto, maxRto, ackDelay, busyPoll, initialSequence, v, groupKey); }
 
     private static void positive(String what, Duration d) {
         if (d == null || d.isZero() || d.isNegative()) throw new IllegalArgumentException(what + " must be positive: " + d);

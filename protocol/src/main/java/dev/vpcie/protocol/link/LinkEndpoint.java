@@ -8,6 +8,7 @@ import dev.vpcie.protocol.transport.MacAddress;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BiPredicate;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -111,15 +112,25 @@ public final class LinkEndpoint implements AutoCloseable {
     public void announce(byte[] info) { agent.announce(info); }
 
     /** Broadcasts DISCOVER in the group and returns who answered within {@code wait}. Not on the loop thread. */
-    public List<Announcement> discover(Duration wait) throws InterruptedException {
+    public List<Announcement> discover(Duration wait) throws InterruptedException { return discover(wait, (mac, instance) -> true); }
+
+    /**
+     * Discovery that keeps only the answers from peers {@code wanted} accepts: a round keeps at
+     * most {@link Discovery#MAX_RESULTS} answers, so a VRC that knows whom it wants must not let
+     * strangers' answers crowd that one out.
+     */
+    public List<Announcement> discover(Duration wait, BiPredicate<MacAddress, Integer> wanted) throws InterruptedException {
         checkRunning();
         if (loop.inLoop()) throw new IllegalStateException("discover() waits for the loop: call it from another thread");
-        Discovery d = agent.startDiscovery(wait);
+        Discovery d = agent.startDiscovery(wait, wanted);
         d.await(wait.toNanos() + DISCOVERY_GRACE_NS, TimeUnit.NANOSECONDS);
         return d.results();
     }
 
     public LinkCounters counters() { return agent.counters(); }
+
+    /** What the link refused as possible attacks (docs/security.md). */
+    public SecurityCounters securityCounters() { return agent.securityCounters(); }
 
     public List<Link> links() { return agent.links(); }
 

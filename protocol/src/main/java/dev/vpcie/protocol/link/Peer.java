@@ -58,7 +58,19 @@ final class Peer {
     private long lastSentNs, lastReceivedNs;
     /** Whether this session's handler has heard onLinkUp (a handler set after the session came up hears it late). */
     boolean upReported;
+    /**
+     * Whether the peer has proven it holds the session. Always, except on a keyed accepter until
+     * the first sealed session frame from the opener arrives: a HELLO can be replayed by anyone
+     * who saw it, but only a holder of the group key can seal a frame with the keys of the new
+     * session, so a replayed HELLO never brings a link up (or takes an endpoint).
+     */
+    private boolean proven;
     private long nextHelloNs = NEVER, helloIntervalNs;
+    /**
+     * When a challenge to the peer (sent because a HELLO claimed to restart this session) runs out
+     * unanswered, or {@link #NEVER}; see {@link #acceptHello}.
+     */
+    private long challengeDeadlineNs = NEVER;
 
     Peer(LinkAgent agent, Link link, FrameWriter out) {
         this.agent = agent;
@@ -84,29 +96,59 @@ final class Peer {
         nextHelloNs = nowNs;
     }
 
-    /** A HELLO arrived (from a DOWN, CONNECTING or restarted peer): accept it and answer. */
+    /**
+     * A HELLO arrived (from a DOWN, CONNECTING or restarted peer): accept it and answer. A HELLO
+     * with a new epoch while the session is up may be the peer restarting or a stranger sending
+     * with the peer's addresses: it does not end the session. The old peer is challenged (a
+     * KEEPALIVE it must answer at once); if it answers, the session stays and the HELLO is
+     * ignored; if it stays silent ({@link #serviceUp}), the session ends and the next HELLO opens
+     * a new one. A peer that really restarted answers the challenge with CLOSE(RESET), which ends
+     * the old session at once.
+     */
     void acceptHello(FrameHeader h, long nowNs) {
         if (state == State.UP) {
             if (h.srcEpoch() == peerEpoch) { // our HELLO_ACK was lost: say it again
                 sendHelloAck(nowNs);
                 return;
             }
-            end("peer restarted (new session epoch " + Long.toHexString(h.srcEpoch()) + ")", nowNs);
+            if (proven) {
+                challenge(nowNs);
+                return;
+            }
+            // nothing to protect: its opener never proved it holds the session
+            end("replaced by a new HELLO before its peer proved it", nowNs);
         }
         // A simultaneous open keeps the epoch our own HELLOs announced, so both sides agree.
         long local = state == State.CONNECTING ? localEpoch : agent.newEpoch();
-        establish(local, h.srcEpoch(), h.seq(), h.window(), nowNs);
+        establish(local, h.srcEpoch(), h.seq(), h.window(), agent.auth == null, nowNs);
         sendHelloAck(nowNs);
+    }
+
+    /** Asks the peer to prove at once that it still holds the session (one challenge at a time). */
+    private void challenge(long nowNs) {
+        if (challengeDeadlineNs != NEVER) return;
+        out.control(mac, instance, FrameType.KEEPALIVE, localEpoch, peerEpoch, replay.nxt(), recv.next(), recv.window(),
+                FrameCodec.KEEPALIVE_CHALLENGE, null, nowNs);
+        counters.inc(C.KEEPALIVES_SENT);
+        agent.countSecurity(C.CHALLENGES_SENT);
+        sent(nowNs);
+        challengeDeadlineNs = nowNs + agent.challengeTimeoutNs(rtt.rto());
     }
 
     /** A HELLO_ACK arrived for our HELLO. */
     void acceptHelloAck(FrameHeader h, long nowNs) {
+        if (state == State.UP && h.dstEpoch() == localEpoch && h.srcEpoch() == peerEpoch) {
+            onSessionFrame(h, null, nowNs); // a simultaneous open: the peer's answer proves it (keyed)
+            return;
+        }
         if (state != State.CONNECTING || h.dstEpoch() != localEpoch || h.ack() != agent.config.initialSequence()) return;
-        establish(localEpoch, h.srcEpoch(), h.seq(), h.window(), nowNs);
+        establish(localEpoch, h.srcEpoch(), h.seq(), h.window(), true, nowNs);
+        ackNow = true; // the accepter hears at once that we have the session (and, keyed, that we hold the key)
     }
 
-    private void establish(long local, long remote, int peerInitialSeq, int peerWindow, long nowNs) {
+    private void establish(long local, long remote, int peerInitialSeq, int peerWindow, boolean proven, long nowNs) {
         state = State.UP;
+        if (agent.auth != null) agent.auth.addSession(local, remote);
         localEpoch = local;
         peerEpoch = remote;
         int isn = agent.config.initialSequence();
@@ -122,11 +164,15 @@ final class Peer {
         nakSent = false;
         lastReceivedNs = lastSentNs = nowNs;
         nextHelloNs = NEVER;
+        challengeDeadlineNs = NEVER;
         channel = new SendChannel(agent.config.window());
         counters.inc(C.SESSIONS_UP);
-        link.up(channel, local, remote);
         upReported = false;
-        agent.linkUp(this);
+        this.proven = proven;
+        if (proven) {
+            link.up(channel, local, remote);
+            agent.linkUp(this);
+        }
     }
 
     /**
@@ -135,6 +181,7 @@ final class Peer {
      */
     void end(String reason, long nowNs) {
         boolean wasUp = state == State.UP;
+        if (wasUp && agent.auth != null) agent.auth.removeSession(localEpoch, peerEpoch);
         state = State.DOWN;
         link.down();
         channel = null;
@@ -142,6 +189,7 @@ final class Peer {
         recv.clear();
         localEpoch = peerEpoch = 0;
         nextHelloNs = NEVER;
+        challengeDeadlineNs = NEVER;
         if (wasUp) {
             counters.inc(C.SESSIONS_DOWN);
             if (upReported) agent.linkDown(this, reason);
@@ -190,11 +238,24 @@ final class Peer {
     /** A frame of the current session (epochs already checked). */
     void onSessionFrame(FrameHeader h, ByteBuf payload, long nowNs) {
         lastReceivedNs = nowNs;
+        if (!proven) {
+            proven = true;
+            link.up(channel, localEpoch, peerEpoch);
+            agent.linkUp(this);
+        }
+        if (challengeDeadlineNs != NEVER) { // the session's peer is alive: the HELLO was not from it
+            challengeDeadlineNs = NEVER;
+            agent.countSecurity(C.TAKEOVERS_REFUSED);
+            agent.logTakeoverRefused(this);
+        }
         onAck(h.ack(), h.window(), nowNs);
         switch (h.type()) {
             case DATA -> onData(h.seq(), payload, nowNs);
             case NAK -> onNak(h.ack(), h.seq(), nowNs);
-            case ACK, KEEPALIVE, HELLO_ACK -> { }
+            case KEEPALIVE -> {
+                if (h.code() == FrameCodec.KEEPALIVE_CHALLENGE) ackNow = true; // prove we hold the session
+            }
+            case ACK, HELLO_ACK -> { }
             case HELLO, CLOSE, DISCOVER, ANNOUNCE -> throw new IllegalArgumentException(h.type() + " is not a session frame");
         }
     }
@@ -315,8 +376,14 @@ final class Peer {
             afterDown(nowNs, 0);
             return 1;
         }
+        if (nowNs >= challengeDeadlineNs) {
+            agent.countSecurity(C.PEERS_REPLACED);
+            end("peer silent after a HELLO claimed its restart: the session is given up for a new one", nowNs);
+            afterDown(nowNs, 0);
+            return 1;
+        }
         int work = 0;
-        if (!upReported && link.handler != null) {
+        if (!upReported && proven && link.handler != null) {
             agent.linkUp(this); // the handler arrived after the session came up: it hears onLinkUp first
             work++;
         }
@@ -356,7 +423,7 @@ final class Peer {
     boolean hasImmediateWork() {
         if (state != State.UP) return false;
         SendChannel ch = channel;
-        return retransmitPending || ackNow || (link.handler != null && (!upReported || recv.hasDeliverable()))
+        return retransmitPending || ackNow || (link.handler != null && (!upReported && proven || recv.hasDeliverable()))
                 || (!ch.queue.isEmpty() && canSendNew());
     }
 
@@ -367,7 +434,7 @@ final class Peer {
             case CONNECTING -> nextHelloNs;
             case UP -> {
                 long d = Math.min(lastReceivedNs + agent.linkDownTimeoutNs, lastSentNs + agent.keepaliveNs);
-                d = Math.min(d, ackDueNs);
+                d = Math.min(d, Math.min(ackDueNs, challengeDeadlineNs));
                 if (!replay.isEmpty()) d = Math.min(d, replay.sentNs(replay.una()) + rtt.rto());
                 if (recv.hasGap() && nakSent) d = Math.min(d, nakSentNs + rtt.rto());
                 yield d;

@@ -112,9 +112,14 @@ class DissectorTest {
                 ByteBuf b = Unpooled.wrappedBuffer(f.bytes());
                 EthernetHeader eth = FrameCodec.readEthernet(b);
                 if (eth.tagged()) put(m, "vlan.id", eth.group());
-                int start = b.readerIndex();
-                FrameHeader h = FrameCodec.readHeader(b);
-                put(m, "vpcie.version", f.bytes()[start] & 0xFF);
+                int start = b.readerIndex(), version = f.bytes()[start] & 0xFF;
+                FrameHeader h = FrameCodec.readHeader(b, version);
+                put(m, "vpcie.version", version);
+                if (version == FrameCodec.VERSION_AUTHENTICATED) {
+                    put(m, "vpcie.sealed", 1);
+                    int icv = start + FrameCodec.LINK_HEADER_LENGTH + h.payloadLength();
+                    put(m, "vpcie.icv", java.util.Arrays.copyOfRange(f.bytes(), icv, icv + FrameCodec.ICV_LENGTH));
+                }
                 put(m, "vpcie.type", h.type().code());
                 put(m, "vpcie.length", h.payloadLength());
                 put(m, "vpcie.src_instance", h.srcInstance());
@@ -266,6 +271,7 @@ class DissectorTest {
         for (TlpType k : TlpType.values()) assertTrue(kinds.contains(k.mnemonic), "a " + k.mnemonic);
         assertTrue(frames.stream().anyMatch(m -> m.containsKey("vpcie.retransmitted")), "a retransmission");
         assertTrue(frames.stream().anyMatch(m -> m.containsKey("vlan.id")), "a tagged frame");
+        assertTrue(frames.stream().anyMatch(m -> m.containsKey("vpcie.sealed") && m.containsKey("vpcie.tlp.kind")), "a sealed DATA frame");
         assertTrue(frames.stream().anyMatch(m -> !m.containsKey("vlan.id")), "an untagged frame");
         assertTrue(frames.stream().anyMatch(m -> m.getOrDefault("vpcie.tlps", List.of("0")).getFirst().compareTo("1") > 0), "a frame of several TLPs");
     }

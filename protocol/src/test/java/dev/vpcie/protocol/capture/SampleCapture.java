@@ -3,6 +3,7 @@ package dev.vpcie.protocol.capture;
 import dev.vpcie.protocol.encap.FrameCodec;
 import dev.vpcie.protocol.encap.FrameType;
 import dev.vpcie.protocol.link.Discovery;
+import dev.vpcie.protocol.link.GroupKey;
 import dev.vpcie.protocol.link.Link;
 import dev.vpcie.protocol.link.LinkAgent;
 import dev.vpcie.protocol.link.LinkConfig;
@@ -40,7 +41,8 @@ import java.util.function.BooleanSupplier;
  * a session in group 7 (tagged frames) that opens, carries every TLP kind vpcie models both ways
  * (one frame with several TLPs), loses one DATA frame so the receiver NAKs and the sender resends,
  * goes quiet long enough for ACKs and a KEEPALIVE, and closes; then a DISCOVER and its ANNOUNCE
- * untagged (group 0). The capture is taken at the VRC's end: every frame of both directions.
+ * untagged (group 0); then a short session sealed with a group key. The capture is taken at the
+ * VRC's end: every frame of both directions.
  */
 final class SampleCapture {
     private SampleCapture() {}
@@ -143,7 +145,8 @@ final class SampleCapture {
                 .withRto(Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMillis(20))
                 .withKeepalive(Duration.ofMillis(5), Duration.ofMillis(500));
         try (PcapWriter writer = PcapWriter.open(CaptureSpec.of(file), () -> 1_700_000_000_000_000_000L + d.now);
-             MemoryTransport.Pair cable = MemoryTransport.pair(); MemoryTransport.Pair cable0 = MemoryTransport.pair()) {
+             MemoryTransport.Pair cable = MemoryTransport.pair(); MemoryTransport.Pair cable0 = MemoryTransport.pair();
+             MemoryTransport.Pair cableKeyed = MemoryTransport.pair()) {
             FrameTap keepOpen = (out, frame, offset, length) -> writer.onFrame(out, frame, offset, length);
             FrameTransport vrcEnd = new TappedTransport(cable.a(), List.of(keepOpen));
             DropOnce endpointEnd = new DropOnce(cable.b(), 7, 1);
@@ -191,6 +194,28 @@ final class SampleCapture {
             Discovery discovery = vrc0.startDiscovery(Duration.ofMillis(1));
             d.until(() -> !discovery.results().isEmpty(), "an ANNOUNCE");
             d.until(discovery::isDone, "discovery over");
+            d.agents.clear();
+
+            // A session sealed with a group key (version 2, an ICV after each payload).
+            LinkConfig keyed = config.withGroupKey(GroupKey.of("sample group key, 32 bytes long!".getBytes(StandardCharsets.US_ASCII)));
+            FrameTransport sealer = new TappedTransport(cableKeyed.a(), List.of(keepOpen));
+            LinkAgent vrcK = new LinkAgent(sealer, keyed.withHostInstance(1), new SplittableRandom(5));
+            LinkAgent endpointK = new LinkAgent(cableKeyed.b(), keyed.withHostInstance(2), new SplittableRandom(6));
+            d.agents.add(vrcK);
+            d.agents.add(endpointK);
+            Counter atKeyed = new Counter();
+            Link[] acceptedK = new Link[1];
+            endpointK.onAccept(l -> {
+                l.handler(atKeyed);
+                acceptedK[0] = l;
+            });
+            Link linkK = vrcK.connect(cableKeyed.b().address(), 2);
+            linkK.handler(new Counter());
+            d.until(() -> linkK.isUp() && acceptedK[0] != null && acceptedK[0].isUp(), "sealed session up");
+            linkK.trySend(requests.getFirst());
+            d.until(() -> atKeyed.tlps == 1, "a sealed TLP delivered");
+            linkK.close();
+            d.until(() -> !acceptedK[0].isUp(), "sealed session closed");
         }
     }
 }

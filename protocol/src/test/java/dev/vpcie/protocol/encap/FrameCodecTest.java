@@ -135,8 +135,9 @@ class FrameCodecTest {
         assertEquals(BAD_EPOCH, reject(header(FrameType.ANNOUNCE, 1, 5, 0, 0, 0, 0, 0)));
     }
 
-    @Test void codeOnlyOnClose() {
-        assertEquals(BAD_CODE, reject(header(FrameType.KEEPALIVE, 1, 5, 6, 0, 0, 1, 0)));
+    @Test void codeOnlyOnCloseAndChallengingKeepalive() {
+        assertEquals(BAD_CODE, reject(header(FrameType.ACK, 1, 5, 6, 0, 0, 1, 0)));
+        assertEquals(BAD_CODE, reject(header(FrameType.KEEPALIVE, 1, 5, 6, 0, 0, 2, 0)));
         assertEquals(BAD_CODE, reject(header(FrameType.CLOSE, 1, 5, 6, 0, 0, 0, 0)));
         assertEquals(BAD_CODE, reject(header(FrameType.CLOSE, 1, 5, 6, 0, 0, 4, 0)));
     }

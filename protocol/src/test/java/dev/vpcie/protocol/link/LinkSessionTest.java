@@ -74,7 +74,9 @@ class LinkSessionTest {
             Link ab2 = a2.connect(p.endB.address(), 1);
             assertTrue(p.runUntil(ab2::isUp, 10 * TIMEOUT_STEPS));
             assertEquals(List.of("up", "down", "up"), atB.events.stream().map(e -> e.startsWith("down") ? "down" : e).toList());
-            assertTrue(atB.events.get(1).contains("peer restarted"), atB.events.get(1));
+            // B challenged its old session; the restarted A has no such session and said so (RESET).
+            assertTrue(atB.events.get(1).contains("reset by the peer"), atB.events.get(1));
+            assertEquals(1, p.b.securityCounters().challengesSent());
             assertNotEquals(atB.upEpochs.get(0), atB.upEpochs.get(1));
             int next = 1_000_000;
             int before = atB.count();
