@@ -90,6 +90,15 @@ class VrcOverUdpTest {
         assertEquals("10f0\n", dev.out());
     }
 
+    @Test void benchDmaPrintsTheHeaderThenARowPerSize() {
+        Run r = vrc("bench", "dma", "--mode", "read", "--sizes", "64,4096", "--bytes-per-size", "65536", "--seconds-per-size", "0.5");
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("dmatest on 01:00.0") && lines.get(1).startsWith("mode "), r.out());
+        assertTrue(lines.get(2).startsWith("read           64 ") && lines.get(3).startsWith("read         4096 "), r.out());
+        assertTrue(lines.get(4).startsWith("raw TLP ping-pong (same run): "), r.out());
+    }
+
     @Test void setpciCapabilityNamesFindTheCapabilities() {
         Run r = vrc("config", "01:00.0", "CAP_EXP.b", "CAP_MSIX.b", "CAP_EXP+2.w");
         assertEquals(0, r.status(), r.err());
