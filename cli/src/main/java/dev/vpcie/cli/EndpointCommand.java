@@ -105,6 +105,10 @@ public final class EndpointCommand implements Callable<Integer> {
 
     @CommandLine.Mixin StatsOptions stats;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "serve the counters --stats-interval prints in the Prometheus text format at http://HOST:PORT/metrics")
+    String metrics;
+
     @Option(names = "--group-key", paramLabel = "FILE",
             description = "the group's pre-shared key (at least 16 bytes, e.g. head -c 32 /dev/urandom > FILE), the same file on "
                     + "the endpoint and the VRC: every frame is then authenticated and frames without the key are refused")
@@ -180,7 +184,20 @@ public final class EndpointCommand implements Callable<Integer> {
                     lines.addAll(StatsReport.lines(null, endpoint));
                     return lines;
                 }, out);
-                try (report) {
+                Metrics served;
+                try {
+                    served = metrics == null ? null : Metrics.start(metrics, network::links, endpoint);
+                } catch (IllegalArgumentException e) {
+                    report.close();
+                    throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                } catch (IOException e) {
+                    report.close();
+                    spec.commandLine().getErr().println("vpcie endpoint: " + e.getMessage());
+                    return 1;
+                }
+                if (served != null) out.println("metrics on http://" + metrics.substring(0, metrics.lastIndexOf(':') + 1) + served.port() + "/metrics");
+                out.flush();
+                try (report; AutoCloseable m = served == null ? () -> { } : served) {
                     waitForStop(hosted, links, out);
                 }
             }

@@ -30,6 +30,9 @@ public interface EndpointNetwork extends AutoCloseable {
     /** For the status line, e.g. {@code af_packet:veth0 02:00:00:00:00:02 group 7}. */
     String describe();
 
+    /** The links open now (for --metrics); none where there is no real network. */
+    default List<dev.vpcie.protocol.link.Link> links() { return List.of(); }
+
     /** The interconnect's counters as {@code stats} lines (frames, links); none where there is no real network. */
     default List<String> stats() { return List.of(); }
 

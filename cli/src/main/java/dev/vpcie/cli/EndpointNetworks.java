@@ -27,6 +27,8 @@ final class EndpointNetworks {
 
         @Override public List<String> stats() { return StatsReport.lines(net, null); }
 
+        @Override public List<dev.vpcie.protocol.link.Link> links() { return net.links().links(); }
+
         @Override public void close() { net.close(); }
     }
 }

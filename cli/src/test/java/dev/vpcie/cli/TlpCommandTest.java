@@ -186,7 +186,31 @@ class TlpCommandTest {
 
     @Test void decodesTheTlpsOfACapture(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("c.pcap");
-        LinkConfig config = LinkConfig.defaults().withGroup(7);
+        capture(file, LinkConfig.defaults().withGroup(7));
+        Run r = run("tlp", "decode", "--pcap", file.toString());
+        assertEquals(0, r.exit, r.err);
+        assertTrue(r.out.lines().anyMatch(l -> l.startsWith("frame 1 ") && l.contains(" group 7 HELLO seq ")), r.out);
+        assertTrue(r.out.contains(" DATA seq 0 ack 0 window 1024, 14 bytes of TLP records\n  TLP 0\n    kind       MRd32 (Memory Read, 3DW, no data)\n"), r.out);
+        assertTrue(r.out.contains("\n    address    0xfedc0010\n"), r.out);
+        Run json = run("tlp", "decode", "--json", "--pcap", file.toString());
+        assertEquals(0, json.exit, json.err);
+        assertTrue(json.out.contains("\"seq\": \"0\", \"kind\": \"MRd32\""), json.out);
+        assertEquals(2, run("tlp", "decode", "--pcap", dir.resolve("none.pcap").toString()).exit);
+        assertEquals(2, run("tlp", "decode", "--pcap", file.toString(), "00").exit);
+    }
+
+    @Test void decodesSealedFramesToo(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("sealed.pcap");
+        capture(file, LinkConfig.defaults().withGroup(7)
+                .withGroupKey(dev.vpcie.protocol.link.GroupKey.of("a group key of 32 bytes, for tests".getBytes(StandardCharsets.US_ASCII))));
+        Run r = run("tlp", "decode", "--pcap", file.toString());
+        assertEquals(0, r.exit, r.err);
+        assertTrue(r.out.lines().anyMatch(l -> l.contains(" group 7 sealed HELLO seq ")), r.out);
+        assertTrue(r.out.contains(" sealed DATA seq 0 ack 0 window 1024, 14 bytes of TLP records\n  TLP 0\n    kind       MRd32 "), r.out);
+    }
+
+    /** A session on a memory cable, captured at its opener: HELLO, HELLO_ACK, one MRd32, the CLOSE. */
+    private static void capture(Path file, LinkConfig config) throws Exception {
         try (MemoryTransport.Pair cable = MemoryTransport.pair()) {
             TappedTransport tapped = new TappedTransport(cable.a(), List.of(PcapWriter.open(CaptureSpec.of(file))));
             try (LinkEndpoint a = LinkEndpoint.start(tapped, config.withHostInstance(1));
@@ -205,15 +229,5 @@ class TlpCommandTest {
                 assertTrue(arrived.await(10, java.util.concurrent.TimeUnit.SECONDS), "the read crossed the link");
             }
         }
-        Run r = run("tlp", "decode", "--pcap", file.toString());
-        assertEquals(0, r.exit, r.err);
-        assertTrue(r.out.lines().anyMatch(l -> l.startsWith("frame 1 ") && l.contains(" group 7 HELLO seq ")), r.out);
-        assertTrue(r.out.contains(" DATA seq 0 ack 0 window 1024, 14 bytes of TLP records\n  TLP 0\n    kind       MRd32 (Memory Read, 3DW, no data)\n"), r.out);
-        assertTrue(r.out.contains("\n    address    0xfedc0010\n"), r.out);
-        Run json = run("tlp", "decode", "--json", "--pcap", file.toString());
-        assertEquals(0, json.exit, json.err);
-        assertTrue(json.out.contains("\"seq\": \"0\", \"kind\": \"MRd32\""), json.out);
-        assertEquals(2, run("tlp", "decode", "--pcap", dir.resolve("none.pcap").toString()).exit);
-        assertEquals(2, run("tlp", "decode", "--pcap", file.toString(), "00").exit);
     }
 }
