@@ -126,6 +126,11 @@ public final class EndpointCommand implements Callable<Integer> {
     @Option(names = "--list-devices", description = "list the devices --device accepts and exit")
     boolean listDevices;
 
+    @Option(names = "--trace", paramLabel = "FILE",
+            description = "record every frame's hops inside the endpoint (JFR events) and write them to FILE at exit; "
+                    + "`vpcie trace FILE` prints the median time per hop")
+    java.nio.file.Path trace;
+
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -146,11 +151,12 @@ public final class EndpointCommand implements Callable<Integer> {
             return 1;
         }
         try (hosted) {
-            return serve(hosted, out);
+            return serve(hosted, out, trace == null ? null : HopRecording.start(trace));
         }
     }
 
-    private int serve(EndpointDevices hosted, PrintWriter out) throws Exception {
+    /** Serves until stopped; {@code recording} (or null) is written before a signal's shutdown may end the JVM. */
+    private int serve(EndpointDevices hosted, PrintWriter out, HopRecording recording) throws Exception {
         EndpointNetwork network;
         try {
             network = networks.open(new EndpointNetwork.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey,
@@ -168,6 +174,7 @@ public final class EndpointCommand implements Callable<Integer> {
                     .withCompletionTimeout(Duration.ofMillis(completionTimeoutMillis))
                     .withMaxPayloadLimit(EndpointConfig.payloadLimitFor(network.maxTlpLength()));
             Endpoint.Builder b = Endpoint.builder().config(config);
+            if (network.loop() != null) b.loop(network.loop()); // one agent thread: link, router, functions
             hosted.addTo(b);
             try (Endpoint endpoint = b.build()) {
                 LinkControl links = hosted.start(endpoint);
@@ -202,6 +209,7 @@ public final class EndpointCommand implements Callable<Integer> {
                 }
             }
         } finally {
+            if (recording != null) recording.close();
             stopped.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -1,6 +1,7 @@
 package dev.vpcie.cli;
 
 import dev.vpcie.endpoint.Endpoint;
+import dev.vpcie.protocol.agent.AgentLoop;
 import dev.vpcie.protocol.capture.CaptureSpec;
 import java.util.List;
 
@@ -23,6 +24,12 @@ public interface EndpointNetwork extends AutoCloseable {
 
     /** Starts serving {@code endpoint} to the VRCs of the group ({@link Endpoint#serve}). */
     void serve(Endpoint endpoint);
+
+    /**
+     * The agent loop the link layer runs on, for the endpoint to run on too (one thread: the link's
+     * TLPs are served inline); null when the network has none to share.
+     */
+    default AgentLoop loop() { return null; }
 
     /** The largest encoded TLP a link carries (from the MTU). */
     int maxTlpLength();

@@ -1,6 +1,7 @@
 package dev.vpcie.cli;
 
 import dev.vpcie.endpoint.Endpoint;
+import dev.vpcie.protocol.agent.AgentLoop;
 import java.util.List;
 
 /**
@@ -20,6 +21,8 @@ final class EndpointNetworks {
     private record Network(Interconnect net) implements EndpointNetwork {
 
         @Override public void serve(Endpoint endpoint) { endpoint.serve(net.links()); }
+
+        @Override public AgentLoop loop() { return net.links().loop(); }
 
         @Override public int maxTlpLength() { return net.links().maxTlpLength(); }
 

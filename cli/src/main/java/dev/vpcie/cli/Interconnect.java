@@ -1,5 +1,6 @@
 package dev.vpcie.cli;
 
+import dev.vpcie.protocol.agent.AgentLoop;
 import dev.vpcie.protocol.capture.CaptureSpec;
 import dev.vpcie.protocol.capture.PcapWriter;
 import dev.vpcie.protocol.encap.FrameCodec;
@@ -60,7 +61,10 @@ final class Interconnect implements AutoCloseable {
      * whose message suits the user; a network that cannot be used (privileges, a busy port) is an
      * exception with such a message too.
      */
-    static Interconnect open(Options o, LinkConfig config) throws Exception {
+    static Interconnect open(Options o, LinkConfig config) throws Exception { return open(o, config, null); }
+
+    /** Like {@link #open(Options, LinkConfig)}, with the link layer on {@code loop} (null: a loop of its own). */
+    static Interconnect open(Options o, LinkConfig config, AgentLoop loop) throws Exception {
         FaultInjectingTransport.Faults faults = FaultInjectingTransport.Faults.parse(o.faults()); // a bad spec is a usage error
         GroupKey key = o.groupKey() == null ? null : GroupKey.load(Path.of(o.groupKey())); // a bad key file too
         FrameTransport transport = transport(o, config.etherType());
@@ -68,7 +72,8 @@ final class Interconnect implements AutoCloseable {
             transport = tapped(transport, o.capture(), config.etherType());
             // Faults damage what the link receives after the capture saw it: the capture shows the wire.
             FrameTransport used = faults.equals(FaultInjectingTransport.Faults.NONE) ? transport : new FaultInjectingTransport(transport, faults);
-            LinkEndpoint links = LinkEndpoint.start(used, config.withGroup(o.group()).withGroupKey(key));
+            LinkConfig linkConfig = config.withGroup(o.group()).withGroupKey(key);
+            LinkEndpoint links = loop == null ? LinkEndpoint.start(used, linkConfig) : LinkEndpoint.start(used, linkConfig, loop);
             return new Interconnect(links, used, o.group());
         } catch (RuntimeException e) {
             transport.close();

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code vpcie} command-line program: one picocli command with a subcommand per job. */
 @Command(name = "vpcie", mixinStandardHelpOptions = true, version = "vpcie 0.1.0",
         description = "A PCI Express virtual interconnect in software.",
-        subcommands = {CommandLine.HelpCommand.class, TlpCommand.class, VrcCommand.class, EndpointCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, TlpCommand.class, VrcCommand.class, EndpointCommand.class, TraceCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

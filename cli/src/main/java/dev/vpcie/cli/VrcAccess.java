@@ -64,4 +64,22 @@ record VrcAccess(long offset, int width) {
     }
 
     String format(long value) { return String.format("%0" + (2 * width) + "x", value); }
+
+    /** Status 0 for a successful access; otherwise says how it ended on stderr (one line) and returns 1. */
+    static int report(CommandLine cmd, dev.vpcie.vrc.Outcome outcome, boolean write) {
+        if (outcome.ok()) return 0;
+        cmd.getErr().println("vpcie vrc: the access failed: " + describe(outcome) + (write ? "" : "; the value shown is all-ones"));
+        return 1;
+    }
+
+    private static String describe(dev.vpcie.vrc.Outcome o) {
+        return switch (o) {
+            case SUCCESS -> "success";
+            case UNSUPPORTED_REQUEST -> "Unsupported Request (nothing decodes the address, or the function refused it)";
+            case COMPLETER_ABORT -> "Completer Abort";
+            case CONFIG_RETRY -> "the function kept answering Configuration Retry";
+            case TIMEOUT -> "completion timeout";
+            case LINK_DOWN -> "the link is down";
+        };
+    }
 }

@@ -62,6 +62,7 @@ final class VrcBenchCommand implements Callable<Integer> {
                 out.printf("MMIO read round trip, %s BAR %d +0x%x, 4 bytes: %s%n", d.name(), bar, offset, r.mmioRead());
                 out.printf("raw TLP ping-pong (same run):          %s%n", r.tlpPingPong());
                 out.printf("ratio of medians: %.2f%n", r.ratio());
+                if (r.failed() > 0) out.printf("failed reads (timeout, UR, CA or link down; not in the histogram): %d%n", r.failed());
             } else {
                 try (DmaTestDriver driver = new DmaTestDriver(d)) {
                     out.printf("dmatest on %s, MPS %d, MRRS %d%n", d.name(), d.maxPayloadSize(), d.maxReadRequestSize());

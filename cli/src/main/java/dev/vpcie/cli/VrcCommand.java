@@ -1,6 +1,7 @@
 package dev.vpcie.cli;
 
 import dev.vpcie.endpoint.EndpointConfig;
+import dev.vpcie.protocol.agent.AgentLoop;
 import dev.vpcie.protocol.capture.CaptureSpec;
 import dev.vpcie.protocol.link.TlpPort;
 import dev.vpcie.vrc.RootComplex;
@@ -95,11 +96,18 @@ public final class VrcCommand implements Runnable {
      * reached it says why on stderr and returns 1; bad options are usage errors (status 2).
      */
     int run(Task task) throws Exception {
-        VrcConnector.Connection connection = connect();
+        // One loop runs the VRC's data path: the links, the root complex, the drivers' rings.
+        try (AgentLoop loop = AgentLoop.start("vrc")) {
+            return run(task, loop);
+        }
+    }
+
+    private int run(Task task, AgentLoop loop) throws Exception {
+        VrcConnector.Connection connection = connect(loop);
         if (connection == null) return 1;
         this.connection = connection;
         try (connection) {
-            RootComplex rc = new RootComplex(config(connection));
+            RootComplex rc = new RootComplex(config(connection), loop);
             try (rc) {
                 for (TlpPort port : connection.ports()) rc.attach(port);
                 try {
@@ -114,14 +122,14 @@ public final class VrcCommand implements Runnable {
         }
     }
 
-    private VrcConnector.Connection connect() throws Exception {
+    private VrcConnector.Connection connect(AgentLoop loop) throws Exception {
         CommandLine cl = spec.commandLine();
         checkOptions(cl);
         Interconnect.Options o = new Interconnect.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey,
                 captureSpec(cl));
         List<EndpointSelector> selected = selectors(cl);
         try {
-            return connector.connect(new VrcConnector.Target(o, discoverTimeoutMillis, selected));
+            return connector.connect(new VrcConnector.Target(o, discoverTimeoutMillis, selected, loop));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         } catch (Exception e) { // unreachable endpoints, privileges, a busy port: said plainly, status 1

@@ -1,7 +1,8 @@
 package dev.vpcie.cli;
 
 import dev.vpcie.protocol.pci.Capability;
-import dev.vpcie.vrc.Counter;
+import dev.vpcie.vrc.Access;
+import dev.vpcie.vrc.Outcome;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
 import java.util.ArrayList;
@@ -55,7 +56,6 @@ final class VrcConfigCommand implements Callable<Integer> {
 
     private int setpci(CommandLine cmd, RootComplex rc, int bdf, List<Setpci.Op> ops) {
         Optional<PcieDevice> device = rc.devices().stream().filter(d -> d.bdf() == bdf).findFirst();
-        long before = failures(rc);
         for (Setpci.Op op : ops) {
             Setpci.Register r = op.register();
             int offset = r.offset();
@@ -76,18 +76,32 @@ final class VrcConfigCommand implements Callable<Integer> {
                 return 1;
             }
             if (op.isRead()) {
-                vrc.out().println(String.format("%0" + 2 * r.width() + "x", rc.configRead(bdf, offset, r.width())));
+                Access read = rc.configRead(bdf, offset, r.width());
+                vrc.out().println(String.format("%0" + 2 * r.width() + "x", read.value()));
+                if (!read.ok()) return failed(cmd, read.outcome(), false);
                 continue;
             }
             long all = r.width() == 4 ? 0xFFFF_FFFFL : (1L << 8 * r.width()) - 1;
             for (Setpci.Write w : op.writes()) {
-                long value = w.mask() == all ? w.value() : rc.configRead(bdf, offset, r.width()) & ~w.mask() | w.value() & w.mask();
-                rc.configWrite(bdf, offset, r.width(), value & all);
+                long value = w.value();
+                if (w.mask() != all) { // read, merge, write: the bits outside the mask keep their value
+                    Access old = rc.configRead(bdf, offset, r.width());
+                    if (!old.ok()) return failed(cmd, old.outcome(), false);
+                    value = old.value() & ~w.mask() | w.value() & w.mask();
+                }
+                Outcome written = rc.configWrite(bdf, offset, r.width(), value & all);
+                if (!written.ok()) return failed(cmd, written, true);
                 offset += r.width();
             }
         }
         vrc.out().flush();
-        return failed(cmd, rc, before, false);
+        return 0;
+    }
+
+    /** Says why an access failed (after what was printed so far) and gives the exit status 1. */
+    private int failed(CommandLine cmd, Outcome outcome, boolean write) {
+        vrc.out().flush();
+        return VrcAccess.report(cmd, outcome, write);
     }
 
     private int readOrWrite(CommandLine cmd) throws Exception {
@@ -102,24 +116,16 @@ final class VrcConfigCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cmd, write ? "config write needs a VALUE" : "config read takes no VALUE");
         long value = write ? a.value(cmd, valueText) : 0;
         return vrc.run(rc -> {
-            long before = failures(rc);
-            if (write) rc.configWrite(bdf, (int) a.offset(), a.width(), value);
-            else vrc.out().println(a.format(rc.configRead(bdf, (int) a.offset(), a.width())));
+            Outcome outcome;
+            if (write) {
+                outcome = rc.configWrite(bdf, (int) a.offset(), a.width(), value);
+            } else {
+                Access read = rc.configRead(bdf, (int) a.offset(), a.width());
+                outcome = read.outcome();
+                vrc.out().println(a.format(read.value()));
+            }
             vrc.out().flush();
-            return failed(cmd, rc, before, write);
+            return VrcAccess.report(cmd, outcome, write);
         });
-    }
-
-    /** 1 with a message when an access failed since {@code before}; reads then showed all-ones. */
-    private static int failed(CommandLine cmd, RootComplex rc, long before, boolean onlyWrites) {
-        if (failures(rc) == before) return 0;
-        cmd.getErr().println("vrc: the access failed (" + rc.counters() + ")" + (onlyWrites ? "" : "; the value shown is all-ones"));
-        return 1;
-    }
-
-    private static long failures(RootComplex rc) {
-        return rc.counters().get(Counter.UNSUPPORTED_REQUEST) + rc.counters().get(Counter.COMPLETION_TIMEOUT)
-                + rc.counters().get(Counter.COMPLETER_ABORT) + rc.counters().get(Counter.MASTER_ABORT)
-                + rc.counters().get(Counter.LINK_DOWN_FAILURE);
     }
 }

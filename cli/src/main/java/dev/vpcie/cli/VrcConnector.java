@@ -1,5 +1,6 @@
 package dev.vpcie.cli;
 
+import dev.vpcie.protocol.agent.AgentLoop;
 import dev.vpcie.protocol.link.TlpPort;
 import java.util.List;
 
@@ -13,15 +14,18 @@ public interface VrcConnector {
 
     /**
      * What the user asked for on the command line: where, how long to look, and the endpoints
-     * named with {@code --endpoint} (empty: every free endpoint that answers, by MAC).
+     * named with {@code --endpoint} (empty: every free endpoint that answers, by MAC); and the
+     * root complex's loop (null: the links get one of their own). The links run on it, so a TLP
+     * goes from a request to the wire and a completion back to its request without a thread
+     * hand-off.
      */
-    record Target(Interconnect.Options interconnect, long discoverTimeoutMillis, List<EndpointSelector> endpoints) {
+    record Target(Interconnect.Options interconnect, long discoverTimeoutMillis, List<EndpointSelector> endpoints, AgentLoop loop) {
         public Target {
             endpoints = List.copyOf(endpoints);
         }
 
         public Target(Interconnect.Options interconnect, long discoverTimeoutMillis) {
-            this(interconnect, discoverTimeoutMillis, List.of());
+            this(interconnect, discoverTimeoutMillis, List.of(), null);
         }
     }
 

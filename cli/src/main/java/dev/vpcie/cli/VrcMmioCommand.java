@@ -1,8 +1,8 @@
 package dev.vpcie.cli;
 
-import dev.vpcie.vrc.Counter;
+import dev.vpcie.vrc.Access;
+import dev.vpcie.vrc.Outcome;
 import dev.vpcie.vrc.PcieDevice;
-import dev.vpcie.vrc.RootComplex;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,24 +47,20 @@ final class VrcMmioCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(cmd, e.getMessage());
             }
-            long failuresBefore = failures(rc);
+            Outcome outcome;
             try {
-                if (write) d.mmioWrite(bar, a.offset(), a.width(), value);
-                else vrc.out().println("0x" + a.format(d.mmioRead(bar, a.offset(), a.width())));
+                if (write) {
+                    outcome = d.mmioWrite(bar, a.offset(), a.width(), value);
+                } else {
+                    Access read = d.mmioRead(bar, a.offset(), a.width());
+                    outcome = read.outcome();
+                    vrc.out().println("0x" + a.format(read.value()));
+                }
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(cmd, e.getMessage());
             }
             vrc.out().flush();
-            if (failures(rc) != failuresBefore) {
-                cmd.getErr().println("vrc: the access failed (" + rc.counters() + ")" + (write ? "" : "; the value shown is all-ones"));
-                return 1;
-            }
-            return 0;
+            return VrcAccess.report(cmd, outcome, write);
         });
-    }
-
-    private static long failures(RootComplex rc) {
-        return rc.counters().get(Counter.UNSUPPORTED_REQUEST) + rc.counters().get(Counter.COMPLETION_TIMEOUT)
-                + rc.counters().get(Counter.COMPLETER_ABORT) + rc.counters().get(Counter.LINK_DOWN_FAILURE);
     }
 }

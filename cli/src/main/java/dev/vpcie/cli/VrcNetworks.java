@@ -2,6 +2,7 @@ package dev.vpcie.cli;
 
 import dev.vpcie.protocol.link.Announcement;
 import dev.vpcie.protocol.link.Link;
+import dev.vpcie.protocol.link.LinkConfig;
 import dev.vpcie.protocol.link.LinkEndpoint;
 import dev.vpcie.protocol.link.TlpPort;
 import dev.vpcie.vrc.RootComplex;
@@ -35,7 +36,7 @@ final class VrcNetworks {
 
     static VrcConnector.Connection connect(VrcConnector.Target target) throws Exception {
         Interconnect.Options o = target.interconnect();
-        Interconnect net = Interconnect.open(o);
+        Interconnect net = Interconnect.open(o, LinkConfig.defaults(), target.loop());
         try {
             return connect(net, o, Duration.ofMillis(target.discoverTimeoutMillis()), target.endpoints());
         } catch (Exception | Error e) {

@@ -66,7 +66,7 @@ class EndpointCommandUdpTest {
                 await(() -> out.toString().contains("link up: VRC "), "the status line");
                 List<PcieDevice> devices = rc.enumerate();
                 assertEquals(1, devices.size());
-                assertEquals(0x31544D44L, devices.getFirst().mmioRead(0, 0, 4), "ID register 'DMT1'");
+                assertEquals(0x31544D44L, devices.getFirst().mmioRead(0, 0, 4).value(), "ID register 'DMT1'");
 
                 command.stop();
                 assertEquals(0, exit.get(20, TimeUnit.SECONDS), err.toString());

@@ -16,26 +16,32 @@ import dev.vpcie.protocol.tlp.MemRead;
 import dev.vpcie.protocol.tlp.MemWrite;
 import dev.vpcie.protocol.tlp.ReadSplitter;
 import dev.vpcie.protocol.tlp.TagAllocator;
+import dev.vpcie.protocol.tlp.Tlp;
 import dev.vpcie.protocol.tlp.WriteSplitter;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
 
 /**
- * One function's bus-master engine: the {@link DmaPort} its model calls. Reads become Memory Read
- * requests split by Max Read Request Size and 4 KiB boundaries, several in flight at once (as many
- * as the tag space and {@link EndpointConfig#maxOutstandingReads} allow: bandwidth over a link with
- * tens of microseconds of round trip needs many outstanding reads); their completions are matched
- * by tag and reassembled. Writes become posted Memory Write requests of at most Max Payload Size.
- * UR, CA, malformed or poisoned completions, completion timeouts, Bus Master Enable clear and link
- * down all surface as {@link DmaException}, never as made-up data.
+ * One function's bus-master engine: the asynchronous {@link DmaPort} its model calls. A read
+ * becomes Memory Read requests split by Max Read Request Size and 4 KiB boundaries; as many go out
+ * as the tag space and {@link EndpointConfig#maxOutstandingReads} allow (bandwidth over a link with
+ * tens of microseconds of round trip needs many outstanding reads), the rest wait in the engine's
+ * outbox in issue order. Completions are matched by tag and reassembled straight into the caller's
+ * buffer; a read's handler runs when all its requests are in, and handlers run in issue order
+ * (a read whose completions came early waits for the reads issued before it). Writes become posted
+ * Memory Write requests of at most Max Payload Size. UR, CA, malformed or poisoned completions,
+ * completion timeouts, Bus Master Enable clear and link down all reach the handler as a
+ * {@link DmaException}, never as made-up data; the reads issued after a failed one fail with it.
+ *
+ * <h2>Order</h2>
+ * Everything the function sends — read requests, writes, and its interrupt messages
+ * ({@link #post}) — leaves in call order: while read requests wait for a tag, later writes and
+ * messages wait behind them, so a read never passes an earlier write and an interrupt never
+ * passes the data written before it.
  *
  * <h2>Tags</h2>
  * As PCIe allows a requester (base spec 2.2.6.2): 10-bit tags when the function reports 10-Bit Tag
@@ -50,15 +56,47 @@ import java.util.function.LongSupplier;
  * Device Control 2's Completion Timeout Value when software chose one, else
  * {@link EndpointConfig#completionTimeout}; when software disabled the timeout it is stretched
  * {@value EndpointConfig#DISABLED_TIMEOUT_FACTOR}-fold, not removed, so a lost completion cannot
- * hang the device forever.
+ * hang the device forever. Timeouts are checked by {@link #doWork} against the host's clock; the
+ * host wakes for {@link #nextDeadlineNs}.
+ *
+ * <h2>Resets</h2>
+ * {@link #drop} (a hot reset, a Function Level Reset, the session's end) forgets every read in
+ * flight without calling its handler.
  *
  * <h2>Threads</h2>
- * {@link #read} and {@link #write} run on the function's thread and may block;
- * {@link #onCompletion} and {@link #linkDown} run on the link thread and never block.
+ * Single-threaded: every method runs on the endpoint's agent thread, which is the function's.
  */
 final class DmaEngine implements DmaPort {
     static final int QUARANTINE_FACTOR = 4;
     private static final int TAG_SLOTS = 1024;
+
+    /** One {@link #read} call: where its bytes go, how many of its requests are still out, and how it ended. */
+    static final class ReadCall {
+        final long address;
+        final byte[] dst;
+        final int off;
+        final int len;
+        final ReadHandler handler;
+        int requestsLeft;
+        DmaException failure;
+
+        ReadCall(long address, byte[] dst, int off, int len, ReadHandler handler) {
+            this.address = address;
+            this.dst = dst;
+            this.off = off;
+            this.len = len;
+            this.handler = handler;
+        }
+
+        boolean over() { return failure != null || requestsLeft == 0; }
+    }
+
+    /** What waits in the outbox: a read request waiting for a tag, or a posted TLP behind one. */
+    private sealed interface Queued permits ReadRequest, Posted {}
+
+    private record ReadRequest(ReadCall call, ReadSplitter.Chunk chunk, int generation) implements Queued {}
+
+    private record Posted(Tlp tlp, int generation) implements Queued {}
 
     private final ConfigSpace config;
     private final int function;
@@ -69,22 +107,14 @@ final class DmaEngine implements DmaPort {
     private final Counters.Counter readCalls, readBytes, readRequests, writeCalls, writeBytes, writeRequests;
     private final Counters counters;
 
-    /** Outstanding reads by tag: written by the function's thread when sending, cleared by whoever settles. */
-    private final AtomicReferenceArray<PendingRead> byTag = new AtomicReferenceArray<>(TAG_SLOTS);
-    /** Reads the link thread settled, for the function's thread to collect. */
-    private final ConcurrentLinkedQueue<PendingRead> settled = new ConcurrentLinkedQueue<>();
-    /** Reads added to {@link #settled} and not yet taken: the link thread adds, the function thread takes. */
-    private final AtomicInteger settledCount = new AtomicInteger();
-    /**
-     * The function thread waiting in {@link #awaitOne}, and how many settled reads it waits for:
-     * the link thread wakes it only when that many are there (or at the deadline it set itself).
-     * While no more requests can be sent, that is every read in flight, so a 64 KiB read costs the
-     * function thread one wake-up instead of one per 512-byte request.
-     */
-    private volatile Thread waiter;
-    private volatile int wakeAt = 1;
-
-    // function thread only
+    private final PendingRead[] byTag = new PendingRead[TAG_SLOTS];
+    /** Requests sent, oldest first (so the head has the earliest deadline); settled ones are skipped. */
+    private final ArrayDeque<PendingRead> sent = new ArrayDeque<>();
+    /** Read calls not yet handed back, in issue order. */
+    private final ArrayDeque<ReadCall> calls = new ArrayDeque<>();
+    /** Requests not yet sent, in call order. */
+    private final ArrayDeque<Queued> outbox = new ArrayDeque<>();
+    private int outstanding;
     private TagAllocator tags;
     private TagSpace space;
     /** Tags held permanently so that a 5-bit space hands out only 0..31 (TagAllocator knows 8- and 10-bit spaces). */
@@ -113,71 +143,26 @@ final class DmaEngine implements DmaPort {
         this.writeRequests = counters.counter("dma-write-requests");
     }
 
-    // ------------------------------------------------------------------ function thread
+    // ------------------------------------------------------------------ the model's calls
 
     @Override
-    public void read(long address, byte[] dst, int off, int len) throws DmaException {
+    public void read(long address, byte[] dst, int off, int len, ReadHandler handler) {
         Objects.checkFromIndexSize(off, len, dst.length);
-        if (len == 0) return;
-        int generation = checkAllowed(address, len);
+        Objects.requireNonNull(handler, "handler");
+        ReadCall call = new ReadCall(address, dst, off, len, handler);
+        calls.addLast(call);
         readCalls.increment();
-        List<ReadSplitter.Chunk> chunks = split(address, len, config.maxReadRequestSize());
-        refreshTags(generation);
-        int requester = requesterId();
-        long timeoutNs = completionTimeoutNs();
-        ArrayDeque<PendingRead> inFlight = new ArrayDeque<>();
-        DmaException failure = null;
-        int next = 0;
+        if (len == 0) return;
         try {
-            while (true) {
-                while (failure == null && next < chunks.size()) {
-                    int tag = tags.allocate();
-                    if (tag == TagAllocator.NONE) {
-                        if (!inFlight.isEmpty()) break;
-                        releaseOldestQuarantined(); // every tag rests in quarantine: take the oldest back rather than stall
-                        continue;
-                    }
-                    ReadSplitter.Chunk c = chunks.get(next);
-                    MemRead request = c.toRequest(requester, tag, Attributes.DEFAULT);
-                    PendingRead p = new PendingRead(request, c.address(), c.byteCount(), off + (int) (c.address() - address),
-                            clock.getAsLong() + timeoutNs);
-                    byTag.set(tag, p);
-                    try {
-                        upstream.send(request, generation);
-                    } catch (LinkDownException e) {
-                        byTag.compareAndSet(tag, p, null);
-                        tags.free(tag);
-                        failure = failure(Reason.LINK_DOWN, c.address(), c.byteCount(), e.getMessage());
-                        break;
-                    }
-                    readRequests.increment();
-                    inFlight.addLast(p);
-                    next++;
-                }
-                if (inFlight.isEmpty()) break;
-                PendingRead p = awaitOne(inFlight, failure == null && next < chunks.size());
-                PendingRead.Outcome o = p.outcome();
-                if (o.ok()) {
-                    System.arraycopy(p.assembler.bytes(), 0, dst, p.dstOffset, p.byteCount);
-                    tags.free(p.tag());
-                    continue;
-                }
-                if (o.tagFree()) tags.free(p.tag());
-                else quarantine(p.tag(), generation, timeoutNs);
-                if (failure == null) {
-                    String detail = o == PendingRead.Outcome.TIMED_OUT
-                            ? "no completion for tag " + p.tag() + " within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms"
-                            : o.detail();
-                    failure = failure(o.reason(), p.address, p.byteCount, detail);
-                }
-            }
-        } catch (InterruptedException e) {
-            abandon(inFlight, generation, timeoutNs);
-            Thread.currentThread().interrupt();
-            throw failure(Reason.LINK_DOWN, address, len, "the endpoint is shutting down");
+            int generation = checkAllowed(address, len);
+            List<ReadSplitter.Chunk> chunks = split(address, len, config.maxReadRequestSize());
+            call.requestsLeft = chunks.size();
+            for (ReadSplitter.Chunk c : chunks) outbox.addLast(new ReadRequest(call, c, generation));
+            refreshTags(generation);
+            pump();
+        } catch (DmaException e) {
+            call.failure = e; // handed back by the next doWork, never from inside read()
         }
-        if (failure != null) throw failure;
-        readBytes.add(len);
     }
 
     @Override
@@ -193,18 +178,38 @@ final class DmaEngine implements DmaPort {
         } catch (IllegalArgumentException e) {
             throw failure(Reason.UNSUPPORTED_REQUEST, address, len, e.getMessage());
         }
-        try {
-            for (MemWrite w : writes) {
-                upstream.send(w, generation);
-                writeRequests.increment();
-            }
-        } catch (LinkDownException e) {
-            throw failure(Reason.LINK_DOWN, address, len, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw failure(Reason.LINK_DOWN, address, len, "the endpoint is shutting down");
+        for (MemWrite w : writes) {
+            if (!post(w, generation)) throw failure(Reason.LINK_DOWN, address, len, "the session ended");
+            writeRequests.increment();
         }
         writeBytes.add(len);
+    }
+
+    /**
+     * Sends a posted TLP of this function (a DMA write, an interrupt message) in call order behind
+     * the read requests waiting for tags; false when no session is up (or it is not {@code generation}).
+     */
+    boolean post(Tlp tlp, int generation) {
+        if (outbox.isEmpty()) return send(tlp, generation);
+        Upstream.Session s = upstream.session();
+        if (s == null || s.generation() != generation) return false;
+        outbox.addLast(new Posted(tlp, generation));
+        return true;
+    }
+
+    /** {@link #post} in the session up now; false when none is. */
+    boolean post(Tlp tlp) {
+        Upstream.Session s = upstream.session();
+        return s != null && post(tlp, s.generation());
+    }
+
+    private boolean send(Tlp tlp, int generation) {
+        try {
+            upstream.send(tlp, generation);
+            return true;
+        } catch (LinkDownException e) {
+            return false;
+        }
     }
 
     /** Bus Master Enable and a session; returns the session's generation. */
@@ -224,62 +229,184 @@ final class DmaEngine implements DmaPort {
         }
     }
 
-    /**
-     * Waits until one read in flight is settled (or times out) and returns it, removed from
-     * {@code inFlight}. With {@code more} false no request waits for a tag, so it sleeps until every
-     * read in flight has settled (or the oldest one's deadline), then hands them out one per call.
-     */
-    private PendingRead awaitOne(ArrayDeque<PendingRead> inFlight, boolean more) throws InterruptedException {
-        while (true) {
-            PendingRead p = takeSettled();
-            if (p != null) {
-                if (inFlight.remove(p)) return p;
-                continue; // left over from a call that was abandoned; its tag is already in quarantine
-            }
-            PendingRead oldest = inFlight.peekFirst(); // sent first, so its deadline is the earliest
-            if (clock.getAsLong() - oldest.deadlineNs >= 0) {
-                if (oldest.settle(PendingRead.Outcome.TIMED_OUT)) {
-                    byTag.compareAndSet(oldest.tag(), oldest, null);
-                    inFlight.removeFirst();
-                    return oldest;
+    // ------------------------------------------------------------------ sending
+
+    /** Sends from the outbox while tags last. */
+    private void pump() {
+        while (!outbox.isEmpty()) {
+            Queued q = outbox.peekFirst();
+            switch (q) {
+                case Posted p -> {
+                    outbox.pollFirst();
+                    send(p.tlp(), p.generation());
                 }
-                continue; // the link thread settled it just now: it is (or is about to be) in the queue
+                case ReadRequest r -> {
+                    if (r.call().failure != null) { // the call failed already: the rest of it is not asked for
+                        outbox.pollFirst();
+                        continue;
+                    }
+                    int tag = tags.allocate();
+                    if (tag == TagAllocator.NONE) {
+                        if (outstanding > 0) return; // a completion frees one
+                        releaseOldestQuarantined(); // every tag rests in quarantine: take the oldest back rather than stall
+                        continue;
+                    }
+                    outbox.pollFirst();
+                    sendRead(r, tag);
+                }
             }
-            sleepUntilSettled(more ? 1 : inFlight.size(), oldest.deadlineNs);
         }
     }
 
-    private PendingRead takeSettled() {
-        PendingRead p = settled.poll();
-        if (p != null) settledCount.decrementAndGet();
-        return p;
-    }
-
-    /** Parks until {@code count} reads are settled or the clock reaches {@code deadlineNs}. */
-    private void sleepUntilSettled(int count, long deadlineNs) throws InterruptedException {
-        wakeAt = count;
-        waiter = Thread.currentThread();
+    private void sendRead(ReadRequest r, int tag) {
+        ReadCall call = r.call();
+        ReadSplitter.Chunk c = r.chunk();
+        MemRead request = c.toRequest(requesterId(), tag, Attributes.DEFAULT);
+        PendingRead p = new PendingRead(request, call, c.address(), c.byteCount(), call.off + (int) (c.address() - call.address),
+                clock.getAsLong() + completionTimeoutNs(), r.generation());
         try {
-            // Re-check after publishing the waiter: a read settled in between would not have woken us.
-            while (settledCount.get() < count) {
-                long wait = deadlineNs - clock.getAsLong();
-                if (wait <= 0) return;
-                LockSupport.parkNanos(this, wait);
-                if (Thread.interrupted()) throw new InterruptedException();
+            upstream.send(request, r.generation());
+        } catch (LinkDownException e) {
+            tags.free(tag);
+            fail(call, failure(Reason.LINK_DOWN, c.address(), c.byteCount(), e.getMessage()));
+            return;
+        }
+        byTag[tag] = p;
+        sent.addLast(p);
+        outstanding++;
+        readRequests.increment();
+    }
+
+    // ------------------------------------------------------------------ completions and time
+
+    /** A completion for this function (by the function number of its Requester ID). */
+    void onCompletion(Completion c) {
+        int tag = c.tag();
+        PendingRead p = tag < TAG_SLOTS ? byTag[tag] : null;
+        if (p == null || p.requester() != c.requester() || p.settled) {
+            routerCounters.count(RouterEvent.UNEXPECTED_COMPLETION);
+            return;
+        }
+        if (c.attributes().poisoned()) {
+            settle(p, PendingRead.Outcome.broken(Reason.COMPLETER_ABORT, "poisoned completion (EP set): its data must not be used"));
+            return;
+        }
+        switch (c.status()) {
+            case SC -> { }
+            case UR -> {
+                settle(p, PendingRead.Outcome.failed(Reason.UNSUPPORTED_REQUEST, "completer " + Bdf.toString(c.completer()) + " answered UR"));
+                return;
             }
-        } finally {
-            waiter = null;
+            case CA -> {
+                settle(p, PendingRead.Outcome.failed(Reason.COMPLETER_ABORT, "completer " + Bdf.toString(c.completer()) + " answered CA"));
+                return;
+            }
+            case CRS -> {
+                settle(p, PendingRead.Outcome.failed(Reason.COMPLETER_ABORT, "completer " + Bdf.toString(c.completer())
+                        + " answered CRS, which only configuration requests may get"));
+                return;
+            }
+        }
+        CompletionAssembler.State state = p.assembler.accept(c);
+        switch (state) {
+            case PENDING -> { }
+            case DONE -> settle(p, PendingRead.Outcome.DONE);
+            case FAILED -> settle(p, PendingRead.Outcome.broken(Reason.COMPLETER_ABORT, "malformed completion: " + p.assembler.failure()));
         }
     }
 
-    /** Interrupted mid-read: every read in flight is given up and its tag quarantined. */
-    private void abandon(ArrayDeque<PendingRead> inFlight, int generation, long timeoutNs) {
-        for (PendingRead p : inFlight) {
-            if (p.settle(PendingRead.Outcome.failed(Reason.LINK_DOWN, "abandoned"))) byTag.compareAndSet(p.tag(), p, null);
-            quarantine(p.tag(), generation, timeoutNs);
+    /** Times out overdue requests, sends what tags allow and hands back finished reads in issue order; returns the work done. */
+    int doWork(long nowNs) {
+        int work = 0;
+        while (!sent.isEmpty()) {
+            PendingRead p = sent.peekFirst();
+            if (p.settled) {
+                sent.pollFirst();
+                continue;
+            }
+            if (nowNs - p.deadlineNs < 0) break;
+            settle(p, PendingRead.Outcome.TIMED_OUT);
+            work++;
         }
-        inFlight.clear();
+        if (!outbox.isEmpty() && tags != null) pump();
+        return work + deliver();
     }
+
+    /** Whether {@link #doWork} has something to do now (a read to hand back). */
+    boolean hasWork() { return !calls.isEmpty() && calls.peekFirst().over(); }
+
+    /** When {@link #doWork} must run next without an event: the oldest request's deadline. */
+    long nextDeadlineNs() {
+        for (PendingRead p : sent) if (!p.settled) return p.deadlineNs;
+        return Long.MAX_VALUE;
+    }
+
+    private void settle(PendingRead p, PendingRead.Outcome o) {
+        p.settled = true;
+        byTag[p.tag()] = null;
+        outstanding--;
+        if (o.tagFree()) tags.free(p.tag());
+        else quarantine(p.tag(), p.generation, completionTimeoutNs());
+        ReadCall call = p.call;
+        if (o.ok()) {
+            if (call.failure == null) {
+                System.arraycopy(p.assembler.bytes(), 0, call.dst, p.dstOffset, p.byteCount);
+                call.requestsLeft--;
+            }
+        } else if (call.failure == null) {
+            String detail = o == PendingRead.Outcome.TIMED_OUT
+                    ? "no completion for tag " + p.tag() + " within " + TimeUnit.NANOSECONDS.toMillis(completionTimeoutNs()) + " ms"
+                    : o.detail();
+            fail(call, failure(o.reason(), p.address, p.byteCount, detail));
+        }
+        if (!outbox.isEmpty()) pump();
+    }
+
+    /** {@code call} failed: so does every call issued after it (nothing after a failure is data). */
+    private void fail(ReadCall call, DmaException e) {
+        call.failure = e;
+        boolean after = false;
+        for (ReadCall c : calls) {
+            if (c == call) after = true;
+            else if (after && c.failure == null)
+                c.failure = new DmaException(e.reason(), c.address, c.len, "a read issued before it failed: " + e.getMessage());
+        }
+    }
+
+    /** Hands back every finished read from the front, in issue order; returns how many. */
+    private int deliver() {
+        int n = 0;
+        while (!calls.isEmpty() && calls.peekFirst().over()) {
+            ReadCall c = calls.pollFirst();
+            if (c.failure == null) readBytes.add(c.len);
+            n++;
+            c.handler.readDone(c.failure);
+        }
+        return n;
+    }
+
+    /**
+     * A reset or the session's end: every read in flight or waiting is forgotten without its handler,
+     * and waiting writes are dropped. With {@code sessionEnded} no completion can come for the
+     * requests in flight, so their tags are free; otherwise they rest in quarantine.
+     */
+    void drop(boolean sessionEnded) {
+        long timeoutNs = completionTimeoutNs();
+        for (PendingRead p : sent) {
+            if (p.settled) continue;
+            p.settled = true;
+            byTag[p.tag()] = null;
+            outstanding--;
+            if (sessionEnded) tags.free(p.tag());
+            else quarantine(p.tag(), p.generation, timeoutNs);
+        }
+        sent.clear();
+        calls.clear();
+        outbox.clear();
+    }
+
+    /** The session ended: see {@link #drop}. */
+    void linkDown(String reason) { drop(true); }
 
     private DmaException failure(Reason reason, long address, long length, String detail) {
         counters.counter("dma-error-" + reason.name().toLowerCase().replace('_', '-')).increment();
@@ -290,6 +417,12 @@ final class DmaEngine implements DmaPort {
         int id = config.routingId();
         return id == ConfigSpace.NOT_CAPTURED ? Bdf.of(0, 0, function) : id;
     }
+
+    /** Reads outstanding now (for tests and status). */
+    int outstandingReads() { return outstanding; }
+
+    /** Read calls not yet handed back (for tests and status). */
+    int pendingCalls() { return calls.size(); }
 
     // ------------------------------------------------------------------ tags
 
@@ -349,68 +482,5 @@ final class DmaEngine implements DmaPort {
         if ((control2 & Pcie.DEVCTL2_COMPLETION_TIMEOUT_DISABLE) != 0) return base * EndpointConfig.DISABLED_TIMEOUT_FACTOR;
         if ((control2 & Pcie.DEVCTL2_COMPLETION_TIMEOUT_MASK) == 0) return base;
         return pcie.get().completionTimeoutNs().orElse(base);
-    }
-
-    // ------------------------------------------------------------------ link thread
-
-    /** A completion for this function (by the function number of its Requester ID). Never blocks. */
-    void onCompletion(Completion c) {
-        int tag = c.tag();
-        PendingRead p = tag < TAG_SLOTS ? byTag.get(tag) : null;
-        if (p == null || p.requester() != c.requester() || p.settled()) {
-            routerCounters.count(RouterEvent.UNEXPECTED_COMPLETION);
-            return;
-        }
-        if (c.attributes().poisoned()) {
-            settle(p, PendingRead.Outcome.broken(Reason.COMPLETER_ABORT, "poisoned completion (EP set): its data must not be used"));
-            return;
-        }
-        switch (c.status()) {
-            case SC -> { }
-            case UR -> {
-                settle(p, PendingRead.Outcome.failed(Reason.UNSUPPORTED_REQUEST, "completer " + Bdf.toString(c.completer()) + " answered UR"));
-                return;
-            }
-            case CA -> {
-                settle(p, PendingRead.Outcome.failed(Reason.COMPLETER_ABORT, "completer " + Bdf.toString(c.completer()) + " answered CA"));
-                return;
-            }
-            case CRS -> {
-                settle(p, PendingRead.Outcome.failed(Reason.COMPLETER_ABORT, "completer " + Bdf.toString(c.completer())
-                        + " answered CRS, which only configuration requests may get"));
-                return;
-            }
-        }
-        CompletionAssembler.State state = p.assembler.accept(c);
-        switch (state) {
-            case PENDING -> { }
-            case DONE -> settle(p, PendingRead.Outcome.DONE);
-            case FAILED -> settle(p, PendingRead.Outcome.broken(Reason.COMPLETER_ABORT, "malformed completion: " + p.assembler.failure()));
-        }
-    }
-
-    /** The session ended: every outstanding read fails with LINK_DOWN. Never blocks. */
-    void linkDown(String reason) {
-        for (int tag = 0; tag < TAG_SLOTS; tag++) {
-            PendingRead p = byTag.get(tag);
-            if (p != null) settle(p, PendingRead.Outcome.failed(Reason.LINK_DOWN, "link went down: " + reason));
-        }
-    }
-
-    private void settle(PendingRead p, PendingRead.Outcome o) {
-        if (!p.settle(o)) return;
-        byTag.compareAndSet(p.tag(), p, null);
-        settled.add(p);
-        if (settledCount.incrementAndGet() >= wakeAt) {
-            Thread w = waiter;
-            if (w != null) LockSupport.unpark(w);
-        }
-    }
-
-    /** Reads outstanding now (for tests and status). */
-    int outstandingReads() {
-        int n = 0;
-        for (int tag = 0; tag < TAG_SLOTS; tag++) if (byTag.get(tag) != null) n++;
-        return n;
     }
 }

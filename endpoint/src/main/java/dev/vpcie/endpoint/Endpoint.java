@@ -3,6 +3,9 @@ package dev.vpcie.endpoint;
 import dev.vpcie.devices.config.ConfigSpace;
 import dev.vpcie.devices.spi.EthernetPort;
 import dev.vpcie.devices.spi.PcieFunction;
+import dev.vpcie.protocol.agent.AgentLoop;
+import dev.vpcie.protocol.agent.AgentWork;
+import dev.vpcie.protocol.link.LinkDownException;
 import dev.vpcie.protocol.link.LinkEndpoint;
 import dev.vpcie.protocol.link.TlpHandler;
 import dev.vpcie.protocol.link.TlpPort;
@@ -32,17 +35,24 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Session end = hot reset</h2>
  * When the owner's session ends (link down, or the VRC restarted, which the link reports as a
- * session ending and a new one starting), the DMA reads in flight fail with LINK_DOWN, every
- * function gets {@code reset(ResetKind.HOT)} after the work it has queued, which also forgets the
- * captured Routing ID, and the endpoint is free for the next owner — which may be the same VRC
- * again, and must enumerate again.
+ * session ending and a new one starting), the DMA reads in flight are forgotten, every function
+ * gets {@code reset(ResetKind.HOT)}, which also forgets the captured Routing ID, and the endpoint
+ * is free for the next owner — which may be the same VRC again, and must enumerate again.
  *
- * <p>Thread-safe. Link callbacks arrive on link threads and never block here.
+ * <h2>One agent thread</h2>
+ * Everything the functions do runs on one {@link AgentLoop} (given to the {@link Builder}, or the
+ * endpoint's own): the endpoint is one {@link AgentWork} of it, whose duty cycle sends what waits
+ * for the link's window, hands back finished DMA reads and runs the functions' timers. When the
+ * link runs on the same loop ({@code LinkEndpoint.start(transport, config, loop)}) its TLPs are
+ * routed and served inline, with no hand-off; from any other thread (an in-memory test port)
+ * they are handed to the loop, stamped with the session they arrived in.
+ *
+ * <p>Thread-safe. Link callbacks never block here.
  */
 public final class Endpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Endpoint.class);
 
-    /** Hears sessions come and go (on the link thread: do not block). */
+    /** Hears sessions come and go (on the thread that delivers the link's events: do not block). */
     public interface SessionListener {
         /** {@code port} now owns the endpoint; {@code epoch} is the peer's session epoch (0 if unknown). */
         default void up(TlpPort port, long epoch) {}
@@ -58,12 +68,14 @@ public final class Endpoint implements AutoCloseable {
     private final FunctionHost[] byNumber = new FunctionHost[8];
     private final Upstream upstream = new Upstream();
     private final RouterCounters counters = new RouterCounters();
-    private final Responder responder;
     private final TlpRouter router;
+    private final AgentLoop loop;
+    private final boolean ownsLoop;
+    private final LongSupplier clock;
+    private final Work work = new Work();
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     private TlpPort owner; // guarded by this
     private volatile boolean closed;
-    private final LongSupplier clock;
     /** See {@link #displaceIdleOwnerAfter}; 0 = never. */
     private volatile long idleOwnerTimeoutNs;
     /** When the owner last sent a TLP (or took the endpoint). */
@@ -71,18 +83,19 @@ public final class Endpoint implements AutoCloseable {
 
     private Endpoint(Builder b) {
         if (b.functions.isEmpty()) throw new IllegalArgumentException("an endpoint needs at least one function");
-        this.clock = b.clock;
         boolean multi = b.functions.size() > 1;
+        this.ownsLoop = b.loop == null;
+        this.loop = ownsLoop ? AgentLoop.start("vpcie-endpoint", b.spin) : b.loop;
+        this.clock = b.clock;
         List<FunctionHost> list = new ArrayList<>();
         for (int i = 0; i < b.functions.size(); i++) {
-            FunctionHost h = new FunctionHost(b.functions.get(i), i, multi, upstream, b.config, counters, b.clock, b.ethernetPorts.get(i));
+            FunctionHost h = new FunctionHost(b.functions.get(i), i, multi, upstream, b.config, counters, b.clock, b.ethernetPorts.get(i), loop);
             list.add(h);
             byNumber[i] = h;
         }
         this.hosts = List.copyOf(list);
-        this.responder = new Responder(upstream, counters);
-        this.router = new TlpRouter(byNumber, responder, counters);
-        for (FunctionHost h : hosts) h.start();
+        this.router = new TlpRouter(byNumber, upstream, counters);
+        loop.add(work);
     }
 
     public static Builder builder() { return new Builder(); }
@@ -96,6 +109,12 @@ public final class Endpoint implements AutoCloseable {
         if (h == null) throw new IllegalArgumentException("no function " + n + " (this endpoint has " + hosts.size() + ")");
         return h;
     }
+
+    /** The way out to the owner (for tests and status). */
+    Upstream upstream() { return upstream; }
+
+    /** The agent loop the functions run on. */
+    public AgentLoop loop() { return loop; }
 
     /** Counters of what the router refused, dropped or ignored. */
     public RouterCounters counters() { return counters; }
@@ -198,8 +217,8 @@ public final class Endpoint implements AutoCloseable {
     }
 
     /**
-     * Stops the function threads (DMA in progress fails). The ports stay the caller's to close; TLPs
-     * that still arrive on them are dropped unanswered.
+     * Stops serving (the endpoint's own loop stops; a shared one keeps running without it). The
+     * ports stay the caller's to close; TLPs that still arrive on them are dropped unanswered.
      */
     @Override public void close() {
         synchronized (this) {
@@ -208,9 +227,39 @@ public final class Endpoint implements AutoCloseable {
             owner = null;
         }
         upstream.down();
-        for (FunctionHost h : hosts) h.dma().linkDown("endpoint closed");
-        for (FunctionHost h : hosts) h.close();
-        responder.close();
+        if (ownsLoop) loop.close();
+        else loop.remove(work);
+    }
+
+    /** Runs {@code r} on the agent thread: now when called there, else in its next cycle. */
+    private void onLoop(Runnable r) {
+        if (loop.inLoop()) {
+            r.run();
+        } else {
+            try {
+                loop.execute(r);
+            } catch (IllegalStateException e) {
+                // the loop is closed: the endpoint is too, and drops what still arrives
+            }
+        }
+    }
+
+    /** The endpoint's part of the agent's duty cycle. */
+    private final class Work implements AgentWork {
+        @Override public int doWork(long nowNs) {
+            int n = upstream.drain();
+            long now = clock.getAsLong();
+            boolean holdBack = upstream.congested();
+            for (FunctionHost h : hosts) n += h.doWork(now, holdBack);
+            return n + upstream.drain();
+        }
+
+        @Override public long nextDeadlineNs() {
+            long d = Long.MAX_VALUE;
+            boolean holdBack = upstream.congested();
+            for (FunctionHost h : hosts) d = Math.min(d, h.nextDeadlineNs(holdBack));
+            return d;
+        }
     }
 
     // ------------------------------------------------------------------ link threads
@@ -244,20 +293,30 @@ public final class Endpoint implements AutoCloseable {
             upstream.down();
         }
         log.info("session with {} ended ({}): hot reset of {} function(s)", port.describe(), reason, hosts.size());
-        for (FunctionHost h : hosts) h.dma().linkDown(reason);
-        for (FunctionHost h : hosts) h.sessionEnded();
+        onLoop(() -> {
+            for (FunctionHost h : hosts) h.sessionEnded();
+        });
         for (SessionListener l : listeners) l.down(port, reason);
     }
 
+    /** A TLP from {@code port}: routed on the agent thread in the session it arrived in. */
     private void fromPort(TlpPort port, Tlp tlp) {
+        if (closed) return; // a closed endpoint is a stopped process: nothing answers
         Upstream.Session s = upstream.session();
         if (s != null && s.port() == port) {
             if (idleOwnerTimeoutNs > 0) ownerActiveNs = clock.getAsLong();
-            router.route(tlp, s.generation());
+            int generation = s.generation();
+            onLoop(() -> router.route(tlp, generation));
             return;
         }
         counters.count(RouterEvent.NOT_OWNER);
-        if (tlp.nonPosted()) responder.respondOn(port, Completions.unsupportedRequest(tlp, 0));
+        if (tlp.nonPosted()) {
+            try {
+                if (!port.trySend(Completions.unsupportedRequest(tlp, 0))) counters.count(RouterEvent.BACKLOG_FULL);
+            } catch (LinkDownException e) {
+                counters.count(RouterEvent.SEND_FAILED_LINK_DOWN);
+            }
+        }
     }
 
     /** The handler of one attached port. */
@@ -273,14 +332,22 @@ public final class Endpoint implements AutoCloseable {
         @Override public void onLinkDown(String reason) { sessionDown(port, reason); }
     }
 
-    /** Builds an endpoint; {@link #build} starts its function threads. */
+    /** Builds an endpoint; {@link #build} starts serving on the agent loop. */
     public static final class Builder {
         private final List<PcieFunction> functions = new ArrayList<>();
         private final List<List<EthernetPort>> ethernetPorts = new ArrayList<>();
         private EndpointConfig config = EndpointConfig.defaults();
         private LongSupplier clock = System::nanoTime;
+        private AgentLoop loop;
+        private java.time.Duration spin = AgentLoop.DEFAULT_SPIN;
 
         private Builder() {}
+
+        /** Runs the endpoint on {@code l} (the loop its LinkEndpoint runs on) instead of a loop of its own. */
+        public Builder loop(AgentLoop l) { this.loop = Objects.requireNonNull(l); return this; }
+
+        /** How long the endpoint's own loop spins after its last work before it blocks. */
+        public Builder spin(java.time.Duration d) { this.spin = Objects.requireNonNull(d); return this; }
 
         /** Adds the next function (numbers are given in order from 0). */
         public Builder function(PcieFunction f) { return function(f, List.of()); }

@@ -9,6 +9,7 @@ import dev.vpcie.devices.spi.EthernetPort;
 import dev.vpcie.devices.spi.PcieFunction;
 import dev.vpcie.devices.spi.ResetKind;
 import dev.vpcie.devices.spi.TimerQueue;
+import dev.vpcie.protocol.agent.AgentLoop;
 import dev.vpcie.protocol.link.LinkDownException;
 import dev.vpcie.protocol.pci.PciConfig;
 import dev.vpcie.protocol.tlp.Bdf;
@@ -24,23 +25,22 @@ import dev.vpcie.protocol.tlp.Message;
 import dev.vpcie.protocol.tlp.Tlp;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The home of one function: a virtual thread that runs everything the function does — its
- * configuration accesses, MMIO and I/O handlers, DMA, interrupt decisions, timers and Ethernet
- * callbacks — one at a time in arrival order, so the model is single-threaded, may block in
- * {@code DmaPort.read}, and PCIe ordering holds (a read does not pass an earlier write to the
- * same function; a completion leaves after the work that produced it).
+ * The home of one function on the endpoint's agent thread: everything the function does — its
+ * configuration accesses, MMIO and I/O handlers, DMA read handlers, interrupt decisions, timers
+ * and Ethernet callbacks — runs there, one at a time, so the model is single-threaded and never
+ * blocks (DMA reads complete by callback), and PCIe ordering holds (a completion leaves after the
+ * work that produced it; the DMA engine keeps the function's requests in call order).
  *
- * <p>Work arrives on a queue from the link thread (which never waits for it). Between batches of
- * work the host runs the timers that are due, so {@code schedule(0, task)} runs after the events
- * already queued, as {@link dev.vpcie.devices.spi.Timers} promises. Each request carries the
- * session generation it arrived in; one that outlived its session is dropped unanswered.
+ * <p>Requests are served as the link delivers them ({@link #handle}); between events the agent's
+ * duty cycle calls {@link #doWork}, which hands back finished DMA reads, times out late ones and
+ * runs the timers that are due — so {@code schedule(0, task)} runs after the events of the cycle,
+ * as {@link dev.vpcie.devices.spi.Timers} promises. Each request carries the session generation it
+ * arrived in; one that outlived its session is dropped unanswered.
  *
  * <h2>What the host does around the model</h2>
  * <ul>
@@ -54,22 +54,11 @@ import org.slf4j.LoggerFactory;
  *   <li>Multi-function: the endpoint, not the model, knows whether it hosts several functions, so
  *       function 0's Header Type reads with the Multi-Function bit set when it does.</li>
  *   <li>A model that throws (a bug) gets its read answered with Completer Abort, and is counted
- *       and logged; the host thread carries on.</li>
+ *       and logged; the host carries on.</li>
  * </ul>
  */
 public final class FunctionHost implements Executor {
     private static final Logger log = LoggerFactory.getLogger(FunctionHost.class);
-
-    /** What the function's thread does next. */
-    private sealed interface Work permits Request, Task, SessionEnded, Stop {}
-
-    private record Request(Tlp tlp, int generation) implements Work {}
-
-    private record Task(Runnable runnable) implements Work {}
-
-    private record SessionEnded() implements Work {}
-
-    private record Stop() implements Work {}
 
     private final PcieFunction function;
     private final int number;
@@ -79,18 +68,17 @@ public final class FunctionHost implements Executor {
     private final EndpointConfig settings;
     private final RouterCounters routerCounters;
     private final LongSupplier clock;
-    private final Counters counters = new Counters();
+    private final boolean multiFunction;
     private final TimerQueue timers;
+    private final Counters counters = new Counters();
     private final DmaEngine dma;
     private final InterruptRouter interrupts;
-    private final boolean multiFunction;
-    private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
-    private final Thread thread;
+    private final AgentLoop loop;
     private volatile BarDecoder decoder;
     private boolean resetAfterCompletion;
 
     FunctionHost(PcieFunction function, int number, boolean multiFunction, Upstream upstream, EndpointConfig settings,
-                 RouterCounters routerCounters, LongSupplier clock, List<EthernetPort> ethernetPorts) {
+                 RouterCounters routerCounters, LongSupplier clock, List<EthernetPort> ethernetPorts, AgentLoop loop) {
         if (number < 0 || number > 7) throw new IllegalArgumentException("function number must be 0..7: " + number);
         this.function = function;
         this.number = number;
@@ -101,16 +89,14 @@ public final class FunctionHost implements Executor {
         this.routerCounters = routerCounters;
         this.clock = clock;
         this.multiFunction = multiFunction;
+        this.loop = loop;
         this.timers = new TimerQueue(clock);
         this.dma = new DmaEngine(config, number, upstream, settings, clock, counters, routerCounters);
-        this.interrupts = new InterruptRouter(config, number, upstream, counters, routerCounters);
+        this.interrupts = new InterruptRouter(config, number, dma, counters, routerCounters);
         config.pciExpress().ifPresent(p -> p.setFunctionLevelResetHandler(() -> resetAfterCompletion = true));
         function.attach(new DeviceContext(name, dma, interrupts, timers, counters, ethernetPorts));
         this.decoder = BarDecoder.of(config);
-        this.thread = Thread.ofVirtual().name("vpcie-fn" + number + "-" + function.name()).unstarted(this::run);
     }
-
-    void start() { thread.start(); }
 
     /** The function number (0..7) within the endpoint's device 0. */
     public int number() { return number; }
@@ -128,74 +114,71 @@ public final class FunctionHost implements Executor {
 
     DmaEngine dma() { return dma; }
 
-    /** Work items waiting for the function's thread (for tests and status). */
-    int queued() { return queue.size(); }
+    /**
+     * Whether work that makes more traffic should wait: the link's backlog is long (its window
+     * stays full). A wire stops reading its socket meanwhile; the kernel's buffer holds the frames.
+     */
+    public boolean holdingBack() { return upstream.congested(); }
 
-    /** Runs {@code task} on the function's thread after the work already queued (Ethernet callbacks use this). */
-    @Override public void execute(Runnable task) { queue.add(new Task(task)); }
+    /** The agent loop the function runs on (a wire reads its socket there). */
+    public AgentLoop loop() { return loop; }
 
-    /** Queues a request that arrived in session {@code generation}. Link thread; never blocks. */
-    void submit(Tlp tlp, int generation) { queue.add(new Request(tlp, generation)); }
-
-    /** The owning session ended: a hot reset follows the work already queued. */
-    void sessionEnded() { queue.add(new SessionEnded()); }
-
-    /** Stops the thread: queued work is dropped, a DMA in progress fails. */
-    void close() {
-        queue.add(new Stop());
-        thread.interrupt();
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /**
+     * Runs {@code task} on the function's (the agent's) thread: at once when called there, else in
+     * the agent's next cycle. Ethernet callbacks and tests use this.
+     */
+    @Override public void execute(Runnable task) {
+        if (loop.inLoop()) guarded("task", task);
+        else loop.execute(() -> guarded("task", task));
     }
 
-    // ------------------------------------------------------------------ the function's thread
+    /** Serves a request that arrived in session {@code generation}. Agent thread. */
+    void handle(Tlp tlp, int generation) { serve(tlp, generation); }
 
-    private void run() {
+    /** A completion for the function's DMA engine. Agent thread. */
+    void completion(Completion c) {
         try {
-            while (true) {
-                int batch = queue.size();
-                if (batch == 0) {
-                    long deadline = timers.nextDeadlineNs();
-                    Work w;
-                    if (deadline == TimerQueue.NONE) {
-                        w = queue.take();
-                    } else {
-                        long wait = deadline - clock.getAsLong();
-                        w = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : null;
-                    }
-                    if (w != null && !handle(w)) return;
-                } else {
-                    for (int i = 0; i < batch; i++) if (!handle(queue.poll())) return;
-                }
-                runTimers();
-                if (Thread.currentThread().isInterrupted()) return;
-            }
-        } catch (InterruptedException e) {
-            // closing
-        }
-    }
-
-    private boolean handle(Work w) {
-        switch (w) {
-            case Request r -> serve(r);
-            case Task t -> guarded("task", t.runnable());
-            case SessionEnded s -> hotReset();
-            case Stop s -> {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void runTimers() {
-        try {
-            timers.runExpired(clock.getAsLong());
+            dma.onCompletion(c);
         } catch (RuntimeException e) {
-            modelError("timer task", e);
+            modelError("DMA read handler", e);
         }
+    }
+
+    /** The owning session ended: a hot reset. Agent thread. */
+    void sessionEnded() { hotReset(); }
+
+    /**
+     * Between events: hands back finished DMA reads and times out late ones, then runs the timers
+     * that are due (not while {@code holdBack}: the link's backlog is long). Agent thread.
+     */
+    int doWork(long nowNs, boolean holdBack) {
+        int work = dmaWork(nowNs);
+        if (!holdBack) {
+            try {
+                work += timers.runExpired(nowNs);
+            } catch (RuntimeException e) {
+                modelError("timer task", e);
+            }
+            work += dmaWork(nowNs);
+        }
+        return work;
+    }
+
+    private int dmaWork(long nowNs) {
+        try {
+            return dma.doWork(nowNs);
+        } catch (RuntimeException e) {
+            modelError("DMA read handler", e);
+            return 1;
+        }
+    }
+
+    /**
+     * The earliest time {@link #doWork} has something to do without an event; while it holds back,
+     * only the DMA deadlines count (a due timer waits for the link's window, which an ACK opens).
+     */
+    long nextDeadlineNs(boolean holdBack) {
+        return holdBack ? dma.nextDeadlineNs() : Math.min(timers.nextDeadlineNs(), dma.nextDeadlineNs());
     }
 
     private void guarded(String what, Runnable r) {
@@ -206,13 +189,11 @@ public final class FunctionHost implements Executor {
         }
     }
 
-    private void serve(Request r) {
-        int generation = r.generation();
+    private void serve(Tlp tlp, int generation) {
         if (generation != upstream.generation()) {
             routerCounters.count(RouterEvent.STALE_REQUEST);
             return;
         }
-        Tlp tlp = r.tlp();
         try {
             switch (tlp) {
                 case CfgRead c -> configRead(c, generation);
@@ -245,6 +226,7 @@ public final class FunctionHost implements Executor {
         if (resetAfterCompletion) {
             resetAfterCompletion = false;
             log.info("{}: Function Level Reset", name);
+            dma.drop(false);
             function.reset(ResetKind.FUNCTION_LEVEL);
             interrupts.reset(false);
             decoder = BarDecoder.of(config);
@@ -328,6 +310,7 @@ public final class FunctionHost implements Executor {
 
     /** The session ended: a conventional (hot) reset, and the Routing ID is forgotten. */
     private void hotReset() {
+        dma.drop(true);
         try {
             function.reset(ResetKind.HOT);
         } catch (RuntimeException e) {
@@ -351,8 +334,6 @@ public final class FunctionHost implements Executor {
             upstream.send(c, generation);
         } catch (LinkDownException e) {
             routerCounters.count(RouterEvent.SEND_FAILED_LINK_DOWN);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

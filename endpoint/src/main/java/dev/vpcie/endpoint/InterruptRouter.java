@@ -6,7 +6,8 @@ import dev.vpcie.devices.config.MsixCapability;
 import dev.vpcie.devices.config.MsixEntry;
 import dev.vpcie.devices.spi.Counters;
 import dev.vpcie.devices.spi.InterruptPort;
-import dev.vpcie.protocol.link.LinkDownException;
+import dev.vpcie.devices.trace.Hop;
+import dev.vpcie.devices.trace.HopEvent;
 import dev.vpcie.protocol.tlp.Bdf;
 import dev.vpcie.protocol.tlp.MemWrite;
 import dev.vpcie.protocol.tlp.Message;
@@ -32,13 +33,13 @@ import dev.vpcie.protocol.tlp.Tlp;
  *
  * <p>MSI and MSI-X messages are memory writes with the function's Requester ID, so they need Bus
  * Master Enable: with it clear a message is dropped and counted. They go out on the function's
- * thread through the same link as its DMA writes, so an interrupt arrives after the data the
- * function wrote before raising it. Function thread only.
+ * thread through its DMA engine's outbox, behind its DMA writes and reads, so an interrupt arrives
+ * after the data the function wrote before raising it. Function thread only.
  */
 final class InterruptRouter implements InterruptPort {
     private final ConfigSpace config;
     private final int function;
-    private final Upstream upstream;
+    private final DmaEngine dma;
     private final RouterCounters routerCounters;
     private final Counters.Counter msixSent, msiSent, intxSent, maskedPending, droppedBusMaster, droppedNoMode, droppedBadVector,
             droppedLinkDown;
@@ -47,10 +48,10 @@ final class InterruptRouter implements InterruptPort {
     /** Whether the host has been told (by Assert_INTx) that the line is asserted. */
     private boolean asserted;
 
-    InterruptRouter(ConfigSpace config, int function, Upstream upstream, Counters counters, RouterCounters routerCounters) {
+    InterruptRouter(ConfigSpace config, int function, DmaEngine dma, Counters counters, RouterCounters routerCounters) {
         this.config = config;
         this.function = function;
-        this.upstream = upstream;
+        this.dma = dma;
         this.routerCounters = routerCounters;
         this.msixSent = counters.counter("interrupt-msix-sent");
         this.msiSent = counters.counter("interrupt-msi-sent");
@@ -143,7 +144,9 @@ final class InterruptRouter implements InterruptPort {
             return false;
         }
         byte[] dw = {(byte) data, (byte) (data >>> 8), (byte) (data >>> 16), (byte) (data >>> 24)};
-        return send(new MemWrite(requesterId(), 0, address & ~3L, 0xF, 0, dw));
+        boolean sent = send(new MemWrite(requesterId(), 0, address & ~3L, 0xF, 0, dw));
+        if (sent) HopEvent.mark(Hop.INTERRUPT);
+        return sent;
     }
 
     private void updateIntx() {
@@ -163,19 +166,12 @@ final class InterruptRouter implements InterruptPort {
         }
     }
 
+    /** Sends through the DMA engine's outbox, so the message leaves behind the function's earlier requests. */
     private boolean send(Tlp tlp) {
-        try {
-            upstream.send(tlp);
-            return true;
-        } catch (LinkDownException e) {
-            droppedLinkDown.increment();
-            routerCounters.count(RouterEvent.SEND_FAILED_LINK_DOWN);
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            droppedLinkDown.increment();
-            return false;
-        }
+        if (dma.post(tlp)) return true;
+        droppedLinkDown.increment();
+        routerCounters.count(RouterEvent.SEND_FAILED_LINK_DOWN);
+        return false;
     }
 
     private int requesterId() {

@@ -32,6 +32,11 @@ public enum RouterEvent {
     NOT_OWNER,
     /** A request that arrived in a session which has ended by the time its function got to it. Dropped. */
     STALE_REQUEST,
+    /**
+     * A non-posted request dropped unanswered because the completions waiting for the link's window
+     * reached their limit (a requester flooding reads without acknowledging the answers).
+     */
+    BACKLOG_FULL,
     /** A completion or message the endpoint could not send because the link was down. */
     SEND_FAILED_LINK_DOWN,
     /** A device model threw while handling an access (a model bug): reads answered CA, writes dropped. */

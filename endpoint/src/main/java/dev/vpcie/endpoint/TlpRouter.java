@@ -1,6 +1,7 @@
 package dev.vpcie.endpoint;
 
 import dev.vpcie.devices.config.ConfigSpace;
+import dev.vpcie.protocol.link.LinkDownException;
 import dev.vpcie.protocol.tlp.Bdf;
 import dev.vpcie.protocol.tlp.CfgRead;
 import dev.vpcie.protocol.tlp.CfgWrite;
@@ -16,7 +17,7 @@ import dev.vpcie.protocol.tlp.Tlp;
 import java.util.Set;
 
 /**
- * Where each TLP from the owning VRC goes, decided on the link thread without blocking
+ * Where each TLP from the owning VRC goes, decided on the endpoint's agent thread without blocking
  * (PCIe base spec 2.2.4 routing, 2.3.1 request handling):
  *
  * <table>
@@ -33,9 +34,12 @@ import java.util.Set;
  *       <td>counted and dropped (unexpected completion)</td></tr>
  *   <tr><td>Msg/MsgD</td><td>—</td><td>counted: ignored if an endpoint may receive it, else unsupported</td></tr>
  * </table>
- * Requests go onto their function's queue ({@link FunctionHost}); the function decodes again and
- * answers there, in order with everything else it does. UR completions the router makes itself go
- * out through the {@link Responder}, because sending may wait and the link thread must not.
+ * Requests go straight to their function ({@link FunctionHost}), which decodes again and answers,
+ * in order with everything else it does. UR completions the router makes itself go out through
+ * the {@link Upstream}, which never waits for the link's window. While the completions waiting for
+ * the window are at their limit ({@link Upstream#full}), non-posted requests are dropped unanswered
+ * ({@link RouterEvent#BACKLOG_FULL}): a requester that floods reads without acknowledging the
+ * answers cannot make the endpoint's memory grow.
  */
 final class TlpRouter {
     /** Message codes (base spec table F-1) of messages an endpoint receives and may ignore. */
@@ -51,18 +55,22 @@ final class TlpRouter {
             Message.VENDOR_DEFINED_TYPE1);
 
     private final FunctionHost[] byNumber;
-    private final Responder responder;
+    private final Upstream upstream;
     private final RouterCounters counters;
 
     /** @param byNumber the functions by function number (index 0..7; null where none) */
-    TlpRouter(FunctionHost[] byNumber, Responder responder, RouterCounters counters) {
+    TlpRouter(FunctionHost[] byNumber, Upstream upstream, RouterCounters counters) {
         this.byNumber = byNumber.clone();
-        this.responder = responder;
+        this.upstream = upstream;
         this.counters = counters;
     }
 
-    /** Routes {@code tlp}, which arrived in the owner's session {@code generation}. Link thread; never blocks. */
+    /** Routes {@code tlp}, which arrived in the owner's session {@code generation}. Agent thread; never blocks. */
     void route(Tlp tlp, int generation) {
+        if (tlp.nonPosted() && upstream.full()) {
+            counters.count(RouterEvent.BACKLOG_FULL);
+            return;
+        }
         switch (tlp) {
             case CfgRead r -> config(r, r.type(), r.target(), generation);
             case CfgWrite w -> config(w, w.type(), w.target(), generation);
@@ -85,23 +93,23 @@ final class TlpRouter {
                     : byNumber[Bdf.function(target)] == null ? RouterEvent.CONFIG_NO_FUNCTION : null;
         };
         if (refusal == null) {
-            byNumber[Bdf.function(target)].submit(request, generation);
+            byNumber[Bdf.function(target)].handle(request, generation);
             return;
         }
         counters.count(refusal);
-        responder.respond(Completions.unsupportedRequest(request, target), generation);
+        respond(Completions.unsupportedRequest(request, target), generation);
     }
 
     private void memory(Tlp request, long address, int generation) {
         for (FunctionHost h : byNumber) {
             if (h != null && h.decoder().memoryBar(address) >= 0) {
-                h.submit(request, generation);
+                h.handle(request, generation);
                 return;
             }
         }
         if (request.nonPosted()) {
             counters.count(RouterEvent.MEMORY_READ_UNCLAIMED);
-            responder.respond(Completions.unsupportedRequest(request, completerId()), generation);
+            respond(Completions.unsupportedRequest(request, completerId()), generation);
         } else {
             counters.count(RouterEvent.MEMORY_WRITE_UNCLAIMED);
         }
@@ -111,18 +119,26 @@ final class TlpRouter {
         long a = address & 0xFFFF_FFFFL;
         for (FunctionHost h : byNumber) {
             if (h != null && h.decoder().ioBar(a) >= 0) {
-                h.submit(request, generation);
+                h.handle(request, generation);
                 return;
             }
         }
         counters.count(RouterEvent.IO_UNCLAIMED);
-        responder.respond(Completions.unsupportedRequest(request, completerId()), generation);
+        respond(Completions.unsupportedRequest(request, completerId()), generation);
     }
 
     private void completion(Completion c) {
         FunctionHost h = byNumber[Bdf.function(c.requester())];
         if (h == null) counters.count(RouterEvent.UNEXPECTED_COMPLETION);
-        else h.dma().onCompletion(c);
+        else h.completion(c);
+    }
+
+    private void respond(Completion c, int generation) {
+        try {
+            upstream.send(c, generation);
+        } catch (LinkDownException e) {
+            counters.count(RouterEvent.SEND_FAILED_LINK_DOWN);
+        }
     }
 
     /** Completer ID for a request no function claimed: function 0's Routing ID, as captured. */

@@ -51,11 +51,8 @@ class DmaEngineTest {
             byte[] data = random(100_000, 1);
             long at = HOST + 0x3F3; // odd, and the transfer crosses many 4 KiB pages
             f.host.fill(at, data);
-            byte[] got = f.onFunction(0, () -> {
-                byte[] b = new byte[data.length + 10];
-                fn.context.dma().read(at, b, 5, data.length);
-                return java.util.Arrays.copyOfRange(b, 5, 5 + data.length);
-            });
+            byte[] b = f.read(0, fn, at, new byte[data.length + 10], 5, data.length);
+            byte[] got = java.util.Arrays.copyOfRange(b, 5, 5 + data.length);
             assertArrayEquals(data, got);
             List<MemRead> reads = reads(f);
             long total = 0;
@@ -80,11 +77,7 @@ class DmaEngineTest {
             deviceControl(f, fn, 128, 128, true);
             byte[] data = random(5000, 2);
             f.host.fill(HOST + 0x80, data);
-            byte[] got = f.onFunction(0, () -> {
-                byte[] b = new byte[data.length];
-                fn.context.dma().read(HOST + 0x80, b, 0, b.length);
-                return b;
-            });
+            byte[] got = f.read(0, fn, HOST + 0x80, data.length);
             assertArrayEquals(data, got);
             assertTrue(reads(f).stream().allMatch(r -> r.length() <= 32), "128-byte requests");
             assertEquals((5000 + 127) / 128, reads(f).size());
@@ -100,11 +93,7 @@ class DmaEngineTest {
             byte[] data = random(64 * 128, 3);
             f.host.fill(HOST, data);
             f.host.holdReadsUntil(64); // answered only once 64 are outstanding, newest first
-            byte[] got = f.onFunction(0, () -> {
-                byte[] b = new byte[data.length];
-                fn.context.dma().read(HOST, b, 0, b.length);
-                return b;
-            });
+            byte[] got = f.read(0, fn, HOST, data.length);
             assertArrayEquals(data, got);
             assertEquals(64, f.host.maxOutstandingSeen());
         }
@@ -119,11 +108,7 @@ class DmaEngineTest {
             byte[] data = random(64 * 128, 4);
             f.host.fill(HOST, data);
             f.host.holdReadsUntil(32);
-            byte[] got = f.onFunction(0, () -> {
-                byte[] b = new byte[data.length];
-                fn.context.dma().read(HOST, b, 0, b.length);
-                return b;
-            });
+            byte[] got = f.read(0, fn, HOST, data.length);
             assertArrayEquals(data, got);
             assertEquals(32, f.host.maxOutstandingSeen());
             assertTrue(reads(f).stream().allMatch(r -> r.tag() < 32), "5-bit tags");
@@ -139,11 +124,7 @@ class DmaEngineTest {
             byte[] data = random(16 * 128, 5);
             f.host.fill(HOST, data);
             f.host.holdReadsUntil(4);
-            byte[] got = f.onFunction(0, () -> {
-                byte[] b = new byte[data.length];
-                fn.context.dma().read(HOST, b, 0, b.length);
-                return b;
-            });
+            byte[] got = f.read(0, fn, HOST, data.length);
             assertArrayEquals(data, got);
             assertEquals(4, f.host.maxOutstandingSeen());
         }
@@ -195,12 +176,14 @@ class DmaEngineTest {
         try (Fixture f = new Fixture(fn)) {
             f.enable(0);
             byte[] data = random(3000, 8);
-            byte[] got = f.onFunction(0, () -> {
+            byte[] got = new byte[data.length];
+            java.util.concurrent.CompletableFuture<DmaException> done = f.onFunction(0, () -> {
+                var cf = new java.util.concurrent.CompletableFuture<DmaException>();
                 fn.context.dma().write(HOST + 0x10, data, 0, data.length);
-                byte[] b = new byte[data.length];
-                fn.context.dma().read(HOST + 0x10, b, 0, b.length);
-                return b;
+                fn.context.dma().read(HOST + 0x10, got, 0, got.length, cf::complete);
+                return cf;
             });
+            assertEquals(null, done.get(TestHost.TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS));
             assertArrayEquals(data, got);
         }
     }
@@ -211,20 +194,13 @@ class DmaEngineTest {
         try (Fixture f = new Fixture(fn)) {
             f.enable(0);
             f.host.refuseReads(r -> r.address() >= HOST + 0x2000, TestHost.Answer.UR);
-            DmaException e = assertThrows(DmaException.class, () -> f.onFunction(0, () -> {
-                fn.context.dma().read(HOST + 0x1000, new byte[0x2000], 0, 0x2000);
-                return null;
-            }));
+            DmaException e = assertThrows(DmaException.class, () -> f.read(0, fn, HOST + 0x1000, 0x2000));
             assertEquals(DmaException.Reason.UNSUPPORTED_REQUEST, e.reason());
             assertTrue(e.address() >= HOST + 0x2000, "the failing request's address: " + Long.toHexString(e.address()));
             assertEquals(1, fn.context.counters().get("dma-error-unsupported-request"));
             // the engine is usable afterwards: tags were returned
             f.host.refuseReads(r -> false, TestHost.Answer.DATA);
-            byte[] ok = f.onFunction(0, () -> {
-                byte[] b = new byte[0x4000];
-                fn.context.dma().read(HOST, b, 0, b.length);
-                return b;
-            });
+            byte[] ok = f.read(0, fn, HOST, 0x4000);
             assertEquals(0x4000, ok.length);
         }
     }
@@ -236,7 +212,7 @@ class DmaEngineTest {
             f.enable(0);
             for (TestHost.Answer a : new TestHost.Answer[] {TestHost.Answer.CA, TestHost.Answer.POISONED}) {
                 f.host.refuseReads(r -> true, a);
-                DmaException e = assertThrows(DmaException.class, () -> f.onFunction(0, () -> fn.context.dma().readInt(HOST + 64)));
+                DmaException e = assertThrows(DmaException.class, () -> f.read(0, fn, HOST + 64, 4));
                 assertEquals(DmaException.Reason.COMPLETER_ABORT, e.reason(), a.toString());
             }
         }
@@ -252,10 +228,7 @@ class DmaEngineTest {
             int control2 = fn.config().pciExpress().orElseThrow().offset() + PciConfig.Pcie.DEVICE_CONTROL_2;
             f.host.configWrite(Fixture.bdf(0), control2, 0b0101, 0b0011);
             f.host.holdReadsUntil(1000); // hold everything
-            DmaException e = assertThrows(DmaException.class, () -> f.onFunction(0, () -> {
-                fn.context.dma().read(HOST, new byte[1024], 0, 1024);
-                return null;
-            }));
+            DmaException e = assertThrows(DmaException.class, () -> f.read(0, fn, HOST, 1024));
             assertEquals(DmaException.Reason.COMPLETION_TIMEOUT, e.reason());
             f.host.configWrite(Fixture.bdf(0), control2, 0, 0b0011);
             f.host.holdReadsUntil(0);
@@ -263,11 +236,7 @@ class DmaEngineTest {
             Fixture.await(() -> f.endpoint.counters().get(RouterEvent.UNEXPECTED_COMPLETION) >= 1, "late completions counted");
             byte[] data = random(1024, 9);
             f.host.fill(HOST, data);
-            byte[] got = f.onFunction(0, () -> {
-                byte[] b = new byte[1024];
-                fn.context.dma().read(HOST, b, 0, b.length);
-                return b;
-            });
+            byte[] got = f.read(0, fn, HOST, 1024);
             assertArrayEquals(data, got, "quarantined tags are not confused with new reads");
         }
     }
@@ -293,7 +262,7 @@ class DmaEngineTest {
         try (Fixture f = new Fixture(fn)) {
             f.enable(0);
             f.command(0, PciConfig.Command.MEMORY_SPACE_ENABLE);
-            DmaException r = assertThrows(DmaException.class, () -> f.onFunction(0, () -> fn.context.dma().readInt(HOST)));
+            DmaException r = assertThrows(DmaException.class, () -> f.read(0, fn, HOST, 4));
             DmaException w = assertThrows(DmaException.class, () -> f.onFunction(0, () -> {
                 fn.context.dma().writeInt(HOST, 1);
                 return null;
@@ -305,26 +274,92 @@ class DmaEngineTest {
     }
 
     @Test
-    void linkDownFailsOutstandingReads() throws Exception {
+    void sessionEndWithReadsInFlightDropsTheirHandlers() throws Exception {
         TestFunction fn = new TestFunction();
         try (Fixture f = new Fixture(fn)) {
             f.enable(0);
             f.host.holdReadsUntil(1000);
-            java.util.concurrent.CompletableFuture<DmaException.Reason> outcome = new java.util.concurrent.CompletableFuture<>();
-            f.endpoint.function(0).execute(() -> {
-                try {
-                    fn.context.dma().read(HOST, new byte[4096], 0, 4096);
-                    outcome.complete(null);
-                } catch (DmaException e) {
-                    outcome.complete(e.reason());
-                }
+            java.util.concurrent.atomic.AtomicInteger handlersRun = new java.util.concurrent.atomic.AtomicInteger();
+            f.onFunction(0, () -> {
+                for (int i = 0; i < 8; i++) fn.context.dma().read(HOST + 512L * i, new byte[512], 0, 512, e -> handlersRun.incrementAndGet());
+                return null;
             });
-            Fixture.await(() -> f.host.maxOutstandingSeen() > 0, "reads are outstanding");
+            Fixture.await(() -> f.host.maxOutstandingSeen() >= 8, "reads are outstanding");
             f.ports[0].goDown("test");
-            assertEquals(DmaException.Reason.LINK_DOWN, outcome.get(TestHost.TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS));
-            DmaException after = assertThrows(DmaException.class, () -> f.onFunction(0, () -> fn.context.dma().readInt(HOST)));
+            f.ports[1].settle(Duration.ofSeconds(TestHost.TIMEOUT_S)); // the hot reset is queued on the function
+            DmaEngine dma = f.endpoint.function(0).dma();
+            assertEquals(0, (int) f.onFunction(0, dma::pendingCalls), "every read forgotten");
+            assertEquals(0, (int) f.onFunction(0, dma::outstandingReads), "every tag given back");
+            f.onFunction(0, () -> null); // the function has run everything queued since
+            assertEquals(0, handlersRun.get(), "a reset calls no handler");
+            DmaException after = assertThrows(DmaException.class, () -> f.read(0, fn, HOST, 4));
             assertTrue(after.reason() == DmaException.Reason.LINK_DOWN || after.reason() == DmaException.Reason.BUS_MASTER_DISABLED,
                     "no session (and the hot reset clears Bus Master Enable): " + after.reason());
+        }
+    }
+
+    @Test
+    void manyReadsCompleteOutOfOrderAndTheirHandlersRunInIssueOrder() throws Exception {
+        TestFunction fn = new TestFunction();
+        try (Fixture f = new Fixture(fn)) {
+            f.enable(0);
+            deviceControl(f, fn, 128, 128, true);
+            byte[] data = random(16 * 128, 10);
+            f.host.fill(HOST, data);
+            f.host.holdReadsUntil(16); // all 16 in flight, then answered newest first
+            byte[][] into = new byte[16][128];
+            List<Integer> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            java.util.concurrent.CompletableFuture<Void> all = new java.util.concurrent.CompletableFuture<>();
+            f.onFunction(0, () -> {
+                for (int i = 0; i < 16; i++) {
+                    int n = i;
+                    fn.context.dma().read(HOST + 128L * i, into[i], 0, 128, e -> {
+                        assertEquals(null, e);
+                        order.add(n);
+                        if (n == 15) all.complete(null);
+                    });
+                }
+                return null;
+            });
+            all.get(TestHost.TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(16, f.host.maxOutstandingSeen(), "all in flight at once");
+            assertEquals(java.util.stream.IntStream.range(0, 16).boxed().toList(), order, "issue order, though completed newest first");
+            for (int i = 0; i < 16; i++) assertArrayEquals(java.util.Arrays.copyOfRange(data, 128 * i, 128 * i + 128), into[i]);
+        }
+    }
+
+    @Test
+    void aReadThatFailsMidBatchFailsItsHandlerAndNothingAfterItIsData() throws Exception {
+        TestFunction fn = new TestFunction();
+        try (Fixture f = new Fixture(fn)) {
+            f.enable(0);
+            deviceControl(f, fn, 128, 128, true);
+            f.host.fill(HOST, random(8 * 128, 11));
+            f.host.refuseReads(r -> r.address() == HOST + 3 * 128, TestHost.Answer.UR);
+            f.host.holdReadsUntil(8);
+            DmaException[] outcome = new DmaException[8];
+            List<Integer> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            java.util.concurrent.CompletableFuture<Void> all = new java.util.concurrent.CompletableFuture<>();
+            f.onFunction(0, () -> {
+                for (int i = 0; i < 8; i++) {
+                    int n = i;
+                    fn.context.dma().read(HOST + 128L * i, new byte[128], 0, 128, e -> {
+                        outcome[n] = e;
+                        order.add(n);
+                        if (n == 7) all.complete(null);
+                    });
+                }
+                return null;
+            });
+            all.get(TestHost.TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(java.util.stream.IntStream.range(0, 8).boxed().toList(), order, "every handler once, in issue order");
+            for (int i = 0; i < 3; i++) assertEquals(null, outcome[i], "read " + i + " before the failure");
+            assertEquals(DmaException.Reason.UNSUPPORTED_REQUEST, outcome[3].reason());
+            for (int i = 4; i < 8; i++) assertTrue(outcome[i] != null, "read " + i + " after the failure is not delivered as data");
+            // the engine is usable afterwards
+            f.host.refuseReads(r -> false, TestHost.Answer.DATA);
+            f.host.holdReadsUntil(0);
+            assertEquals(128, f.read(0, fn, HOST, 128).length);
         }
     }
 
@@ -334,7 +369,7 @@ class DmaEngineTest {
         try (Fixture f = new Fixture(fn)) {
             f.enable(0);
             f.onFunction(0, () -> {
-                fn.context.dma().read(HOST, new byte[1], 0, 0);
+                fn.context.dma().read(HOST, new byte[1], 0, 0, e -> { });
                 fn.context.dma().write(HOST, new byte[1], 0, 0);
                 return null;
             });

@@ -83,6 +83,29 @@ final class Fixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Issues a DMA read of {@code fn}'s model on its thread and waits here (not there) for its
+     * handler: the blocking helper the tests want. Throws the read's failure.
+     */
+    byte[] read(int n, TestFunction fn, long address, byte[] dst, int off, int len) throws Exception {
+        CompletableFuture<dev.vpcie.devices.spi.DmaException> done = onFunction(n, () -> {
+            CompletableFuture<dev.vpcie.devices.spi.DmaException> cf = new CompletableFuture<>();
+            fn.context.dma().read(address, dst, off, len, cf::complete);
+            return cf;
+        });
+        dev.vpcie.devices.spi.DmaException e;
+        try {
+            e = done.get(TestHost.TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (TimeoutException x) {
+            throw new AssertionError("the read's handler did not run in " + TestHost.TIMEOUT_S + " s");
+        }
+        if (e != null) throw e;
+        return dst;
+    }
+
+    /** {@link #read(int, TestFunction, long, byte[], int, int)} into a new array. */
+    byte[] read(int n, TestFunction fn, long address, int len) throws Exception { return read(n, fn, address, new byte[len], 0, len); }
+
     /** Work for a function's thread. */
     @FunctionalInterface
     interface FunctionWork<T> {

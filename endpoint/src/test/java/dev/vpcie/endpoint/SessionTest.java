@@ -139,7 +139,7 @@ class SessionTest {
         TestFunction fn = new TestFunction();
         try (Fixture f = new Fixture(fn)) {
             f.enable(0);
-            // Keep the function busy so the read waits in its queue while the session ends.
+            // Keep the agent busy so the read waits, handed to it, while the session ends.
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
             f.endpoint.function(0).execute(() -> {
@@ -152,7 +152,7 @@ class SessionTest {
             });
             assertTrue(busy.await(TestHost.TIMEOUT_S, TimeUnit.SECONDS));
             f.host.port.send(new CfgRead(ConfigType.TYPE0, 0, 200, Fixture.bdf(0), 0, 0xF));
-            Fixture.await(() -> f.endpoint.function(0).queued() == 1, "the read waits in the function's queue");
+            f.ports[1].settle(Duration.ofSeconds(TestHost.TIMEOUT_S)); // the read is handed to the agent, stamped with its session
             f.ports[0].goDown("gone");
             f.ports[0].comeUp(0xABC);
             // The old owner is still present until the endpoint handles the session's end, so wait for
@@ -207,7 +207,7 @@ class SessionTest {
             Fixture.await(() -> order.size() == 3, "all three ran");
             assertEquals(List.of("work", "queued before the timer was scheduled", "timer"), order);
             assertEquals(threads[0], threads[1]);
-            assertTrue(threads[0].isVirtual());
+            assertTrue(f.endpoint.loop().inLoop() == false && threads[0].getName().equals("vpcie-endpoint"), "the endpoint's agent thread");
             // a delayed timer fires without any further event
             java.util.concurrent.CountDownLatch fired = new java.util.concurrent.CountDownLatch(1);
             f.endpoint.function(0).execute(() -> fn.context.timers().schedule(TimeUnit.MILLISECONDS.toNanos(5), fired::countDown));

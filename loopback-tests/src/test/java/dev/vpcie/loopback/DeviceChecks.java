@@ -37,14 +37,14 @@ final class DeviceChecks {
 
     /** MMIO reads and writes of 1, 2, 4 and 8 bytes on the device memory BAR, and the ID register. */
     static void mmioWidths(PcieDevice d) {
-        assertEquals(DmaTestRegistersView.ID_VALUE, d.mmioRead(0, 0, 4));
+        assertEquals(DmaTestRegistersView.ID_VALUE, d.mmioRead(0, 0, 4).value());
         d.mmioWrite(2, 0x100, 8, 0x0123_4567_89AB_CDEFL);
         d.mmioWrite(2, 0x103, 1, 0x5A);
         d.mmioWrite(2, 0x104, 2, 0xBEEF);
-        assertEquals(0x0123_BEEF_5AAB_CDEFL, d.mmioRead(2, 0x100, 8));
-        assertEquals(0x5AAB_CDEFL, d.mmioRead(2, 0x100, 4));
-        assertEquals(0xBEEFL, d.mmioRead(2, 0x104, 2));
-        assertEquals(0x23L, d.mmioRead(2, 0x106, 1));
+        assertEquals(0x0123_BEEF_5AAB_CDEFL, d.mmioRead(2, 0x100, 8).value());
+        assertEquals(0x5AAB_CDEFL, d.mmioRead(2, 0x100, 4).value());
+        assertEquals(0xBEEFL, d.mmioRead(2, 0x104, 2).value());
+        assertEquals(0x23L, d.mmioRead(2, 0x106, 1).value());
     }
 
     /** Host-to-host copies of each size at odd source and destination offsets, byte-identical. */

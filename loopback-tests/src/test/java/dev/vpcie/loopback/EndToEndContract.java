@@ -9,9 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vpcie.protocol.pci.Capability;
 import dev.vpcie.protocol.pci.PciConfig;
 import dev.vpcie.protocol.tlp.Bdf;
+import dev.vpcie.vrc.Access;
 import dev.vpcie.vrc.Bar;
 import dev.vpcie.vrc.Counter;
 import dev.vpcie.vrc.DmaBuffer;
+import dev.vpcie.vrc.Outcome;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.drivers.DmaTestDriver;
 import dev.vpcie.vrc.lspci.Lspci;
@@ -120,21 +122,21 @@ abstract class EndToEndContract {
     void mmioRoundTripsAtEveryWidth() throws Exception {
         try (LinkRig r = rig()) {
             PcieDevice d = r.enumerateOne();
-            assertEquals(DmaTestRegistersView.ID_VALUE, d.mmioRead(0, 0, 4), "ID register, 4 bytes");
-            assertEquals(0x4D44L, d.mmioRead(0, 0, 2), "ID register, low 2 bytes");
-            assertEquals(0x31L, d.mmioRead(0, 3, 1), "ID register, byte 3");
+            assertEquals(DmaTestRegistersView.ID_VALUE, d.mmioRead(0, 0, 4).value(), "ID register, 4 bytes");
+            assertEquals(0x4D44L, d.mmioRead(0, 0, 2).value(), "ID register, low 2 bytes");
+            assertEquals(0x31L, d.mmioRead(0, 3, 1).value(), "ID register, byte 3");
             d.mmioWrite(2, 0x100, 8, 0x0123_4567_89AB_CDEFL);
-            assertEquals(0x0123_4567_89AB_CDEFL, d.mmioRead(2, 0x100, 8));
-            assertEquals(0x89AB_CDEFL, d.mmioRead(2, 0x100, 4));
-            assertEquals(0x0123L, d.mmioRead(2, 0x106, 2));
-            assertEquals(0xCDL, d.mmioRead(2, 0x101, 1));
+            assertEquals(0x0123_4567_89AB_CDEFL, d.mmioRead(2, 0x100, 8).value());
+            assertEquals(0x89AB_CDEFL, d.mmioRead(2, 0x100, 4).value());
+            assertEquals(0x0123L, d.mmioRead(2, 0x106, 2).value());
+            assertEquals(0xCDL, d.mmioRead(2, 0x101, 1).value());
             d.mmioWrite(2, 0x103, 1, 0x5A);
             d.mmioWrite(2, 0x104, 2, 0xBEEF);
             d.mmioWrite(2, 0x108, 4, 0xCAFE_F00DL);
             d.mmioWrite(2, 0xFFFF8, 8, 0x1122_3344_5566_7788L);
-            assertEquals(0x0123_BEEF_5AAB_CDEFL, d.mmioRead(2, 0x100, 8));
-            assertEquals(0xCAFE_F00DL, d.mmioRead(2, 0x108, 4));
-            assertEquals(0x1122_3344_5566_7788L, d.mmioRead(2, 0xFFFF8, 8), "the last QW of the 1 MiB BAR");
+            assertEquals(0x0123_BEEF_5AAB_CDEFL, d.mmioRead(2, 0x100, 8).value());
+            assertEquals(0xCAFE_F00DL, d.mmioRead(2, 0x108, 4).value());
+            assertEquals(0x1122_3344_5566_7788L, d.mmioRead(2, 0xFFFF8, 8).value(), "the last QW of the 1 MiB BAR");
             assertEquals(0, r.rc.counters().get(Counter.COMPLETION_TIMEOUT) + r.rc.counters().get(Counter.UNSUPPORTED_REQUEST));
         }
     }
@@ -167,7 +169,7 @@ abstract class EndToEndContract {
                     if (o[1] > 0) assertEquals(0, dst.segment().get(ValueLayout.JAVA_BYTE, o[1] - 1), "the byte before is untouched");
                     assertEquals(0, dst.segment().get(ValueLayout.JAVA_BYTE, o[1] + size), "the byte after is untouched");
                 }
-                assertEquals(0, drv.failed());
+                assertEquals(new Access(Outcome.SUCCESS, 0), drv.failed());
             }
             assertEquals(0, r.rc.counters().get(Counter.DMA_READ_REFUSED) + r.rc.counters().get(Counter.DMA_WRITE_REFUSED));
         }
@@ -225,7 +227,7 @@ abstract class EndToEndContract {
                 DmaTestDriver.Completion read = drv.run(DmaTestDriver.Op.COPY, secret.busAddress(), mapped.busAddress(), 64, 0, 30 * SECOND);
                 assertNotNull(read);
                 assertEquals("UNSUPPORTED_REQUEST", read.statusName(), "the device saw the VRC's UR");
-                assertEquals(1, drv.failed(), "the device counts the failed command");
+                assertEquals(new Access(Outcome.SUCCESS, 1), drv.failed(), "the device counts the failed command");
                 assertEquals(0, mapped.segment().get(ValueLayout.JAVA_BYTE, 0), "nothing was copied");
                 assertTrue(r.rc.counters().get(Counter.DMA_READ_REFUSED) >= 1, "the VRC counts the refused read");
                 assertTrue(r.endpoint().function(0).counters().get("dma-error-unsupported-request") >= 1,
@@ -243,10 +245,10 @@ abstract class EndToEndContract {
     void aFrozenEndpointReadsAsAllOnesWithinTheCompletionTimeout() throws Exception {
         try (LinkRig r = rig(options().withRcCompletionTimeout(frozenCompletionTimeout()))) {
             PcieDevice d = r.enumerateOne();
-            assertEquals(DmaTestRegistersView.ID_VALUE, d.mmioRead(0, 0, 4));
+            assertEquals(DmaTestRegistersView.ID_VALUE, d.mmioRead(0, 0, 4).value());
             r.stopEndpoint();
-            assertEquals(0xFFFF_FFFFL, d.mmioRead(0, 0, 4), "no completion: all-ones");
-            assertEquals(0xFFFFL, d.configRead(PciConfig.VENDOR_ID, 2), "configuration reads too");
+            assertEquals(0xFFFF_FFFFL, d.mmioRead(0, 0, 4).value(), "no completion: all-ones");
+            assertEquals(0xFFFFL, d.configRead(PciConfig.VENDOR_ID, 2).value(), "configuration reads too");
             assertEquals(2, r.rc.counters().get(Counter.COMPLETION_TIMEOUT), "both ended by the completion timeout: " + r.rc.counters());
             assertEquals(0, r.rc.counters().get(Counter.LINK_DOWN_FAILURE), "the link was still up: " + r.rc.counters());
         }
@@ -257,16 +259,16 @@ abstract class EndToEndContract {
         try (LinkRig r = rig()) {
             PcieDevice before = r.enumerateOne();
             before.mmioWrite(2, 0, 4, 0x1234_5678);
-            assertEquals(0x1234_5678L, before.mmioRead(2, 0, 4));
+            assertEquals(0x1234_5678L, before.mmioRead(2, 0, 4).value());
             r.killEndpoint();
             LinkRig.await(() -> !r.link.isUp(), "the VRC sees the link go down");
-            assertEquals(0xFFFF_FFFFL, before.mmioRead(0, 0, 4), "link down: all-ones at once");
+            assertEquals(0xFFFF_FFFFL, before.mmioRead(0, 0, 4).value(), "link down: all-ones at once");
             assertTrue(r.rc.counters().get(Counter.LINK_DOWN_FAILURE) >= 1);
             r.startEndpoint();
             LinkRig.await(r.link::restarted, "the VRC notices the new session epoch");
             PcieDevice after = r.enumerateOne();
-            assertEquals(DmaTestRegistersView.ID_VALUE, after.mmioRead(0, 0, 4));
-            assertEquals(0, after.mmioRead(2, 0, 4), "a new process: fresh device memory");
+            assertEquals(DmaTestRegistersView.ID_VALUE, after.mmioRead(0, 0, 4).value());
+            assertEquals(0, after.mmioRead(2, 0, 4).value(), "a new process: fresh device memory");
             DmaBuffer buf = r.rc.hostMemory().allocate(4096);
             after.mapDma(buf);
             try (DmaTestDriver drv = new DmaTestDriver(after)) {

@@ -113,7 +113,7 @@ class HostilePeerTest {
                 }
             });
             try {
-                for (int i = 0; i < 2000; i++) assertEquals(DMATEST_ID, d.mmioRead(0, 0, 4), "read " + i + " answered by the device");
+                for (int i = 0; i < 2000; i++) assertEquals(DMATEST_ID, d.mmioRead(0, 0, 4).value(), "read " + i + " answered by the device");
             } finally {
                 running.set(false);
                 attacker.join();
@@ -144,7 +144,7 @@ class HostilePeerTest {
             long e = towardEndpoint, v = towardVrc;
             LinkRig.await(() -> r.endpointLinks().securityCounters().unauthenticated() == e, "the endpoint refused all " + e);
             LinkRig.await(() -> r.vrcLinks.securityCounters().unauthenticated() == v, "the VRC refused all " + v);
-            assertEquals(DMATEST_ID, d.mmioRead(0, 0, 4), "the session carries on");
+            assertEquals(DMATEST_ID, d.mmioRead(0, 0, 4).value(), "the session carries on");
             assertEquals(0, r.vrcLinks.counters().sessionsDown() + r.endpointLinks().counters().sessionsDown());
             assertEquals(0, r.endpointLinks().securityCounters().challengesSent(), "an unsealed HELLO does not even cost a challenge");
         }

@@ -29,7 +29,7 @@ class InMemoryDmaBench {
             boolean extendedTags = Boolean.parseBoolean(System.getProperty("vpcie.bench.extendedTags", "true"));
             if (extendedTags) { // as Linux does for every device that supports 8-bit tags (pci_configure_extended_tags)
                 int devctl = d.capability(PciConfig.CapId.PCI_EXPRESS).orElseThrow().offset() + PciConfig.Pcie.DEVICE_CONTROL;
-                d.configWrite(devctl, 2, d.configRead(devctl, 2) | PciConfig.Pcie.DEVCTL_EXTENDED_TAG);
+                d.configWrite(devctl, 2, d.configRead(devctl, 2).value() | PciConfig.Pcie.DEVCTL_EXTENDED_TAG);
             }
             try (DmaTestDriver drv = new DmaTestDriver(d)) {
                 DmaBench.Result r = DmaBench.run(drv, List.of(DmaBench.Mode.READ, DmaBench.Mode.WRITE, DmaBench.Mode.COPY),

@@ -70,7 +70,7 @@ class InMemoryEndToEndTest {
             assertEquals(List.of(Bdf.of(1, 0, 0), Bdf.of(1, 0, 1)), found.stream().map(PcieDevice::bdf).toList());
             assertTrue(found.getFirst().multiFunction());
             assertTrue(found.get(0).bar(0).address() != found.get(1).bar(0).address());
-            assertEquals(DmaTestRegistersView.ID_VALUE, found.get(1).mmioRead(0, 0, 4));
+            assertEquals(DmaTestRegistersView.ID_VALUE, found.get(1).mmioRead(0, 0, 4).value());
         }
     }
 
@@ -78,17 +78,17 @@ class InMemoryEndToEndTest {
     void mmioAtEveryWidth() throws Exception {
         try (InMemoryPair p = new InMemoryPair("dmatest")) {
             PcieDevice d = p.enumerateOne();
-            assertEquals(DmaTestRegistersView.ID_VALUE, d.mmioRead(0, 0, 4));
+            assertEquals(DmaTestRegistersView.ID_VALUE, d.mmioRead(0, 0, 4).value());
             d.mmioWrite(2, 0x10, 8, 0x0123_4567_89AB_CDEFL);
-            assertEquals(0x0123_4567_89AB_CDEFL, d.mmioRead(2, 0x10, 8));
-            assertEquals(0x89AB_CDEFL, d.mmioRead(2, 0x10, 4));
-            assertEquals(0x0123L, d.mmioRead(2, 0x16, 2));
-            assertEquals(0xCDL, d.mmioRead(2, 0x11, 1));
+            assertEquals(0x0123_4567_89AB_CDEFL, d.mmioRead(2, 0x10, 8).value());
+            assertEquals(0x89AB_CDEFL, d.mmioRead(2, 0x10, 4).value());
+            assertEquals(0x0123L, d.mmioRead(2, 0x16, 2).value());
+            assertEquals(0xCDL, d.mmioRead(2, 0x11, 1).value());
             d.mmioWrite(2, 0x13, 1, 0x5A);
             d.mmioWrite(2, 0x14, 2, 0xBEEF);
             d.mmioWrite(2, 0x18, 4, 0xCAFEF00DL);
-            assertEquals(0x0123_BEEF_5AAB_CDEFL, d.mmioRead(2, 0x10, 8));
-            assertEquals(0xCAFEF00DL, d.mmioRead(2, 0x18, 4));
+            assertEquals(0x0123_BEEF_5AAB_CDEFL, d.mmioRead(2, 0x10, 8).value());
+            assertEquals(0xCAFEF00DL, d.mmioRead(2, 0x18, 4).value());
             assertEquals(0, p.rc.counters().get(Counter.COMPLETION_TIMEOUT));
         }
     }
@@ -174,11 +174,11 @@ class InMemoryEndToEndTest {
         RootComplexConfig config = RootComplexConfig.defaults().withHostMemorySize(16L << 20).withCompletionTimeout(Duration.ofMillis(100));
         try (InMemoryPair p = new InMemoryPair(config, InMemoryPair.ENDPOINT, "dmatest")) {
             PcieDevice d = p.enumerateOne();
-            assertEquals(DmaTestRegistersView.ID_VALUE, d.mmioRead(0, 0, 4));
+            assertEquals(DmaTestRegistersView.ID_VALUE, d.mmioRead(0, 0, 4).value());
             p.endpoint.close(); // the process hangs or dies; the link has not noticed yet
-            assertEquals(0xFFFF_FFFFL, d.mmioRead(0, 0, 4));
+            assertEquals(0xFFFF_FFFFL, d.mmioRead(0, 0, 4).value());
             assertEquals(1, p.rc.counters().get(Counter.COMPLETION_TIMEOUT));
-            assertEquals(0xFFFF_FFFFL, d.configRead(0, 4));
+            assertEquals(0xFFFF_FFFFL, d.configRead(0, 4).value());
         }
     }
 
@@ -188,12 +188,12 @@ class InMemoryEndToEndTest {
             PcieDevice before = p.enumerateOne();
             before.mmioWrite(2, 0, 4, 0x1234_5678);
             p.killEndpoint();
-            assertEquals(0xFFFF_FFFFL, before.mmioRead(0, 0, 4), "link down: all-ones at once");
+            assertEquals(0xFFFF_FFFFL, before.mmioRead(0, 0, 4).value(), "link down: all-ones at once");
             p.startEndpoint();
             InMemoryPair.await(p.link::restarted, "the VRC notices the new epoch");
             PcieDevice after = p.enumerateOne();
-            assertEquals(DmaTestRegistersView.ID_VALUE, after.mmioRead(0, 0, 4));
-            assertEquals(0, after.mmioRead(2, 0, 4), "a new process: fresh device memory");
+            assertEquals(DmaTestRegistersView.ID_VALUE, after.mmioRead(0, 0, 4).value());
+            assertEquals(0, after.mmioRead(2, 0, 4).value(), "a new process: fresh device memory");
             DmaBuffer buf = p.rc.hostMemory().allocate(4096);
             after.mapDma(buf);
             try (DmaTestDriver drv = new DmaTestDriver(after)) {
@@ -210,7 +210,7 @@ class InMemoryEndToEndTest {
         try (InMemoryPair p = new InMemoryPair("dmatest")) {
             PcieDevice d = p.enumerateOne();
             d.mmioWrite(2, 0, 4, 0xABCD);
-            assertEquals(0xABCD, d.mmioRead(2, 0, 4), "the read flushes the posted write");
+            assertEquals(0xABCD, d.mmioRead(2, 0, 4).value(), "the read flushes the posted write");
             p.ports[0].goDown("VRC restarted");
             InMemoryPair.await(() -> p.endpoint.owner().isEmpty(), "the endpoint is free");
             p.ports[0].comeUp(0x7777);
@@ -221,7 +221,7 @@ class InMemoryEndToEndTest {
             assertEquals(dev.vpcie.devices.config.ConfigSpace.NOT_CAPTURED, p.endpoint.function(0).function().config().routingId(),
                     "hot reset: the routing ID is forgotten until enumeration");
             PcieDevice again = p.enumerateOne();
-            assertEquals(0xABCD, again.mmioRead(2, 0, 4), "device memory survives a reset (the datasheet says so)");
+            assertEquals(0xABCD, again.mmioRead(2, 0, 4).value(), "device memory survives a reset (the datasheet says so)");
         }
     }
 }

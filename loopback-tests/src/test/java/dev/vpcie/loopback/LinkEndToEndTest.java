@@ -83,7 +83,7 @@ class LinkEndToEndTest {
                 long firstEpoch = link.peerEpoch();
                 process[0].close(); // the endpoint process ends (its link layer says goodbye)
                 InMemoryPair.await(() -> !link.isUp(), "the VRC sees the session end");
-                assertEquals(0xFFFF_FFFFL, d.mmioRead(0, 0, 4), "a gone endpoint reads as all-ones");
+                assertEquals(0xFFFF_FFFFL, d.mmioRead(0, 0, 4).value(), "a gone endpoint reads as all-ones");
 
                 process[0] = EndpointProcess.start(endpointSide); // a new process on the same interface
                 // The link's epoch, not EndpointLink.restarted(): EndpointLink learns epochs from the sessions it saw

@@ -1,34 +1,48 @@
 package dev.vpcie.vrc;
 
+import dev.vpcie.protocol.link.LinkDownException;
 import dev.vpcie.protocol.tlp.Bdf;
 import dev.vpcie.protocol.tlp.Completion;
 import dev.vpcie.protocol.tlp.CplStatus;
-import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.locks.LockSupport;
+import dev.vpcie.protocol.tlp.Tlp;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Non-posted requests of the root complex on one link, tracked by tag until their completions
- * arrive or the completion timeout passes. Callers block in {@link Request#await}; completions
- * arrive on the link thread through {@link #onCompletion}, which never blocks.
+ * arrive or the completion timeout passes. Everything here runs on the root complex's loop
+ * thread: requests are opened there ({@link EndpointLink#submit}), completions arrive there,
+ * and the loop's clock decides timeouts ({@link #expire}). Callers on other threads hold only the
+ * request's future, which completes with the {@link Access} or, when the link is (or goes) down,
+ * exceptionally with {@link LinkDownException}.
  *
  * <p>Tags are 8-bit (the default without 10-bit tag support) and handed out round-robin, so a
  * tag freed by a timeout is reused as late as possible and a straggling completion for it is
- * far more likely to find an empty slot (counted as unexpected) than a new request.
+ * far more likely to find an empty slot (counted as unexpected) than a new request. When every
+ * tag is taken, requests wait for one in arrival order, up to {@link #MAX_WAITING} of them.
  */
 final class CompletionTracker {
     static final int TAGS = 256;
+    /** Requests beyond the tags that may wait for one; more are refused (completion timeout) rather than queued without bound. */
+    static final int MAX_WAITING = 4096;
     private static final Logger log = LoggerFactory.getLogger(CompletionTracker.class);
 
-    private final AtomicReferenceArray<Request> slots = new AtomicReferenceArray<>(TAGS);
+    private final Request[] slots = new Request[TAGS];
+    /** Requests without a tag yet, in arrival order. */
+    private final ArrayDeque<Request> waiting = new ArrayDeque<>();
+    /** Every open request in arrival order, which is deadline order since all share one timeout. */
+    private final ArrayDeque<Request> byDeadline = new ArrayDeque<>();
     private final Counters counters;
     private final long timeoutNanos;
     private final int requesterId;
-    private final Object allocationLock = new Object();
     private int cursor;
     private int inUse;
-    private volatile boolean down;
+    /** Tags in use, readable from any thread (tests, diagnostics). */
+    private volatile int outstanding;
+    private boolean down;
 
     CompletionTracker(Counters counters, long timeoutNanos, int requesterId) {
         if (timeoutNanos <= 0) throw new IllegalArgumentException("completion timeout must be positive");
@@ -40,36 +54,57 @@ final class CompletionTracker {
     long timeoutNanos() { return timeoutNanos; }
 
     /**
-     * Reserves a tag for a request that expects {@code byteCount} bytes of data starting at
-     * byte {@code firstByte} of the first DW (0 bytes for a write or config write), from
-     * {@code completer} (or -1 to accept any completer ID). Waits for a free tag up to the
-     * completion timeout; returns null when none became free.
+     * A request not opened yet, made on any thread: {@code request} builds the TLP once a tag is
+     * known; {@code byteCount} bytes of data are expected (0 for a write), from {@code completer}
+     * (or -1 to accept any completer ID).
      */
-    Request open(int byteCount, int completer, boolean expectsData) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutNanos;
-        synchronized (allocationLock) {
-            while (inUse == TAGS) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) return null;
-                allocationLock.wait(left / 1_000_000, (int) (left % 1_000_000));
-            }
-            for (int i = 0; i < TAGS; i++) {
-                int tag = (cursor + i) & (TAGS - 1);
-                if (slots.get(tag) == null) {
-                    Request r = new Request(tag, byteCount, completer, expectsData);
-                    slots.set(tag, r);
-                    cursor = tag + 1;
-                    inUse++;
-                    return r;
-                }
-            }
-            throw new IllegalStateException("tag accounting broken: " + inUse + " in use but no free slot");
-        }
+    Request newRequest(IntFunction<Tlp> request, int byteCount, int completer, boolean expectsData) {
+        return new Request(request, byteCount, completer, expectsData);
     }
 
-    /** Called on the link thread for every completion that arrives on this link. */
+    /**
+     * Opens {@code r} at {@code nowNs} (loop thread): true when it holds a tag and its TLP should
+     * be sent now; false when it waits for a tag (its TLP goes out from {@link #release}'s caller)
+     * or has already ended.
+     */
+    boolean open(Request r, long nowNs) {
+        if (down) {
+            r.fail(new LinkDownException("link is down"));
+            return false;
+        }
+        r.deadlineNs = nowNs + timeoutNanos;
+        if (inUse == TAGS) {
+            if (waiting.size() >= MAX_WAITING) {
+                counters.increment(Counter.COMPLETION_TIMEOUT);
+                r.finish(Outcome.TIMEOUT);
+                return false;
+            }
+            waiting.add(r);
+            byDeadline.add(r);
+            return false;
+        }
+        take(r);
+        byDeadline.add(r);
+        return true;
+    }
+
+    private void take(Request r) {
+        for (int i = 0; i < TAGS; i++) {
+            int tag = (cursor + i) & (TAGS - 1);
+            if (slots[tag] == null) {
+                slots[tag] = r;
+                r.tag = tag;
+                cursor = tag + 1;
+                outstanding = ++inUse;
+                return;
+            }
+        }
+        throw new IllegalStateException("tag accounting broken: " + inUse + " in use but no free slot");
+    }
+
+    /** Every completion that arrives on this link (loop thread). */
     void onCompletion(Completion c) {
-        Request r = c.tag() < TAGS ? slots.get(c.tag()) : null;
+        Request r = c.tag() < TAGS ? slots[c.tag()] : null;
         if (r == null || c.requester() != requesterId) {
             unexpected(c, r == null ? "no request outstanding with this tag" : "requester ID is not the root complex");
             return;
@@ -79,7 +114,9 @@ final class CompletionTracker {
             return;
         }
         Outcome finished = r.accept(c);
-        if (finished != null && release(r)) r.finish(finished);
+        if (finished == null) return;
+        release(r);
+        r.finish(finished);
     }
 
     private void unexpected(Completion c, String why) {
@@ -87,58 +124,119 @@ final class CompletionTracker {
         log.warn("unexpected completion dropped ({}): {}", why, c);
     }
 
-    /** Fails every outstanding request at once: the link went down, so no completion will come. */
-    void linkDown() {
-        down = true;
-        for (int tag = 0; tag < TAGS; tag++) {
-            Request r = slots.get(tag);
-            if (r != null && release(r)) r.finish(Outcome.LINK_DOWN);
+    /**
+     * Ends requests whose completion timeout passed by {@code nowNs} (loop thread): their tags are
+     * freed and they complete with {@link Outcome#TIMEOUT}. Returns how many ended.
+     */
+    int expire(long nowNs) {
+        int n = 0;
+        Request r;
+        while ((r = byDeadline.peek()) != null) {
+            if (r.done) {
+                byDeadline.poll();
+                continue;
+            }
+            if (r.deadlineNs - nowNs > 0) break;
+            byDeadline.poll();
+            if (r.tag >= 0) release(r);
+            counters.increment(Counter.COMPLETION_TIMEOUT);
+            log.warn("completion timeout: tag {} got no completion within {} µs", r.tag, timeoutNanos / 1000);
+            r.finish(Outcome.TIMEOUT);
+            n++;
         }
+        return n;
+    }
+
+    /** When the oldest open request times out; Long.MAX_VALUE with none open. */
+    long nextDeadlineNs() {
+        Request r;
+        while ((r = byDeadline.peek()) != null && r.done) byDeadline.poll();
+        return r == null ? Long.MAX_VALUE : r.deadlineNs;
+    }
+
+    /** Fails every open request at once, and those opened until {@link #linkUp}: no completion will come. */
+    void linkDown(String reason) {
+        down = true;
+        failAll(new LinkDownException("link went down: " + reason));
+    }
+
+    /** Fails every open request with {@code why} (the link went down, the root complex closed). */
+    void failAll(RuntimeException why) {
+        for (int tag = 0; tag < TAGS; tag++) {
+            Request r = slots[tag];
+            if (r != null) {
+                slots[tag] = null;
+                r.fail(why);
+            }
+        }
+        inUse = 0;
+        outstanding = 0;
+        for (Request r : waiting) r.fail(why);
+        waiting.clear();
+        byDeadline.clear();
     }
 
     void linkUp() { down = false; }
 
-    boolean isDown() { return down; }
-
-    /** Frees the request's tag if it still holds it; false when someone else already did. */
-    private boolean release(Request r) {
-        if (!slots.compareAndSet(r.tag, r, null)) return false;
-        synchronized (allocationLock) {
-            inUse--;
-            allocationLock.notify();
+    /** Frees the request's tag (a waiting request may take it: see {@link #nextReady}). */
+    private void release(Request r) {
+        if (slots[r.tag] == r) {
+            slots[r.tag] = null;
+            outstanding = --inUse;
         }
-        return true;
     }
 
-    /** Frees a request that could not be sent at all. */
-    void abandon(Request r) { release(r); }
-
-    int outstanding() {
-        synchronized (allocationLock) { return inUse; }
+    /** A request that waited for a tag and now has one (loop thread), or null; its TLP must be sent. */
+    Request nextReady() {
+        while (inUse < TAGS) {
+            Request w = waiting.poll();
+            if (w == null) return null;
+            if (w.done) continue;
+            take(w);
+            return w;
+        }
+        return null;
     }
 
-    /** One outstanding non-posted request. Fields other than the result belong to the link thread. */
+    /** Frees a request whose TLP could not be sent, and fails it. */
+    void abandon(Request r, RuntimeException why) {
+        if (r.tag >= 0) release(r);
+        r.fail(why);
+    }
+
+    /** Tags in use (any thread). */
+    int outstanding() { return outstanding; }
+
+    /** One non-posted request. Everything but the future belongs to the loop thread. */
     final class Request {
-        final int tag;
+        private final IntFunction<Tlp> build;
         private final int completer;
         private final boolean expectsData;
         private final byte[] data;
+        final CompletableFuture<Access> result = new CompletableFuture<>();
+        private int tag = -1;
         private int received;
-        private volatile Outcome outcome;
-        private volatile Thread waiter;
+        private long deadlineNs;
+        private boolean done;
 
-        private Request(int tag, int byteCount, int completer, boolean expectsData) {
-            this.tag = tag;
+        private Request(IntFunction<Tlp> build, int byteCount, int completer, boolean expectsData) {
+            this.build = build;
             this.completer = completer;
             this.expectsData = expectsData;
             this.data = new byte[byteCount];
         }
 
+        /** The TLP, once a tag is held. */
+        Tlp tlp() { return build.apply(tag); }
+
+        int tag() { return tag; }
+
+        boolean done() { return done; }
+
         /**
-         * Takes one completion (link thread). Returns the outcome when this completion ends the
-         * request, or null when more split completions are due. Reassembly follows the spec:
-         * a completion's payload starts at the DW holding Lower Address, Byte Count is what
-         * remains including this completion.
+         * Takes one completion. Returns the outcome when this completion ends the request, or null
+         * when more split completions are due. Reassembly follows the spec: a completion's payload
+         * starts at the DW holding Lower Address, Byte Count is what remains including this one.
          */
         private Outcome accept(Completion c) {
             switch (c.status()) {
@@ -153,8 +251,7 @@ final class CompletionTracker {
             }
             int remaining = c.byteCount() == 0 ? 4096 : c.byteCount();
             if (!c.hasData() || remaining != data.length - received) {
-                unexpected(c, "byte count " + remaining + " does not continue the " + (data.length - received)
-                        + " bytes still due");
+                unexpected(c, "byte count " + remaining + " does not continue the " + (data.length - received) + " bytes still due");
                 return null;
             }
             int skip = c.lowerAddress() & 3;
@@ -165,41 +262,15 @@ final class CompletionTracker {
             return received == data.length ? Outcome.SUCCESS : null;
         }
 
+        /** Ends the request with {@code o}: the value is the first 8 bytes of data on success, all-ones otherwise. */
         private void finish(Outcome o) {
-            outcome = o;
-            Thread w = waiter;
-            if (w != null) LockSupport.unpark(w);
+            done = true;
+            result.complete(new Access(o, o.ok() ? DwAccess.value(data, 0, Math.min(8, data.length)) : -1L));
         }
 
-        /**
-         * Waits for the outcome until the completion timeout; a timeout frees the tag, counts
-         * and returns {@link Outcome#TIMEOUT}.
-         */
-        Outcome await() throws InterruptedException {
-            waiter = Thread.currentThread();
-            long deadline = System.nanoTime() + timeoutNanos;
-            while (outcome == null) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    if (release(this)) {
-                        counters.increment(Counter.COMPLETION_TIMEOUT);
-                        log.warn("completion timeout: tag {} got no completion within {} µs", tag, timeoutNanos / 1000);
-                        return Outcome.TIMEOUT;
-                    }
-                    // The link thread claimed the slot a moment ago; the outcome is on its way.
-                    while (outcome == null) Thread.onSpinWait();
-                    break;
-                }
-                LockSupport.parkNanos(this, left);
-                if (Thread.interrupted()) {
-                    release(this);
-                    throw new InterruptedException();
-                }
-            }
-            return outcome;
+        private void fail(RuntimeException why) {
+            done = true;
+            result.completeExceptionally(why);
         }
-
-        /** The data received (length as requested); meaningful after {@link Outcome#SUCCESS}. */
-        byte[] data() { return data; }
     }
 }

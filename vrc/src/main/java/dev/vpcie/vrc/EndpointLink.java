@@ -1,58 +1,69 @@
 package dev.vpcie.vrc;
 
+import dev.vpcie.protocol.agent.AgentLoop;
+import dev.vpcie.protocol.agent.AgentWork;
 import dev.vpcie.protocol.link.Link;
 import dev.vpcie.protocol.link.LinkDownException;
 import dev.vpcie.protocol.link.TlpHandler;
 import dev.vpcie.protocol.link.TlpPort;
 import dev.vpcie.protocol.tlp.Completion;
 import dev.vpcie.protocol.tlp.Tlp;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.ArrayDeque;
+import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One endpoint as the root complex sees it: the reliable link to it, the bus number behind it,
- * the tracker of requests outstanding on it, and a responder thread that sends completions to
- * the device's DMA reads when the link thread cannot. The link thread that received a read
- * sends its completions itself when the link's window has room ({@link Link#trySend}, which
- * never blocks); when the window is full, or the port is not a {@link Link}, they queue for the
- * responder, which may block on back-pressure, and later completions queue behind them until
- * the queue is drained, so completions leave in the order they were made. The queue is bounded
- * in practice by the device's tags. Sending on the link thread saves a thread hand-off per
- * read (measured over veth: see docs/performance.md, "DMA").
+ * One endpoint as the root complex sees it: the reliable link to it, the bus number behind it and
+ * the tracker of requests outstanding on it, all run by the root complex's {@link AgentLoop} as
+ * one {@link AgentWork}. Everything that reaches the link from the root complex leaves here on
+ * the loop thread, in order: requests (from {@link #submit}), posted writes and the completions
+ * for the device's DMA reads. The link's window is never waited for: when it is full
+ * ({@link Link#trySend} says no) TLPs queue in a backlog that {@link #doWork} retries each cycle,
+ * and later TLPs queue behind them, so they leave in the order they were made. The backlog is
+ * bounded by the tags (requests), the posted-write permits of the callers and the device's own
+ * tags (completions).
+ *
+ * <p>TLPs and session events from the port are handled on the loop thread: a link running on
+ * this loop calls straight in; any other port (an in-memory pair, a link with a thread of its
+ * own) is handed over with {@link AgentLoop#execute}.
  */
-public final class EndpointLink implements TlpHandler, AutoCloseable {
+public final class EndpointLink implements TlpHandler, AgentWork, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EndpointLink.class);
-    private static final Tlp STOP = new Completion(0, dev.vpcie.protocol.tlp.CplStatus.SC, false, 4, 0, 0, 0,
-            dev.vpcie.protocol.tlp.Attributes.DEFAULT, null);
+    /** While TLPs wait for the window of a link that may run on another thread, how often to look again. */
+    private static final long BACKLOG_RECHECK_NS = 50_000L;
+
+    /** A TLP waiting for the window: a request to fail if it cannot go, a permit to give back when it went. */
+    private record Outgoing(Tlp tlp, CompletionTracker.Request request, Semaphore permit) {}
 
     private final TlpPort port;
     private final int bus;
     private final CompletionTracker tracker;
     private final Inbound inbound;
-    private final LinkedBlockingQueue<Tlp> responses = new LinkedBlockingQueue<>();
+    private final AgentLoop loop;
+    private final Counters counters;
     private final Link direct;
-    /** Guards {@link #backlogged}: while true, completions go through the responder's queue. */
-    private final Object order = new Object();
-    private boolean backlogged;
-    private final Thread responder;
+    private final ArrayDeque<Outgoing> backlog = new ArrayDeque<>();
     private volatile long peerEpoch = -1;
     private volatile boolean restarted;
     private volatile Consumer<EndpointLink> onRestart = l -> {};
+    private volatile boolean closing;
 
-    /** What the root complex does with requests and messages arriving from devices. */
+    /** What the root complex does with requests and messages arriving from devices (on the loop thread). */
     interface Inbound {
         void onRequest(EndpointLink link, Tlp tlp);
     }
 
-    EndpointLink(TlpPort port, int bus, CompletionTracker tracker, Inbound inbound) {
+    EndpointLink(TlpPort port, int bus, CompletionTracker tracker, Inbound inbound, AgentLoop loop, Counters counters) {
         this.port = port;
         this.bus = bus;
         this.tracker = tracker;
         this.inbound = inbound;
+        this.loop = loop;
+        this.counters = counters;
         this.direct = port instanceof Link l ? l : null;
-        this.responder = Thread.ofPlatform().daemon().name("vrc-responder-bus" + bus).start(this::respond);
+        loop.add(this);
         port.handler(this);
     }
 
@@ -69,55 +80,117 @@ public final class EndpointLink implements TlpHandler, AutoCloseable {
 
     void clearRestarted() { restarted = false; }
 
-    /** Called (on the link thread) when the peer restarts; the callback must not block. */
+    /** Called (on the root complex's loop thread) when the peer restarts; the callback must not block. */
     public void onRestart(Consumer<EndpointLink> callback) { this.onRestart = callback; }
 
     CompletionTracker tracker() { return tracker; }
 
-    /** Sends a request from a caller thread; may block on back-pressure; throws LinkDownException. */
-    void send(Tlp tlp) throws InterruptedException { port.send(tlp); }
+    AgentLoop loop() { return loop; }
 
-    /** Sends a completion, or queues it for the responder (link thread; never blocks). */
-    void respond(Tlp completion) {
-        synchronized (order) {
-            if (!backlogged && direct != null) {
-                try {
-                    if (direct.trySend(completion)) return;
-                } catch (LinkDownException e) {
-                    log.debug("completion dropped, link down: {}", completion);
-                    return;
-                }
-            }
-            backlogged = true;
-            responses.add(completion);
-        }
+    // ---- what leaves (loop thread) ----
+
+    /** Opens a non-posted request and sends it, or queues it for a tag (loop thread). */
+    void submit(CompletionTracker.Request r) {
+        if (tracker.open(r, loop.nowNs())) transmit(r);
     }
 
-    private void respond() {
+    private void transmit(CompletionTracker.Request r) {
+        Tlp tlp;
         try {
-            while (true) {
-                Tlp t = responses.take();
-                if (t == STOP) return;
-                try {
-                    port.send(t);
-                } catch (LinkDownException e) {
-                    log.debug("completion dropped, link down: {}", t);
-                }
-                synchronized (order) {
-                    if (responses.isEmpty()) backlogged = false; // sent everything queued: the link thread may send again
-                }
+            tlp = r.tlp();
+        } catch (RuntimeException e) {
+            tracker.abandon(r, e);
+            return;
+        }
+        enqueue(new Outgoing(tlp, r, null));
+    }
+
+    /** Sends a posted TLP; {@code permit}, if any, is released once it left or was dropped (loop thread). */
+    void sendPosted(Tlp tlp, Semaphore permit) { enqueue(new Outgoing(tlp, null, permit)); }
+
+    /** Sends a completion for a device's request (loop thread; never waits). */
+    void respond(Tlp completion) { enqueue(new Outgoing(completion, null, null)); }
+
+    private void enqueue(Outgoing o) {
+        if (backlog.isEmpty() && tryTransmit(o)) return;
+        backlog.add(o);
+    }
+
+    /** True when {@code o} left or was dropped for good; false when the window is full. */
+    private boolean tryTransmit(Outgoing o) {
+        try {
+            boolean sent = direct != null ? direct.trySend(o.tlp) : sendOther(o.tlp);
+            if (!sent) return false;
+        } catch (LinkDownException e) {
+            if (o.request != null) {
+                tracker.abandon(o.request, e); // counted by whoever waits for it
+            } else if (o.permit != null) {
+                counters.increment(Counter.LINK_DOWN_FAILURE);
+                log.debug("posted request dropped, link to bus {} down: {}", bus, o.tlp);
+            } else {
+                log.debug("completion dropped, link down: {}", o.tlp);
             }
+        } catch (RuntimeException e) {
+            log.warn("TLP to bus {} could not be sent: {}", bus, o.tlp, e);
+            if (o.request != null) tracker.abandon(o.request, e);
+        }
+        if (o.permit != null) o.permit.release();
+        return true;
+    }
+
+    /** A port other than a {@link Link} (an in-memory pair, a test's fake) never waits in send. */
+    private boolean sendOther(Tlp tlp) {
+        try {
+            port.send(tlp);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
-    @Override public void onTlp(Tlp tlp) {
+    @Override public int doWork(long nowNs) {
+        int work = 0;
+        Outgoing o;
+        while ((o = backlog.peek()) != null && tryTransmit(o)) {
+            backlog.poll();
+            work++;
+        }
+        CompletionTracker.Request ready;
+        while ((ready = tracker.nextReady()) != null) {
+            transmit(ready);
+            work++;
+        }
+        return work + tracker.expire(nowNs);
+    }
+
+    @Override public long nextDeadlineNs() {
+        long next = tracker.nextDeadlineNs();
+        return backlog.isEmpty() ? next : Math.min(next, loop.nowNs() + BACKLOG_RECHECK_NS);
+    }
+
+    @Override public void onClose() {
+        dropBacklog();
+        tracker.failAll(new LinkDownException("root complex closed"));
+    }
+
+    private void dropBacklog() {
+        for (Outgoing o : backlog) if (o.permit != null) o.permit.release();
+        backlog.clear();
+    }
+
+    // ---- what arrives ----
+
+    @Override public void onTlp(Tlp tlp) { onLoop(() -> handle(tlp)); }
+
+    private void handle(Tlp tlp) {
         if (tlp instanceof Completion c) tracker.onCompletion(c);
         else inbound.onRequest(this, tlp);
     }
 
-    @Override public void onLinkUp(long epoch) {
+    @Override public void onLinkUp(long epoch) { onLoop(() -> up(epoch)); }
+
+    private void up(long epoch) {
         long previous = peerEpoch;
         peerEpoch = epoch;
         tracker.linkUp();
@@ -129,23 +202,33 @@ public final class EndpointLink implements TlpHandler, AutoCloseable {
         }
     }
 
-    private volatile boolean closing;
+    @Override public void onLinkDown(String reason) { onLoop(() -> down(reason)); }
 
-    @Override public void onLinkDown(String reason) {
-        tracker.linkDown();
+    private void down(String reason) {
+        // TLPs queued when a session ends are dropped, as PCIe drops them on a surprise link down.
+        dropBacklog();
+        tracker.linkDown(reason);
         // Our own close is the normal end of a command, not news; anything else is.
         if (closing) log.info("link to bus {} down: {}", bus, reason);
         else log.warn("link to bus {} down: {}", bus, reason);
     }
 
+    /** Runs {@code task} on the loop thread: now when already there, else next cycle; dropped once the loop is closed. */
+    private void onLoop(Runnable task) {
+        if (loop.inLoop()) {
+            task.run();
+            return;
+        }
+        try {
+            loop.execute(task);
+        } catch (IllegalStateException e) { // the loop is closed
+            log.debug("link to bus {}: event after the root complex closed dropped", bus);
+        }
+    }
+
     @Override public void close() {
         closing = true;
-        responses.add(STOP);
         port.close();
-        try {
-            responder.join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.remove(this); // runs onClose on the loop: what waits fails, what is queued is dropped
     }
 }

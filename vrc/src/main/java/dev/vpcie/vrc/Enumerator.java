@@ -183,7 +183,9 @@ final class Enumerator {
         return new int[] {mps, mrrs};
     }
 
-    private int read(int bdf, int offset, int width) { return (int) rc.configRead(bdf, offset, width); }
+    private int read(int bdf, int offset, int width) {
+        return (int) rc.configRead(bdf, offset, width).orThrow("enumeration: configuration read of " + Bdf.toString(bdf) + " at 0x" + Integer.toHexString(offset));
+    }
 
     private void write(int bdf, int offset, int width, long value) { rc.configWrite(bdf, offset, width, value); }
 }

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Interrupt set-up and delivery: programs MSI-X tables and MSI capabilities with addresses in
  * the MSI window, and turns MSI writes and Assert_INTx messages arriving from devices into
- * handler calls on the dispatcher thread. The link-thread entry points only look up and enqueue.
+ * handler calls on the root complex's loop thread (see {@link InterruptDispatcher}).
  */
 final class Interrupts {
     private static final Logger log = LoggerFactory.getLogger(Interrupts.class);
@@ -34,12 +34,12 @@ final class Interrupts {
 
     int enableMsix(PcieDevice d, int count) {
         Capability cap = d.capability(PciConfig.CapId.MSI_X).orElseThrow(() -> new IllegalStateException(d.name() + " has no MSI-X capability"));
-        int control = (int) d.configRead(cap.offset() + MsiX.MESSAGE_CONTROL, 2);
+        int control = (int) d.configRead(cap.offset() + MsiX.MESSAGE_CONTROL, 2).orThrow(d.name() + ": configuration read");
         int tableSize = (control & MsiX.CONTROL_TABLE_SIZE_MASK) + 1;
         if (count < 1 || count > tableSize)
             throw new IllegalArgumentException(d.name() + " supports 1.." + tableSize + " MSI-X vectors, asked for " + count);
         turnOffMsi(d);
-        int table = (int) d.configRead(cap.offset() + MsiX.TABLE_OFFSET_BIR, 4);
+        int table = (int) d.configRead(cap.offset() + MsiX.TABLE_OFFSET_BIR, 4).orThrow(d.name() + ": configuration read");
         int bir = table & MsiX.BIR_MASK;
         long tableOffset = table & MsiX.OFFSET_MASK & 0xFFFF_FFFFL;
         long address = window.addressOf(d);
@@ -61,7 +61,7 @@ final class Interrupts {
         Capability cap = d.capability(PciConfig.CapId.MSI).orElseThrow(() -> new IllegalStateException(d.name() + " has no MSI capability"));
         if (count < 1 || count > 32) throw new IllegalArgumentException("MSI supports 1..32 vectors: " + count);
         turnOffMsix(d);
-        int control = (int) d.configRead(cap.offset() + Msi.MESSAGE_CONTROL, 2);
+        int control = (int) d.configRead(cap.offset() + Msi.MESSAGE_CONTROL, 2).orThrow(d.name() + ": configuration read");
         int capable = 1 << (control >>> 1 & 7);
         int log2 = 32 - Integer.numberOfLeadingZeros(Math.min(count, capable) - 1);
         int vectors = 1 << log2;
@@ -99,20 +99,20 @@ final class Interrupts {
 
     private void turnOffMsi(PcieDevice d) {
         d.capability(PciConfig.CapId.MSI).ifPresent(c -> {
-            int control = (int) d.configRead(c.offset() + Msi.MESSAGE_CONTROL, 2);
+            int control = (int) d.configRead(c.offset() + Msi.MESSAGE_CONTROL, 2).orThrow(d.name() + ": configuration read");
             if ((control & Msi.CONTROL_ENABLE) != 0) d.configWrite(c.offset() + Msi.MESSAGE_CONTROL, 2, control & ~Msi.CONTROL_ENABLE);
         });
     }
 
     private void turnOffMsix(PcieDevice d) {
         d.capability(PciConfig.CapId.MSI_X).ifPresent(c -> {
-            int control = (int) d.configRead(c.offset() + MsiX.MESSAGE_CONTROL, 2);
+            int control = (int) d.configRead(c.offset() + MsiX.MESSAGE_CONTROL, 2).orThrow(d.name() + ": configuration read");
             if ((control & MsiX.CONTROL_ENABLE) != 0) d.configWrite(c.offset() + MsiX.MESSAGE_CONTROL, 2, control & ~MsiX.CONTROL_ENABLE);
         });
     }
 
     private void setIntxDisable(PcieDevice d, boolean disable) {
-        int command = (int) d.configRead(PciConfig.COMMAND, 2);
+        int command = (int) d.configRead(PciConfig.COMMAND, 2).orThrow(d.name() + ": configuration read");
         int next = disable ? command | PciConfig.Command.INTERRUPT_DISABLE : command & ~PciConfig.Command.INTERRUPT_DISABLE;
         if (next != command) d.configWrite(PciConfig.COMMAND, 2, next);
     }

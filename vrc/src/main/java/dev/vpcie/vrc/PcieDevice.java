@@ -11,7 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One enumerated PCI Express function: what enumeration learned (IDs, class, BARs as assigned,
  * capabilities) and the operations a driver performs on it. Every access becomes real TLPs on
- * the function's link; a failed read returns all-ones and is counted by the root complex.
+ * the function's link and ends with an {@link Outcome}: reads return an {@link Access} (the value,
+ * all-ones unless it succeeded), non-posted writes their outcome; failures are also counted by
+ * the root complex. Blocking calls wait for the root complex's loop; on that loop use
+ * {@link #mmioReadAsync}.
  *
  * <p>MMIO reads are sent in program order after earlier posted writes on the same link, and the
  * link is in order, so a read flushes the writes before it, as PCIe ordering promises.
@@ -91,10 +94,11 @@ public final class PcieDevice {
 
     // ---- configuration space ----
 
-    /** Reads 1, 2 or 4 bytes of configuration space (all-ones on failure). */
-    public long configRead(int offset, int width) { return rc.configRead(bdf, offset, width); }
+    /** Reads 1, 2, 4 or 8 bytes of configuration space. */
+    public Access configRead(int offset, int width) { return rc.configRead(bdf, offset, width); }
 
-    public void configWrite(int offset, int width, long value) { rc.configWrite(bdf, offset, width, value); }
+    /** Writes 1, 2, 4 or 8 bytes of configuration space; returns how the (non-posted) write completed. */
+    public Outcome configWrite(int offset, int width, long value) { return rc.configWrite(bdf, offset, width, value); }
 
     /**
      * A copy of the first {@code length} bytes of configuration space (a multiple of 4, up to
@@ -105,7 +109,7 @@ public final class PcieDevice {
             throw new IllegalArgumentException("configuration space length must be a multiple of 4 in 4..4096: " + length);
         byte[] out = new byte[length];
         for (int off = 0; off < length; off += 4) {
-            long dw = configRead(off, 4);
+            long dw = configRead(off, 4).value();
             for (int i = 0; i < 4; i++) out[off + i] = (byte) (dw >>> (8 * i));
         }
         return out;
@@ -119,18 +123,32 @@ public final class PcieDevice {
     // ---- MMIO ----
 
     /** Reads 1, 2, 4 or 8 bytes at {@code offset} in a BAR (an 8-byte read is one 2-DW MRd). */
-    public long mmioRead(int barIndex, long offset, int width) {
+    public Access mmioRead(int barIndex, long offset, int width) {
         Bar b = bar(barIndex);
         checkInBar(b, offset, width);
         return b.isMemory() ? rc.memRead(b.address() + offset, width) : rc.ioRead(b.address() + offset, width);
     }
 
-    /** Writes 1, 2, 4 or 8 bytes at {@code offset} in a BAR; memory writes are posted. */
-    public void mmioWrite(int barIndex, long offset, int width, long value) {
+    /**
+     * Reads a memory BAR without waiting, from any thread (the root complex's loop included): the
+     * future completes on the loop with the access, or exceptionally with
+     * {@link dev.vpcie.protocol.link.LinkDownException} when the link is or goes down first.
+     */
+    public java.util.concurrent.CompletableFuture<Access> mmioReadAsync(int barIndex, long offset, int width) {
         Bar b = bar(barIndex);
         checkInBar(b, offset, width);
-        if (b.isMemory()) rc.memWrite(b.address() + offset, width, value);
-        else rc.ioWrite(b.address() + offset, width, value);
+        if (!b.isMemory()) throw new IllegalArgumentException("BAR " + barIndex + " of " + name() + " is an I/O BAR: I/O reads are blocking only");
+        return rc.memReadAsync(b.address() + offset, width);
+    }
+
+    /**
+     * Writes 1, 2, 4 or 8 bytes at {@code offset} in a BAR. Memory writes are posted: success
+     * means handed to the link. I/O writes complete, and return the completion's outcome.
+     */
+    public Outcome mmioWrite(int barIndex, long offset, int width, long value) {
+        Bar b = bar(barIndex);
+        checkInBar(b, offset, width);
+        return b.isMemory() ? rc.memWrite(b.address() + offset, width, value) : rc.ioWrite(b.address() + offset, width, value);
     }
 
     private void checkInBar(Bar b, long offset, int width) {
@@ -160,8 +178,9 @@ public final class PcieDevice {
     // ---- interrupts ----
 
     /**
-     * Runs {@code handler} on the root complex's interrupt thread when {@code vector} fires
-     * (vector 0 for INTx). Replaces an earlier handler; null removes it.
+     * Runs {@code handler} on the root complex's loop thread when {@code vector} fires (vector 0
+     * for INTx); it must not block (schedule the work instead). Replaces an earlier handler; null
+     * removes it.
      */
     public void onInterrupt(int vector, Runnable handler) {
         if (vector < 0 || vector > 2047) throw new IllegalArgumentException("vector must be 0..2047: " + vector);

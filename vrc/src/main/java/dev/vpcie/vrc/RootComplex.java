@@ -1,5 +1,6 @@
 package dev.vpcie.vrc;
 
+import dev.vpcie.protocol.agent.AgentLoop;
 import dev.vpcie.protocol.link.LinkDownException;
 import dev.vpcie.protocol.link.TlpPort;
 import dev.vpcie.protocol.tlp.Bdf;
@@ -17,6 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
@@ -26,18 +32,29 @@ import org.slf4j.LoggerFactory;
  * The Virtual Root Complex: host memory with DMA windows, the MSI window and interrupt
  * dispatch, one {@link EndpointLink} per endpoint (each endpoint is one bus below the root),
  * the {@link AddressMap} that routes every access, and request tracking with a completion
- * timeout. A read that times out, finds its link down or is completed with UR/CA returns
- * all-ones and is counted, as real root complexes do; a dead endpoint never hangs a caller.
+ * timeout. Every access ends with an {@link Outcome}: a read that times out, finds its link
+ * down or is completed with UR/CA reports so (and reads all-ones, as real root complexes do);
+ * a dead endpoint never hangs a caller.
  *
- * <p>Thread model: callers (drivers, CLI, benchmarks) block in the read methods; link threads
- * deliver completions to them and serve device DMA and interrupts without blocking; interrupt
- * handlers run on one dispatcher thread.
+ * <p>Thread model: one {@link AgentLoop} runs the data path: the links (when they run on it,
+ * see {@link #loop}), completion matching and timeouts, the devices' DMA reads and writes, and
+ * interrupt handlers; nothing on it waits. Callers on other threads (drivers, the CLI,
+ * benchmarks, the QEMU bridge) hand their requests to it ({@link AgentLoop#execute}) and wait
+ * on a future it completes: the blocking methods here do that; the {@code ...Async} ones return
+ * the future, which completes exceptionally with {@link LinkDownException} when the link is or
+ * goes down (and when the root complex closes). Blocking methods called on the loop thread
+ * itself throw {@link IllegalStateException}: waiting there would stop the loop that must
+ * complete the wait.
  */
 public final class RootComplex implements AutoCloseable {
     /** The root complex's own Routing ID, 00:00.0, used as requester ID of every request it sends. */
     public static final int REQUESTER_ID = 0;
     /** How often a configuration request answered with CRS is re-issued before it reads as all-ones. */
     static final int CONFIG_RETRY_LIMIT = 100;
+    /** Posted writes a caller thread may have in flight to the loop before it waits for them to leave. */
+    static final int POSTED_IN_FLIGHT = 1024;
+    /** Beyond the completion timeout, how long a caller waits for the loop to end its request before calling it timed out itself. */
+    private static final long LOOP_GRACE_NS = 5_000_000_000L;
     private static final Logger log = LoggerFactory.getLogger(RootComplex.class);
     /** Buses below the root: 1..255, one per endpoint. */
     public static final int MAX_BUSES = 255;
@@ -51,14 +68,33 @@ public final class RootComplex implements AutoCloseable {
     private final AddressMap addressMap = new AddressMap();
     private final MsiWindow msiWindow;
     private final InterruptDispatcher dispatcher;
+    private final AgentLoop loop;
+    private final boolean ownsLoop;
+    /**
+     * Posted writes from other threads that have not left yet: a caller that gets ahead of the
+     * link by this many waits, so the loop's queue and backlog stay bounded.
+     */
+    private final Semaphore postedPermits = new Semaphore(POSTED_IN_FLIGHT);
     private final Interrupts interrupts;
     private final DeviceRequests deviceRequests;
     private final Enumerator enumerator;
     private final List<EndpointLink> links = new CopyOnWriteArrayList<>();
     private final RareLog unassigned = new RareLog(log);
 
-    public RootComplex(RootComplexConfig config) {
+    /** A root complex with a loop of its own ({@code vrc}), closed with it. */
+    public RootComplex(RootComplexConfig config) { this(config, AgentLoop.start("vrc"), true); }
+
+    /**
+     * A root complex on {@code loop}, which stays the caller's (close it after this). Start the
+     * links of the interconnect on the same loop ({@code LinkEndpoint.start(transport, config,
+     * loop)}) and a TLP goes from the caller's request to the wire without a thread hand-off.
+     */
+    public RootComplex(RootComplexConfig config, AgentLoop loop) { this(config, loop, false); }
+
+    private RootComplex(RootComplexConfig config, AgentLoop loop, boolean ownsLoop) {
         this.config = config;
+        this.loop = loop;
+        this.ownsLoop = ownsLoop;
         this.hostMemory = new HostMemory(config.hostMemorySize());
         this.msiWindow = new MsiWindow(config.msiWindow());
         this.dispatcher = new InterruptDispatcher(counters);
@@ -77,7 +113,7 @@ public final class RootComplex implements AutoCloseable {
         int bus = links.size() + 1;
         if (bus > MAX_BUSES) throw new IllegalStateException("no bus numbers left: a root complex has " + MAX_BUSES + " buses");
         CompletionTracker tracker = new CompletionTracker(counters, config.completionTimeout().toNanos(), REQUESTER_ID);
-        EndpointLink link = new EndpointLink(port, bus, tracker, deviceRequests);
+        EndpointLink link = new EndpointLink(port, bus, tracker, deviceRequests, loop, counters);
         addressMap.assignBus(bus, link);
         links.add(link);
         return link;
@@ -121,6 +157,9 @@ public final class RootComplex implements AutoCloseable {
     }
 
     public RootComplexConfig config() { return config; }
+
+    /** The loop that runs the data path; work added to it may act on the root complex directly (without blocking). */
+    public AgentLoop loop() { return loop; }
     public Counters counters() { return counters; }
     public HostMemory hostMemory() { return hostMemory; }
 
@@ -146,24 +185,29 @@ public final class RootComplex implements AutoCloseable {
 
     // ---- configuration requests ----
 
-    /** Reads 1, 2 or 4 bytes of a function's configuration space (8: two DWs, low first); all-ones on failure. */
-    public long configRead(int bdf, int offset, int width) {
+    /**
+     * Reads 1, 2 or 4 bytes of a function's configuration space (8: two DWs, low first). The value
+     * is all-ones unless the outcome is success.
+     */
+    public Access configRead(int bdf, int offset, int width) {
         if (width == 8) {
             checkConfig(offset, 4);
-            return configRead(bdf, offset, 4) | configRead(bdf, offset + 4, 4) << 32;
+            Access low = configRead(bdf, offset, 4);
+            if (!low.outcome().ok()) return new Access(low.outcome(), -1L);
+            Access high = configRead(bdf, offset + 4, 4);
+            return high.outcome().ok() ? new Access(Outcome.SUCCESS, low.value() | high.value() << 32) : new Access(high.outcome(), -1L);
         }
-        return configAccess(bdf, offset, width, true).value();
+        return configAccess(bdf, offset, width, true);
     }
 
-    /** Writes 1, 2 or 4 bytes (8: two DWs, low first). Failures are counted, as a root complex drops them. */
-    public void configWrite(int bdf, int offset, int width, long value) {
+    /** Writes 1, 2 or 4 bytes (8: two DWs, low first). Failures are counted, as a root complex drops them, and returned. */
+    public Outcome configWrite(int bdf, int offset, int width, long value) {
         if (width == 8) {
             checkConfig(offset, 4);
-            configWrite(bdf, offset, 4, value & 0xFFFF_FFFFL);
-            configWrite(bdf, offset + 4, 4, value >>> 32);
-            return;
+            Outcome low = configWrite(bdf, offset, 4, value & 0xFFFF_FFFFL);
+            return low.ok() ? configWrite(bdf, offset + 4, 4, value >>> 32) : low;
         }
-        configWriteAccess(bdf, offset, width, value);
+        return configWriteAccess(bdf, offset, width, value);
     }
 
     /** A configuration read that reports how it ended; {@code count} false keeps expected URs (enumeration probes) out of the counters. */
@@ -214,11 +258,8 @@ public final class RootComplex implements AutoCloseable {
 
     // ---- memory and I/O requests ----
 
-    /** Reads 1, 2, 4 or 8 bytes at a bus address inside an assigned BAR; all-ones on failure. */
-    public long memRead(long address, int width) { return memAccess(address, width).value(); }
-
-    /** Like {@link #memRead} but reporting how the read ended. */
-    public Access memAccess(long address, int width) {
+    /** Reads 1, 2, 4 or 8 bytes at a bus address inside an assigned BAR; the value is all-ones unless the outcome is success. */
+    public Access memRead(long address, int width) {
         DwAccess acc = DwAccess.of(address, width);
         check4k(address, width);
         AddressMap.Route route = addressMap.memory(address, width);
@@ -229,54 +270,76 @@ public final class RootComplex implements AutoCloseable {
         return a.outcome().ok() ? a : new Access(a.outcome(), DwAccess.allOnes(width));
     }
 
-    /** Posted memory write of 1, 2, 4 or 8 bytes; dropped and counted when no BAR decodes it or the link is down. */
-    public void memWrite(long address, int width, long value) {
+    /**
+     * Posted memory write of 1, 2, 4 or 8 bytes; dropped and counted when no BAR decodes it
+     * ({@link Outcome#UNSUPPORTED_REQUEST}) or the link is known down ({@link Outcome#LINK_DOWN}).
+     * Success means it was handed to the link: a posted write has no completion.
+     */
+    public Outcome memWrite(long address, int width, long value) {
         DwAccess acc = DwAccess.of(address, width);
         check4k(address, width);
         AddressMap.Route route = addressMap.memory(address, width);
-        if (route == null) {
-            noRoute("memory write at 0x" + Long.toHexString(address) + ": no BAR decodes it; dropped", width);
-            return;
-        }
-        posted(route.device().link(), new MemWrite(REQUESTER_ID, 0, acc.dwAddress(), acc.firstBe(), acc.lastBe(), acc.payload(value)));
+        if (route == null)
+            return noRoute("memory write at 0x" + Long.toHexString(address) + ": no BAR decodes it; dropped", width).outcome();
+        return posted(route.device().link(), new MemWrite(REQUESTER_ID, 0, acc.dwAddress(), acc.firstBe(), acc.lastBe(), acc.payload(value)));
     }
 
-    /** Sends a posted TLP; a link that is down drops it (counted). */
-    void posted(EndpointLink link, Tlp tlp) {
-        try {
-            link.send(tlp);
-        } catch (LinkDownException e) {
+    /**
+     * Sends a posted TLP, in order with the caller's other requests; a link that is down drops
+     * it (counted). From another thread it is handed to the loop and the caller goes on at once,
+     * unless {@link #POSTED_IN_FLIGHT} of its writes have not left yet.
+     */
+    Outcome posted(EndpointLink link, Tlp tlp) {
+        if (!link.isUp()) {
             counters.increment(Counter.LINK_DOWN_FAILURE);
-            log.debug("posted request dropped, link to bus {} down: {}", link.bus(), e.getMessage());
+            log.debug("posted request dropped, link to bus {} down", link.bus());
+            return Outcome.LINK_DOWN;
+        }
+        if (loop.inLoop()) {
+            link.sendPosted(tlp, null);
+            return Outcome.SUCCESS;
+        }
+        try {
+            postedPermits.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return Outcome.LINK_DOWN;
+        }
+        try {
+            loop.execute(() -> link.sendPosted(tlp, postedPermits));
+            return Outcome.SUCCESS;
+        } catch (IllegalStateException e) { // the loop is closed
+            postedPermits.release();
+            counters.increment(Counter.LINK_DOWN_FAILURE);
+            log.debug("posted request dropped, root complex closed");
+            return Outcome.LINK_DOWN;
         }
     }
 
-    public long ioRead(long port, int width) {
+    /** Reads 1, 2 or 4 bytes of I/O space; the value is all-ones unless the outcome is success. */
+    public Access ioRead(long port, int width) {
         checkIo(port, width);
         AddressMap.Route route = addressMap.io(port, width);
-        if (route == null) return noRoute("I/O read at 0x" + Long.toHexString(port) + ": no BAR decodes it; reads all-ones", width).value();
+        if (route == null) return noRoute("I/O read at 0x" + Long.toHexString(port) + ": no BAR decodes it; reads all-ones", width);
         int shift = (int) (port & 3);
         int be = ((1 << width) - 1) << shift;
         Access a = nonPosted(route.device().link(), tag -> new IoRead(REQUESTER_ID, tag, (int) port & ~3, be),
                 4, route.device().bdf(), true, true);
-        return a.outcome().ok() ? a.value() >>> (8 * shift) & DwAccess.allOnes(width) : DwAccess.allOnes(width);
+        return new Access(a.outcome(), a.outcome().ok() ? a.value() >>> (8 * shift) & DwAccess.allOnes(width) : DwAccess.allOnes(width));
     }
 
-    public void ioWrite(long port, int width, long value) {
+    /** Writes 1, 2 or 4 bytes of I/O space (non-posted: the outcome is the completion's). */
+    public Outcome ioWrite(long port, int width, long value) {
         checkIo(port, width);
         AddressMap.Route route = addressMap.io(port, width);
-        if (route == null) {
-            noRoute("I/O write at 0x" + Long.toHexString(port) + ": no BAR decodes it; dropped", width);
-            return;
-        }
+        if (route == null)
+            return noRoute("I/O write at 0x" + Long.toHexString(port) + ": no BAR decodes it; dropped", width).outcome();
         int shift = (int) (port & 3);
         int be = ((1 << width) - 1) << shift;
         byte[] data = new byte[4];
         for (int i = 0; i < width; i++) data[shift + i] = (byte) (value >>> (8 * i));
-        nonPosted(route.device().link(), tag -> new IoWrite(REQUESTER_ID, tag, (int) port & ~3, be, data),
-                0, route.device().bdf(), false, true);
+        return nonPosted(route.device().link(), tag -> new IoWrite(REQUESTER_ID, tag, (int) port & ~3, be, data),
+                0, route.device().bdf(), false, true).outcome();
     }
 
     private static void checkIo(long port, int width) {
@@ -298,37 +361,78 @@ public final class RootComplex implements AutoCloseable {
     /**
      * Sends a non-posted request and waits for its completion(s). {@code byteCount} is the data
      * expected back (0 for writes); {@code completer} the ID that must answer, or -1 for any.
-     * The value is the first 8 bytes of the data, little-endian.
+     * The value is the first 8 bytes of the data, little-endian. Failures are counted ({@code
+     * count} false keeps URs out, for enumeration's probes).
      */
     private Access nonPosted(EndpointLink link, IntFunction<Tlp> request, int byteCount, int completer, boolean expectsData,
                              boolean count) {
-        CompletionTracker tracker = link.tracker();
+        if (loop.inLoop())
+            throw new IllegalStateException("a blocking request on the root complex's loop thread would stop the loop that completes it;"
+                    + " use the asynchronous form");
+        CompletableFuture<Access> f = submit(link, request, byteCount, completer, expectsData);
+        Access a;
         try {
-            CompletionTracker.Request r = tracker.open(byteCount, completer, expectsData);
-            if (r == null) {
-                counters.increment(Counter.COMPLETION_TIMEOUT);
-                return new Access(Outcome.TIMEOUT, -1);
-            }
-            try {
-                link.send(request.apply(r.tag));
-            } catch (LinkDownException e) {
-                tracker.abandon(r);
-                counters.increment(Counter.LINK_DOWN_FAILURE);
-                return new Access(Outcome.LINK_DOWN, -1);
-            }
-            Outcome o = r.await();
-            switch (o) {
-                case SUCCESS -> { return new Access(o, DwAccess.value(r.data(), 0, Math.min(8, byteCount))); }
-                case UNSUPPORTED_REQUEST -> { if (count) counters.increment(Counter.UNSUPPORTED_REQUEST); }
-                case COMPLETER_ABORT -> counters.increment(Counter.COMPLETER_ABORT);
-                case LINK_DOWN -> counters.increment(Counter.LINK_DOWN_FAILURE);
-                case CONFIG_RETRY, TIMEOUT -> { }
-            }
-            return new Access(o, -1);
+            a = f.get(link.tracker().timeoutNanos() + LOOP_GRACE_NS, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            a = new Access(Outcome.LINK_DOWN, -1);
+        } catch (TimeoutException e) {
+            log.error("the root complex's loop did not end a request within its completion timeout: is it stuck?");
+            a = new Access(Outcome.TIMEOUT, -1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Access(Outcome.LINK_DOWN, -1);
+            a = new Access(Outcome.LINK_DOWN, -1);
         }
+        countFailure(a.outcome(), count);
+        return a;
+    }
+
+    private void countFailure(Outcome o, boolean count) {
+        switch (o) {
+            case UNSUPPORTED_REQUEST -> { if (count) counters.increment(Counter.UNSUPPORTED_REQUEST); }
+            case COMPLETER_ABORT -> counters.increment(Counter.COMPLETER_ABORT);
+            case LINK_DOWN -> counters.increment(Counter.LINK_DOWN_FAILURE);
+            case SUCCESS, CONFIG_RETRY, TIMEOUT -> { }
+        }
+    }
+
+    /**
+     * Hands a non-posted request to the loop (or opens it at once on the loop thread). The future
+     * completes with the access, or exceptionally with {@link LinkDownException} when the link is
+     * or goes down before the completion, or the root complex is closed.
+     */
+    private CompletableFuture<Access> submit(EndpointLink link, IntFunction<Tlp> request, int byteCount, int completer,
+                                             boolean expectsData) {
+        CompletionTracker.Request r = link.tracker().newRequest(request, byteCount, completer, expectsData);
+        if (loop.inLoop()) {
+            link.submit(r);
+        } else {
+            try {
+                loop.execute(() -> link.submit(r));
+            } catch (IllegalStateException e) { // the loop is closed
+                r.result.completeExceptionally(new LinkDownException("root complex closed"));
+            }
+        }
+        return r.result;
+    }
+
+    /**
+     * Reads 1, 2, 4 or 8 bytes at a bus address inside an assigned BAR without waiting: from any
+     * thread, the loop's own included. The future completes on the loop thread with the access
+     * (an outcome other than success for a timeout, UR or CA), or exceptionally with
+     * {@link LinkDownException} when the link is or goes down first.
+     */
+    public CompletableFuture<Access> memReadAsync(long address, int width) {
+        DwAccess acc = DwAccess.of(address, width);
+        check4k(address, width);
+        AddressMap.Route route = addressMap.memory(address, width);
+        if (route == null) return CompletableFuture.completedFuture(noRoute("memory read at 0x" + Long.toHexString(address)
+                + ": no BAR decodes it; reads all-ones", width));
+        PcieDevice d = route.device();
+        return submit(d.link(), tag -> new MemRead(REQUESTER_ID, tag, acc.dwAddress(), acc.dwCount(), acc.firstBe(), acc.lastBe()),
+                width, d.bdf(), true).thenApply(a -> {
+                    countFailure(a.outcome(), true);
+                    return a.outcome().ok() ? a : new Access(a.outcome(), DwAccess.allOnes(width));
+                });
     }
 
     /**
@@ -345,8 +449,24 @@ public final class RootComplex implements AutoCloseable {
     }
 
     @Override public void close() {
+        // Writes handed to the loop leave before the links close, as they would have left a
+        // blocking send; then TLPs already handed to the loop may still touch host memory.
+        drainLoop();
         for (EndpointLink l : links) l.close();
-        dispatcher.close();
+        if (ownsLoop) loop.close();
+        else drainLoop();
         hostMemory.close();
+    }
+
+    /** Waits (bounded) until the loop ran everything handed to it so far; nothing to wait for on the loop itself. */
+    private void drainLoop() {
+        if (loop.inLoop()) return;
+        try {
+            loop.call(() -> null).get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("loop did not drain before the root complex closed: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

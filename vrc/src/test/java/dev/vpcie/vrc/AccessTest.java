@@ -10,21 +10,21 @@ class AccessTest {
     @Test void configReadsAndWritesAtEveryWidth() throws Exception {
         try (Fixture fx = Fixture.nic()) {
             PcieDevice d = fx.enumerateOne();
-            assertEquals(0x86, d.configRead(0x00, 1));
-            assertEquals(0x80, d.configRead(0x01, 1));
-            assertEquals(0x10C9, d.configRead(0x02, 2));
-            assertEquals(0x10C9_8086L, d.configRead(0x00, 4));
-            assertEquals(0x0200_0001L | (long) d.configRead(0x0C, 4) << 32, d.configRead(0x08, 8));
+            assertEquals(0x86, d.configRead(0x00, 1).value());
+            assertEquals(0x80, d.configRead(0x01, 1).value());
+            assertEquals(0x10C9, d.configRead(0x02, 2).value());
+            assertEquals(0x10C9_8086L, d.configRead(0x00, 4).value());
+            assertEquals(0x0200_0001L | (long) d.configRead(0x0C, 4).value() << 32, d.configRead(0x08, 8).value());
             // MSI message data is a writable 16-bit register at 0x5C; upper address a DW at 0x58.
             d.configWrite(0x5C, 2, 0xBEEF);
-            assertEquals(0xBEEF, d.configRead(0x5C, 2));
+            assertEquals(0xBEEF, d.configRead(0x5C, 2).value());
             d.configWrite(0x5D, 1, 0x12);
-            assertEquals(0x12EF, d.configRead(0x5C, 2));
+            assertEquals(0x12EF, d.configRead(0x5C, 2).value());
             d.configWrite(0x54, 8, 0x1122_3344_5566_7788L);
-            assertEquals(0x1122_3344_5566_7788L, d.configRead(0x54, 8));
-            assertThrows(IllegalArgumentException.class, () -> d.configRead(0x01, 2), "misaligned");
-            assertThrows(IllegalArgumentException.class, () -> d.configRead(0x1000, 1), "past 4 KiB");
-            assertThrows(IllegalArgumentException.class, () -> d.configRead(0, 3));
+            assertEquals(0x1122_3344_5566_7788L, d.configRead(0x54, 8).value());
+            assertThrows(IllegalArgumentException.class, () -> d.configRead(0x01, 2).value(), "misaligned");
+            assertThrows(IllegalArgumentException.class, () -> d.configRead(0x1000, 1).value(), "past 4 KiB");
+            assertThrows(IllegalArgumentException.class, () -> d.configRead(0, 3).value());
         }
     }
 
@@ -38,14 +38,14 @@ class AccessTest {
                     for (int offset = 0x100; offset < 0x108; offset++) {
                         long value = 0x0123_4567_89AB_CDEFL * (offset + width) & DwAccess.allOnes(width);
                         d.mmioWrite(0, offset, width, value);
-                        assertEquals(value, d.mmioRead(0, offset, width), "width " + width + " offset 0x" + Integer.toHexString(offset));
+                        assertEquals(value, d.mmioRead(0, offset, width).value(), "width " + width + " offset 0x" + Integer.toHexString(offset));
                         for (int i = 0; i < width; i++)
                             assertEquals((byte) (value >>> (8 * i)), bar[offset + i], "byte " + i + " lands little-endian");
                     }
                 }
                 // A 64-bit read that crosses an RCB boundary mid-way (split=true: one completion per DW).
                 d.mmioWrite(4, 0x3C, 8, 0xA5A5_5A5A_0F0F_F0F0L);
-                assertEquals(0xA5A5_5A5A_0F0F_F0F0L, d.mmioRead(4, 0x3C, 8));
+                assertEquals(0xA5A5_5A5A_0F0F_F0F0L, d.mmioRead(4, 0x3C, 8).value());
                 assertEquals(0, fx.rc.counters().get(Counter.UNEXPECTED_COMPLETION));
             }
         }
@@ -56,7 +56,7 @@ class AccessTest {
             PcieDevice d = fx.enumerateOne();
             d.mmioWrite(0, 0x200, 8, -1L);
             d.mmioWrite(0, 0x203, 1, 0);
-            assertEquals(0xFFFF_FFFF_00FF_FFFFL, d.mmioRead(0, 0x200, 8));
+            assertEquals(0xFFFF_FFFF_00FF_FFFFL, d.mmioRead(0, 0x200, 8).value());
         }
     }
 
@@ -64,30 +64,30 @@ class AccessTest {
         try (Fixture fx = Fixture.nic()) {
             PcieDevice d = fx.enumerateOne();
             d.mmioWrite(2, 4, 4, 0xDEAD_BEEFL);
-            assertEquals(0xDEAD_BEEFL, d.mmioRead(2, 4, 4));
+            assertEquals(0xDEAD_BEEFL, d.mmioRead(2, 4, 4).value());
             d.mmioWrite(2, 6, 2, 0x1234);
-            assertEquals(0x1234_BEEFL, d.mmioRead(2, 4, 4));
-            assertEquals(0x34, d.mmioRead(2, 6, 1));
+            assertEquals(0x1234_BEEFL, d.mmioRead(2, 4, 4).value());
+            assertEquals(0x34, d.mmioRead(2, 6, 1).value());
         }
     }
 
     @Test void accessesOutsideABarAreRejected() throws Exception {
         try (Fixture fx = Fixture.nic()) {
             PcieDevice d = fx.enumerateOne();
-            assertThrows(IllegalArgumentException.class, () -> d.mmioRead(0, 128 << 10, 4));
-            assertThrows(IllegalArgumentException.class, () -> d.mmioRead(0, (128 << 10) - 2, 4));
-            assertThrows(IllegalArgumentException.class, () -> d.mmioRead(1, 0, 4), "BAR 1 is unimplemented");
-            assertThrows(IllegalArgumentException.class, () -> d.mmioRead(0, 0, 3));
+            assertThrows(IllegalArgumentException.class, () -> d.mmioRead(0, 128 << 10, 4).value());
+            assertThrows(IllegalArgumentException.class, () -> d.mmioRead(0, (128 << 10) - 2, 4).value());
+            assertThrows(IllegalArgumentException.class, () -> d.mmioRead(1, 0, 4).value(), "BAR 1 is unimplemented");
+            assertThrows(IllegalArgumentException.class, () -> d.mmioRead(0, 0, 3).value());
         }
     }
 
     @Test void unassignedAddressReadsAllOnesAndIsCounted() throws Exception {
         try (Fixture fx = Fixture.nic()) {
             fx.enumerateOne();
-            assertEquals(0xFFFF_FFFFL, fx.rc.memRead(0xEF00_0000L, 4));
+            assertEquals(0xFFFF_FFFFL, fx.rc.memRead(0xEF00_0000L, 4).value());
             fx.rc.memWrite(0xEF00_0000L, 4, 1);
             assertEquals(2, fx.rc.counters().get(Counter.MASTER_ABORT));
-            assertEquals(0xFFFF_FFFFL, fx.rc.configRead(0x0900, 0, 4), "no endpoint on bus 9");
+            assertEquals(0xFFFF_FFFFL, fx.rc.configRead(0x0900, 0, 4).value(), "no endpoint on bus 9");
         }
     }
 
@@ -96,9 +96,9 @@ class AccessTest {
             PcieDevice d = fx.enumerateOne();
             fx.endpoint.stopped = true;
             long t0 = System.nanoTime();
-            assertEquals(0xFFL, d.mmioRead(0, 0, 1));
-            assertEquals(-1L, d.mmioRead(0, 0, 8));
-            assertEquals(0xFFFF_FFFFL, d.configRead(0, 4));
+            assertEquals(0xFFL, d.mmioRead(0, 0, 1).value());
+            assertEquals(-1L, d.mmioRead(0, 0, 8).value());
+            assertEquals(0xFFFF_FFFFL, d.configRead(0, 4).value());
             long ms = (System.nanoTime() - t0) / 1_000_000;
             System.out.println("three reads of a stopped endpoint returned all-ones after " + ms + " ms (timeout 20 ms each)");
             assertEquals(3, fx.rc.counters().get(Counter.COMPLETION_TIMEOUT));
@@ -106,7 +106,7 @@ class AccessTest {
             // Once the endpoint answers again, so does the function.
             fx.endpoint.stopped = false;
             d.mmioWrite(0, 0, 4, 7);
-            assertEquals(7, d.mmioRead(0, 0, 4));
+            assertEquals(7, d.mmioRead(0, 0, 4).value());
         }
     }
 
@@ -116,7 +116,7 @@ class AccessTest {
             fx.ports[0].goDown("test");
             Conditions.await("link down", () -> !fx.link.isUp());
             // With a 30 s timeout, these return at once only because the link is known down.
-            assertEquals(0xFFFF_FFFFL, d.mmioRead(0, 0, 4));
+            assertEquals(0xFFFF_FFFFL, d.mmioRead(0, 0, 4).value());
             d.mmioWrite(0, 0, 4, 1);
             assertEquals(2, fx.rc.counters().get(Counter.LINK_DOWN_FAILURE));
         }
@@ -127,7 +127,7 @@ class AccessTest {
             PcieDevice d = fx.enumerateOne();
             fx.endpoint.stopped = true;
             long[] result = new long[1];
-            Thread reader = Thread.ofVirtual().start(() -> result[0] = d.mmioRead(0, 0, 4));
+            Thread reader = Thread.ofVirtual().start(() -> result[0] = d.mmioRead(0, 0, 4).value());
             Conditions.await("read outstanding", () -> fx.link.tracker().outstanding() == 1);
             fx.ports[0].goDown("peer silent");
             reader.join(5000);

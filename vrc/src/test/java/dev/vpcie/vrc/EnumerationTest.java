@@ -116,14 +116,14 @@ class EnumerationTest {
             before.mmioWrite(0, 0x10, 4, 0x1234_5678L);
             fx.ports[0].goDown("peer restarted");
             Conditions.await("link down", () -> !fx.link.isUp());
-            assertEquals(0xFFFF_FFFFL, before.mmioRead(0, 0x10, 4), "a dead link reads all-ones");
+            assertEquals(0xFFFF_FFFFL, before.mmioRead(0, 0x10, 4).value(), "a dead link reads all-ones");
             // The endpoint comes back with fresh configuration space and a new session epoch.
             fx.endpoint.functions[0] = FakeFunction.nic(0, false);
             fx.ports[0].comeUp(2);
             Conditions.await("restart noticed", fx.link::restarted);
             PcieDevice after = fx.rc.enumerate(fx.link).getFirst();
             after.mmioWrite(0, 0x10, 4, 0xCAFE_F00DL);
-            assertEquals(0xCAFE_F00DL, after.mmioRead(0, 0x10, 4));
+            assertEquals(0xCAFE_F00DL, after.mmioRead(0, 0x10, 4).value());
             assertFalse(fx.link.restarted());
             assertEquals(List.of(after), fx.rc.devices());
         }

@@ -13,12 +13,22 @@ import org.slf4j.Logger;
 
 /**
  * The core of the DMA test device: BAR0 registers, the command queue and the engine that runs it.
- * Work is cut into steps of at most {@link #CHUNK} bytes, each a timer task on the function's
- * thread, so MMIO accesses (a STATUS poll, more doorbells) interleave with long transfers.
+ *
+ * <p>Commands run one after the other. One that reads host memory (COPY, CHECKSUM,
+ * READ_TO_DEVICE) keeps up to {@link #READS_IN_FLIGHT} reads of {@link #READ_CHUNK} bytes in
+ * flight and moves each piece on when its handler runs (handlers come in issue order, so the
+ * checksum and the copy see the bytes in order); the first failure completes the command with its
+ * status, and the reads issued after it are ignored. Writes only (FILL, WRITE_FROM_DEVICE) are cut
+ * into steps of at most {@link #CHUNK} bytes, each a timer task on the function's thread, so MMIO
+ * accesses (a STATUS poll, more doorbells) interleave with long transfers.
  */
 final class DmaTestEngine {
     /** Bytes moved per DmaPort call and per step. */
     static final int CHUNK = 64 * 1024;
+    /** Bytes per DMA read of a command that reads host memory. */
+    static final int READ_CHUNK = 16 * 1024;
+    /** Reads a command keeps in flight at once. */
+    static final int READS_IN_FLIGHT = 32;
     /** Budget a command costs at least, so a queue of NOPs also yields between steps. */
     private static final int MIN_COMMAND_COST = 4096;
 
@@ -26,7 +36,8 @@ final class DmaTestEngine {
     private final int vectors;
     final RegisterTable regs;
     private final ArrayDeque<Command> queue = new ArrayDeque<>(QUEUE_DEPTH_VALUE);
-    private final byte[] buffer = new byte[CHUNK];
+    /** Read buffers of {@link #READ_CHUNK} bytes not in flight. */
+    private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
     private final byte[] fillBuffer = new byte[CHUNK];
     private int fillPattern;
     private boolean fillReady;
@@ -45,7 +56,14 @@ final class DmaTestEngine {
 
     private Command current;
     private Opcode currentOp;
+    /** Bytes of the current command moved (for reads: whose handlers ran). */
     private long done;
+    /** Bytes of the current command whose reads were issued. */
+    private long issued;
+    /** Reads of the current command in flight. */
+    private int inFlight;
+    /** Changes whenever the reads in flight stop mattering (a command failed, a reset): their handlers return at once. */
+    private int epoch;
 
     DmaTestEngine(byte[] memory, int vectors) {
         this.memory = memory;
@@ -96,6 +114,7 @@ final class DmaTestEngine {
         current = null;
         currentOp = null;
         done = 0;
+        dropReads();
         if (stepTimer != null) stepTimer.cancel();
         stepTimer = null;
         regs.reset();
@@ -156,19 +175,92 @@ final class DmaTestEngine {
                 budget -= MIN_COMMAND_COST;
                 if (!start(next)) continue;
             }
+            if (readsHost(currentOp)) {
+                issueReads();
+                return; // the handlers carry the command on
+            }
             int n = (int) Math.min(CHUNK, current.length() - done);
             try {
-                move(n);
+                write(n);
                 done += n;
                 bytesCounter.add(n);
                 budget -= n;
                 if (done == current.length()) complete(CompletionStatus.OK);
             } catch (DmaException e) {
-                log.debug("{}: {} tag {} failed after {} bytes: {}", context.name(), currentOp, current.tag(), done, e.getMessage());
-                complete(CompletionStatus.of(e.reason()));
+                failed(e);
             }
         }
         if (busy()) scheduleStep();
+    }
+
+    private static boolean readsHost(Opcode op) {
+        return op == Opcode.COPY || op == Opcode.CHECKSUM || op == Opcode.READ_TO_DEVICE;
+    }
+
+    /** Issues reads of the current command until {@link #READS_IN_FLIGHT} are in flight or all are issued. */
+    private void issueReads() {
+        Command c = current;
+        Opcode op = currentOp;
+        int e = epoch;
+        while (inFlight < READS_IN_FLIGHT && issued < c.length()) {
+            long at = issued;
+            int n = (int) Math.min(READ_CHUNK, c.length() - at);
+            byte[] into = op == Opcode.READ_TO_DEVICE ? memory : spareBuffer();
+            int off = op == Opcode.READ_TO_DEVICE ? (int) (c.dest() + at) : 0;
+            issued += n;
+            inFlight++;
+            context.dma().read(c.source() + at, into, off, n, failure -> readDone(e, at, into, n, failure));
+        }
+    }
+
+    /** One read of the current command is over (handlers come in issue order, so {@code at} is where {@link #done} stands). */
+    private void readDone(int e, long at, byte[] data, int n, DmaException failure) {
+        if (e != epoch) return;
+        inFlight--;
+        if (failure != null) {
+            failed(failure);
+            scheduleStep();
+            return;
+        }
+        Command c = current;
+        try {
+            switch (currentOp) {
+                case COPY -> context.dma().write(c.dest() + at, data, 0, n);
+                case CHECKSUM -> crc.update(data, 0, n);
+                case READ_TO_DEVICE, NOP, FILL, WRITE_FROM_DEVICE -> { }
+            }
+        } catch (DmaException we) {
+            failed(we);
+            scheduleStep();
+            return;
+        }
+        if (data != memory) spare.push(data);
+        done += n;
+        bytesCounter.add(n);
+        if (done == c.length()) {
+            complete(CompletionStatus.OK);
+            if (busy()) scheduleStep();
+        } else {
+            issueReads();
+        }
+    }
+
+    private byte[] spareBuffer() {
+        byte[] b = spare.poll();
+        return b != null ? b : new byte[READ_CHUNK];
+    }
+
+    private void failed(DmaException e) {
+        log.debug("{}: {} tag {} failed after {} bytes: {}", context.name(), currentOp, current.tag(), done, e.getMessage());
+        dropReads();
+        complete(CompletionStatus.of(e.reason()));
+    }
+
+    /** The reads in flight no longer matter: their handlers will return at once. */
+    private void dropReads() {
+        epoch++;
+        inFlight = 0;
+        issued = 0;
     }
 
     /** Validates and begins {@code c}; returns false when it already completed (NOP or invalid). */
@@ -176,6 +268,8 @@ final class DmaTestEngine {
         current = c;
         currentOp = Opcode.fromCode(c.opcodeCode());
         done = 0;
+        issued = 0;
+        inFlight = 0;
         CompletionStatus invalid = validate(c, currentOp);
         if (invalid != null) {
             complete(invalid);
@@ -213,23 +307,14 @@ final class DmaTestEngine {
         fillReady = true;
     }
 
-    /** Moves the next {@code n} bytes of the current command; {@code done} is a multiple of {@link #CHUNK}. */
-    private void move(int n) throws DmaException {
+    /** Writes the next {@code n} bytes of the current write-only command; {@code done} is a multiple of {@link #CHUNK}. */
+    private void write(int n) throws DmaException {
         var dma = context.dma();
         Command c = current;
         switch (currentOp) {
-            case COPY -> {
-                dma.read(c.source() + done, buffer, 0, n);
-                dma.write(c.dest() + done, buffer, 0, n);
-            }
             case FILL -> dma.write(c.dest() + done, fillBuffer, 0, n);
-            case CHECKSUM -> {
-                dma.read(c.source() + done, buffer, 0, n);
-                crc.update(buffer, 0, n);
-            }
-            case READ_TO_DEVICE -> dma.read(c.source() + done, memory, (int) (c.dest() + done), n);
             case WRITE_FROM_DEVICE -> dma.write(c.dest() + done, memory, (int) (c.source() + done), n);
-            case NOP -> throw new IllegalStateException("NOP moves nothing");
+            case NOP, COPY, CHECKSUM, READ_TO_DEVICE -> throw new IllegalStateException(currentOp + " is not a write-only command");
         }
     }
 

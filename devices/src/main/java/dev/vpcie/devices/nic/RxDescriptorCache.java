@@ -10,8 +10,14 @@ import dev.vpcie.devices.spi.DmaPort;
  * two quadwords software wrote (the packet buffer address, and the header buffer address of the
  * 82576's advanced format, or the legacy format's second half).
  *
+ * <p>Fetching is asynchronous: {@link #fetch} issues the reads and their handler appends the
+ * descriptors (handlers come in issue order, so they append in ring order) and then tells the
+ * owner. Only descriptors software has posted (the ring's head up to its tail at the time of the
+ * fetch) are ever read, so an entry is always one the driver gave the device.
+ *
  * <p>The owner invalidates the cache when software rewrites the ring's base, length or head, and
- * consumes entries as it writes descriptors back. Single-threaded.
+ * consumes entries as it writes descriptors back; a fetch in flight when the cache is invalidated
+ * is ignored when it lands. Single-threaded.
  */
 public final class RxDescriptorCache {
     private static final int DESC = DescriptorRing.DESCRIPTOR_SIZE;
@@ -19,12 +25,18 @@ public final class RxDescriptorCache {
     public static final int NOT_ENOUGH = -1;
     /** {@link #descriptorsFor}: more descriptors than the cache holds would be needed. */
     public static final int TOO_MANY = -2;
+    /** {@link #descriptorsFor}: the ring owns enough, but they are not fetched yet. */
+    public static final int NOT_FETCHED = -3;
 
     private final long[] first;
     private final long[] second;
     private final byte[] bytes;
     private int start;
     private int count;
+    /** Descriptors whose read is in flight, to be appended after the {@link #count} held. */
+    private int fetching;
+    /** Changes on {@link #invalidate}, so a fetch in flight then is ignored when it lands. */
+    private int epoch;
 
     /** @param capacity the most descriptors held at once (the longest frame's descriptors must fit) */
     public RxDescriptorCache(int capacity) {
@@ -39,10 +51,15 @@ public final class RxDescriptorCache {
     /** Descriptors held, from the head on. */
     public int count() { return count; }
 
-    /** Forgets everything (the ring registers changed, or a DMA failed). */
+    /** Descriptors whose read is in flight. */
+    public int fetching() { return fetching; }
+
+    /** Forgets everything, fetches in flight included (the ring registers changed, or a DMA failed). */
     public void invalidate() {
         start = 0;
         count = 0;
+        fetching = 0;
+        epoch++;
     }
 
     /** Quadword 0 (bytes 0-7: the packet buffer address) of the {@code i}-th descriptor from the head. */
@@ -57,38 +74,58 @@ public final class RxDescriptorCache {
     }
 
     /**
-     * Makes sure the first {@code want} descriptors from the ring's head are held (at most the
-     * capacity and what the ring owns), reading the missing ones in one DMA read per contiguous run.
+     * Issues reads so that the first {@code want} descriptors from the ring's head (at most the
+     * capacity and what the ring owns) are held or on their way, one read per contiguous run;
+     * {@code done} is called after each read's descriptors are appended, or with the failure (the
+     * cache is then invalidated). Returns whether a read was issued.
      */
-    public void fetch(DmaPort dma, DescriptorRing ring, int want) throws DmaException {
+    public boolean fetch(DmaPort dma, DescriptorRing ring, int want, DmaPort.ReadHandler done) {
         int target = Math.min(Math.min(want, first.length), ring.owned());
-        while (count < target) {
-            int index = ring.advance(ring.head(), count);
-            int n = Math.min(target - count, ring.count() - index);
-            dma.read(ring.address(index), bytes, 0, n * DESC);
-            for (int i = 0; i < n; i++) {
-                int s = (start + count) % first.length;
-                first[s] = le64(bytes, i * DESC);
-                second[s] = le64(bytes, i * DESC + 8);
-                count++;
-            }
+        boolean issued = false;
+        while (count + fetching < target) {
+            int index = ring.advance(ring.head(), count + fetching);
+            int n = Math.min(target - count - fetching, ring.count() - index);
+            byte[] into = new byte[n * DESC];
+            int e = epoch;
+            fetching += n;
+            issued = true;
+            dma.read(ring.address(index), into, 0, n * DESC, failure -> fetched(e, into, n, failure, done));
         }
+        return issued;
+    }
+
+    private void fetched(int e, byte[] into, int n, DmaException failure, DmaPort.ReadHandler done) {
+        if (e != epoch) return;
+        if (failure != null) {
+            invalidate();
+            done.readDone(failure);
+            return;
+        }
+        fetching -= n;
+        for (int i = 0; i < n; i++) {
+            int s = (start + count) % first.length;
+            first[s] = DmaPort.le64(into, i * DESC);
+            second[s] = DmaPort.le64(into, i * DESC + 8);
+            count++;
+        }
+        done.readDone(null);
     }
 
     /**
      * How many descriptors from the head hold {@code buffers} buffers, skipping descriptors whose
-     * packet address is 0 (hardware passes over them), fetching as needed with batches of at least
-     * {@code batch}; {@link #NOT_ENOUGH} if the ring does not own enough yet, {@link #TOO_MANY} if
-     * the cache cannot hold that many (the frame can never be written).
+     * packet address is 0 (hardware passes over them): {@link #NOT_ENOUGH} if the ring does not own
+     * enough yet, {@link #TOO_MANY} if the cache cannot hold that many (the frame can never be
+     * written), {@link #NOT_FETCHED} if the ring owns them but they are not all held yet (fetch and
+     * try again when the fetch lands).
      */
-    public int descriptorsFor(DmaPort dma, DescriptorRing ring, int buffers, int batch) throws DmaException {
+    public int descriptorsFor(DescriptorRing ring, int buffers) {
         int owned = ring.owned();
         int found = 0;
         int d = 0;
         while (found < buffers) {
             if (d >= first.length) return TOO_MANY;
             if (d >= owned) return NOT_ENOUGH;
-            if (d >= count) fetch(dma, ring, Math.max(d + 1, batch));
+            if (d >= count) return NOT_FETCHED;
             if (packetAddress(d) != 0) found++;
             d++;
         }
@@ -100,11 +137,5 @@ public final class RxDescriptorCache {
         if (n < 0 || n > count) throw new IllegalArgumentException("consume " + n + " of " + count);
         start = (start + n) % first.length;
         count -= n;
-    }
-
-    private static long le64(byte[] b, int at) {
-        long v = 0;
-        for (int i = 7; i >= 0; i--) v = v << 8 | (b[at + i] & 0xFF);
-        return v;
     }
 }

@@ -3,14 +3,29 @@ package dev.vpcie.devices.spi;
 import java.nio.ByteBuffer;
 
 /**
- * Blocking bus-master access to host memory. The host turns each call into Memory Read/Write
- * requests with the function's requester ID, split by Max Read Request Size, Max Payload Size and
- * 4 KiB boundaries; the model sees only whole calls.
+ * Bus-master access to host memory, in the issue/complete shape of SimBricks' nicbm
+ * ({@code IssueDma} → {@code DmaComplete}): a read is issued and its handler is called later, a
+ * write is posted. The host turns each call into Memory Read/Write requests with the function's
+ * requester ID, split by Max Read Request Size, Max Payload Size and 4 KiB boundaries; the model
+ * sees only whole calls.
  *
  * <ul>
- *   <li><b>Reads</b> return when every byte has arrived, or throw {@link DmaException} (UR, CA,
- *       completion timeout, Bus Master Enable clear, link down). A failed read never yields zeros.
- *       On failure the destination's contents are unspecified.</li>
+ *   <li><b>Reads</b> never block and never call their handler from inside {@link #read}: the
+ *       handler runs later on the function's thread, once every byte is in {@code dst} or the read
+ *       failed (UR, CA, completion timeout, Bus Master Enable clear, link down). A failed read never
+ *       yields zeros; on failure the destination's contents are unspecified. Until its handler runs
+ *       the model must not touch {@code dst}'s range.</li>
+ *   <li><b>Many reads in flight.</b> A function may issue any number of reads; the host keeps as
+ *       many on the link as its tags and the link's window allow and queues the rest, in order.</li>
+ *   <li><b>Handlers in issue order.</b> The handlers of one function are called in the order their
+ *       reads were issued, even when completions arrive out of order; so a model that issues the
+ *       reads of a batch and then the next fetch hears of the batch first.</li>
+ *   <li><b>A failure ends the batch.</b> When a read fails, its handler gets the failure and every
+ *       read issued after it that is still in flight fails too (its handler gets a failure): nothing
+ *       issued after a failure is delivered as data.</li>
+ *   <li><b>Reset drops handlers.</b> A hot reset, a Function Level Reset or the end of the session
+ *       drops the reads in flight without calling their handlers: the model's reset forgets the
+ *       state they would have continued.</li>
  *   <li><b>Writes</b> are posted, as on PCIe: they return once the requests are queued for the link,
  *       in order behind everything the function sent before. A host that refuses a posted write
  *       tells nobody (that is PCIe); only failures known locally — Bus Master Enable clear, link
@@ -18,31 +33,26 @@ import java.nio.ByteBuffer;
  *   <li><b>Ordering.</b> Requests leave in call order and a read does not pass an earlier write,
  *       so a read after a write sees the written data, and an interrupt raised after a write
  *       arrives after the data (producer/consumer ordering).</li>
- *   <li>Calls may be of any length; models conventionally move at most 64 KiB per call so that
- *       MMIO accesses interleave with long transfers.</li>
  * </ul>
  * Called only from the function's thread.
  */
 public interface DmaPort {
 
-    /** Reads {@code len} bytes at host address {@code address} into {@code dst[off..off+len)}. */
-    void read(long address, byte[] dst, int off, int len) throws DmaException;
-
-    /** Writes {@code src[off..off+len)} to host address {@code address}. */
-    void write(long address, byte[] src, int off, int len) throws DmaException;
-
-    /** Reads {@code dst.remaining()} bytes into {@code dst}, advancing its position. */
-    default void read(long address, ByteBuffer dst) throws DmaException {
-        int len = dst.remaining();
-        if (dst.hasArray()) {
-            read(address, dst.array(), dst.arrayOffset() + dst.position(), len);
-        } else {
-            byte[] tmp = new byte[len];
-            read(address, tmp, 0, len);
-            dst.put(dst.position(), tmp);
-        }
-        dst.position(dst.position() + len);
+    /** Called on the function's thread when a read is over. */
+    @FunctionalInterface
+    interface ReadHandler {
+        /** @param failure why the read failed, or null when every byte has arrived */
+        void readDone(DmaException failure);
     }
+
+    /**
+     * Issues a read of {@code len} bytes at host address {@code address} into
+     * {@code dst[off..off+len)}; {@code handler} is called later (see the class comment).
+     */
+    void read(long address, byte[] dst, int off, int len, ReadHandler handler);
+
+    /** Writes {@code src[off..off+len)} to host address {@code address} (posted). */
+    void write(long address, byte[] src, int off, int len) throws DmaException;
 
     /** Writes {@code src.remaining()} bytes from {@code src}, advancing its position. */
     default void write(long address, ByteBuffer src) throws DmaException {
@@ -57,22 +67,6 @@ public interface DmaPort {
         src.position(src.position() + len);
     }
 
-    /** Reads a little-endian 32-bit value (a status word, a head pointer). */
-    default int readInt(long address) throws DmaException {
-        byte[] b = new byte[4];
-        read(address, b, 0, 4);
-        return (b[0] & 0xFF) | (b[1] & 0xFF) << 8 | (b[2] & 0xFF) << 16 | (b[3] & 0xFF) << 24;
-    }
-
-    /** Reads a little-endian 64-bit value. */
-    default long readLong(long address) throws DmaException {
-        byte[] b = new byte[8];
-        read(address, b, 0, 8);
-        long v = 0;
-        for (int i = 7; i >= 0; i--) v = v << 8 | (b[i] & 0xFF);
-        return v;
-    }
-
     /** Writes a little-endian 32-bit value (a descriptor status write-back). */
     default void writeInt(long address, int value) throws DmaException {
         write(address, new byte[] {(byte) value, (byte) (value >>> 8), (byte) (value >>> 16), (byte) (value >>> 24)}, 0, 4);
@@ -83,5 +77,15 @@ public interface DmaPort {
         byte[] b = new byte[8];
         for (int i = 0; i < 8; i++) b[i] = (byte) (value >>> (8 * i));
         write(address, b, 0, 8);
+    }
+
+    /** Little-endian 32-bit value at {@code at} of {@code b} (for what a read brought in). */
+    static int le32(byte[] b, int at) {
+        return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16 | (b[at + 3] & 0xFF) << 24;
+    }
+
+    /** Little-endian 64-bit value at {@code at} of {@code b}. */
+    static long le64(byte[] b, int at) {
+        return (le32(b, at) & 0xFFFF_FFFFL) | (long) le32(b, at + 4) << 32;
     }
 }

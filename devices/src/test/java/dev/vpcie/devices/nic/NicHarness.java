@@ -49,9 +49,9 @@ public abstract class NicHarness<F extends PcieFunction> {
         return ok;
     }
 
-    /** Runs every timer task that is due now (zero-delay work included) until none is left. */
+    /** Completes DMA reads and runs every timer task that is due now (zero-delay work included) until none is left. */
     public void settle() {
-        for (int i = 0; i < 10_000 && timers.runExpired(clock.nowNs()) > 0; i++) { }
+        for (int i = 0; i < 10_000 && memory.dma.completeReads() + timers.runExpired(clock.nowNs()) > 0; i++) { }
     }
 
     /** Moves the fake clock on and runs what became due. */

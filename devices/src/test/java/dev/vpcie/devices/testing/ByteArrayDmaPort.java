@@ -2,6 +2,7 @@ package dev.vpcie.devices.testing;
 
 import dev.vpcie.devices.spi.DmaException;
 import dev.vpcie.devices.spi.DmaPort;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -11,6 +12,10 @@ import java.util.function.BooleanSupplier;
  * a host with DMA windows does: reads outside the memory or inside a refused range get
  * Unsupported Request; writes there are posted, so they are dropped and counted, not thrown.
  * Bus Master Enable is checked on every call; failures can be injected.
+ *
+ * <p>Reads complete as the endpoint's do: never inside {@link #read}. They wait in issue order until
+ * {@link #completeReads} (which the harnesses call between events, as the host's duty cycle does)
+ * copies their bytes and calls their handlers; a failed read fails every later one still waiting.
  */
 public final class ByteArrayDmaPort implements DmaPort {
     public final byte[] memory;
@@ -23,6 +28,12 @@ public final class ByteArrayDmaPort implements DmaPort {
     public long bytesRead;
     public long bytesWritten;
     public long droppedWrites;
+    /** The most reads that waited at once (how many a model kept in flight). */
+    public int maxInFlight;
+
+    private record Pending(long address, byte[] dst, int off, int len, ReadHandler handler, DmaException failure) {}
+
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
 
     public ByteArrayDmaPort(long base, int size, BooleanSupplier busMaster) {
         this.memory = new byte[size];
@@ -52,12 +63,53 @@ public final class ByteArrayDmaPort implements DmaPort {
     }
 
     @Override
-    public void read(long address, byte[] dst, int off, int len) throws DmaException {
-        common(address, len);
-        if (!allowed(address, len)) throw new DmaException(DmaException.Reason.UNSUPPORTED_REQUEST, address, len, "outside host memory");
-        System.arraycopy(memory, (int) (address - base), dst, off, len);
-        reads++;
-        bytesRead += len;
+    public void read(long address, byte[] dst, int off, int len, ReadHandler handler) {
+        java.util.Objects.checkFromIndexSize(off, len, dst.length);
+        DmaException failure = null;
+        try {
+            common(address, len);
+        } catch (DmaException e) {
+            failure = e;
+        }
+        pending.add(new Pending(address, dst, off, len, handler, failure));
+        maxInFlight = Math.max(maxInFlight, pending.size());
+    }
+
+    /** Reads issued and not yet completed. */
+    public int inFlight() { return pending.size(); }
+
+    /**
+     * Completes every read issued so far, in issue order (reads their handlers issue wait for the
+     * next call); returns how many handlers ran.
+     */
+    public int completeReads() {
+        int n = pending.size();
+        DmaException failed = null;
+        for (int i = 0; i < n; i++) {
+            Pending p = pending.poll();
+            DmaException f = failed != null ? new DmaException(failed.reason(), p.address(), p.len(), "an earlier read failed") : p.failure();
+            if (f == null && !allowed(p.address(), p.len()))
+                f = new DmaException(DmaException.Reason.UNSUPPORTED_REQUEST, p.address(), p.len(), "outside host memory");
+            if (f == null) {
+                System.arraycopy(memory, (int) (p.address() - base), p.dst(), p.off(), p.len());
+                reads++;
+                bytesRead += p.len();
+            } else {
+                failed = f;
+            }
+            p.handler().readDone(f);
+        }
+        return n;
+    }
+
+    /** A reset: reads in flight are dropped without their handlers. */
+    public void dropReads() { pending.clear(); }
+
+    /** Reads {@code len} bytes now, for a test that wants the bytes without a model (the CPU's view). */
+    public byte[] peek(long address, int len) {
+        byte[] b = new byte[len];
+        System.arraycopy(memory, (int) (address - base), b, 0, len);
+        return b;
     }
 
     @Override

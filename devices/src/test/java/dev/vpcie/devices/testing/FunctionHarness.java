@@ -56,16 +56,17 @@ public final class FunctionHarness {
 
     public void write32(int bar, long offset, int value) { function.mmioWrite(bar, offset, 4, value & 0xFFFF_FFFFL); }
 
-    /** Runs due timer tasks until none is left, advancing the fake clock to each deadline; bounded. */
+    /** Completes DMA reads and runs due timer tasks until none is left, advancing the fake clock to each deadline; bounded. */
     public void runUntilIdle() {
-        for (int rounds = 0; !timers.isEmpty(); rounds++) {
+        for (int rounds = 0; !timers.isEmpty() || host.inFlight() > 0; rounds++) {
             if (rounds > 1_000_000) throw new AssertionError("function never went idle");
+            if (host.completeReads() > 0) continue;
             long next = timers.nextDeadlineNs();
             if (next > clock.nowNs()) clock.advance(next - clock.nowNs());
             timers.runExpired(clock.nowNs());
         }
     }
 
-    /** Runs one round of due tasks (one engine step) without advancing time. */
-    public int runOnce() { return timers.runExpired(clock.nowNs()); }
+    /** Runs one round: the reads issued so far complete, then due tasks run, without advancing time. */
+    public int runOnce() { return host.completeReads() + timers.runExpired(clock.nowNs()); }
 }

@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The way from a wire's receive thread into the device: batches of frames and link changes run on
- * the function's thread, never on the caller's, and never more than {@value #MAX_PENDING} frames
+ * The way from a wire's receive side into the device: batches of frames and link changes run on
+ * the function's thread — directly when the wire is read on the endpoint's agent loop
+ * ({@link #deliverNow}), else handed over from the wire's own thread, never run on it — and never more than {@value #MAX_PENDING} frames
  * wait there (beyond that they are dropped and counted, as a NIC's packet buffer overflows), so a
  * slow device cannot make the wire's thread block or the queue grow without bound.
  */
@@ -69,6 +70,16 @@ final class Inbound {
             LinkListener l = linkListener;
             if (l != null) l.linkChanged(up);
         });
+    }
+
+    /** Hands {@code batch} to the device now: the caller is on the function's (the agent's) thread. */
+    void deliverNow(List<byte[]> batch) {
+        if (closed) {
+            dropped.addAndGet(batch.size());
+            return;
+        }
+        pending.addAndGet(batch.size());
+        deliver(batch);
     }
 
     /** On the function's thread. */

@@ -1,6 +1,7 @@
 package dev.vpcie.endpoint.wire;
 
 import dev.vpcie.devices.nic.offload.OffloadException;
+import dev.vpcie.endpoint.FunctionHost;
 import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.PcapTransport;
@@ -24,10 +25,13 @@ import org.slf4j.LoggerFactory;
  * interface's, so the interface must deliver every frame, as the cable would.
  *
  * <h2>Receive</h2>
- * A platform thread takes frames off the transport, finishes what the sending host's stack left to
- * hardware ({@link OffloadCompletion}; AF_PACKET only, which can tell), and hands them to the
- * function's thread in batches ({@link Inbound}): one hand-off for up to {@value #MAX_BATCH}
- * frames that were already waiting. The thread never blocks on the device.
+ * Started with a function of an endpoint ({@link FunctionHost}), the wire is read on the
+ * endpoint's agent loop ({@link LoopReader}): the loop watches the socket while idle, and a duty
+ * cycle takes the frames off it, finishes what the sending host's stack left to hardware
+ * ({@link OffloadCompletion}; AF_PACKET only, which can tell) and hands them to the device
+ * directly. Started with any other executor (or over a transport without a descriptor), a
+ * platform thread reads and hands batches of up to {@value #MAX_BATCH} frames over
+ * ({@link Inbound}); it never blocks on the device.
  *
  * <h2>Link</h2>
  * The wire has link while the interface is up and has carrier (AF_PACKET asks the kernel every
@@ -49,6 +53,7 @@ public final class InterfaceWire implements Wire {
     private final FrameTransport transport;
     private final OffloadCompletion offloads = new OffloadCompletion();
     private final Thread reader;
+    private volatile LoopReader loopReader;
     private final Inbound inbound = new Inbound();
     private final AtomicLong framesOut = new AtomicLong(), droppedOut = new AtomicLong(), offloadsDone = new AtomicLong();
     private volatile boolean carrier;
@@ -73,7 +78,15 @@ public final class InterfaceWire implements Wire {
 
     @Override public void start(Executor functionThread) {
         inbound.start(functionThread, describe());
-        reader.start();
+        int fd = transport.pollFd();
+        if (functionThread instanceof FunctionHost host && fd >= 0) {
+            ByteBuffer buffer = ByteBuffer.allocate(RX_BUFFER);
+            loopReader = LoopReader.start(host, fd, (batch, max) -> {
+                for (int n; batch.size() < max && (n = transport.receive(buffer, 0)) > 0; ) take(buffer.array(), n, batch);
+            }, inbound, describe(), this::checkCarrier, CARRIER_CHECK_MS);
+        } else {
+            reader.start();
+        }
     }
 
     @Override public String describe() { return transport.name() + " (promiscuous)"; }
@@ -187,6 +200,8 @@ public final class InterfaceWire implements Wire {
         if (closed) return;
         closed = true;
         inbound.close();
+        LoopReader r = loopReader;
+        if (r != null) r.stop();
         transport.wakeup();
         if (reader.isAlive()) {
             try {

@@ -1,5 +1,6 @@
 package dev.vpcie.endpoint.wire;
 
+import dev.vpcie.endpoint.FunctionHost;
 import dev.vpcie.protocol.transport.EventFd;
 import dev.vpcie.protocol.transport.MacAddress;
 import dev.vpcie.protocol.transport.Tap;
@@ -23,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * is created by the wire (and disappears when it closes); give it an address and bring it up with
  * {@code ip}. It is opened without offloads, so the host's stack hands over finished frames.
  *
- * <p>The wire always has link while open. A platform thread reads the TAP and hands frames to the
- * function's thread in batches ({@link Inbound}); {@link #send} writes on the function's thread.
+ * <p>The wire always has link while open. Started with a function of an endpoint, the TAP is read on
+ * the endpoint's agent loop ({@link LoopReader}: watched while idle, frames handed to the device
+ * directly); otherwise a platform thread reads it and hands frames to the function's thread in
+ * batches ({@link Inbound}). {@link #send} writes on the function's thread.
  */
 public final class TapWire implements Wire {
     private static final Logger log = LoggerFactory.getLogger(TapWire.class);
@@ -35,6 +38,7 @@ public final class TapWire implements Wire {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment writeBuffer = arena.allocate(MAX_FRAME, 64);
     private final Thread reader;
+    private volatile LoopReader loopReader;
     private final Inbound inbound = new Inbound();
     private final AtomicLong framesOut = new AtomicLong(), droppedOut = new AtomicLong();
     private volatile boolean closed;
@@ -72,7 +76,14 @@ public final class TapWire implements Wire {
 
     @Override public void start(Executor functionThread) {
         inbound.start(functionThread, describe());
-        reader.start();
+        if (functionThread instanceof FunctionHost host) {
+            loopReader = LoopReader.start(host, tap.fd(), (batch, max) -> {
+                for (int n; batch.size() < max && (n = tap.read()) > 0; )
+                    batch.add(tap.readBuffer().asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
+            }, inbound, describe(), null, 0);
+        } else {
+            reader.start();
+        }
     }
 
     @Override public String describe() { return "tap:" + tap.name(); }
@@ -137,6 +148,8 @@ public final class TapWire implements Wire {
         if (closed) return;
         closed = true;
         inbound.close();
+        LoopReader r = loopReader;
+        if (r != null) r.stop();
         stop.signal();
         if (reader.isAlive()) {
             try {

@@ -53,8 +53,8 @@ class E1000DriverTest {
             d.close();
             assertEquals(0, rig.rc.hostMemory().allocatedBytes(), "rings and buffers freed");
             assertTrue(rig.rc.dmaWindows().mappings().isEmpty(), "DMA windows unmapped");
-            assertEquals(0, rig.device.mmioRead(0, 0x0100, 4) & 0x2, "RCTL.EN clear after the reset");
-            assertEquals(0, rig.device.configRead(dev.vpcie.protocol.pci.PciConfig.COMMAND, 2)
+            assertEquals(0, rig.device.mmioRead(0, 0x0100, 4).value() & 0x2, "RCTL.EN clear after the reset");
+            assertEquals(0, rig.device.configRead(dev.vpcie.protocol.pci.PciConfig.COMMAND, 2).value()
                     & dev.vpcie.protocol.pci.PciConfig.Command.BUS_MASTER_ENABLE, "bus mastering off");
             assertFalse(d.transmit(ByteBuffer.allocate(60)), "a closed driver sends nothing");
         }

@@ -34,7 +34,7 @@ class NicDriverBench {
             long[] rt = new long[2000];
             for (int i = 0; i < rt.length; i++) {
                 long t0 = System.nanoTime();
-                rig.device.mmioRead(0, 0x0008, 4);
+                rig.device.mmioRead(0, 0x0008, 4).value();
                 rt[i] = System.nanoTime() - t0;
             }
             java.util.Arrays.sort(rt);

@@ -88,7 +88,7 @@ public final class Link implements TlpPort {
     }
 
     /** Queues a TLP if the window has room; never waits. Throws {@link LinkDownException} when no session is up. */
-    public boolean trySend(Tlp tlp) {
+    @Override public boolean trySend(Tlp tlp) {
         checkFits(tlp);
         SendChannel ch = openChannel();
         if (!ch.permits.tryAcquire()) return false;

@@ -16,6 +16,21 @@ public interface TlpPort extends AutoCloseable {
      */
     void send(Tlp tlp) throws InterruptedException;
 
+    /**
+     * Queues a TLP if the window has room now and returns true, or returns false without waiting
+     * (what a run-to-completion loop calls; it keeps the TLP and retries). Throws
+     * {@link LinkDownException} when the link is down. Ports without a window send at once.
+     */
+    default boolean trySend(Tlp tlp) {
+        try {
+            send(tlp);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LinkDownException(describe() + ": interrupted while sending");
+        }
+    }
+
     /** Sets the receiver; TLPs arriving before one is set are held until it is (up to the window). */
     void handler(TlpHandler handler);
 

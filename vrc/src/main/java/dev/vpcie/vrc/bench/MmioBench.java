@@ -12,22 +12,25 @@ import org.HdrHistogram.Histogram;
 public final class MmioBench {
     private MmioBench() {}
 
-    public record Result(LatencySummary mmioRead, LatencySummary tlpPingPong) {
+    /** {@code failed}: reads that ended other than with success (timeout, UR, CA, link down), left out of the histogram. */
+    public record Result(LatencySummary mmioRead, LatencySummary tlpPingPong, long failed) {
         /** MMIO median over ping-pong median: the target is at most 2. */
         public double ratio() { return mmioRead.medianMicros() / tlpPingPong.medianMicros(); }
     }
 
     public static Result run(PcieDevice device, int bar, long offset, int warmup, int iterations) {
         Histogram mmio = new Histogram(3_600_000_000_000L, 3), ping = new Histogram(3_600_000_000_000L, 3);
+        long failed = 0;
         for (int i = 0; i < warmup + iterations; i++) {
             long t0 = System.nanoTime();
-            device.mmioRead(bar, offset, 4);
+            boolean ok = device.mmioRead(bar, offset, 4).ok();
             long t1 = System.nanoTime();
             long rtt = device.rootComplex().tlpRoundTrip(device.link());
             if (i < warmup) continue;
-            mmio.recordValue(Math.max(1, t1 - t0));
+            if (ok) mmio.recordValue(Math.max(1, t1 - t0));
+            else failed++;
             if (rtt > 0) ping.recordValue(rtt);
         }
-        return new Result(LatencySummary.of(mmio), LatencySummary.of(ping));
+        return new Result(LatencySummary.of(mmio), LatencySummary.of(ping), failed);
     }
 }

@@ -4,6 +4,7 @@ import static dev.vpcie.vrc.drivers.DmaTestRegisters.*;
 
 import dev.vpcie.protocol.pci.Capability;
 import dev.vpcie.protocol.pci.PciConfig;
+import dev.vpcie.vrc.Access;
 import dev.vpcie.vrc.DmaBuffer;
 import dev.vpcie.vrc.DmaWindows;
 import dev.vpcie.vrc.PcieDevice;
@@ -60,17 +61,19 @@ public final class DmaTestDriver implements AutoCloseable {
                     + Integer.toHexString(DEVICE_ID) + ")");
         this.device = device;
         enableExtendedTags(device);
-        long id = device.mmioRead(REGS_BAR, ID, 4);
+        Access idRead = device.mmioRead(REGS_BAR, ID, 4);
+        if (!idRead.ok()) throw new IllegalStateException(device.name() + ": reading the ID register failed: " + idRead.outcome());
+        long id = idRead.value();
         if (id != ID_VALUE)
             throw new IllegalStateException(device.name() + ": ID register reads 0x" + Long.toHexString(id) + ", expected 0x"
                     + Integer.toHexString(ID_VALUE) + " (device not answering?)");
         device.mmioWrite(REGS_BAR, CONTROL, 4, CONTROL_RESET);
-        this.queueDepth = (int) device.mmioRead(REGS_BAR, QUEUE_DEPTH, 4);
+        this.queueDepth = (int) device.mmioRead(REGS_BAR, QUEUE_DEPTH, 4).orThrow(device.name() + ": QUEUE_DEPTH read");
         this.ring = device.rootComplex().hostMemory().allocate((long) RING_ENTRIES * RECORD_SIZE);
         this.ringMapping = device.mapDma(ring);
         device.mmioWrite(REGS_BAR, CPL_RING, 8, ring.busAddress());
         device.mmioWrite(REGS_BAR, CPL_RING_SIZE, 4, RING_ENTRIES);
-        this.submitted = (int) device.mmioRead(REGS_BAR, COMPLETED, 4); // also flushes the writes above
+        this.submitted = (int) device.mmioRead(REGS_BAR, COMPLETED, 4).orThrow(device.name() + ": COMPLETED read"); // also flushes the writes above
     }
 
     /**
@@ -82,8 +85,9 @@ public final class DmaTestDriver implements AutoCloseable {
         Optional<Capability> pcie = device.capability(PciConfig.CapId.PCI_EXPRESS);
         if (pcie.isEmpty()) return;
         int base = pcie.get().offset();
-        if ((device.configRead(base + PciConfig.Pcie.DEVICE_CAPABILITIES, 4) & PciConfig.Pcie.DEVCAP_EXTENDED_TAG) == 0) return;
-        long control = device.configRead(base + PciConfig.Pcie.DEVICE_CONTROL, 2);
+        Access cap = device.configRead(base + PciConfig.Pcie.DEVICE_CAPABILITIES, 4);
+        if (!cap.ok() || (cap.value() & PciConfig.Pcie.DEVCAP_EXTENDED_TAG) == 0) return;
+        long control = device.configRead(base + PciConfig.Pcie.DEVICE_CONTROL, 2).orThrow(device.name() + ": Device Control read");
         if ((control & PciConfig.Pcie.DEVCTL_EXTENDED_TAG) == 0)
             device.configWrite(base + PciConfig.Pcie.DEVICE_CONTROL, 2, control | PciConfig.Pcie.DEVCTL_EXTENDED_TAG);
     }
@@ -94,7 +98,7 @@ public final class DmaTestDriver implements AutoCloseable {
     public int queueDepth() { return queueDepth; }
 
     /** Bytes of device memory behind BAR2. */
-    public long deviceMemorySize() { return device.mmioRead(REGS_BAR, DEVMEM_SIZE, 4); }
+    public long deviceMemorySize() { return device.mmioRead(REGS_BAR, DEVMEM_SIZE, 4).orThrow(device.name() + ": DEVMEM_SIZE read"); }
 
     /**
      * Queues one command with posted writes; returns its sequence number (the COMPLETED value
@@ -120,7 +124,7 @@ public final class DmaTestDriver implements AutoCloseable {
 
     /** Reads and clears INT_STATUS (write-1-to-clear). */
     public int takeInterruptStatus() {
-        int s = (int) device.mmioRead(REGS_BAR, INT_STATUS, 4);
+        int s = (int) device.mmioRead(REGS_BAR, INT_STATUS, 4).orThrow(device.name() + ": INT_STATUS read");
         if (s != 0) device.mmioWrite(REGS_BAR, INT_STATUS, 4, s);
         return s;
     }
@@ -167,9 +171,9 @@ public final class DmaTestDriver implements AutoCloseable {
     }
 
     /** COMPLETED and FAILED as the device reports them. */
-    public long completed() { return device.mmioRead(REGS_BAR, COMPLETED, 4); }
+    public Access completed() { return device.mmioRead(REGS_BAR, COMPLETED, 4); }
 
-    public long failed() { return device.mmioRead(REGS_BAR, FAILED, 4); }
+    public Access failed() { return device.mmioRead(REGS_BAR, FAILED, 4); }
 
     @Override public void close() {
         device.mmioWrite(REGS_BAR, CPL_RING_SIZE, 4, 0);

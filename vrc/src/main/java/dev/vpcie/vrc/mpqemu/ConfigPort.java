@@ -11,7 +11,7 @@ public interface ConfigPort {
 
     static ConfigPort of(PcieDevice d) {
         return new ConfigPort() {
-            @Override public long read(int offset, int width) { return d.configRead(offset, width); }
+            @Override public long read(int offset, int width) { return d.configRead(offset, width).value(); } // the guest sees all-ones, as from hardware
             @Override public void write(int offset, int width, long value) { d.configWrite(offset, width, value); }
         };
     }

@@ -36,13 +36,14 @@ final class FunctionReset {
         this.settle = settle;
         this.pcie = device.capability(PciConfig.CapId.PCI_EXPRESS);
         this.flr = pcie.isPresent()
-                && (device.configRead(pcie.get().offset() + Pcie.DEVICE_CAPABILITIES, 4) & Pcie.DEVCAP_FUNCTION_LEVEL_RESET) != 0;
+                && (device.configRead(pcie.get().offset() + Pcie.DEVICE_CAPABILITIES, 4).orThrow(device.name() + ": Device Capabilities read")
+                        & Pcie.DEVCAP_FUNCTION_LEVEL_RESET) != 0;
     }
 
     void reset() {
         if (flr) {
             int devctl = pcie.get().offset() + Pcie.DEVICE_CONTROL;
-            device.configWrite(devctl, 2, device.configRead(devctl, 2) | Pcie.DEVCTL_INITIATE_FLR);
+            device.configWrite(devctl, 2, device.configRead(devctl, 2).orThrow(device.name() + ": Device Control read") | Pcie.DEVCTL_INITIATE_FLR);
             long until = System.nanoTime() + settle.toNanos();
             for (long left = settle.toNanos(); left > 0; left = until - System.nanoTime()) LockSupport.parkNanos(left);
             restoreRootComplexSettings(devctl);
@@ -62,7 +63,7 @@ final class FunctionReset {
             device.configWrite(reg, 4, b.address() & 0xFFFF_FFFFL);
             if (b.kind() == Bar.Kind.MEMORY_64) device.configWrite(reg + 4, 4, b.address() >>> 32);
         }
-        int control = (int) device.configRead(devctl, 2);
+        int control = (int) device.configRead(devctl, 2).orThrow(device.name() + ": Device Control read");
         device.configWrite(devctl, 2, Pcie.withSizes(control, device.maxPayloadSize(), device.maxReadRequestSize()));
     }
 }

@@ -207,9 +207,10 @@ public final class MpqemuBridge implements AutoCloseable {
             return allOnes(r.size());
         }
         int bar = hit.bar().remote().index();
-        if (!splitNeeded(hit.offset(), r.size())) return device.mmioRead(bar, hit.offset(), r.size());
+        // A failed read gives the guest all-ones, as hardware does; the root complex counted it.
+        if (!splitNeeded(hit.offset(), r.size())) return device.mmioRead(bar, hit.offset(), r.size()).value();
         long value = 0;
-        for (int i = 0; i < r.size(); i++) value |= (device.mmioRead(bar, hit.offset() + i, 1) & 0xFF) << (8 * i);
+        for (int i = 0; i < r.size(); i++) value |= (device.mmioRead(bar, hit.offset() + i, 1).value() & 0xFF) << (8 * i);
         return value;
     }
 

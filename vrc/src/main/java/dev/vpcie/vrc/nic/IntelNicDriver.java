@@ -1,6 +1,10 @@
 package dev.vpcie.vrc.nic;
 
+import dev.vpcie.protocol.agent.AgentLoop;
+import dev.vpcie.protocol.agent.AgentWork;
 import dev.vpcie.protocol.pci.PciConfig;
+import dev.vpcie.vrc.Access;
+import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.protocol.transport.MacAddress;
 import dev.vpcie.vrc.PcieDevice;
 import java.nio.ByteBuffer;
@@ -14,29 +18,33 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntConsumer;
+import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the e1000 and igb drivers share: rings, the transmit path with back-pressure, the poll
- * thread that services interrupts (the driver's NAPI), the watchdog (link, statistics, lost
+ * What the e1000 and igb drivers share: rings, the transmit path with back-pressure, the ring
+ * poll that services interrupts (the driver's NAPI), the watchdog (link, statistics, lost
  * interrupts, TX hang, lost configuration), link listeners, statistics, reset and close. The
  * chip-specific steps are the abstract methods, called in the order the Linux drivers use.
  *
- * <p>Threads: everything but {@link #transmit}, {@link #flush}, {@link #awaitTxSpace} and
- * {@link #stats} runs on the poll thread, a single-threaded agent woken by interrupt handlers
- * (which only set a bit) and by the watchdog deadline. The TX ring is shared with the caller
- * of {@link #transmit} under the TX lock.
+ * <p>Threads: the ring poll runs on the root complex's loop ({@link RootComplex#loop}) as one
+ * {@link AgentWork}: an interrupt handler (on the loop too) marks its vector, and the next cycle
+ * runs {@link #service}, which cleans TX and RX from descriptor write-back in host memory, hands
+ * frames to the receiver and re-arms with posted writes, within a budget per cycle; it never
+ * waits (a cause register it must read is read with {@link #readAsync}, whose answer continues
+ * on the loop). Everything slow (bring-up, link checks over MDIC, the watchdog, reset,
+ * statistics) runs on the driver's control thread, woken by requests from the ring poll and by
+ * the watchdog deadline; while it resets, the ring poll is paused. The TX ring is shared with
+ * the caller of {@link #transmit} under the TX lock.
  */
 public abstract class IntelNicDriver implements NicDriver {
     protected static final Logger log = LoggerFactory.getLogger(IntelNicDriver.class);
     /** Frames taken from one RX queue per service round before other work gets a turn (NAPI weight). */
-    protected static final int RX_BUDGET = 64;
+    public static final int RX_BUDGET = 64;
     private static final long CLOSE_TIMEOUT_NS = 5_000_000_000L;
     /** More vectors than either chip has (the 82576 has 10 MSI-X vectors). */
     protected static final int MAX_VECTORS = 32;
@@ -47,14 +55,9 @@ public abstract class IntelNicDriver implements NicDriver {
     private final String chip;
     protected MacAddress mac = new MacAddress(0);
 
-    private TxRing tx;
+    /** The transmit path (null before bring-up and after close). */
+    private volatile TxPath tx;
     private RxRing[] rx = new RxRing[0];
-    private final ReentrantLock txLock = new ReentrantLock();
-    private final Condition txSpace = txLock.newCondition();
-    private boolean txStopped = true;
-    private int unflushed;
-    /** The last time TX made progress or could start to (link up, reset): a hang is measured from here. */
-    private volatile long txProgressNs;
 
     private volatile boolean promiscuous;
     private volatile LinkState link = LinkState.DOWN;
@@ -62,18 +65,18 @@ public abstract class IntelNicDriver implements NicDriver {
     private volatile FrameReceiver receiver;
     private final Object linkMonitor = new Object();
 
-    private final AtomicLong pendingVectors = new AtomicLong();
+    private final AgentLoop loop;
+    private final RingPoll ringPoll;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private volatile Thread thread;
     private volatile boolean running;
-    private boolean linkCheckRequested, resetRequested;
+    private volatile boolean linkCheckRequested, resetRequested;
+    /** Why an access from the ring poll failed (the control thread takes the NIC as unreachable), or null. */
+    private volatile String unreachableReason;
     private final long busyPollNs;
-    /** The last time a frame went out or came in: busy polling lasts {@code busyPollNs} from here. */
-    private volatile long lastActivityNs;
-    private boolean unreachable;
+    private volatile boolean unreachable;
     private long nextWatchdog;
 
-    private final LongAdder txFrames = new LongAdder(), txBytes = new LongAdder(), txBusy = new LongAdder();
     private final LongAdder interrupts = new LongAdder(), linkChanges = new LongAdder(), resets = new LongAdder(), txKicks = new LongAdder();
     private final Map<HwStat, Long> hardware = new EnumMap<>(HwStat.class);
 
@@ -84,6 +87,14 @@ public abstract class IntelNicDriver implements NicDriver {
         this.mmio = new Mmio(device, 0);
         this.promiscuous = options.promiscuous();
         this.busyPollNs = options.busyPoll().toNanos();
+        this.loop = device.rootComplex().loop();
+        this.ringPoll = new RingPoll(new RingPoll.Rings() {
+            @Override public long service(long vectors) { return IntelNicDriver.this.service(vectors); }
+
+            @Override public boolean busyPoll() { return IntelNicDriver.this.busyPoll(); }
+
+            @Override public boolean ready() { return !unreachable && tx != null; }
+        }, device.name(), busyPollNs);
     }
 
     // ---- chip-specific steps ----
@@ -120,9 +131,10 @@ public abstract class IntelNicDriver implements NicDriver {
     protected abstract void disableInterrupts();
 
     /**
-     * Services the vectors that fired (bit n for vector n): reads causes where the mode needs it,
-     * cleans TX and RX with {@link #cleanTx} and {@link #cleanRx}, re-arms. Returns the vectors
-     * that still have work (left masked; they are serviced again at once).
+     * Services the vectors that fired (bit n for vector n), on the root complex's loop and without
+     * waiting: cleans TX and RX with {@link #cleanTx} and {@link #cleanRx}, reads causes where the
+     * mode needs it with {@link #readAsync}, re-arms with posted writes. Returns the vectors that
+     * still have work (left masked; they are serviced again next cycle).
      */
     protected abstract long service(long vectors);
 
@@ -157,21 +169,18 @@ public abstract class IntelNicDriver implements NicDriver {
         try {
             enableDevice();
             probe();
-            tx = new TxRing(device, options.txDescriptors(), txBufferSize(), txFormat());
+            tx = new TxPath(new TxRing(device, options.txDescriptors(), txBufferSize(), txFormat()), this::txDoorbell,
+                    options.maxFrameSize(), chip);
             rx = new RxRing[rxQueues()];
             for (int q = 0; q < rx.length; q++)
                 rx[q] = new RxRing(device, q, options.rxDescriptors(), rxBufferSize(), rxCrcBytes(), options.maxFrameSize(), rxFormat());
             setupInterrupts();
             configure();
             enableInterrupts();
-            txLock.lock();
-            try {
-                txStopped = false;
-            } finally {
-                txLock.unlock();
-            }
+            tx.start();
             running = true;
             thread = Thread.ofPlatform().daemon().name("nic-" + device.name()).start(this::run);
+            loop.add(ringPoll);
         } catch (RuntimeException e) {
             release();
             throw e;
@@ -180,7 +189,7 @@ public abstract class IntelNicDriver implements NicDriver {
     }
 
     private void enableDevice() {
-        int command = (int) device.configRead(PciConfig.COMMAND, 2);
+        int command = (int) device.configRead(PciConfig.COMMAND, 2).orThrow(device.name() + ": Command read");
         int want = command | PciConfig.Command.MEMORY_SPACE_ENABLE | PciConfig.Command.BUS_MASTER_ENABLE
                 | (device.bars().stream().anyMatch(b -> !b.isMemory()) ? PciConfig.Command.IO_SPACE_ENABLE : 0);
         if (want != command) device.configWrite(PciConfig.COMMAND, 2, want);
@@ -240,89 +249,27 @@ public abstract class IntelNicDriver implements NicDriver {
     // ---- transmit ----
 
     @Override public boolean transmit(ByteBuffer frame, TxOffload offload, boolean more) {
-        int length = frame.remaining();
-        int max = offload instanceof TxOffload.Segmentation ? TxRing.MAX_TSO_FRAME : options.maxFrameSize();
-        if (length < 14 || length > max)
-            throw new IllegalArgumentException("frame of " + length + " bytes; " + chip + " sends 14.." + max + " bytes here");
-        txLock.lock();
-        try {
-            if (txStopped) return false;
-            int needed = tx.descriptorsFor(length, offload);
-            if (needed > tx.count() - 1)
-                throw new IllegalArgumentException("a frame of " + length + " bytes needs " + needed + " descriptors; the TX ring holds " + (tx.count() - 1));
-            if (!tx.hasRoom(needed)) {
-                reclaimLocked();
-                if (!tx.hasRoom(needed)) {
-                    txBusy.increment();
-                    ringTxDoorbell();
-                    return false;
-                }
-            }
-            tx.post(frame, offload, System.nanoTime());
-            txFrames.increment();
-            txBytes.add(length);
-            unflushed++;
-            if (!more) ringTxDoorbell();
-            if (busyPollNs > 0) {
-                lastActivityNs = System.nanoTime();
-                LockSupport.unpark(thread); // watch for the answer from memory
-            }
-            return true;
-        } finally {
-            txLock.unlock();
+        TxPath t = tx;
+        if (t == null || !t.transmit(frame, offload, more)) return false;
+        if (busyPollNs > 0) {
+            ringPoll.activity(System.nanoTime());
+            if (!loop.inLoop()) loop.wakeup(); // watch for the answer from memory
         }
+        return true;
     }
 
     @Override public void flush() {
-        txLock.lock();
-        try {
-            ringTxDoorbell();
-        } finally {
-            txLock.unlock();
-        }
-    }
-
-    private void ringTxDoorbell() {
-        if (unflushed == 0 || txStopped) return;
-        unflushed = 0;
-        txDoorbell(tx.tail());
+        TxPath t = tx;
+        if (t != null) t.flush();
     }
 
     @Override public boolean awaitTxSpace(long timeoutNanos) throws InterruptedException {
-        long left = timeoutNanos;
-        txLock.lock();
-        try {
-            if (tx == null) return false;
-            int needed = tx.descriptorsFor(TxRing.MAX_TSO_FRAME, TxOffload.NONE) + 1;
-            while (txStopped || !tx.hasRoom(needed)) {
-                if (tx == null || !running) return false;
-                if (!txStopped) reclaimLocked();
-                if (!txStopped && tx.hasRoom(needed)) break;
-                if (left <= 0) return false;
-                left = txSpace.awaitNanos(left);
-            }
-            return true;
-        } finally {
-            txLock.unlock();
-        }
-    }
-
-    private void reclaimLocked() {
-        if (tx.reclaim() > 0) {
-            txProgressNs = System.nanoTime();
-            txSpace.signalAll();
-        }
+        TxPath t = tx;
+        return t != null && t.awaitSpace(timeoutNanos, () -> running);
     }
 
     /** Frees completed TX descriptors (DD written back in host memory); wakes waiting senders. */
-    protected final void cleanTx() {
-        txLock.lock();
-        try {
-            reclaimLocked();
-        } finally {
-            txLock.unlock();
-        }
-    }
+    protected final void cleanTx() { tx.clean(); }
 
     // ---- receive ----
 
@@ -350,25 +297,103 @@ public abstract class IntelNicDriver implements NicDriver {
         };
     }
 
-    // ---- interrupts and the poll thread ----
+    // ---- interrupts and the ring poll (on the root complex's loop) ----
 
-    /** The interrupt handler for {@code vector}: records it and wakes the poll thread, nothing more. */
+    /** The interrupt handler for {@code vector} (on the loop): marks it for the ring poll, nothing more. */
     protected final void interrupt(int vector) {
         interrupts.increment();
-        pendingVectors.getAndUpdate(v -> v | 1L << vector);
+        ringPoll.pending |= 1L << vector;
+    }
+
+    /**
+     * The NAPI service of a single MSI or INTx vector (loop thread): hands over what is in host
+     * memory, then reads {@code causeRegister} without waiting. When {@code ours} says the causes
+     * are this NIC's (having masked what must be masked), the rings are polled with the vector
+     * masked until a cycle finishes within the budget, then {@code rearm} unmasks. Returns the
+     * vectors to service again next cycle.
+     */
+    protected final long serviceSingleVector(int causeRegister, IntPredicate ours, Runnable rearm) {
+        RingPoll p = ringPoll;
+        if (p.causePending) {
+            p.missed = true; // the answer re-runs the service
+            return 0;
+        }
+        if (!p.polling) {
+            // What the interrupt announced is already in host memory: hand it over before the cause
+            // read's round trip. Anything written after this pass is either seen by the polling
+            // pass after the read or raises its cause again once the register has been read.
+            cleanAll();
+            p.causePending = true;
+            readAsync(causeRegister, causes -> {
+                p.causePending = false;
+                boolean again = p.missed;
+                p.missed = false;
+                if (ours.test(causes)) {
+                    p.polling = true;
+                    again = true;
+                }
+                if (again) pollAgain(1);
+            });
+            return 0;
+        }
+        if (cleanAll()) return 1; // budget used up: stay masked and poll again
+        p.polling = false;
+        rearm.run();
+        return 0;
+    }
+
+    /** Cleans TX and every RX queue; true when a queue used its whole budget. */
+    private boolean cleanAll() {
+        cleanTx();
+        boolean more = false;
+        for (int q = 0; q < rx.length; q++) more |= cleanRx(q);
+        return more;
+    }
+
+    /** Has the ring poll service {@code vectors} again next cycle, as if they had fired (loop thread). */
+    protected final void pollAgain(long vectors) { ringPoll.pending |= vectors; }
+
+    /**
+     * Reads a register without waiting (ring poll only): {@code then} runs on the loop with the
+     * value once the completion is in. A failed read makes the control thread take the NIC as
+     * unreachable.
+     */
+    protected final void readAsync(int offset, IntConsumer then) {
+        int issuedIn = ringPoll.generation;
+        mmio.readAsync(offset).whenComplete((Access a, Throwable e) -> {
+            // A read from before a reset says nothing about the NIC after it: drop its answer.
+            if (issuedIn != ringPoll.generation) return;
+            if (e != null || !a.ok()) {
+                unreachable("read of register 0x" + Integer.toHexString(offset) + " failed: " + (e != null ? e.getMessage() : a.outcome()));
+                return;
+            }
+            try {
+                then.accept((int) a.value());
+            } catch (RuntimeException ex) {
+                log.error("{}: ring poll error", device.name(), ex);
+            }
+        });
+    }
+
+    private void unreachable(String reason) {
+        unreachableReason = reason;
         LockSupport.unpark(thread);
     }
 
-    /** Asks the poll thread to read the link state (after an LSC cause). */
-    protected final void requestLinkCheck() { linkCheckRequested = true; }
+    /** Asks the control thread to read the link state (after an LSC cause); any thread. */
+    protected final void requestLinkCheck() {
+        linkCheckRequested = true;
+        LockSupport.unpark(thread);
+    }
 
-    /** Asks the poll thread to reset and re-initialise the NIC once the current service round is over. */
+    /** Asks the control thread to reset and re-initialise the NIC; any thread. */
     protected final void requestReset(String reason) {
         log.warn("{}: {}; resetting", device.name(), reason);
         resetRequested = true;
+        LockSupport.unpark(thread);
     }
 
-    /** Runs {@code task} on the poll thread (at once when already on it, or when there is none: not open or closed). */
+    /** Runs {@code task} on the control thread (at once when already on it, or when there is none: not open or closed). */
     protected final void runOnPollThread(Runnable task) {
         Thread t = thread;
         if (Thread.currentThread() == t || t == null || !running) {
@@ -379,6 +404,25 @@ public abstract class IntelNicDriver implements NicDriver {
         LockSupport.unpark(thread);
     }
 
+    /** Runs {@code task} on the loop and waits for it (control thread; at once when the loop is the caller). */
+    private void onLoopAndWait(Runnable task) {
+        if (loop.inLoop()) {
+            task.run();
+            return;
+        }
+        try {
+            loop.call(() -> {
+                task.run();
+                return null;
+            }).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new NicException(device.name() + ": the root complex's loop did not run the ring poll's hand-over: " + e);
+        }
+    }
+
+    /** The control thread: requests from the ring poll, tasks, reset, link checks, the watchdog. */
     private void run() {
         // The link is read as enableInterrupts arranged; the rest of the watchdog can wait a period.
         nextWatchdog = System.nanoTime() + options.watchdog().toNanos();
@@ -387,11 +431,10 @@ public abstract class IntelNicDriver implements NicDriver {
             try {
                 Runnable task;
                 while ((task = tasks.poll()) != null) task.run();
-                long vectors = pendingVectors.getAndSet(0);
-                if (vectors != 0 && !unreachable) {
-                    lastActivityNs = now;
-                    long busy = service(vectors);
-                    if (busy != 0) pendingVectors.getAndUpdate(v -> v | busy);
+                String why = unreachableReason;
+                if (why != null) {
+                    unreachableReason = null;
+                    throw new DeviceUnreachableException(device.name() + ": " + why);
                 }
                 if (resetRequested && !unreachable) {
                     resetRequested = false;
@@ -410,22 +453,20 @@ public abstract class IntelNicDriver implements NicDriver {
                 unreachable = true;
                 updateLink(LinkState.DOWN);
             } catch (RuntimeException e) {
-                log.error("{}: poll thread error", device.name(), e);
+                log.error("{}: control thread error", device.name(), e);
             }
-            if (pendingVectors.get() == 0 && tasks.isEmpty() && running) {
-                if (System.nanoTime() - lastActivityNs < busyPollNs && !unreachable) busyPoll();
-                else LockSupport.parkNanos(this, Math.max(0, nextWatchdog - System.nanoTime()));
-            }
+            if (tasks.isEmpty() && running && !resetRequested && !linkCheckRequested && unreachableReason == null)
+                LockSupport.parkNanos(this, Math.max(0, nextWatchdog - System.nanoTime()));
         }
     }
 
     /**
      * One busy-polling pass (NicOptions#busyPoll): look at the rings in host memory without
      * waiting for an interrupt, as Linux's busy polling does. Costs a CPU while it lasts; saves
-     * the interrupt's trip through the root complex's dispatcher for frames that come soon.
+     * the interrupt's trip for frames that come soon. Returns whether it found work.
      */
-    private void busyPoll() {
-        boolean work = cleanTxFound();
+    private boolean busyPoll() {
+        boolean work = tx.clean();
         for (int q = 0; q < rx.length; q++) {
             RxRing ring = rx[q];
             int before = ring.tail();
@@ -435,19 +476,7 @@ public abstract class IntelNicDriver implements NicDriver {
                 work = true;
             }
         }
-        if (work) lastActivityNs = System.nanoTime();
-        else Thread.onSpinWait();
-    }
-
-    private boolean cleanTxFound() {
-        txLock.lock();
-        try {
-            int before = tx.inUse();
-            reclaimLocked();
-            return tx.inUse() != before;
-        } finally {
-            txLock.unlock();
-        }
+        return work;
     }
 
     private void watchdog(long now) {
@@ -464,19 +493,10 @@ public abstract class IntelNicDriver implements NicDriver {
             resetNow();
             return;
         }
-        long since;
-        txLock.lock();
-        try {
-            reclaimLocked();
-            since = tx.oldestPendingSince();
-        } finally {
-            txLock.unlock();
-        }
-        // Frames queued while the link was down only start to go when it comes up.
-        long stalled = since < 0 || !link.up() ? 0 : now - Math.max(since, txProgressNs);
+        long stalled = tx.stalledFor(now, link.up());
         long period = options.watchdog().toNanos();
         if (stalled > 2 * period) {
-            log.warn("{}: Detected Tx Unit Hang (oldest frame waiting {} ms); resetting", device.name(), (now - since) / 1_000_000);
+            log.warn("{}: Detected Tx Unit Hang (oldest frame waiting {} ms); resetting", device.name(), (now - tx.oldestPendingSince()) / 1_000_000);
             resetNow();
             return;
         }
@@ -485,18 +505,14 @@ public abstract class IntelNicDriver implements NicDriver {
             // tail write; ring the doorbell again before calling it a hang.
             txKicks.increment();
             log.debug("{}: TX made no progress for {} ms; ringing the doorbell again", device.name(), stalled / 1_000_000);
-            txLock.lock();
-            try {
-                if (!txStopped) txDoorbell(tx.tail());
-            } finally {
-                txLock.unlock();
-            }
+            tx.ringAgain();
         }
         kick();
         // Lost-interrupt insurance that needs no new edge: an INTx line the root complex believes
         // still asserted (a Deassert lost to a reset, say) would never interrupt again, so look at
         // every vector once per period as if it had fired.
-        pendingVectors.getAndUpdate(v -> v | allVectors());
+        long all = allVectors();
+        loop.execute(() -> ringPoll.pending |= all);
     }
 
     /** Bit n set for every interrupt vector the driver services. */
@@ -509,7 +525,7 @@ public abstract class IntelNicDriver implements NicDriver {
         LinkState was = link;
         if (now.equals(was)) return;
         if (now.up()) {
-            txProgressNs = System.nanoTime();
+            tx.progress();
             linkCameUp(now);
         }
         link = now; // published after the link-up work, so whoever waits for the link finds it finished
@@ -555,37 +571,25 @@ public abstract class IntelNicDriver implements NicDriver {
         }
     }
 
-    /** The full re-initialisation, on the poll thread: in-flight traffic is dropped. */
+    /** The full re-initialisation, on the control thread with the ring poll paused: in-flight traffic is dropped. */
     private void resetNow() {
         resets.increment();
-        txLock.lock();
-        try {
-            txStopped = true;
-        } finally {
-            txLock.unlock();
-        }
+        onLoopAndWait(() -> {
+            ringPoll.pause();
+        });
+        tx.stop();
         disableInterrupts();
         resetHardware();
-        txLock.lock();
-        try {
-            tx.reset();
-            unflushed = 0;
-        } finally {
-            txLock.unlock();
-        }
+        tx.reset();
         for (RxRing r : rx) r.arm();
         configure();
         // Forget interrupts from before the reset, but not one raised by enabling (the e1000's
         // ICS=LSC): clearing after enableInterrupts could swallow it and leave INTx asserted.
-        pendingVectors.set(0);
+        onLoopAndWait(() -> {
+            ringPoll.resume();
+        });
         enableInterrupts();
-        txLock.lock();
-        try {
-            txStopped = false;
-            txSpace.signalAll();
-        } finally {
-            txLock.unlock();
-        }
+        tx.start();
         updateLink(LinkState.DOWN);
         linkCheckRequested = true; // besides what enableInterrupts arranged: a reset must not hang on one interrupt
     }
@@ -611,7 +615,9 @@ public abstract class IntelNicDriver implements NicDriver {
         synchronized (hardware) {
             hardware.forEach((k, v) -> hw.put(k.name(), v));
         }
-        return new NicStats(txFrames.sum(), txBytes.sum(), txBusy.sum(), txKicks.sum(), rxFrames, rxBytes, rxErrors, rxUnclaimed,
+        TxPath t = tx;
+        return new NicStats(t == null ? 0 : t.frames(), t == null ? 0 : t.bytes(), t == null ? 0 : t.busy(), txKicks.sum(),
+                t == null ? 0 : t.doorbells(), rxFrames, rxBytes, rxErrors, rxUnclaimed,
                 interrupts.sum(), linkChanges.sum(), resets.sum(), mmio.reads(), mmio.writes(), perQueue, hw);
     }
 
@@ -640,6 +646,14 @@ public abstract class IntelNicDriver implements NicDriver {
     @Override public void close() {
         Thread t = thread;
         running = false;
+        try {
+            onLoopAndWait(() -> {
+                ringPoll.pause();
+                loop.remove(ringPoll);
+            });
+        } catch (NicException e) {
+            log.warn("{}: {}", device.name(), e.getMessage());
+        }
         if (t != null) {
             LockSupport.unpark(t);
             try {
@@ -648,25 +662,15 @@ public abstract class IntelNicDriver implements NicDriver {
                 Thread.currentThread().interrupt();
             }
         }
-        txLock.lock();
-        try {
-            txStopped = true;
-            txSpace.signalAll();
-        } finally {
-            txLock.unlock();
-        }
+        TxPath t0 = tx;
+        if (t0 != null) t0.stop();
         try {
             disableInterrupts();
             shutdown();
         } catch (DeviceUnreachableException e) {
             log.warn("{}: could not reset the NIC on close: {}", device.name(), e.getMessage());
         }
-        txLock.lock();
-        try {
-            release();
-        } finally {
-            txLock.unlock();
-        }
+        release();
         link = LinkState.DOWN;
     }
 
@@ -675,14 +679,15 @@ public abstract class IntelNicDriver implements NicDriver {
         try {
             device.disableInterrupts();
             for (int v = 0; v < MAX_VECTORS; v++) device.onInterrupt(v, null);
-            int command = (int) device.configRead(PciConfig.COMMAND, 2);
+            int command = (int) device.configRead(PciConfig.COMMAND, 2).orThrow(device.name() + ": Command read");
             device.configWrite(PciConfig.COMMAND, 2, command & ~PciConfig.Command.BUS_MASTER_ENABLE);
         } catch (RuntimeException e) {
             log.warn("{}: could not disable interrupts and bus mastering: {}", device.name(), e.getMessage());
         }
-        if (tx != null) tx.close();
-        for (RxRing r : rx) if (r != null) r.close();
+        TxPath t = tx;
         tx = null;
+        if (t != null) t.close();
+        for (RxRing r : rx) if (r != null) r.close();
         rx = new RxRing[0];
     }
 

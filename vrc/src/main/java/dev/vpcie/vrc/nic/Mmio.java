@@ -43,10 +43,20 @@ public final class Mmio {
 
     private int readUncounted(int offset) {
         check(offset);
-        Access a = device.rootComplex().memAccess(bar.address() + offset, 4);
+        Access a = device.rootComplex().memRead(bar.address() + offset, 4);
         if (!a.outcome().ok())
             throw new DeviceUnreachableException(device.name() + ": read of register 0x" + Integer.toHexString(offset) + " failed: " + a.outcome());
         return (int) a.value();
+    }
+
+    /**
+     * A read that does not wait, for the root complex's loop thread: the future completes there
+     * with the access, or exceptionally when the link is or goes down.
+     */
+    public java.util.concurrent.CompletableFuture<Access> readAsync(int offset) {
+        check(offset);
+        reads.increment();
+        return device.rootComplex().memReadAsync(bar.address() + offset, 4);
     }
 
     public void write(int offset, int value) {

@@ -1,6 +1,7 @@
 package dev.vpcie.vrc.tap;
 
-import dev.vpcie.protocol.transport.EventFd;
+import dev.vpcie.protocol.agent.AgentLoop;
+import dev.vpcie.protocol.agent.AgentWork;
 import dev.vpcie.protocol.transport.InterfaceIoctl;
 import dev.vpcie.protocol.transport.Tap;
 import dev.vpcie.vrc.nic.LinkListener;
@@ -11,17 +12,22 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Gives the host a network interface backed by a NIC: a TAP interface with the NIC's MAC address,
- * its link as the TAP's carrier and its MTU, and frames moved both ways. Frames the kernel sends
- * on the TAP are read by the bridge's thread (poll on the TAP and an eventfd to stop it) and
- * queued on the NIC in batches with one doorbell per batch; frames the NIC receives are written
- * to the TAP from the driver's poll thread.
+ * its link as the TAP's carrier and its MTU, and frames moved both ways, all on the root
+ * complex's loop: the loop watches the TAP's descriptor, and the bridge (one {@link AgentWork} of
+ * the loop) reads what the kernel sent, up to {@value #BATCH} frames per cycle, queues them on the
+ * NIC and rings the doorbell once per batch; frames the NIC receives are written to the TAP from
+ * the driver's ring poll, on the same loop. Nothing waits: when the NIC's TX ring is full the
+ * frame read last stays in the read buffer and the TAP is not watched until the ring has room
+ * (the TX clean of the ring poll makes it, on the same loop; the bridge looks again each cycle).
  *
  * <p>With offloads the TAP carries virtio-net headers: the kernel sends TCP segments up to 64 KiB
  * and partial checksums, which become the NIC's TSO and checksum insertion.
@@ -34,7 +40,8 @@ public final class TapBridge implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TapBridge.class);
     /** Frames taken from the TAP before the doorbell is rung. */
     private static final int BATCH = 64;
-    private static final int POLL_MILLIS = 1000;
+    /** While the TX ring is full, how often the bridge looks again without an event. */
+    private static final long FULL_RECHECK_NS = 1_000_000L;
 
     /**
      * @param offloads virtio-net headers with checksum and TSO offload to the NIC
@@ -55,7 +62,8 @@ public final class TapBridge implements AutoCloseable {
 
     private final NicDriver driver;
     private final Tap tap;
-    private final EventFd wakeup;
+    private final AgentLoop loop;
+    private final Reader reader;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment writeBuffer;
     private final int headerBytes;
@@ -64,42 +72,42 @@ public final class TapBridge implements AutoCloseable {
             tapDrops = new LongAdder(), fullWaits = new LongAdder(), dropped = new LongAdder(), segmented = new LongAdder(),
             checksummed = new LongAdder();
     private volatile LinkListener linkListener;
-    private volatile boolean running = true;
     private volatile boolean tapOpen = true;
-    private Thread thread;
 
-    private TapBridge(NicDriver driver, Tap tap, EventFd wakeup) {
+    private TapBridge(NicDriver driver, Tap tap, AgentLoop loop) {
         this.driver = driver;
         this.tap = tap;
-        this.wakeup = wakeup;
+        this.loop = loop;
+        this.reader = new Reader();
         this.headerBytes = tap.vnetHeader() ? Tap.VNET_HDR_SIZE : 0;
         this.writeBuffer = arena.allocate(headerBytes + driver.maxFrameSize() + 4, 64);
     }
 
-    /** Creates the TAP {@code name} and starts bridging it to {@code driver}. */
+    /** Creates the TAP {@code name} and starts bridging it to {@code driver}, on its root complex's loop. */
     public static TapBridge start(NicDriver driver, String name, Options options) throws IOException {
+        return start(driver, name, options, driver.device().rootComplex().loop());
+    }
+
+    /** Like {@link #start(NicDriver, String, Options)} on a loop of the caller's choice (the driver's receiver then runs there too). */
+    public static TapBridge start(NicDriver driver, String name, Options options, AgentLoop loop) throws IOException {
         Tap tap = Tap.create(name, options.offloads());
-        EventFd wakeup = null;
         TapBridge bridge = null;
         try {
-            wakeup = EventFd.open();
             tap.setHardwareAddress(driver.macAddress());
             InterfaceIoctl.setMtu(tap.name(), driver.maxFrameSize() - 14);
             tap.setCarrier(driver.link().up());
-            bridge = new TapBridge(driver, tap, wakeup);
+            bridge = new TapBridge(driver, tap, loop);
             TapBridge b = bridge;
             driver.onReceive(b::toTap);
             driver.onLinkChange(b::linkChanged);
             if (options.bringUp()) InterfaceIoctl.setUp(tap.name(), true);
-            bridge.thread = Thread.ofPlatform().daemon().name("tap-" + tap.name()).start(bridge::run);
+            loop.add(bridge.reader);
+            loop.watch(tap.fd());
             log.info("{} bridged to {} (offloads {})", tap.name(), driver, options.offloads() ? "on" : "off");
             return bridge;
         } catch (IOException | RuntimeException e) {
             if (bridge != null) bridge.close();
-            else {
-                tap.close();
-                if (wakeup != null) wakeup.close();
-            }
+            else tap.close();
             throw e;
         }
     }
@@ -123,7 +131,7 @@ public final class TapBridge implements AutoCloseable {
                 fullWaits.sum(), dropped.sum());
     }
 
-    // ---- NIC -> TAP, on the driver's poll thread ----
+    // ---- NIC -> TAP, on the driver's ring poll (the loop) ----
 
     private void toTap(ByteBuffer frame, int queue) {
         int length = frame.remaining();
@@ -158,73 +166,98 @@ public final class TapBridge implements AutoCloseable {
         if (l != null) l.linkChanged(state);
     }
 
-    // ---- TAP -> NIC, on the bridge's thread ----
+    // ---- TAP -> NIC, on the loop ----
 
-    private void run() {
-        MemorySegment buffer = tap.readBuffer();
-        ByteBuffer view = buffer.asByteBuffer();
-        try {
-            while (running) {
-                if (!tap.awaitReadable(wakeup, POLL_MILLIS)) continue;
-                int queued = 0, n;
-                while (running && queued < BATCH && (n = tap.read()) > 0) {
-                    if (forward(buffer, view, n)) queued++;
-                }
-                if (queued > 0) driver.flush();
-            }
-        } catch (IOException | RuntimeException e) {
-            if (running) log.error("{}: bridge stopped: {}", tap.name(), e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
+    /** Reads the TAP (the loop polls its descriptor) and queues what it read on the NIC. All fields are the loop's. */
+    private final class Reader implements AgentWork {
+        private final MemorySegment buffer = tap.readBuffer();
+        private final ByteBuffer view = buffer.asByteBuffer();
+        /** Length of a frame read but not yet taken by the full TX ring (0: none). */
+        private int held;
+        private boolean watched = true;
 
-    private boolean forward(MemorySegment buffer, ByteBuffer view, int n) throws InterruptedException {
-        int length = n - headerBytes;
-        TxOffload offload = TxOffload.NONE;
-        try {
-            if (length < 14) throw new IllegalArgumentException("frame of " + length + " bytes");
-            if (headerBytes > 0) offload = VnetHeader.read(buffer, 0).offload(buffer, headerBytes, length);
-        } catch (IllegalArgumentException e) {
-            dropped.increment();
-            log.debug("{}: frame dropped: {}", tap.name(), e.getMessage());
-            return false;
-        }
-        view.clear().position(headerBytes).limit(n);
-        while (running) {
+        @Override public int doWork(long nowNs) {
+            if (!tapOpen) return 0;
+            int queued = 0;
             try {
-                if (driver.transmit(view, offload, true)) {
-                    toNic.increment();
-                    toNicBytes.add(length);
-                    switch (offload) {
-                        case TxOffload.Segmentation tso -> segmented.increment();
-                        case TxOffload.Checksum csum -> checksummed.increment();
-                        case TxOffload.None none -> { }
-                    }
-                    return true;
+                if (held > 0) {
+                    if (!forward(held)) return 0; // still full
+                    held = 0;
+                    queued++;
+                    watch(true);
                 }
+                int n;
+                while (queued < BATCH && (n = tap.read()) > 0) {
+                    if (!forward(n)) {
+                        held = n; // the ring is full: keep it, and stop listening until there is room
+                        fullWaits.increment();
+                        watch(false);
+                        break;
+                    }
+                    queued++;
+                }
+            } catch (IOException e) {
+                log.error("{}: reading the TAP failed, bridge stopped: {}", tap.name(), e.getMessage());
+                tapOpen = false;
+                watch(false);
+            }
+            if (queued > 0) driver.flush();
+            return queued;
+        }
+
+        @Override public long nextDeadlineNs() { return held > 0 ? loop.nowNs() + FULL_RECHECK_NS : Long.MAX_VALUE; }
+
+        private void watch(boolean on) {
+            if (on == watched) return;
+            watched = on;
+            if (on) loop.watch(tap.fd());
+            else loop.unwatch(tap.fd());
+        }
+
+        /** Queues the frame of {@code n} bytes in the read buffer; false when the ring is full (nothing queued). */
+        private boolean forward(int n) {
+            int length = n - headerBytes;
+            TxOffload offload = TxOffload.NONE;
+            try {
+                if (length < 14) throw new IllegalArgumentException("frame of " + length + " bytes");
+                if (headerBytes > 0) offload = VnetHeader.read(buffer, 0).offload(buffer, headerBytes, length);
+                view.clear().position(headerBytes).limit(n);
+                if (!driver.transmit(view, offload, true)) return false;
             } catch (IllegalArgumentException e) {
                 dropped.increment();
-                log.debug("{}: frame refused by the driver: {}", tap.name(), e.getMessage());
-                return false;
+                log.debug("{}: frame dropped: {}", tap.name(), e.getMessage());
+                return true; // taken (and dropped): read the next one
             }
-            fullWaits.increment();
-            driver.flush();
-            driver.awaitTxSpace(TimeUnit.MILLISECONDS.toNanos(100));
+            toNic.increment();
+            toNicBytes.add(length);
+            switch (offload) {
+                case TxOffload.Segmentation tso -> segmented.increment();
+                case TxOffload.Checksum csum -> checksummed.increment();
+                case TxOffload.None none -> { }
+            }
+            return true;
         }
-        return false;
     }
 
     /** Stops bridging and removes the TAP interface; the driver stays open (its owner closes it). */
     @Override public void close() {
-        running = false;
-        wakeup.signal();
-        Thread t = thread;
-        if (t != null) {
+        // Off the loop before the descriptor closes: the loop must not poll or read a closed fd.
+        Runnable detach = () -> {
+            loop.unwatch(tap.fd());
+            loop.remove(reader);
+        };
+        if (loop.inLoop()) {
+            detach.run();
+        } else {
             try {
-                t.join(5000);
+                loop.call(() -> {
+                    detach.run();
+                    return null;
+                }).get(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                log.debug("{}: loop gone before the bridge closed: {}", tap.name(), e.toString());
             }
         }
         driver.onReceive(null);
@@ -233,7 +266,6 @@ public final class TapBridge implements AutoCloseable {
             tapOpen = false;
             tap.close();
         }
-        wakeup.close();
         arena.close();
     }
 }

@@ -75,7 +75,7 @@ final class FakeNic implements NicDriver {
     @Override public int maxFrameSize() { return 1514; }
     @Override public int rxQueues() { return 1; }
     @Override public void setPromiscuous(boolean on) {}
-    @Override public NicStats stats() { return new NicStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), Map.of()); }
+    @Override public NicStats stats() { return new NicStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), Map.of()); }
     @Override public void reset() {}
     @Override public void close() { pollThread.shutdownNow(); }
     @Override public String toString() { return "fake NIC " + mac; }

@@ -2,6 +2,7 @@ package dev.vpcie.vrc.tap;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.vpcie.protocol.agent.AgentLoop;
 import dev.vpcie.protocol.netns.NetNamespace;
 import dev.vpcie.protocol.transport.ErrnoException;
 import dev.vpcie.protocol.transport.MacAddress;
@@ -30,10 +31,10 @@ class TapBridgeTest {
     @Test void systemPingThroughTheTap() throws Exception {
         assumeRoot();
         for (boolean offloads : new boolean[] {false, true}) {
-            try (NetNamespace ns = NetNamespace.create("tap"); FakeNic nic = new FakeNic(NIC_MAC)) {
+            try (NetNamespace ns = NetNamespace.create("tap"); FakeNic nic = new FakeNic(NIC_MAC); AgentLoop loop = AgentLoop.start("tap-test")) {
                 EchoResponder peer = new EchoResponder(PEER_MAC, Ipv4Address.parse("10.77.0.2"), 64);
                 nic.wire(f -> peer.respond(f, f.length).orElse(null));
-                TapBridge bridge = ns.call(() -> TapBridge.start(nic, "vtap0", new TapBridge.Options(offloads, true)));
+                TapBridge bridge = ns.call(() -> TapBridge.start(nic, "vtap0", new TapBridge.Options(offloads, true), loop));
                 try {
                     ns.ip("addr", "add", "10.77.0.1/24", "dev", "vtap0");
                     String link = ns.ip("link", "show", "vtap0");

@@ -2,6 +2,8 @@ package dev.vpcie.devices.nic.e1000;
 
 import static dev.vpcie.devices.nic.e1000.E1000Registers.*;
 
+import dev.vpcie.devices.trace.Hop;
+import dev.vpcie.devices.trace.HopEvent;
 import dev.vpcie.devices.nic.DescriptorRing;
 import dev.vpcie.devices.nic.DestinationKind;
 import dev.vpcie.devices.nic.EthernetFrames;
@@ -21,7 +23,6 @@ import dev.vpcie.devices.spi.Counters;
 import dev.vpcie.devices.spi.DeviceContext;
 import dev.vpcie.devices.spi.DmaException;
 import dev.vpcie.devices.spi.DmaPort;
-import dev.vpcie.devices.spi.Timers;
 import java.nio.ByteBuffer;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -58,13 +59,18 @@ import org.slf4j.Logger;
  * from RXCSUM.PCSS on.
  *
  * <h2>Descriptor prefetch</h2>
- * Like the chip, the model fetches descriptors in batches (up to {@link #PREFETCH} in one DMA
- * read, {@link RxDescriptorCache}) and keeps the buffer addresses of those it owns; a tail write prefetches in the
- * background. Writing RDBAL, RDBAH, RDLEN or RDH drops the prefetched ones.
+ * Like the chip, the model fetches descriptors ahead of need in batches (up to {@link #PREFETCH}
+ * in one DMA read, {@link RxDescriptorCache}) and keeps the buffer addresses of those it owns: a
+ * tail write fetches, and the cache is refilled whenever it falls below {@link #REFILL}, so a
+ * frame from the wire is normally written with posted writes only. A frame that finds too few
+ * descriptors fetched waits in the packet buffer for the fetch to land. Writing RDBAL, RDBAH,
+ * RDLEN or RDH drops the prefetched ones.
  */
 final class E1000Receiver {
     /** Descriptors one background prefetch reads. */
     static final int PREFETCH = 32;
+    /** Below this many descriptors held (or on their way) the cache is refilled. */
+    static final int REFILL = PREFETCH / 2;
     /** Descriptors the model can hold: enough for a 16 KiB frame in 256-byte buffers. */
     private static final int CACHE = 128;
     private static final int MAX_SHORT_FRAME = 1518;
@@ -77,10 +83,8 @@ final class E1000Receiver {
     private final PacketBuffer buffer = new PacketBuffer(48 * 1024);
     private final RxDescriptorCache cache = new RxDescriptorCache(CACHE);
     private final byte[] writeBack = new byte[8];
-    private Timers.Timer prefetchTask;
 
     private DmaPort dma;
-    private Timers timers;
     private Logger log;
     private BooleanSupplier busMaster;
     private BooleanSupplier linkUp;
@@ -103,7 +107,6 @@ final class E1000Receiver {
 
     void attach(DeviceContext ctx, BooleanSupplier busMaster, BooleanSupplier linkUp) {
         this.dma = ctx.dma();
-        this.timers = ctx.timers();
         this.log = ctx.log();
         this.busMaster = busMaster;
         this.linkUp = linkUp;
@@ -132,8 +135,6 @@ final class E1000Receiver {
     /** RDBAL/RDBAH/RDLEN/RDH written: what was prefetched may no longer be the ring. */
     void invalidate() {
         cache.invalidate();
-        if (prefetchTask != null) prefetchTask.cancel();
-        prefetchTask = null;
     }
 
     /** PBA written: its low 16 bits are the receive share in KiB. */
@@ -141,13 +142,10 @@ final class E1000Receiver {
 
     private static int rxAllocationBytes(int pba) { return (pba & 0xFFFF) * 1024; }
 
-    /** RDT written: software gave buffers. Pending frames go out; otherwise prefetch in the background. */
+    /** RDT written: software gave buffers. Pending frames go out; the cache fetches ahead. */
     void tailWritten() {
-        if (!buffer.isEmpty()) {
-            deliver();
-        } else if (prefetchTask == null || !prefetchTask.pending()) {
-            prefetchTask = timers.schedule(0, this::backgroundPrefetch);
-        }
+        if (!buffer.isEmpty()) deliver();
+        else prefetch(PREFETCH);
     }
 
     /** RCTL written: enabling the receiver delivers what waits. */
@@ -155,14 +153,21 @@ final class E1000Receiver {
         if ((regs.get(RCTL) & ReceiveControl.EN) != 0 && !buffer.isEmpty()) deliver();
     }
 
-    private void backgroundPrefetch() {
+    /** Fetches until {@code want} descriptors are held or on their way. */
+    private void prefetch(int want) {
         DescriptorRing ring = ring();
         if (!ready() || !ring.valid()) return;
-        try {
-            cache.fetch(dma, ring, PREFETCH);
-        } catch (DmaException e) {
-            dmaFailed("prefetching receive descriptors", e);
+        cache.fetch(dma, ring, want, this::fetched);
+    }
+
+    /** A descriptor fetch landed: frames waiting for descriptors may go now. */
+    private void fetched(DmaException failure) {
+        if (failure != null) {
+            dmaFailed("fetching receive descriptors", failure);
+            if (!buffer.isEmpty()) buffer.poll(); // the frame that waited for them is lost, as on a failed write
+            return;
         }
+        if (!buffer.isEmpty()) deliver();
     }
 
     private boolean ready() {
@@ -177,6 +182,7 @@ final class E1000Receiver {
 
     /** A frame from the wire (the EthernetPort's receiver, on the function's thread). */
     void frameArrived(ByteBuffer frame) {
+        HopEvent.mark(Hop.RX_WIRE);
         int rctl = regs.get(RCTL);
         if (!linkUp.getAsBoolean()) {
             droppedNoLink.increment();
@@ -230,13 +236,14 @@ final class E1000Receiver {
 
     // ---------------------------------------------------------------- delivery
 
-    /** Writes waiting frames while descriptors last. */
+    /** Writes waiting frames while fetched descriptors last; then refills the cache. */
     private void deliver() {
         if (!ready()) return;
         int delivered = 0;
         while (!buffer.isEmpty()) {
             try {
                 if (!write(buffer.peek())) break;
+                HopEvent.mark(Hop.RX_WRITTEN);
                 delivered++;
             } catch (DmaException e) {
                 dmaFailed("writing a received frame", e);
@@ -246,6 +253,7 @@ final class E1000Receiver {
             }
             buffer.poll();
         }
+        if (cache.count() + cache.fetching() < REFILL) prefetch(PREFETCH);
         if (delivered == 0) return;
         int causes = ICR_RXT0;
         DescriptorRing ring = ring();
@@ -277,9 +285,13 @@ final class E1000Receiver {
         int total = frameLength + ((rctl & ReceiveControl.SECRC) == 0 ? EthernetFrames.FCS_LENGTH : 0);
         int bufferSize = ReceiveControl.bufferSize(rctl);
         int chunks = (total + bufferSize - 1) / bufferSize;
-        int descriptors = cache.descriptorsFor(dma, ring, chunks, PREFETCH);
+        int descriptors = cache.descriptorsFor(ring, chunks);
         if (descriptors == RxDescriptorCache.TOO_MANY) throw new TooManyDescriptors();
         if (descriptors == RxDescriptorCache.NOT_ENOUGH) return false;
+        if (descriptors == RxDescriptorCache.NOT_FETCHED) {
+            cache.fetch(dma, ring, Math.max(PREFETCH, cache.count() + chunks), this::fetched);
+            return false; // written when the fetch lands
+        }
 
         if (total > frameLength) {
             byte[] withFcs = new byte[total];

@@ -2,11 +2,14 @@ package dev.vpcie.devices.nic.e1000;
 
 import static dev.vpcie.devices.nic.e1000.E1000Registers.*;
 
+import dev.vpcie.devices.trace.Hop;
+import dev.vpcie.devices.trace.HopEvent;
 import dev.vpcie.devices.nic.DescriptorRing;
 import dev.vpcie.devices.nic.DestinationKind;
 import dev.vpcie.devices.nic.EthernetFrames;
 import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.Statistic;
+import dev.vpcie.devices.nic.TxRingWalker;
 import dev.vpcie.devices.nic.offload.ChecksumField;
 import dev.vpcie.devices.nic.offload.OffloadException;
 import dev.vpcie.devices.nic.offload.Segmentation;
@@ -17,7 +20,6 @@ import dev.vpcie.devices.spi.Counters;
 import dev.vpcie.devices.spi.DeviceContext;
 import dev.vpcie.devices.spi.DmaException;
 import dev.vpcie.devices.spi.DmaPort;
-import dev.vpcie.devices.spi.Timers;
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -26,9 +28,10 @@ import org.slf4j.Logger;
  * The 82540EM transmit path: the descriptor ring walker, packet gathering, offloads and the wire.
  *
  * <h2>Processing</h2>
- * A TDT write (or a TCTL write that sets EN) starts the walker if TCTL.EN and bus mastering are on.
- * It fetches descriptors from TDH in batches (one DMA read for up to {@link #BATCH}) and handles
- * them in order:
+ * A TDT write (or a TCTL write that sets EN) starts the walker ({@link TxRingWalker}) if TCTL.EN
+ * and bus mastering are on. It fetches descriptors from TDH in batches (one DMA read for up to
+ * {@link #BATCH}, the 82540EM's fixed prefetch), reads the buffers of a batch with the reads in
+ * flight together, and handles the descriptors in order as their bytes come in:
  * <ul>
  *   <li><b>Context</b>: stored, one slot for TSE contexts and one for checksum-only contexts;</li>
  *   <li><b>Data</b> and <b>legacy</b>: the buffer is read and appended to the packet; the first data
@@ -38,19 +41,16 @@ import org.slf4j.Logger;
  *   <li>with RS (or legacy RPS) the descriptor's status dword is written back with DD set and
  *       EC/LC/TU clear.</li>
  * </ul>
- * TDH advances past each descriptor. When the walk stops, ICR gains TXDW if anything was written
- * back and TXQE if the ring is empty. After {@link #BUDGET} descriptors the walker yields (a timer
- * task continues), so register accesses interleave with a long burst.
+ * TDH advances past each descriptor. When everything fetched is processed, ICR gains TXDW if
+ * anything was written back and TXQE if the ring is empty — behind the write-backs.
  *
  * <p>Frames go to the wire when the link is up (else they are dropped and counted, as the MAC
  * does without link), or back into the receiver with RCTL loopback or PHY loopback.
  */
 final class E1000Transmitter {
     static final int BATCH = 32;
-    static final int BUDGET = 64;
     /** Largest packet gathered for segmentation (PAYLEN is 20 bits; Linux sends up to 64 KiB). */
     static final int MAX_PACKET = 256 * 1024;
-    private static final int DESC = DescriptorRing.DESCRIPTOR_SIZE;
 
     /** Where frames go: the wire, or the receiver in loopback. */
     interface FrameOut {
@@ -61,8 +61,10 @@ final class E1000Transmitter {
     private final NicStatistics stats;
     private final E1000Interrupts interrupts;
     private final TxOffloadEngine engine = new TxOffloadEngine();
-    private final byte[] descriptors = new byte[BATCH * DESC];
     private final byte[] writeBack = new byte[4];
+    private TxRingWalker<TxDescriptor> walker;
+    /** Causes the walk gathered for the interrupt it raises when caught up. */
+    private int causes;
 
     private TxDescriptor.Context checksumContext;
     private TxDescriptor.Context segmentationContext;
@@ -76,11 +78,9 @@ final class E1000Transmitter {
     private boolean packetOverflow;
 
     private DmaPort dma;
-    private Timers timers;
     private Logger log;
     private BooleanSupplier busMaster;
     private FrameOut out;
-    private Timers.Timer continuation;
     private Counters.Counter framesSent;
     private Counters.Counter offloadErrors;
     private Counters.Counter oversizePackets;
@@ -96,10 +96,10 @@ final class E1000Transmitter {
 
     void attach(DeviceContext ctx, BooleanSupplier busMaster, FrameOut out) {
         this.dma = ctx.dma();
-        this.timers = ctx.timers();
         this.log = ctx.log();
         this.busMaster = busMaster;
         this.out = out;
+        this.walker = new TxRingWalker<>(dma, new Ring());
         Counters c = ctx.counters();
         framesSent = c.counter("tx-frames");
         offloadErrors = c.counter("tx-dropped-bad-offload");
@@ -114,50 +114,54 @@ final class E1000Transmitter {
         checksumContext = null;
         segmentationContext = null;
         endPacket();
-        if (continuation != null) continuation.cancel();
-        continuation = null;
+        causes = 0;
+        if (walker != null) walker.reset();
     }
 
     /** TDT written, or TCTL written: walk the ring if transmit is enabled. */
     void kick() {
-        if (continuation != null && continuation.pending()) return; // a walk is already under way
-        walk();
-    }
-
-    private void walk() {
         if ((regs.get(TCTL) & TCTL_EN) == 0 || !busMaster.getAsBoolean()) return;
-        int causes = 0;
-        int done = 0;
         DescriptorRing ring = ring();
         if (!ring.valid()) {
             if (!ring.isEmpty()) badRing.increment();
             return;
         }
-        try {
-            while (!ring.isEmpty() && done < BUDGET) {
-                int n = Math.min(ring.ownedBeforeWrap(), Math.min(BATCH, BUDGET - done));
-                dma.read(ring.headAddress(), descriptors, 0, n * DESC);
-                for (int i = 0; i < n; i++) {
-                    long at = ring.address(ring.head() + i);
-                    TxDescriptor d = TxDescriptor.decode(descriptors, i * DESC);
-                    process(d);
-                    if (d.reportStatus()) {
-                        writeBack(at, d.upperDword());
-                        causes |= ICR_TXDW;
-                    }
-                    regs.set(TDH, ring.next(ring.head() + i));
-                }
-                done += n;
-                ring = ring();
+        walker.kick();
+    }
+
+    /** The ring's registers and descriptors as the walk sees them. */
+    private final class Ring implements TxRingWalker.Queue<TxDescriptor> {
+        @Override public DescriptorRing ring() { return E1000Transmitter.this.ring(); }
+
+        @Override public boolean enabled() { return (regs.get(TCTL) & TCTL_EN) != 0 && busMaster.getAsBoolean(); }
+
+        @Override public int batch() { return BATCH; }
+
+        @Override public TxDescriptor decode(byte[] raw, int off) { return TxDescriptor.decode(raw, off); }
+
+        @Override public void process(TxDescriptor d, long at, byte[] buffer) throws DmaException {
+            E1000Transmitter.this.process(d, buffer);
+            if (d.reportStatus()) {
+                writeBack(at, d.upperDword());
+                causes |= ICR_TXDW;
             }
-        } catch (DmaException e) {
+        }
+
+        @Override public void headMoved(int head) { regs.set(TDH, head); }
+
+        @Override public void caughtUp(int processed) {
+            DescriptorRing ring = E1000Transmitter.this.ring();
+            int c = causes | (ring.valid() && ring.isEmpty() ? ICR_TXQE : 0);
+            causes = 0;
+            if (c != 0) interrupts.raise(c);
+        }
+
+        @Override public void failed(DmaException e) {
             dmaErrors.increment();
             endPacket();
+            causes = 0;
             log.warn("e1000: DMA failed on the transmit ring at TDH {}: {}; transmission stops until TDT is written again", regs.get(TDH), e.getMessage());
         }
-        if (ring.valid() && ring.isEmpty()) causes |= ICR_TXQE;
-        else if (ring.valid() && done >= BUDGET) continuation = timers.schedule(0, this::walk);
-        if (causes != 0) interrupts.raise(causes);
     }
 
     private DescriptorRing ring() {
@@ -176,7 +180,7 @@ final class E1000Transmitter {
 
     // ---------------------------------------------------------------- descriptors
 
-    private void process(TxDescriptor d) throws DmaException {
+    private void process(TxDescriptor d, byte[] buffer) {
         switch (d) {
             case TxDescriptor.Context c -> {
                 if (c.tse()) segmentationContext = c;
@@ -188,13 +192,13 @@ final class E1000Transmitter {
                     packetPopts = data.popts();
                     packetTse = data.tse();
                 }
-                gather(data.address(), data.length());
+                gather(buffer);
                 if (data.vlan() && data.eop()) vlan(data.special());
                 if (data.eop()) send(offloadFor());
             }
             case TxDescriptor.Legacy l -> {
                 inPacket = true;
-                gather(l.address(), l.length());
+                gather(buffer);
                 if (l.vlan() && l.eop()) vlan(l.special());
                 if (l.eop()) {
                     // CSO/CSS are read from the EOP descriptor, where IC is valid.
@@ -216,14 +220,16 @@ final class E1000Transmitter {
         packetVlanTci = special;
     }
 
-    private void gather(long address, int length) throws DmaException {
+    /** Appends a descriptor's buffer (null or empty: nothing) to the packet. */
+    private void gather(byte[] buffer) {
+        int length = buffer == null ? 0 : buffer.length;
         if (length == 0 || packetOverflow) return;
         if (packetLength + length > MAX_PACKET) {
             packetOverflow = true;
             return;
         }
         if (packetLength + length > packet.length) packet = Arrays.copyOf(packet, Math.min(MAX_PACKET, Math.max(packet.length * 2, packetLength + length)));
-        dma.read(address, packet, packetLength, length);
+        System.arraycopy(buffer, 0, packet, packetLength, length);
         packetLength += length;
     }
 
@@ -272,6 +278,7 @@ final class E1000Transmitter {
         framesSent.increment();
         stats.transmitted(Math.max(len, EthernetFrames.MIN_FRAME) + EthernetFrames.FCS_LENGTH, DestinationKind.of(f, EthernetFrames.DESTINATION));
         out.send(f, len);
+        HopEvent.mark(Hop.TX_WIRE);
     }
 
     private void endPacket() {

@@ -2,11 +2,13 @@ package dev.vpcie.devices.nic.e1000;
 
 import static dev.vpcie.devices.nic.e1000.E1000Registers.*;
 
+import dev.vpcie.devices.nic.TxBufferDescriptor;
+
 /**
  * The three transmit descriptor formats of the 8254x, decoded from their 16 bytes. The format is
  * chosen by DEXT (dword 2 bit 29) and, when set, DTYP (dword 2 bits 23:20).
  */
-sealed interface TxDescriptor {
+sealed interface TxDescriptor extends TxBufferDescriptor {
 
     /** Bits of dword 3 (bytes 12-15) as written back, with DD set. */
     int upperDword();
@@ -27,6 +29,10 @@ sealed interface TxDescriptor {
      * </pre>
      */
     record Legacy(long address, int length, int cso, int cmd, int css, int special, int upperDword) implements TxDescriptor {
+        @Override public long bufferAddress() { return address; }
+
+        @Override public int bufferLength() { return length; }
+
         public boolean eop() { return (cmd & TXD_CMD_EOP) != 0; }
 
         public boolean insertChecksum() { return (cmd & TXD_CMD_IC) != 0; }
@@ -65,6 +71,10 @@ sealed interface TxDescriptor {
      * </pre>
      */
     record Data(long address, int length, int dcmd, int popts, int special, int upperDword) implements TxDescriptor {
+        @Override public long bufferAddress() { return address; }
+
+        @Override public int bufferLength() { return length; }
+
         public boolean eop() { return (dcmd & TXD_CMD_EOP) != 0; }
 
         public boolean tse() { return (dcmd & TXD_CMD_TSE) != 0; }

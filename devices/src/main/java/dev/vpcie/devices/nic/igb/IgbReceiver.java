@@ -3,6 +3,8 @@ package dev.vpcie.devices.nic.igb;
 import static dev.vpcie.devices.nic.igb.IgbRegisters.*;
 import static dev.vpcie.devices.nic.igb.RxWriteBack.*;
 
+import dev.vpcie.devices.trace.Hop;
+import dev.vpcie.devices.trace.HopEvent;
 import dev.vpcie.devices.nic.DescriptorRing;
 import dev.vpcie.devices.nic.DestinationKind;
 import dev.vpcie.devices.nic.EthernetFrames;
@@ -23,7 +25,6 @@ import dev.vpcie.devices.spi.Counters;
 import dev.vpcie.devices.spi.DeviceContext;
 import dev.vpcie.devices.spi.DmaException;
 import dev.vpcie.devices.spi.DmaPort;
-import dev.vpcie.devices.spi.Timers;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.function.BooleanSupplier;
@@ -72,18 +73,22 @@ import org.slf4j.Logger;
  * identification (IPIDV) and the packet checksum from RXCSUM.PCSS.
  *
  * <h2>Descriptor prefetch</h2>
- * Each queue fetches descriptors ahead ({@link RxDescriptorCache}, batches of {@link #PREFETCH}),
- * started in the background by a tail write, so a frame is written without first reading host
- * memory. Writing the queue's RDBAL, RDBAH, RDLEN or RDH, or disabling it, drops what it holds.
+ * Each queue fetches descriptors ahead ({@link RxDescriptorCache}, batches of {@link #PREFETCH}):
+ * a tail write fetches, and the cache is refilled whenever it falls below {@link #REFILL}, so a
+ * frame is normally written with posted writes only. A frame that finds too few fetched waits in
+ * the packet buffer until the fetch lands. Writing the queue's RDBAL, RDBAH, RDLEN or RDH, or
+ * disabling it, drops what it holds.
  */
 final class IgbReceiver {
     static final int PREFETCH = 32;
+    /** Below this many descriptors held (or on their way) a queue's cache is refilled. */
+    static final int REFILL = PREFETCH / 2;
     /** Descriptors a queue holds: a 16 KiB frame in 256-byte buffers. */
     static final int CACHE = 64;
     /** Largest frame the MAC takes in at all (16 KiB with FCS). */
     static final int MAX_FRAME = 16384 - EthernetFrames.FCS_LENGTH;
 
-    private enum Outcome { WRITTEN, WAIT, DROPPED }
+    private enum Outcome { WRITTEN, WAIT, FETCHING, DROPPED }
 
     /** A frame's queue and RSS result, decided when it arrived. */
     private record Classified(int queue, Rss.Result rss) {}
@@ -95,14 +100,12 @@ final class IgbReceiver {
     private final PacketBuffer buffer = new PacketBuffer(0x40 * 1024);
     private final ArrayDeque<Classified> classified = new ArrayDeque<>();
     private final RxDescriptorCache[] caches = new RxDescriptorCache[QUEUES];
-    private final Timers.Timer[] prefetchTasks = new Timers.Timer[QUEUES];
     private final byte[] key = new byte[Rss.KEY_BYTES];
     private final byte[] reta = new byte[Rss.RETA_ENTRIES];
     private final byte[] descriptor = new byte[16];
     private final byte[] statusByte = new byte[1];
 
     private DmaPort dma;
-    private Timers timers;
     private Logger log;
     private String name = "igb";
     private BooleanSupplier busMaster;
@@ -132,7 +135,6 @@ final class IgbReceiver {
 
     void attach(DeviceContext ctx, BooleanSupplier busMaster, BooleanSupplier linkUp) {
         this.dma = ctx.dma();
-        this.timers = ctx.timers();
         this.log = ctx.log();
         this.name = ctx.name();
         this.busMaster = busMaster;
@@ -171,17 +173,12 @@ final class IgbReceiver {
     /** RDBAL/RDBAH/RDLEN/RDH of queue {@code q} written: what was prefetched may not be the ring any more. */
     void ringChanged(int q) {
         caches[q].invalidate();
-        if (prefetchTasks[q] != null) prefetchTasks[q].cancel();
-        prefetchTasks[q] = null;
     }
 
-    /** RDT of queue {@code q} written: waiting frames go out; otherwise prefetch in the background. */
+    /** RDT of queue {@code q} written: waiting frames go out; the queue's cache fetches ahead. */
     void tailWritten(int q) {
-        if (!buffer.isEmpty()) {
-            deliver();
-        } else if (queueEnabled(q) && (prefetchTasks[q] == null || !prefetchTasks[q].pending())) {
-            prefetchTasks[q] = timers.schedule(0, () -> prefetch(q));
-        }
+        if (!buffer.isEmpty()) deliver();
+        prefetch(q, PREFETCH);
     }
 
     /** RXDCTL of queue {@code q} written: disabling forgets prefetched descriptors; enabling delivers. */
@@ -195,14 +192,23 @@ final class IgbReceiver {
         if ((regs.get(RCTL) & ReceiveControl.EN) != 0 && !buffer.isEmpty()) deliver();
     }
 
-    private void prefetch(int q) {
+    /** Fetches until {@code want} descriptors of queue {@code q} are held or on their way. */
+    private void prefetch(int q, int want) {
         DescriptorRing ring = ring(q);
         if (!ready() || !queueEnabled(q) || !ring.valid()) return;
-        try {
-            caches[q].fetch(dma, ring, PREFETCH);
-        } catch (DmaException e) {
-            dmaFailed(q, "prefetching receive descriptors", e);
+        caches[q].fetch(dma, ring, want, failure -> fetched(q, failure));
+    }
+
+    /** A descriptor fetch of queue {@code q} landed: frames waiting for descriptors may go now. */
+    private void fetched(int q, DmaException failure) {
+        if (failure != null) {
+            dmaFailed(q, "fetching receive descriptors", failure);
+            if (!classified.isEmpty() && classified.peekFirst().queue() == q) { // the frame that waited for them is lost
+                buffer.poll();
+                classified.pollFirst();
+            }
         }
+        if (!buffer.isEmpty()) deliver();
     }
 
     private boolean ready() { return (regs.get(RCTL) & ReceiveControl.EN) != 0 && busMaster.getAsBoolean(); }
@@ -217,6 +223,7 @@ final class IgbReceiver {
 
     /** A frame from the wire (the EthernetPort's receiver, on the function's thread). */
     void frameArrived(ByteBuffer frame) {
+        HopEvent.mark(Hop.RX_WIRE);
         if (!linkUp.getAsBoolean()) {
             droppedNoLink.increment();
             return;
@@ -335,15 +342,20 @@ final class IgbReceiver {
                     outcome = Outcome.DROPPED;
                 }
                 if (outcome == Outcome.WRITTEN) {
+                    HopEvent.mark(Hop.RX_WRITTEN);
                     written |= 1 << q;
                     int threshold = (regs.get(rx(q, SRRCTL)) & SRRCTL_RDMTS_MASK) >>> SRRCTL_RDMTS_SHIFT << 4;
                     int ownedAfter = ring(q).owned();
                     if (ownedBefore > threshold && ownedAfter <= threshold) causes |= ICR_RXDMT0;
                 }
             }
-            if (outcome == Outcome.WAIT) break;
+            if (outcome == Outcome.WAIT || outcome == Outcome.FETCHING) break;
             buffer.poll();
             classified.pollFirst();
+        }
+        for (int q = 0; q < QUEUES; q++) {
+            RxDescriptorCache cache = caches[q];
+            if ((written >>> q & 1) != 0 && cache.count() + cache.fetching() < REFILL) prefetch(q, PREFETCH);
         }
         if (written == 0 && causes == 0) return;
         int extended = 0;
@@ -408,13 +420,17 @@ final class IgbReceiver {
         int packetPart = total - headerLength;
         int buffers = Math.max(1, (packetPart + bufferSize - 1) / bufferSize);
         RxDescriptorCache cache = caches[q];
-        int descriptors = cache.descriptorsFor(dma, ring, buffers, PREFETCH);
+        int descriptors = cache.descriptorsFor(ring, buffers);
         if (descriptors == RxDescriptorCache.TOO_MANY) {
             droppedTooManyDescriptors.increment();
             log.warn("{}: a {}-byte frame needs more than {} receive descriptors on queue {} (buffers too small); dropped", name, total, CACHE, q);
             return Outcome.DROPPED;
         }
         if (descriptors == RxDescriptorCache.NOT_ENOUGH) return Outcome.WAIT;
+        if (descriptors == RxDescriptorCache.NOT_FETCHED) {
+            cache.fetch(dma, ring, Math.max(PREFETCH, cache.count() + buffers), failure -> fetched(q, failure));
+            return Outcome.FETCHING; // written when the fetch lands
+        }
 
         Metadata meta = metadata(data, frameLength, layout, rss, status, legacy);
         int head = ring.head();

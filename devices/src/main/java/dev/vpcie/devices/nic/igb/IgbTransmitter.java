@@ -2,11 +2,14 @@ package dev.vpcie.devices.nic.igb;
 
 import static dev.vpcie.devices.nic.igb.IgbRegisters.*;
 
+import dev.vpcie.devices.trace.Hop;
+import dev.vpcie.devices.trace.HopEvent;
 import dev.vpcie.devices.nic.DescriptorRing;
 import dev.vpcie.devices.nic.DestinationKind;
 import dev.vpcie.devices.nic.EthernetFrames;
 import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.Statistic;
+import dev.vpcie.devices.nic.TxRingWalker;
 import dev.vpcie.devices.nic.offload.ChecksumField;
 import dev.vpcie.devices.nic.offload.OffloadException;
 import dev.vpcie.devices.nic.offload.Segmentation;
@@ -17,7 +20,6 @@ import dev.vpcie.devices.spi.Counters;
 import dev.vpcie.devices.spi.DeviceContext;
 import dev.vpcie.devices.spi.DmaException;
 import dev.vpcie.devices.spi.DmaPort;
-import dev.vpcie.devices.spi.Timers;
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -26,14 +28,16 @@ import org.slf4j.Logger;
  * The 82576 transmit path: 16 descriptor rings, each walked when its TDT is written.
  *
  * <h2>Walking a ring</h2>
- * Needs TCTL.EN, the queue's TXDCTL.ENABLE and bus mastering. Descriptors from TDH to TDT are read
- * in batches; TDH advances past each. {@link TxDescriptor.Context} descriptors fill one of the
+ * Needs TCTL.EN, the queue's TXDCTL.ENABLE and bus mastering. Descriptors from TDH to TDT are
+ * fetched in batches ({@link TxRingWalker}: TXDCTL.PTHRESH descriptors per fetch when set, else
+ * {@link #BATCH}) and the buffers of a batch are read with the reads in flight together; each
+ * descriptor is processed when its bytes are in and TDH advances past it. {@link TxDescriptor.Context} descriptors fill one of the
  * queue's two context slots; data descriptors gather the packet until EOP, the first one's command
  * and olinfo deciding the offloads; legacy descriptors (8254x format) work as on the 8254x. A
  * descriptor with RS gets DD ORed into its dword 3 — or, with TDWBAL bit 0 set, TDH is written to
- * TDWBAH:TDWBAL after the batch instead (head write-back). When anything was written back, EICR
- * gains the queue's IVAR bit and ICR gains TXDW. After {@link #BUDGET} descriptors the walker
- * yields to a timer task, so register accesses and other queues interleave with a long burst.
+ * TDWBAH:TDWBAL when the walk has caught up instead (head write-back). Descriptor write-backs are
+ * held until TXDCTL.WTHRESH of them are due (or the walk caught up). When anything was written
+ * back, EICR gains the queue's IVAR bit and ICR gains TXDW, behind the write-backs.
  *
  * <h2>Offloads (from the context the data descriptor's IDX names)</h2>
  * <ul>
@@ -54,10 +58,10 @@ import org.slf4j.Logger;
  */
 final class IgbTransmitter {
     static final int BATCH = 32;
-    static final int BUDGET = 64;
     /** Largest packet gathered for segmentation (Linux sends up to 64 KiB). */
     static final int MAX_PACKET = 256 * 1024;
-    private static final int DESC = DescriptorRing.DESCRIPTOR_SIZE;
+    /** Status write-backs held at most (WTHRESH is 6 bits). */
+    private static final int WTHRESH_MAX = 64;
 
     /** Where frames go: the wire, or the receiver in loopback. */
     interface FrameOut {
@@ -77,7 +81,13 @@ final class IgbTransmitter {
         boolean overflow;
         boolean legacyVlan;
         int legacyVlanTag;
-        Timers.Timer continuation;
+        TxRingWalker<TxDescriptor> walker;
+        /** Whether a descriptor with RS was processed since the walk last caught up. */
+        boolean reported;
+        /** Status write-backs held for WTHRESH: descriptor addresses and their dword 3. */
+        final long[] heldAt = new long[WTHRESH_MAX];
+        final int[] heldStatus = new int[WTHRESH_MAX];
+        int held;
 
         TxQueue(int index) { this.index = index; }
 
@@ -95,8 +105,9 @@ final class IgbTransmitter {
         void reset() {
             Arrays.fill(contexts, null);
             endPacket();
-            if (continuation != null) continuation.cancel();
-            continuation = null;
+            reported = false;
+            held = 0;
+            if (walker != null) walker.reset();
         }
     }
 
@@ -105,10 +116,8 @@ final class IgbTransmitter {
     private final IgbInterrupts interrupts;
     private final TxOffloadEngine engine = new TxOffloadEngine();
     private final TxQueue[] queues = new TxQueue[QUEUES];
-    private final byte[] descriptors = new byte[BATCH * DESC];
 
     private DmaPort dma;
-    private Timers timers;
     private Logger log;
     private String name = "igb";
     private BooleanSupplier busMaster;
@@ -130,7 +139,7 @@ final class IgbTransmitter {
 
     void attach(DeviceContext ctx, BooleanSupplier busMaster, FrameOut out) {
         this.dma = ctx.dma();
-        this.timers = ctx.timers();
+        for (TxQueue q : queues) q.walker = new TxRingWalker<>(dma, new Ring(q));
         this.log = ctx.log();
         this.name = ctx.name();
         this.busMaster = busMaster;
@@ -153,8 +162,13 @@ final class IgbTransmitter {
     /** TDT or TXDCTL of queue {@code q} written: walk its ring. */
     void kick(int q) {
         TxQueue queue = queues[q];
-        if (queue.continuation != null && queue.continuation.pending()) return; // a walk is under way
-        walk(queue);
+        if (!enabled(q)) return;
+        DescriptorRing ring = ring(q);
+        if (!ring.valid()) {
+            if (!ring.isEmpty()) badRing.increment();
+            return;
+        }
+        queue.walker.kick();
     }
 
     /** TCTL written with EN: every queue may have work. */
@@ -166,54 +180,84 @@ final class IgbTransmitter {
         return DescriptorRing.of(regs.get(tx(q, TDBAL)), regs.get(tx(q, TDBAH)), regs.get(tx(q, TDLEN)), regs.get(tx(q, TDH)), regs.get(tx(q, TDT)));
     }
 
-    private void walk(TxQueue queue) {
-        int q = queue.index;
-        if ((regs.get(TCTL) & TCTL_EN) == 0 || (regs.get(tx(q, TXDCTL)) & TXDCTL_ENABLE) == 0 || !busMaster.getAsBoolean()) return;
-        DescriptorRing ring = ring(q);
-        if (!ring.valid()) {
-            if (!ring.isEmpty()) badRing.increment();
-            return;
+    private boolean enabled(int q) {
+        return (regs.get(TCTL) & TCTL_EN) != 0 && (regs.get(tx(q, TXDCTL)) & TXDCTL_ENABLE) != 0 && busMaster.getAsBoolean();
+    }
+
+    /** One queue's registers and descriptors as its walk sees them. */
+    private final class Ring implements TxRingWalker.Queue<TxDescriptor> {
+        private final TxQueue queue;
+        private final int q;
+
+        Ring(TxQueue queue) {
+            this.queue = queue;
+            this.q = queue.index;
         }
-        boolean headWriteBack = (regs.get(tx(q, TDWBAL)) & TDWBAL_ENABLE) != 0;
-        boolean reported = false;
-        int done = 0;
-        try {
-            while (!ring.isEmpty() && done < BUDGET) {
-                int n = Math.min(ring.ownedBeforeWrap(), Math.min(BATCH, BUDGET - done));
-                dma.read(ring.headAddress(), descriptors, 0, n * DESC);
-                for (int i = 0; i < n; i++) {
-                    long at = ring.address(ring.head() + i);
-                    TxDescriptor d = TxDescriptor.decode(descriptors, i * DESC);
-                    process(queue, d);
-                    regs.set(tx(q, TDH), ring.next(ring.head() + i));
-                    if (d.reportStatus()) {
-                        reported = true;
-                        if (!headWriteBack) dma.writeInt(at + 12, d.upperDword() | TxDescriptor.STAT_DD);
-                    }
+
+        @Override public DescriptorRing ring() { return IgbTransmitter.this.ring(q); }
+
+        @Override public boolean enabled() { return IgbTransmitter.this.enabled(q); }
+
+        /** PTHRESH (TXDCTL bits 5:0) descriptors per fetch when software set it, else {@link #BATCH}. */
+        @Override public int batch() {
+            int pthresh = regs.get(tx(q, TXDCTL)) & 0x3F;
+            return pthresh != 0 ? pthresh : BATCH;
+        }
+
+        @Override public TxDescriptor decode(byte[] raw, int off) { return TxDescriptor.decode(raw, off); }
+
+        @Override public void process(TxDescriptor d, long at, byte[] buffer) throws DmaException {
+            IgbTransmitter.this.process(queue, d, buffer);
+            if (!d.reportStatus()) return;
+            queue.reported = true;
+            if (headWriteBack(q)) return;
+            queue.heldAt[queue.held] = at + 12;
+            queue.heldStatus[queue.held] = d.upperDword() | TxDescriptor.STAT_DD;
+            queue.held++;
+            int wthresh = regs.get(tx(q, TXDCTL)) >>> 16 & 0x3F;
+            if (queue.held >= Math.min(WTHRESH_MAX, Math.max(1, wthresh))) flushWriteBacks(queue);
+        }
+
+        @Override public void headMoved(int head) { regs.set(tx(q, TDH), head); }
+
+        @Override public void caughtUp(int processed) {
+            try {
+                flushWriteBacks(queue);
+                if (queue.reported && headWriteBack(q)) {
+                    long address = (regs.get(tx(q, TDWBAH)) & 0xFFFF_FFFFL) << 32 | (regs.get(tx(q, TDWBAL)) & 0xFFFF_FFFCL);
+                    dma.writeInt(address, regs.get(tx(q, TDH)));
                 }
-                done += n;
-                ring = ring(q);
+            } catch (DmaException e) {
+                failed(e);
+                return;
             }
-            if (reported && headWriteBack) {
-                long address = (regs.get(tx(q, TDWBAH)) & 0xFFFF_FFFFL) << 32 | (regs.get(tx(q, TDWBAL)) & 0xFFFF_FFFCL);
-                dma.writeInt(address, regs.get(tx(q, TDH)));
-            }
-        } catch (DmaException e) {
-            dmaErrors.increment();
-            queue.endPacket();
-            log.warn("{}: DMA failed on transmit queue {} at TDH {}: {}; the queue stops until TDT is written again", name, q, regs.get(tx(q, TDH)),
-                    e.getMessage());
-        }
-        if (ring.valid() && !ring.isEmpty() && done >= BUDGET) queue.continuation = timers.schedule(0, () -> walk(queue));
-        if (reported) {
+            if (!queue.reported) return;
+            queue.reported = false;
             interrupts.raiseExtended(interrupts.txQueueBit(q));
             interrupts.raise(ICR_TXDW);
         }
+
+        @Override public void failed(DmaException e) {
+            dmaErrors.increment();
+            queue.endPacket();
+            queue.held = 0;
+            queue.reported = false;
+            log.warn("{}: DMA failed on transmit queue {} at TDH {}: {}; the queue stops until TDT is written again", name, q, regs.get(tx(q, TDH)),
+                    e.getMessage());
+        }
+    }
+
+    private boolean headWriteBack(int q) { return (regs.get(tx(q, TDWBAL)) & TDWBAL_ENABLE) != 0; }
+
+    /** Writes the held descriptor status write-backs, oldest first. */
+    private void flushWriteBacks(TxQueue queue) throws DmaException {
+        for (int i = 0; i < queue.held; i++) dma.writeInt(queue.heldAt[i], queue.heldStatus[i]);
+        queue.held = 0;
     }
 
     // ---------------------------------------------------------------- descriptors
 
-    private void process(TxQueue queue, TxDescriptor d) throws DmaException {
+    private void process(TxQueue queue, TxDescriptor d, byte[] buffer) {
         switch (d) {
             case TxDescriptor.Context c -> queue.contexts[c.slot()] = c;
             case TxDescriptor.Data data -> {
@@ -222,13 +266,13 @@ final class IgbTransmitter {
                     queue.firstCommand = data.cmdTypeLen();
                     queue.firstOlinfo = data.olinfoStatus();
                 }
-                gather(queue, data.address(), data.length());
+                gather(queue, buffer);
                 if (data.eop()) sendAdvanced(queue);
             }
             case TxDescriptor.Legacy l -> {
                 queue.inPacket = true;
                 queue.legacy = true;
-                gather(queue, l.address(), l.length());
+                gather(queue, buffer);
                 if (l.eop()) {
                     queue.legacyVlan = l.vlanInsert() && (regs.get(CTRL) & CTRL_VME) != 0;
                     queue.legacyVlanTag = l.vlan();
@@ -246,7 +290,9 @@ final class IgbTransmitter {
         }
     }
 
-    private void gather(TxQueue queue, long address, int length) throws DmaException {
+    /** Appends a descriptor's buffer (null or empty: nothing) to the queue's packet. */
+    private void gather(TxQueue queue, byte[] buffer) {
+        int length = buffer == null ? 0 : buffer.length;
         if (length == 0 || queue.overflow) return;
         if (queue.length + length > MAX_PACKET) {
             queue.overflow = true;
@@ -254,7 +300,7 @@ final class IgbTransmitter {
         }
         if (queue.length + length > queue.packet.length)
             queue.packet = Arrays.copyOf(queue.packet, Math.min(MAX_PACKET, Math.max(queue.packet.length * 2, queue.length + length)));
-        dma.read(address, queue.packet, queue.length, length);
+        System.arraycopy(buffer, 0, queue.packet, queue.length, length);
         queue.length += length;
     }
 
@@ -333,5 +379,6 @@ final class IgbTransmitter {
         framesSent.increment();
         stats.transmitted(Math.max(len, EthernetFrames.MIN_FRAME) + EthernetFrames.FCS_LENGTH, DestinationKind.of(f, EthernetFrames.DESTINATION));
         out.send(f, len);
+        HopEvent.mark(Hop.TX_WIRE);
     }
 }

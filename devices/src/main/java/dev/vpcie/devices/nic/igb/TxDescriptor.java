@@ -1,11 +1,12 @@
 package dev.vpcie.devices.nic.igb;
 
+import dev.vpcie.devices.nic.TxBufferDescriptor;
 /**
  * The 82576's transmit descriptor formats, decoded from their 16 bytes. Dword 2 bit 29 (DEXT)
  * selects the advanced formats, whose type is DTYP (dword 2 bits 23:20): 0010 context, 0011 data.
  * Bit 27 of dword 2 is RS in every format: report status (write DD back).
  */
-sealed interface TxDescriptor {
+sealed interface TxDescriptor extends TxBufferDescriptor {
     int DEXT = 1 << 29;
     int DTYP_MASK = 0xF << 20;
     int DTYP_CONTEXT = 0x2 << 20;
@@ -37,6 +38,10 @@ sealed interface TxDescriptor {
      * CMD: EOP 0x01, IFCS 0x02, IC 0x04, RS 0x08, VLE 0x40.
      */
     record Legacy(long address, int length, int cso, int cmd, int css, int vlan, int upperDword) implements TxDescriptor {
+        @Override public long bufferAddress() { return address; }
+
+        @Override public int bufferLength() { return length; }
+
         static final int CMD_EOP = 0x01;
         static final int CMD_IC = 0x04;
         static final int CMD_RS = 0x08;
@@ -101,6 +106,10 @@ sealed interface TxDescriptor {
      * </pre>
      */
     record Data(long address, int cmdTypeLen, int olinfoStatus) implements TxDescriptor {
+        @Override public long bufferAddress() { return address; }
+
+        @Override public int bufferLength() { return length(); }
+
         int length() { return cmdTypeLen & 0xFFFF; }
 
         boolean eop() { return (cmdTypeLen & DCMD_EOP) != 0; }

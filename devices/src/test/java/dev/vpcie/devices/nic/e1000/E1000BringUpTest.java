@@ -127,6 +127,34 @@ class E1000BringUpTest {
     }
 
     @Test
+    void aTailWriteReadsAWholeBatchOfBuffersAtOnceAndReceivingReadsNothing() {
+        E1000Harness h = new E1000Harness();
+        E1000Driver d = new E1000Driver(h);
+        d.probe();
+        d.open();
+        MacAddress peer = MacAddress.parse("52:54:00:99:00:01");
+        for (int i = 0; i < 8; i++) {
+            byte[] out = TestPackets.rawFrame(peer, d.mac, 100 + i, i);
+            int slot = d.txNextToUse;
+            h.memory.put(d.txBuffer(slot), out, 0, out.length);
+            d.descriptor(slot, d.txBuffer(slot), out.length | E1000Driver.TXD_CMD_IFCS | E1000Driver.TXD_CMD_EOP | E1000Driver.TXD_CMD_RS, 0);
+            d.txNextToUse = (slot + 1) % d.txCount;
+        }
+        h.function.mmioWrite(0, E1000Driver.TDT, 4, d.txNextToUse); // one tail write, no settle
+        assertEquals(1, h.memory.dma.inFlight(), "one descriptor fetch for the batch");
+        h.memory.dma.completeReads();
+        assertEquals(8, h.memory.dma.inFlight(), "every buffer of the batch in flight together");
+        h.settle();
+        assertEquals(8, h.peerReceived.size());
+        assertEquals(8, d.cleanTx());
+
+        long reads = h.memory.dma.reads;
+        assertTrue(h.peerSend(TestPackets.rawFrame(d.mac, peer, 200, 1)));
+        assertEquals(reads, h.memory.dma.reads, "descriptors were fetched ahead: the frame is written with posted writes only");
+        assertEquals(1, d.drainReceived().size());
+    }
+
+    @Test
     void jumboFramesCrossWithLongPacketEnable() {
         for (int bufferSize : new int[] {4096, 16384}) {
             E1000Harness h = new E1000Harness();

@@ -94,7 +94,9 @@ class IgbLinkAndResetTest {
         d.probe();
         d.open(Mode.MSIX, 2);
         for (int i = 0; i < 100; i++) d.dataDescriptors(1, TestPackets.rawFrame(TestPackets.DST, d.mac, 200, i), 0, 200 << ADVTXD_PAYLEN_SHIFT);
-        h.function.mmioWrite(0, tdt(1), 4, d.txNextToUse[1]); // no settle: the walker yields after its budget
+        h.function.mmioWrite(0, tdt(1), 4, d.txNextToUse[1]); // no settle: the walk is mid-way while reads are in flight
+        h.memory.dma.completeReads(); // the first descriptor batches land, their buffers are read
+        h.memory.dma.completeReads(); // those buffers land and their frames go; later batches are still in flight
         int sent = h.peerReceived.size();
         assertTrue(sent > 0 && sent < 100, "part of the burst went out: " + sent);
         long resets = h.counters.get("device-resets");

@@ -37,7 +37,6 @@ public final class E1000Driver extends IntelNicDriver {
     private int ioBar = -1;
     private int fcPause; // ANAR pause bits from EEPROM word 0x0F
     private int rctl, tctl;
-    private boolean polling;
 
     private E1000Driver(PcieDevice device, NicOptions options) {
         super(device, "82540EM", options);
@@ -224,7 +223,6 @@ public final class E1000Driver extends IntelNicDriver {
     }
 
     @Override protected void enableInterrupts() {
-        polling = false;
         mmio.write(IMS, IMS_ENABLE);
         mmio.write(ICS, ICR_LSC); // as e1000_open: makes the watchdog look at the link
     }
@@ -234,24 +232,14 @@ public final class E1000Driver extends IntelNicDriver {
         mmio.flush();
     }
 
+    /** One INTx vector: reading ICR clears the causes (and deasserts INTx); 0 means not ours (IRQ_NONE). */
     @Override protected long service(long vectors) {
-        if (!polling) {
-            // What the interrupt announced is already in host memory: hand it over before the ICR
-            // round trip. Anything written after this pass is either seen by the pass below or
-            // raises its cause again once ICR has been read.
-            cleanTx();
-            cleanRx(0);
-            int icr = mmio.read(ICR);
-            if (icr == 0) return 0; // not ours (IRQ_NONE)
+        return serviceSingleVector(ICR, icr -> {
+            if (icr == 0) return false;
             if ((icr & (ICR_LSC | ICR_RXSEQ)) != 0) requestLinkCheck();
             mmio.write(IMC, 0xFFFF_FFFF);
-            polling = true;
-        }
-        cleanTx();
-        if (cleanRx(0)) return 1; // budget used up: stay masked and poll again
-        polling = false;
-        mmio.write(IMS, IMS_ENABLE);
-        return 0;
+            return true;
+        }, () -> mmio.write(IMS, IMS_ENABLE));
     }
 
     @Override protected LinkState readLink() {

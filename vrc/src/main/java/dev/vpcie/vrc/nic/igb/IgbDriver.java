@@ -46,7 +46,6 @@ public final class IgbDriver extends IntelNicDriver {
     private int vectors;
     private int eimsEnable;
     private int rctl, fcPause;
-    private boolean polling;
 
     private IgbDriver(PcieDevice device, NicOptions options) {
         super(device, "82576", options);
@@ -158,7 +157,7 @@ public final class IgbDriver extends IntelNicDriver {
             } else {
                 device.capability(PciConfig.CapId.PCI_EXPRESS).ifPresent(cap -> {
                     int at = cap.offset() + PciConfig.Pcie.DEVICE_CONTROL_2;
-                    int devctl2 = (int) device.configRead(at, 2);
+                    int devctl2 = (int) device.configRead(at, 2).orThrow(device.name() + ": Device Control 2 read");
                     device.configWrite(at, 2, devctl2 & ~0xF | DEVCTL2_CMPL_TIMEOUT_16MS);
                 });
             }
@@ -356,7 +355,6 @@ public final class IgbDriver extends IntelNicDriver {
     }
 
     @Override protected void enableInterrupts() {
-        polling = false;
         mmio.read(ICR); // clear causes left from before (igb_up)
         int itr = options.interruptRate() == 0 ? 0 : (1_000_000 / options.interruptRate()) << 2 & EITR_INTERVAL_MASK;
         int[] ivar = new int[8];
@@ -409,8 +407,10 @@ public final class IgbDriver extends IntelNicDriver {
     private long serviceMsix(long fired) {
         long busy = 0;
         if ((fired & 1) != 0) {
-            otherCauses(mmio.read(ICR));
-            mmio.write(EIMS, 1);
+            readAsync(ICR, icr -> {
+                otherCauses(icr);
+                mmio.write(EIMS, 1);
+            });
         }
         for (int q = 0; q < rxQueues(); q++) {
             int v = 1 + q;
@@ -424,21 +424,11 @@ public final class IgbDriver extends IntelNicDriver {
 
     /** MSI and INTx: one vector; reading ICR clears it and auto-masks IMS by IAM; IMS re-arms. */
     private long serviceLegacy() {
-        if (!polling) {
-            cleanTx(); // what is in host memory already goes out before the ICR round trip
-            for (int q = 0; q < rxQueues(); q++) cleanRx(q);
-            int icr = mmio.read(ICR);
-            if ((icr & ICR_INT_ASSERTED) == 0) return 0; // not ours
+        return serviceSingleVector(ICR, icr -> {
+            if ((icr & ICR_INT_ASSERTED) == 0) return false; // not ours
             otherCauses(icr);
-            polling = true;
-        }
-        cleanTx();
-        boolean more = false;
-        for (int q = 0; q < rxQueues(); q++) more |= cleanRx(q);
-        if (more) return 1;
-        polling = false;
-        mmio.write(IMS, IMS_ENABLE_LEGACY);
-        return 0;
+            return true;
+        }, () -> mmio.write(IMS, IMS_ENABLE_LEGACY));
     }
 
     private void otherCauses(int icr) {
