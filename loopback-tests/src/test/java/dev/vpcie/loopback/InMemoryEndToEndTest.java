@@ -218,7 +218,8 @@ class InMemoryEndToEndTest {
             // queued, which would fail the enumeration's reads. Wait until it has handled both events.
             p.ports[0].settle(Duration.ofSeconds(InMemoryPair.WAIT_S));
             InMemoryPair.await(() -> p.link.isUp() && p.endpoint.owner().isPresent(), "up again");
-            assertEquals(dev.vpcie.devices.config.ConfigSpace.NOT_CAPTURED, p.endpoint.function(0).function().config().routingId(),
+            // The endpoint resets its functions on its agent thread after the session ends: wait for it.
+            InMemoryPair.await(() -> p.endpoint.function(0).function().config().routingId() == dev.vpcie.devices.config.ConfigSpace.NOT_CAPTURED,
                     "hot reset: the routing ID is forgotten until enumeration");
             PcieDevice again = p.enumerateOne();
             assertEquals(0xABCD, again.mmioRead(2, 0, 4).value(), "device memory survives a reset (the datasheet says so)");

@@ -3,6 +3,7 @@ package dev.vpcie.devices.nic.igb;
 import static dev.vpcie.devices.nic.igb.IgbRegisters.*;
 
 import dev.vpcie.devices.nic.MacAddress;
+import dev.vpcie.devices.nic.MacOutput;
 import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.NvmImage;
 import dev.vpcie.devices.nic.ReceiveControl;
@@ -83,7 +84,6 @@ final class IgbCore {
     private boolean phyResetAsserted = true;
     private long systimBase;
     private long systimBaseNs;
-    private Counters.Counter txNoLink;
     private Counters.Counter resets;
     private Counters.Counter mdicErrors;
 
@@ -104,12 +104,12 @@ final class IgbCore {
         this.timers = ctx.timers();
         this.systimBaseNs = timers.nowNs();
         Counters c = ctx.counters();
-        txNoLink = c.counter("tx-dropped-link-down");
         resets = c.counter("device-resets");
         mdicErrors = c.counter("mdic-errors");
         interrupts.attach(ctx.interrupts(), ctx.timers(), msixEnabled);
         rx.attach(ctx, busMaster, phy::linkUp);
-        tx.attach(ctx, busMaster, this::transmitFrame);
+        MacOutput mac = new MacOutput(phy, rx::loopedBack, port, c);
+        tx.attach(ctx, busMaster, (frame, length) -> mac.transmit(regs.get(RCTL), frame, length));
         port.setReceiver(rx::frameArrived);
         port.setLinkListener(up -> updateCable());
         updateCable();
@@ -377,17 +377,4 @@ final class IgbCore {
     }
 
     private void updateCable() { phy.setCable(administrativelyUp && port.linkUp()); }
-
-    private void transmitFrame(byte[] frame, int length) {
-        boolean macLoopback = (regs.get(RCTL) & ReceiveControl.LBM_MASK) == ReceiveControl.LBM_MAC;
-        if (macLoopback || phy.loopback()) {
-            rx.loopedBack(frame, length);
-            return;
-        }
-        if (!phy.linkUp()) {
-            txNoLink.increment();
-            return;
-        }
-        port.send(ByteBuffer.wrap(frame, 0, length));
-    }
 }

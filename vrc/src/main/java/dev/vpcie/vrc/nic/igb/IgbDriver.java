@@ -13,6 +13,7 @@ import dev.vpcie.vrc.nic.LinkState;
 import dev.vpcie.vrc.nic.Mdic;
 import dev.vpcie.vrc.nic.NicException;
 import dev.vpcie.vrc.nic.NicOptions;
+import dev.vpcie.vrc.nic.PhyLink;
 import dev.vpcie.vrc.nic.Nvm;
 import dev.vpcie.vrc.nic.RxFormat;
 import dev.vpcie.vrc.nic.TxFormat;
@@ -437,24 +438,11 @@ public final class IgbDriver extends IntelNicDriver {
         if ((icr & ICR_DOUTSYNC) != 0) log.debug("{}: ICR.DOUTSYNC (DMA out of sync)", device.name());
     }
 
-    @Override protected LinkState readLink() {
-        phy.read(Mdic.BMSR);
-        if ((phy.read(Mdic.BMSR) & Mdic.BMSR_LINK) == 0) return LinkState.DOWN;
-        int status = mmio.read(STATUS);
-        int speed = switch (status & STATUS_SPEED_MASK) {
-            case 0 -> 10;
-            case STATUS_SPEED_100 -> 100;
-            default -> 1000;
-        };
-        return new LinkState(true, speed, (status & STATUS_FD) != 0);
-    }
+    @Override protected LinkState readLink() { return PhyLink.read(mmio, phy::read); }
 
     /** igb_config_fc_after_link_up: symmetric pause when both ends advertise it. TX is already enabled. */
     @Override protected void linkCameUp(LinkState state) {
-        int lp = phy.read(Mdic.ANLPAR), ours = phy.read(Mdic.ANAR);
-        boolean symmetric = state.fullDuplex() && (ours & lp & Mdic.ANAR_PAUSE) != 0;
-        int ctrl = mmio.read(CTRL) & ~(CTRL_RFCE | CTRL_TFCE);
-        mmio.write(CTRL, symmetric ? ctrl | CTRL_RFCE | CTRL_TFCE : ctrl);
+        PhyLink.flowControlAfterLinkUp(mmio, phy::read, state);
     }
 
     @Override protected void kick() {
