@@ -14,10 +14,25 @@ public final class Main implements Runnable {
 
     @CommandLine.Spec CommandSpec spec;
 
+    @CommandLine.Mixin Logging.Options logging;
+
     public static void main(String[] args) {
+        System.exit(run(args, System.getenv(Logging.ENV)));
+    }
+
+    /**
+     * Runs the command line; {@code logLevel} is {@code VPCIE_LOG_LEVEL}, checked before anything
+     * logs (logback would take a bogus level for DEBUG): a bad one is a usage error.
+     */
+    static int run(String[] args, String logLevel) {
+        String bad = Logging.checkEnvironment(logLevel);
+        if (bad != null) {
+            System.err.println("vpcie: " + bad);
+            return CommandLine.ExitCode.USAGE;
+        }
         // Once per run, so that a log (a journal, a bug report) says which build wrote it.
         LoggerFactory.getLogger(Main.class).info("{}", Version.current().text());
-        System.exit(commandLine().execute(args));
+        return commandLine().execute(args);
     }
 
     /** The configured command line, shared by {@link #main} and tests. */
