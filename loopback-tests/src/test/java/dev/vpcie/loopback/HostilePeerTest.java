@@ -84,6 +84,9 @@ class HostilePeerTest {
                 attacker.join();
             }
             assertTrue(s.sent() > 70, "the stranger kept at it throughout: " + s.sent() + " frames");
+            // the challenge of the stranger's last HELLO may still be on its way back
+            LinkRig.await(() -> answered(r.vrcLinks.securityCounters()) && answered(r.endpointLinks().securityCounters()),
+                    "the last challenges are answered");
             for (var side : new Object[][] {{"VRC", r.vrcLinks.counters(), r.vrcLinks.securityCounters()},
                     {"endpoint", r.endpointLinks().counters(), r.endpointLinks().securityCounters()}}) {
                 LinkCounters c = (LinkCounters) side[1];
@@ -97,6 +100,8 @@ class HostilePeerTest {
             assertTrue(r.endpoint().owner().orElseThrow().describe().contains(vrc.toString()), "the endpoint kept its owner");
         }
     }
+
+    private static boolean answered(SecurityCounters s) { return s.takeoversRefused() == s.challengesSent(); }
 
     @Test void forgedCompletionsForOutstandingReadsAreDroppedAndCounted() throws Exception {
         HostileSegment seg = new HostileSegment();

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vpcie.protocol.link.GroupKey;
 import dev.vpcie.protocol.link.LinkCounters;
 import dev.vpcie.vrc.DmaBuffer;
 import dev.vpcie.vrc.PcieDevice;
@@ -96,6 +97,16 @@ class VethEndToEndTest {
     @Nested
     class AfPacket extends OverVeth {
         @Override Wire wire() throws IOException { return veth(Kind.AF_PACKET, 0); }
+    }
+
+    /** Every frame sealed with a group key, in a tagged group (the seal covers the group, not the tag's bytes). */
+    @Nested
+    class AfPacketWithAGroupKey extends OverVeth {
+        @Override Wire wire() throws IOException { return veth(Kind.AF_PACKET, 0); }
+
+        @Override LinkRig.Options options() {
+            return LinkRig.Options.defaults().withGroupKey(GroupKey.of("a veth test's group key, 32 bytes".getBytes()));
+        }
     }
 
     @Nested

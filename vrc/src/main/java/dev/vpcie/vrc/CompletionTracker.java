@@ -178,6 +178,9 @@ final class CompletionTracker {
 
     void linkUp() { down = false; }
 
+    /** Whether the link is down as far as this tracker knows (requests are refused). */
+    boolean isDown() { return down; }
+
     /** Frees the request's tag (a waiting request may take it: see {@link #nextReady}). */
     private void release(Request r) {
         if (slots[r.tag] == r) {

@@ -49,6 +49,8 @@ public final class EndpointLink implements TlpHandler, AgentWork, AutoCloseable 
     private volatile boolean restarted;
     private volatile Consumer<EndpointLink> onRestart = l -> {};
     private volatile boolean closing;
+    /** The current session was taken by {@link #catchUpWithLink} before its onLinkUp event ran here. */
+    private boolean takenEarly;
 
     /** What the root complex does with requests and messages arriving from devices (on the loop thread). */
     interface Inbound {
@@ -91,7 +93,25 @@ public final class EndpointLink implements TlpHandler, AgentWork, AutoCloseable 
 
     /** Opens a non-posted request and sends it, or queues it for a tag (loop thread). */
     void submit(CompletionTracker.Request r) {
+        catchUpWithLink();
         if (tracker.open(r, loop.nowNs())) transmit(r);
+    }
+
+    /**
+     * A request can arrive right after {@link Link#isUp} turned true but before the link's
+     * {@code onLinkUp}, handed to this loop, has run here (a command that waited for the session,
+     * then enumerates): take the session now instead of refusing the request with LINK_DOWN. The
+     * queued event then finds it taken, and a link-down event of the session before it, still
+     * queued, is stale and ignored.
+     */
+    private void catchUpWithLink() {
+        if (direct != null && tracker.isDown() && direct.isUp()) {
+            long epoch = direct.peerEpoch();
+            if (epoch != 0) {
+                up(epoch);
+                takenEarly = true;
+            }
+        }
     }
 
     private void transmit(CompletionTracker.Request r) {
@@ -191,6 +211,10 @@ public final class EndpointLink implements TlpHandler, AgentWork, AutoCloseable 
     @Override public void onLinkUp(long epoch) { onLoop(() -> up(epoch)); }
 
     private void up(long epoch) {
+        if (takenEarly && epoch == peerEpoch && !tracker.isDown()) {
+            takenEarly = false; // this session was taken by catchUpWithLink already
+            return;
+        }
         long previous = peerEpoch;
         peerEpoch = epoch;
         tracker.linkUp();
@@ -205,6 +229,10 @@ public final class EndpointLink implements TlpHandler, AgentWork, AutoCloseable 
     @Override public void onLinkDown(String reason) { onLoop(() -> down(reason)); }
 
     private void down(String reason) {
+        if (takenEarly && direct != null && direct.isUp() && direct.peerEpoch() == peerEpoch) {
+            log.debug("link to bus {}: a down event of the session before the current one ignored ({})", bus, reason);
+            return; // the end of the previous session, queued before the current one's start was taken early
+        }
         // TLPs queued when a session ends are dropped, as PCIe drops them on a surprise link down.
         dropBacklog();
         tracker.linkDown(reason);

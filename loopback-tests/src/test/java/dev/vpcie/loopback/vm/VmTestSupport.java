@@ -33,7 +33,12 @@ final class VmTestSupport {
     static int awaitScript(QemuVm vm, Duration timeout) throws InterruptedException {
         int at = vm.console().awaitLine(0, l -> l.startsWith("vpcie-guest: exit "), timeout);
         if (at < 0) fail("the guest did not finish its script within " + timeout.toSeconds() + " s; console:\n" + vm.console().text());
-        return Integer.parseInt(vm.console().lines().get(at).substring("vpcie-guest: exit ".length()).trim());
+        // The kernel may print onto the same console line right after the status ("0[   13.31] random: ..."): take the digits.
+        String rest = vm.console().lines().get(at).substring("vpcie-guest: exit ".length()).trim();
+        int end = 0;
+        while (end < rest.length() && Character.isDigit(rest.charAt(end))) end++;
+        if (end == 0) fail("the guest's exit line has no status: " + vm.console().lines().get(at));
+        return Integer.parseInt(rest.substring(0, end));
     }
 
     /** The console lines starting with {@code prefix}, prefix removed. */

@@ -3,6 +3,7 @@ package dev.vpcie.devices.nic.e1000;
 import static dev.vpcie.devices.nic.e1000.E1000Registers.*;
 
 import dev.vpcie.devices.nic.MacAddress;
+import dev.vpcie.devices.nic.MacOutput;
 import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.NvmImage;
 import dev.vpcie.devices.nic.ReceiveControl;
@@ -47,7 +48,6 @@ final class E1000Core {
 
     private EthernetPort port;
     private boolean administrativelyUp = true;
-    private Counters.Counter txNoLink;
     private Counters.Counter resets;
     private Counters.Counter mdicErrors;
 
@@ -69,12 +69,12 @@ final class E1000Core {
             this.port = ctx.ethernetPort(0);
         }
         Counters c = ctx.counters();
-        txNoLink = c.counter("tx-dropped-link-down");
         resets = c.counter("device-resets");
         mdicErrors = c.counter("mdic-errors");
         interrupts.attach(ctx.interrupts(), ctx.timers());
         rx.attach(ctx, busMaster, phy::linkUp);
-        tx.attach(ctx, busMaster, this::transmitFrame);
+        MacOutput mac = new MacOutput(phy, rx::loopedBack, port, c);
+        tx.attach(ctx, busMaster, (frame, length) -> mac.transmit(regs.get(RCTL), frame, length));
         rx.reset();
         port.setReceiver(rx::frameArrived);
         port.setLinkListener(up -> updateCable());
@@ -126,10 +126,10 @@ final class E1000Core {
                 .reg(TXDMAC, "TXDMAC").masked(1)
                 .reg(TDFH, "TDFH").plain().reg(TDFT, "TDFT").plain().reg(TDFHS, "TDFHS").plain().reg(TDFTS, "TDFTS").plain()
                 .reg(TDFPC, "TDFPC").plain()
-                .reg(TDBAL, "TDBAL").masked(0xFFFF_FFF0)
-                .reg(TDBAH, "TDBAH").plain()
-                .reg(TDLEN, "TDLEN").masked(0x000F_FF80)
-                .reg(TDH, "TDH").masked(0xFFFF)
+                .reg(TDBAL, "TDBAL").masked(0xFFFF_FFF0).onWrite((i, v) -> tx.ringChanged())
+                .reg(TDBAH, "TDBAH").plain().onWrite((i, v) -> tx.ringChanged())
+                .reg(TDLEN, "TDLEN").masked(0x000F_FF80).onWrite((i, v) -> tx.ringChanged())
+                .reg(TDH, "TDH").masked(0xFFFF).onWrite((i, v) -> tx.ringChanged())
                 .reg(TDT, "TDT").masked(0xFFFF).onWrite((i, v) -> tx.kick())
                 .reg(TIDV, "TIDV").masked(0xFFFF)
                 .reg(TXDCTL, "TXDCTL").plain()
@@ -216,17 +216,4 @@ final class E1000Core {
     boolean administrativelyUp() { return administrativelyUp; }
 
     private void updateCable() { phy.setCable(administrativelyUp && port.linkUp()); }
-
-    private void transmitFrame(byte[] frame, int length) {
-        boolean macLoopback = (regs.get(RCTL) & ReceiveControl.LBM_MASK) == ReceiveControl.LBM_MAC;
-        if (macLoopback || phy.loopback()) {
-            rx.loopedBack(frame, length);
-            return;
-        }
-        if (!phy.linkUp()) {
-            txNoLink.increment();
-            return;
-        }
-        port.send(ByteBuffer.wrap(frame, 0, length));
-    }
 }

@@ -3,6 +3,7 @@ package dev.vpcie.devices.nic.igb;
 import static dev.vpcie.devices.nic.igb.IgbRegisters.*;
 
 import dev.vpcie.devices.nic.MacAddress;
+import dev.vpcie.devices.nic.MacOutput;
 import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.NvmImage;
 import dev.vpcie.devices.nic.ReceiveControl;
@@ -83,7 +84,6 @@ final class IgbCore {
     private boolean phyResetAsserted = true;
     private long systimBase;
     private long systimBaseNs;
-    private Counters.Counter txNoLink;
     private Counters.Counter resets;
     private Counters.Counter mdicErrors;
 
@@ -104,12 +104,12 @@ final class IgbCore {
         this.timers = ctx.timers();
         this.systimBaseNs = timers.nowNs();
         Counters c = ctx.counters();
-        txNoLink = c.counter("tx-dropped-link-down");
         resets = c.counter("device-resets");
         mdicErrors = c.counter("mdic-errors");
         interrupts.attach(ctx.interrupts(), ctx.timers(), msixEnabled);
         rx.attach(ctx, busMaster, phy::linkUp);
-        tx.attach(ctx, busMaster, this::transmitFrame);
+        MacOutput mac = new MacOutput(phy, rx::loopedBack, port, c);
+        tx.attach(ctx, busMaster, (frame, length) -> mac.transmit(regs.get(RCTL), frame, length));
         port.setReceiver(rx::frameArrived);
         port.setLinkListener(up -> updateCable());
         updateCable();
@@ -222,13 +222,16 @@ final class IgbCore {
                 .range(rx(0, RDT), QUEUES, s, "RDT").masked(0xFFFF).onWrite((q, v) -> rx.tailWritten(q))
                 .range(rx(0, RXDCTL), QUEUES, s, "RXDCTL").plain().initial(RXDCTL_RESET).onWrite((q, v) -> rx.queueControlChanged(q))
                 .range(rx(0, RQDPC), QUEUES, s, "RQDPC").clearOnRead()
-                .range(tx(0, TDBAL), QUEUES, s, "TDBAL").masked(0xFFFF_FFF0)
-                .range(tx(0, TDBAH), QUEUES, s, "TDBAH").plain()
-                .range(tx(0, TDLEN), QUEUES, s, "TDLEN").masked(0x000F_FFF0)
-                .range(tx(0, TDH), QUEUES, s, "TDH").masked(0xFFFF)
+                .range(tx(0, TDBAL), QUEUES, s, "TDBAL").masked(0xFFFF_FFF0).onWrite((q, v) -> tx.ringChanged(q))
+                .range(tx(0, TDBAH), QUEUES, s, "TDBAH").plain().onWrite((q, v) -> tx.ringChanged(q))
+                .range(tx(0, TDLEN), QUEUES, s, "TDLEN").masked(0x000F_FFF0).onWrite((q, v) -> tx.ringChanged(q))
+                .range(tx(0, TDH), QUEUES, s, "TDH").masked(0xFFFF).onWrite((q, v) -> tx.ringChanged(q))
                 .range(tx(0, TXCTL), QUEUES, s, "TXCTL").plain()
                 .range(tx(0, TDT), QUEUES, s, "TDT").masked(0xFFFF).onWrite((q, v) -> tx.kick(q))
-                .range(tx(0, TXDCTL), QUEUES, s, "TXDCTL").plain().onWrite((q, v) -> { if ((v & TXDCTL_ENABLE) != 0) tx.kick(q); })
+                .range(tx(0, TXDCTL), QUEUES, s, "TXDCTL").plain().onWrite((q, v) -> {
+                    if ((v & TXDCTL_ENABLE) != 0) tx.kick(q);
+                    else tx.ringChanged(q);
+                })
                 .range(tx(0, TDWBAL), QUEUES, s, "TDWBAL").plain()
                 .range(tx(0, TDWBAH), QUEUES, s, "TDWBAH").plain();
         for (int reg : new int[] {RDBAL, RDBAH, RDLEN, SRRCTL, RDH, RXCTL, RDT, RXDCTL, RQDPC})
@@ -377,17 +380,4 @@ final class IgbCore {
     }
 
     private void updateCable() { phy.setCable(administrativelyUp && port.linkUp()); }
-
-    private void transmitFrame(byte[] frame, int length) {
-        boolean macLoopback = (regs.get(RCTL) & ReceiveControl.LBM_MASK) == ReceiveControl.LBM_MAC;
-        if (macLoopback || phy.loopback()) {
-            rx.loopedBack(frame, length);
-            return;
-        }
-        if (!phy.linkUp()) {
-            txNoLink.increment();
-            return;
-        }
-        port.send(ByteBuffer.wrap(frame, 0, length));
-    }
 }
