@@ -1,7 +1,7 @@
 # Shared by the scripts in scripts/: find JDK 25, install Debian packages, build the reactor.
 # Sourced, never run. Each function says plainly what is missing.
 
-VPCIE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VPCIE_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 
 vpcie_die() { echo "vpcie: $*" >&2; exit 1; }
 vpcie_info() { echo "vpcie: $*" >&2; }
@@ -37,6 +37,10 @@ vpcie_need_pkgs() {
     return 1
   fi
   vpcie_info "installing ${want[*]} ..."
+  # tshark's wireshark-common asks whether non-root users may capture: answer no, without a prompt.
+  if command -v debconf-set-selections >/dev/null 2>&1; then
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+  fi
   if [ -z "${VPCIE_APT_UPDATED:-}" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || vpcie_die "apt-get update failed"
     export VPCIE_APT_UPDATED=1
@@ -51,9 +55,17 @@ vpcie_need_maven() {
   command -v mvn >/dev/null 2>&1 || vpcie_need_pkgs mvn:maven || vpcie_die "Maven is missing: apt-get install maven"
 }
 
-# Packages the network tests and the demo use. libpcap for PcapTransport, nft for loss injection.
+# Packages the network tests and the demo use. libpcap for PcapTransport, nft for loss injection,
+# tshark for the Wireshark dissector's test (tools/wireshark/vpcie.lua).
 vpcie_net_pkgs() {
-  vpcie_need_pkgs /usr/lib/x86_64-linux-gnu/libpcap.so.0.8:libpcap0.8 nft:nftables ping:iputils-ping ip:iproute2 lspci:pciutils
+  vpcie_need_pkgs /usr/lib/x86_64-linux-gnu/libpcap.so.0.8:libpcap0.8 nft:nftables ping:iputils-ping ip:iproute2 lspci:pciutils \
+    tshark:tshark
+}
+
+# Packages the distribution's build and test use: jpackage's .deb needs fakeroot; the unit files
+# are checked with systemd-analyze (no running systemd needed).
+vpcie_dist_pkgs() {
+  vpcie_need_pkgs fakeroot:fakeroot systemd-analyze:systemd
 }
 
 VPCIE_CLI_JAR="$VPCIE_ROOT/cli/target/vpcie.jar"

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,6 +50,8 @@ public final class EndpointCommand implements Callable<Integer> {
     static volatile EndpointNetwork.Factory networks = EndpointNetworks::open;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin Logging.Options logging;
 
     /** Idle-owner timeout without a group key (docs/security.md: squatting). */
     static final long DEFAULT_IDLE_OWNER_TIMEOUT_S = 30;
@@ -98,6 +101,14 @@ public final class EndpointCommand implements Callable<Integer> {
 
     @Option(names = "--faults", paramLabel = "SPEC", description = "inject faults on the interconnect, e.g. loss=0.05 (tests and demos)")
     String faults;
+
+    @CommandLine.Mixin CaptureOptions capture;
+
+    @CommandLine.Mixin StatsOptions stats;
+
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "serve the counters --stats-interval prints in the Prometheus text format at http://HOST:PORT/metrics")
+    String metrics;
 
     @Option(names = "--group-key", paramLabel = "FILE",
             description = "the group's pre-shared key (at least 16 bytes, e.g. head -c 32 /dev/urandom > FILE), the same file on "
@@ -149,7 +160,8 @@ public final class EndpointCommand implements Callable<Integer> {
     private int serve(EndpointDevices hosted, PrintWriter out, HopRecording recording) throws Exception {
         EndpointNetwork network;
         try {
-            network = networks.open(new EndpointNetwork.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey));
+            network = networks.open(new EndpointNetwork.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey,
+                    capture.spec()));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         } catch (Exception e) {
@@ -175,17 +187,27 @@ public final class EndpointCommand implements Callable<Integer> {
                 for (LinkControl.Port p : links.ports())
                     out.println("  00." + p.function() + " " + p.nic().model() + " " + p.nic().macAddress() + " wire " + p.wire().describe());
                 out.flush();
-                if (!hosted.hasNics()) {
-                    stop.await();
-                } else {
-                    out.println("  commands on stdin: link N down|up, status, help");
-                    out.flush();
-                    EndpointLinkCommands commands = EndpointLinkCommands.start(links, commandInput, out);
-                    try {
-                        stop.await();
-                    } finally {
-                        commands.close();
-                    }
+                Supplier<List<String>> counters = () -> {
+                    List<String> lines = new ArrayList<>(network.stats());
+                    lines.addAll(StatsReport.lines(null, endpoint));
+                    return lines;
+                };
+                StatsReport report = StatsReport.start(stats.interval, counters, out);
+                Metrics served;
+                try {
+                    served = metrics == null ? null : Metrics.start(metrics, network::links, endpoint);
+                } catch (IllegalArgumentException e) {
+                    report.close();
+                    throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                } catch (IOException e) {
+                    report.close();
+                    spec.commandLine().getErr().println("vpcie endpoint: " + e.getMessage());
+                    return 1;
+                }
+                if (served != null) out.println("metrics on http://" + metrics.substring(0, metrics.lastIndexOf(':') + 1) + served.port() + "/metrics");
+                out.flush();
+                try (report; AutoCloseable m = served == null ? () -> { } : served) {
+                    waitForStop(hosted, links, counters, out);
                 }
             }
         } finally {
@@ -200,6 +222,23 @@ public final class EndpointCommand implements Callable<Integer> {
         out.println("endpoint stopped");
         out.flush();
         return 0;
+    }
+
+    /** Until SIGINT/SIGTERM (or {@link #stop}); with NICs, link commands are read from stdin meanwhile. */
+    private void waitForStop(EndpointDevices hosted, LinkControl links, Supplier<List<String>> counters, PrintWriter out)
+            throws InterruptedException {
+        if (!hosted.hasNics()) {
+            stop.await();
+            return;
+        }
+        out.println("  commands on stdin: link N down|up, status, help");
+        out.flush();
+        EndpointLinkCommands commands = EndpointLinkCommands.start(links, counters, commandInput, out);
+        try {
+            stop.await();
+        } finally {
+            commands.close();
+        }
     }
 
     /** Ends {@link #call} (as SIGINT/SIGTERM does). */

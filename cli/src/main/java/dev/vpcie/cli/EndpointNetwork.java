@@ -2,6 +2,8 @@ package dev.vpcie.cli;
 
 import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.protocol.agent.AgentLoop;
+import dev.vpcie.protocol.capture.CaptureSpec;
+import java.util.List;
 
 /**
  * How {@code vpcie endpoint} joins the interconnect: a transport on the interface, the link layer
@@ -11,7 +13,8 @@ import dev.vpcie.protocol.agent.AgentLoop;
 public interface EndpointNetwork extends AutoCloseable {
 
     /** What the user asked for on the command line. */
-    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey) {}
+    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey,
+                   CaptureSpec capture) {}
 
     /** Opens the network; failures carry a message fit for the user (missing interface, privileges...). */
     @FunctionalInterface
@@ -33,6 +36,12 @@ public interface EndpointNetwork extends AutoCloseable {
 
     /** For the status line, e.g. {@code af_packet:veth0 02:00:00:00:00:02 group 7}. */
     String describe();
+
+    /** The links open now (for --metrics); none where there is no real network. */
+    default List<dev.vpcie.protocol.link.Link> links() { return List.of(); }
+
+    /** The interconnect's counters as {@code stats} lines (frames, links); none where there is no real network. */
+    default List<String> stats() { return List.of(); }
 
     @Override void close();
 }

@@ -2,6 +2,7 @@ package dev.vpcie.cli;
 
 import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.protocol.agent.AgentLoop;
+import java.util.List;
 
 /**
  * Opens the real network for {@code vpcie endpoint}: the {@link Interconnect} the user chose
@@ -13,7 +14,7 @@ final class EndpointNetworks {
 
     static EndpointNetwork open(EndpointNetwork.Options o) throws Exception {
         return new Network(Interconnect.open(new Interconnect.Options(o.iface(), o.group(), o.transport(), o.udpListen(), o.udpPeer(),
-                o.faults(), o.groupKey())));
+                o.faults(), o.groupKey(), o.capture())));
     }
 
     /** The link layer on one transport. */
@@ -26,6 +27,10 @@ final class EndpointNetworks {
         @Override public int maxTlpLength() { return net.links().maxTlpLength(); }
 
         @Override public String describe() { return net.describe(); }
+
+        @Override public List<String> stats() { return StatsReport.lines(net, null); }
+
+        @Override public List<dev.vpcie.protocol.link.Link> links() { return net.links().links(); }
 
         @Override public void close() { net.close(); }
     }

@@ -1,14 +1,19 @@
 package dev.vpcie.cli;
 
 import dev.vpcie.protocol.agent.AgentLoop;
+import dev.vpcie.protocol.capture.CaptureSpec;
+import dev.vpcie.protocol.capture.PcapWriter;
 import dev.vpcie.protocol.encap.FrameCodec;
 import dev.vpcie.protocol.link.GroupKey;
 import dev.vpcie.protocol.link.LinkConfig;
 import dev.vpcie.protocol.link.LinkEndpoint;
 import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FaultInjectingTransport;
+import dev.vpcie.protocol.transport.FrameStats;
+import dev.vpcie.protocol.transport.FrameTap;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.PcapTransport;
+import dev.vpcie.protocol.transport.TappedTransport;
 import dev.vpcie.protocol.transport.UdpTransport;
 import java.io.IOException;
 import java.net.NetworkInterface;
@@ -27,7 +32,12 @@ import java.util.List;
 final class Interconnect implements AutoCloseable {
 
     /** What the user asked for on the command line. */
-    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey) {
+    record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey,
+                   CaptureSpec capture) {
+
+        Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey) {
+            this(iface, group, transport, udpListen, udpPeer, faults, groupKey, null);
+        }
 
         /** Where the interconnect is, for messages: {@code veth0} or {@code udp 10.0.0.1:4791 -> 10.0.0.2:4791}. */
         String where() {
@@ -59,6 +69,8 @@ final class Interconnect implements AutoCloseable {
         GroupKey key = o.groupKey() == null ? null : GroupKey.load(Path.of(o.groupKey())); // a bad key file too
         FrameTransport transport = transport(o, config.etherType());
         try {
+            transport = tapped(transport, o.capture(), config.etherType());
+            // Faults damage what the link receives after the capture saw it: the capture shows the wire.
             FrameTransport used = faults.equals(FaultInjectingTransport.Faults.NONE) ? transport : new FaultInjectingTransport(transport, faults);
             LinkConfig linkConfig = config.withGroup(o.group()).withGroupKey(key);
             LinkEndpoint links = loop == null ? LinkEndpoint.start(used, linkConfig) : LinkEndpoint.start(used, linkConfig, loop);
@@ -70,6 +82,21 @@ final class Interconnect implements AutoCloseable {
     }
 
     static Interconnect open(Options o) throws Exception { return open(o, LinkConfig.defaults()); }
+
+    /** The transport with a pcap capture and a TLP trace on it, as asked for; unchanged when neither is. */
+    private static FrameTransport tapped(FrameTransport transport, CaptureSpec capture, int etherType) throws IOException {
+        List<FrameTap> taps = new ArrayList<>();
+        if (capture != null) {
+            try {
+                taps.add(PcapWriter.open(capture));
+            } catch (IOException e) {
+                throw new IOException("cannot write the capture file " + capture.file() + ": " + e.getMessage(), e);
+            }
+        }
+        if (TlpTrace.enabled()) taps.add(new TlpTrace(transport.address()));
+        if (StatsOptions.requested) taps.add(new FrameStats(etherType));
+        return taps.isEmpty() ? transport : new TappedTransport(transport, taps);
+    }
 
     private static FrameTransport transport(Options o, int etherType) throws Exception {
         return switch (o.transport()) {
@@ -114,6 +141,12 @@ final class Interconnect implements AutoCloseable {
     LinkEndpoint links() { return links; }
 
     FrameTransport transport() { return transport; }
+
+    /** Frames, DATA frames and TLPs each way, when --stats-interval asked for them; null otherwise. */
+    FrameStats.Snapshot frameStats() {
+        FrameTransport t = transport instanceof FaultInjectingTransport f ? f.inner() : transport;
+        return t instanceof TappedTransport tapped ? tapped.tap(FrameStats.class).map(FrameStats::snapshot).orElse(null) : null;
+    }
 
     int group() { return group; }
 

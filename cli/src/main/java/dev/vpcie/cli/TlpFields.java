@@ -85,6 +85,16 @@ final class TlpFields {
         return f;
     }
 
+    /** The fields {@code tlp decode --json} has, on one line: {@code MRd32 requester=00:00.0 tag=1 ... address=0xf0000010}. */
+    static String oneLine(Tlp tlp, byte[] raw) {
+        StringBuilder s = new StringBuilder(TlpType.of(tlp).mnemonic);
+        for (Field f : of(tlp, new Source(raw, TlpType.of(tlp).headerBytes(), false))) {
+            if (f.json() == null || f.key().equals("kind")) continue;
+            s.append(' ').append(f.key()).append('=').append(f.json());
+        }
+        return s.toString();
+    }
+
     private static void request(List<Field> f, int requester, int tag, int firstBe, int lastBe, String address) {
         f.add(new Field("requester", Bdf.toString(requester), Bdf.toString(requester)));
         f.add(tag(tag));

@@ -31,6 +31,8 @@ import picocli.CommandLine.ParentCommand;
 final class VrcAttachCommand implements Callable<Integer> {
     @ParentCommand VrcCommand vrc;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin Logging.Options logging;
     @Mixin VrcAttachDriverOptions driverOptions;
 
     @Parameters(index = "0", paramLabel = "BDF", description = "the NIC, e.g. 01:00.0") String bdfText;
@@ -48,6 +50,7 @@ final class VrcAttachCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         CommandLine cmd = spec.commandLine();
         if (statsSeconds < 0) throw new CommandLine.ParameterException(cmd, "--stats-interval must not be negative");
+        if (statsSeconds > 0) StatsOptions.requested = true; // count frames per direction for the link lines
         if (tapName.isEmpty() || tapName.length() > 15 || tapName.contains("/") || tapName.chars().anyMatch(c -> c <= ' ' || c > '~'))
             throw new CommandLine.ParameterException(cmd, "--tap must be an interface name of 1..15 printable characters: '" + tapName + "'");
         driverOptions.options(cmd);
@@ -96,6 +99,7 @@ final class VrcAttachCommand implements Callable<Integer> {
                 });
                 while (!stop.await(statsSeconds == 0 ? 1_000_000 : statsSeconds, TimeUnit.SECONDS)) {
                     out.println(counters(driver, bridge));
+                    for (String line : vrc.linkStats()) out.println(line);
                     out.flush();
                 }
                 out.println(counters(driver, bridge));

@@ -25,6 +25,8 @@ final class VrcBenchCommand implements Callable<Integer> {
     @ParentCommand VrcCommand vrc;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin Logging.Options logging;
+
     @Parameters(index = "0", paramLabel = "mmio|dma") String what;
     @Option(names = "-s", paramLabel = "BDF", description = "function to use (default: the first; for dma the first dmatest)") String slot;
     @Option(names = "--iterations", defaultValue = "20000", description = "MMIO reads to time (default: ${DEFAULT-VALUE})") int iterations;
@@ -52,6 +54,10 @@ final class VrcBenchCommand implements Callable<Integer> {
             if (what.equals("mmio")) {
                 int bar = barIndex != null ? barIndex : d.bars().stream().filter(b -> b.isMemory() && b.assigned()).map(Bar::index)
                         .findFirst().orElseThrow(() -> new CommandLine.ParameterException(cmd, d.name() + " has no memory BAR"));
+                if (iterations >= 10_000) { // seconds of work: say what it is
+                    vrc.err().printf("timing %d MMIO reads of %s BAR %d +0x%x, then the raw TLP ping-pong ...%n", iterations, d.name(), bar, offset);
+                    vrc.err().flush();
+                }
                 MmioBench.Result r = MmioBench.run(d, bar, offset, Math.min(1000, iterations), iterations);
                 out.printf("MMIO read round trip, %s BAR %d +0x%x, 4 bytes: %s%n", d.name(), bar, offset, r.mmioRead());
                 out.printf("raw TLP ping-pong (same run):          %s%n", r.tlpPingPong());
@@ -59,18 +65,19 @@ final class VrcBenchCommand implements Callable<Integer> {
                 if (r.failed() > 0) out.printf("failed reads (timeout, UR, CA or link down; not in the histogram): %d%n", r.failed());
             } else {
                 try (DmaTestDriver driver = new DmaTestDriver(d)) {
-                    DmaBench.Result r = DmaBench.run(driver, modes, sizes != null ? sizes : DmaBench.defaultSizes(), bytesPerSize,
-                            (long) (secondsPerSize * 1e9), 10_000_000_000L);
                     out.printf("dmatest on %s, MPS %d, MRRS %d%n", d.name(), d.maxPayloadSize(), d.maxReadRequestSize());
                     out.printf("%-6s %10s %9s %8s %11s %6s | %-25s %s%n", "mode", "size", "GB/s", "Gbit/s", "TLPs/s", "failed",
                             "VRC link: TLPs/frame out/in", "resent, timeouts, NAKs in/out");
-                    for (DmaBench.Row row : r.rows()) {
-                        LinkCounters l = row.link();
-                        out.printf(Locale.ROOT, "%-6s %10d %9.3f %8.2f %11.0f %6d | %12.1f %12.1f %s%n", row.mode().name().toLowerCase(Locale.ROOT),
-                                row.size(), row.gigabytesPerSecond(), row.gigabitsPerSecond(), row.tlpsPerSecond(), row.failed(),
-                                row.tlpsPerFrameSent(), row.tlpsPerFrameReceived(), l == null ? "-" : String.format(Locale.ROOT,
-                                        " %d, %d, %d/%d", l.retransmits(), l.timeouts(), l.naksReceived(), l.naksSent()));
-                    }
+                    out.flush();
+                    DmaBench.Result r = DmaBench.run(driver, modes, sizes != null ? sizes : DmaBench.defaultSizes(), bytesPerSize,
+                            (long) (secondsPerSize * 1e9), 10_000_000_000L, row -> { // each row as soon as it is measured
+                                LinkCounters l = row.link();
+                                out.printf(Locale.ROOT, "%-6s %10d %9.3f %8.2f %11.0f %6d | %12.1f %12.1f %s%n", row.mode().name().toLowerCase(Locale.ROOT),
+                                        row.size(), row.gigabytesPerSecond(), row.gigabitsPerSecond(), row.tlpsPerSecond(), row.failed(),
+                                        row.tlpsPerFrameSent(), row.tlpsPerFrameReceived(), l == null ? "-" : String.format(Locale.ROOT,
+                                                " %d, %d, %d/%d", l.retransmits(), l.timeouts(), l.naksReceived(), l.naksSent()));
+                                out.flush();
+                            });
                     out.printf("raw TLP ping-pong (same run): %s%n", r.tlpPingPong());
                 }
             }

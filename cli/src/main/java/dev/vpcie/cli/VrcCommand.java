@@ -2,6 +2,7 @@ package dev.vpcie.cli;
 
 import dev.vpcie.endpoint.EndpointConfig;
 import dev.vpcie.protocol.agent.AgentLoop;
+import dev.vpcie.protocol.capture.CaptureSpec;
 import dev.vpcie.protocol.link.TlpPort;
 import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.vrc.RootComplexConfig;
@@ -30,6 +31,9 @@ public final class VrcCommand implements Runnable {
     /** The transports {@code --transport} accepts. */
     enum Transport { af_packet, pcap, udp }
 
+    /** The connection {@link #run} works on, for {@link #linkStats}. */
+    private volatile VrcConnector.Connection connection;
+
     /** Replaced by tests with in-memory endpoints. */
     static volatile VrcConnector connector = VrcNetworks::connect;
 
@@ -40,6 +44,8 @@ public final class VrcCommand implements Runnable {
     }
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin Logging.Options logging;
 
     @Option(names = "--iface", paramLabel = "IF", description = "interface of the interconnect, e.g. veth0 (af_packet and pcap)")
     String iface;
@@ -59,6 +65,8 @@ public final class VrcCommand implements Runnable {
 
     @Option(names = "--faults", paramLabel = "SPEC", description = "inject faults on the interconnect, e.g. loss=5 (tests and demos)")
     String faults;
+
+    @CommandLine.Mixin CaptureOptions capture;
 
     @Option(names = "--discover-timeout-ms", paramLabel = "MS", defaultValue = "2000",
             description = "how long to look for endpoints, and to wait for their sessions (default: ${DEFAULT-VALUE})")
@@ -97,6 +105,7 @@ public final class VrcCommand implements Runnable {
     private int run(Task task, AgentLoop loop) throws Exception {
         VrcConnector.Connection connection = connect(loop);
         if (connection == null) return 1;
+        this.connection = connection;
         try (connection) {
             RootComplex rc = new RootComplex(config(connection), loop);
             try (rc) {
@@ -116,7 +125,8 @@ public final class VrcCommand implements Runnable {
     private VrcConnector.Connection connect(AgentLoop loop) throws Exception {
         CommandLine cl = spec.commandLine();
         checkOptions(cl);
-        Interconnect.Options o = new Interconnect.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey);
+        Interconnect.Options o = new Interconnect.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey,
+                captureSpec(cl));
         List<EndpointSelector> selected = selectors(cl);
         try {
             return connector.connect(new VrcConnector.Target(o, discoverTimeoutMillis, selected, loop));
@@ -125,6 +135,14 @@ public final class VrcCommand implements Runnable {
         } catch (Exception e) { // unreachable endpoints, privileges, a busy port: said plainly, status 1
             cl.getErr().println("vpcie vrc: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return null;
+        }
+    }
+
+    private CaptureSpec captureSpec(CommandLine cl) {
+        try {
+            return capture.spec();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
         }
     }
 
@@ -167,6 +185,12 @@ public final class VrcCommand implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
+    }
+
+    /** The interconnect's counters while {@link #run} runs, as {@code stats} lines. */
+    List<String> linkStats() {
+        VrcConnector.Connection c = connection;
+        return c == null ? List.of() : c.stats();
     }
 
     PrintWriter out() { return spec.commandLine().getOut(); }

@@ -44,6 +44,9 @@ public interface VrcConnector {
         /** The largest encoded TLP the links carry (from the MTU). */
         int maxTlpLength();
 
+        /** The interconnect's counters as {@code stats} lines (frames, links); none for in-memory ports. */
+        default List<String> stats() { return List.of(); }
+
         /** Closes what the ports ran on; the ports themselves are closed first, by the root complex. */
         @Override void close();
 

@@ -47,6 +47,8 @@ final class VrcDmatestCommand implements Callable<Integer> {
     @ParentCommand VrcCommand vrc;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin Logging.Options logging;
+
     @Parameters(arity = "1..2", paramLabel = "[BDF] copy|fill|checksum",
             description = "the function (default: the first dmatest found) and the command") List<String> args;
     @Option(names = "--size", paramLabel = "N", defaultValue = "1M",

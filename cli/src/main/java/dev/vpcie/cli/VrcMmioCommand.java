@@ -17,6 +17,8 @@ final class VrcMmioCommand implements Callable<Integer> {
     @ParentCommand VrcCommand vrc;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin Logging.Options logging;
+
     @Parameters(index = "0", paramLabel = "read|write") String action;
     @Parameters(index = "1", paramLabel = "BDF") String bdfText;
     @Parameters(index = "2", paramLabel = "BAR") int bar;

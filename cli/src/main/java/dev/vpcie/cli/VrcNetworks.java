@@ -89,6 +89,8 @@ final class VrcNetworks {
 
             @Override public int maxTlpLength() { return links.maxTlpLength(); }
 
+            @Override public List<String> stats() { return StatsReport.lines(net, null); }
+
             @Override public void close() { net.close(); }
         };
     }

@@ -30,6 +30,8 @@ import picocli.CommandLine.ParentCommand;
 final class VrcPingCommand implements java.util.concurrent.Callable<Integer> {
     @ParentCommand VrcCommand vrc;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin Logging.Options logging;
     @Mixin VrcAttachDriverOptions driverOptions;
 
     @Parameters(index = "0", paramLabel = "BDF", description = "the NIC, e.g. 01:00.0") String bdfText;

@@ -40,6 +40,8 @@ final class VrcVmCommand implements Callable<Integer> {
     @ParentCommand VrcCommand vrc;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin Logging.Options logging;
+
     @Option(names = "--device", paramLabel = "BDF", required = true,
             description = "a function to give the guest, e.g. 01:00.0 (repeatable; one proxy device each)")
     List<String> devices;

@@ -2,9 +2,23 @@ package dev.vpcie.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.vpcie.protocol.capture.CaptureSpec;
+import dev.vpcie.protocol.capture.PcapWriter;
+import dev.vpcie.protocol.link.Link;
+import dev.vpcie.protocol.link.LinkConfig;
+import dev.vpcie.protocol.link.LinkEndpoint;
+import dev.vpcie.protocol.tlp.MemRead;
+import dev.vpcie.protocol.transport.MemoryTransport;
+import dev.vpcie.protocol.transport.TappedTransport;
+import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code vpcie tlp decode} run through the real command line, output captured. */
@@ -12,8 +26,13 @@ class TlpCommandTest {
 
     record Run(int exit, String out, String err) {}
 
-    private static Run run(String... args) {
+    private static Run run(String... args) { return runWithInput("", args); }
+
+    /** Runs with {@code stdin} as standard input. */
+    private static Run runWithInput(String stdin, String... args) {
         CommandLine cl = Main.commandLine();
+        TlpCommand.Decode decode = cl.getSubcommands().get("tlp").getSubcommands().get("decode").getCommand();
+        decode.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
         StringWriter out = new StringWriter(), err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
@@ -117,7 +136,7 @@ class TlpCommandTest {
         assertEquals(2, notHex.exit);
         assertTrue(notHex.err.contains("'4a00000g' is not hex (character 'g')"), notHex.err);
         assertEquals(2, run("tlp", "decode", "TLP Header:").exit);
-        assertEquals(2, run("tlp", "decode").exit, "missing HEX is a usage error");
+        assertEquals(2, run("tlp", "decode").exit, "nothing on standard input is a usage error");
         assertEquals(2, run("tlp", "decode", "--bogus", "00").exit);
     }
 
@@ -126,5 +145,89 @@ class TlpCommandTest {
         assertEquals(0, r.exit);
         assertTrue(r.out.contains("TLP Header:"), r.out);
         assertTrue(run("--help").out.contains("tlp"), "registered under vpcie");
+    }
+
+    static final String CPLD_HEADER = "kind          CplD (Completion with Data, 3DW)\n";
+
+    @Test void readsAPastedAerBlockFromStandardInput() {
+        String block = """
+                pcieport 0000:00:1c.0: AER: Uncorrectable (Non-Fatal) error message received from 0000:01:00.0
+                igb 0000:01:00.0: PCIe Bus Error: severity=Uncorrectable (Non-Fatal), type=Transaction Layer, (Completer ID)
+                igb 0000:01:00.0:   device [8086:10c9] error status/mask=00008000/00000000
+                igb 0000:01:00.0:    [15] CmpltAbrt
+                igb 0000:01:00.0: AER:   TLP Header: 4a000001 01000004 00000100 00000000
+                """;
+        Run r = runWithInput(block, "tlp", "decode");
+        assertEquals(0, r.exit, r.err);
+        assertTrue(r.out.startsWith(CPLD_HEADER), r.out);
+        assertEquals(r.out, runWithInput(block, "tlp", "decode", "-").out, "- is standard input too");
+    }
+
+    @Test void toleratesTheAerLogVariants() {
+        // %#010x words (0 printed as ten zeros, without 0x) and the End-End TLP Prefixes after them
+        Run prefixes = run("tlp", "decode", "TLP Header: 0x4a000001 0x01000004 0x00000100 0000000000 E-E Prefixes: 0x91000000");
+        assertEquals(0, prefixes.exit, prefixes.err);
+        assertTrue(prefixes.out.startsWith(CPLD_HEADER), prefixes.out);
+        assertTrue(prefixes.out.contains("\nprefixes      91000000 (End-End TLP Prefixes, logged apart from the header)\n"), prefixes.out);
+        // commas between the words
+        Run commas = run("tlp", "decode", "TLP Header: 4a000001, 01000004, 00000100, 00000000");
+        assertEquals(0, commas.exit, commas.err);
+        assertTrue(commas.out.startsWith(CPLD_HEADER), commas.out);
+        assertEquals(0, run("tlp", "decode", "40000001,0100000f,000e2000,deadbeef").exit, "commas in plain hex too");
+        // Flit mode: shown, not decoded
+        Run flit = run("tlp", "decode", "TLP Header (Flit): 0x4a000001 0x01000004 0x00000100 0000000000 0x00000000");
+        assertEquals(0, flit.exit, flit.err);
+        assertTrue(flit.out.contains("Flit mode TLP header (not decoded") && flit.out.contains("5 DWs: 4a000001 01000004 00000100 00000000 00000000"),
+                flit.out);
+        Run tooWide = run("tlp", "decode", "TLP Header: 4a0000011 01000004 00000100");
+        assertEquals(2, tooWide.exit);
+        assertTrue(tooWide.err.contains("'4a0000011' after 'TLP Header:' is not a 32-bit word"), tooWide.err);
+    }
+
+    @Test void decodesTheTlpsOfACapture(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.pcap");
+        capture(file, LinkConfig.defaults().withGroup(7));
+        Run r = run("tlp", "decode", "--pcap", file.toString());
+        assertEquals(0, r.exit, r.err);
+        assertTrue(r.out.lines().anyMatch(l -> l.startsWith("frame 1 ") && l.contains(" group 7 HELLO seq ")), r.out);
+        assertTrue(r.out.contains(" DATA seq 0 ack 0 window 1024, 14 bytes of TLP records\n  TLP 0\n    kind       MRd32 (Memory Read, 3DW, no data)\n"), r.out);
+        assertTrue(r.out.contains("\n    address    0xfedc0010\n"), r.out);
+        Run json = run("tlp", "decode", "--json", "--pcap", file.toString());
+        assertEquals(0, json.exit, json.err);
+        assertTrue(json.out.contains("\"seq\": \"0\", \"kind\": \"MRd32\""), json.out);
+        assertEquals(2, run("tlp", "decode", "--pcap", dir.resolve("none.pcap").toString()).exit);
+        assertEquals(2, run("tlp", "decode", "--pcap", file.toString(), "00").exit);
+    }
+
+    @Test void decodesSealedFramesToo(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("sealed.pcap");
+        capture(file, LinkConfig.defaults().withGroup(7)
+                .withGroupKey(dev.vpcie.protocol.link.GroupKey.of("a group key of 32 bytes, for tests".getBytes(StandardCharsets.US_ASCII))));
+        Run r = run("tlp", "decode", "--pcap", file.toString());
+        assertEquals(0, r.exit, r.err);
+        assertTrue(r.out.lines().anyMatch(l -> l.contains(" group 7 sealed HELLO seq ")), r.out);
+        assertTrue(r.out.contains(" sealed DATA seq 0 ack 0 window 1024, 14 bytes of TLP records\n  TLP 0\n    kind       MRd32 "), r.out);
+    }
+
+    /** A session on a memory cable, captured at its opener: HELLO, HELLO_ACK, one MRd32, the CLOSE. */
+    private static void capture(Path file, LinkConfig config) throws Exception {
+        try (MemoryTransport.Pair cable = MemoryTransport.pair()) {
+            TappedTransport tapped = new TappedTransport(cable.a(), List.of(PcapWriter.open(CaptureSpec.of(file))));
+            try (LinkEndpoint a = LinkEndpoint.start(tapped, config.withHostInstance(1));
+                 LinkEndpoint b = LinkEndpoint.start(cable.b(), config.withHostInstance(2))) {
+                java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+                b.onAccept(l -> l.handler(new dev.vpcie.protocol.link.TlpHandler() {
+                    @Override public void onTlp(dev.vpcie.protocol.tlp.Tlp tlp) { arrived.countDown(); }
+
+                    @Override public void onLinkUp(long peerEpoch) {}
+
+                    @Override public void onLinkDown(String reason) {}
+                }));
+                Link link = a.connect(cable.b().address(), 2);
+                assertTrue(link.awaitUp(Duration.ofSeconds(10)));
+                link.send(new MemRead(0x0000, 5, 0xfedc_0010L, 1, 0xF, 0));
+                assertTrue(arrived.await(10, java.util.concurrent.TimeUnit.SECONDS), "the read crossed the link");
+            }
+        }
     }
 }

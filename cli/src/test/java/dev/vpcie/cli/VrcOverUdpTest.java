@@ -4,18 +4,26 @@ import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vpcie.protocol.capture.PcapReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code vpcie vrc} against a real {@code vpcie endpoint} in the same JVM, over the UDP transport
@@ -82,6 +90,21 @@ class VrcOverUdpTest {
         assertEquals("10f0\n", dev.out());
     }
 
+    @Test void benchDmaPrintsTheHeaderThenARowPerSize() {
+        Run r = vrc("bench", "dma", "--mode", "read", "--sizes", "64,4096", "--bytes-per-size", "65536", "--seconds-per-size", "0.5");
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("dmatest on 01:00.0") && lines.get(1).startsWith("mode "), r.out());
+        assertTrue(lines.get(2).startsWith("read           64 ") && lines.get(3).startsWith("read         4096 "), r.out());
+        assertTrue(lines.get(4).startsWith("raw TLP ping-pong (same run): "), r.out());
+    }
+
+    @Test void setpciCapabilityNamesFindTheCapabilities() {
+        Run r = vrc("config", "01:00.0", "CAP_EXP.b", "CAP_MSIX.b", "CAP_EXP+2.w");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("10\n11\n"), r.out());
+    }
+
     @Test void dmatestCopyFillAndChecksumEachWithAnInterrupt() {
         Run copy = vrc("dmatest", "copy", "--size", "64K", "--src-offset", "3", "--dst-offset", "1");
         assertEquals(0, copy.status(), copy.out() + copy.err());
@@ -120,6 +143,66 @@ class VrcOverUdpTest {
         Run r = vrc("--faults", "loss=10,seed=7", "dmatest", "copy", "--size", "256K");
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("data verified"), r.out());
+    }
+
+    @Test void captureRecordsBothDirectionsReadablyByTsharkAndTlpDecode(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("vrc.pcap");
+        Run r = vrc("--capture", file.toString(), "config", "read", "01:00.0", "0x02.w");
+        assertEquals(0, r.status(), r.err());
+        List<Integer> types = new ArrayList<>();
+        Set<String> senders = new HashSet<>();
+        try (InputStream in = Files.newInputStream(file); PcapReader reader = PcapReader.open(in)) {
+            for (PcapReader.Frame f; (f = reader.next()) != null; ) {
+                types.add(f.bytes()[19] & 0xFF); // tagged (group 5): the link header's Type byte
+                senders.add(HexFormat.of().formatHex(f.bytes(), 6, 12));
+            }
+        }
+        assertEquals(List.of(8, 9), types.subList(0, 2), "the capture starts with the discovery: " + types);
+        assertTrue(types.containsAll(List.of(1, 2, 3)), "HELLO, HELLO_ACK, DATA: " + types);
+        assertEquals(7, types.getLast(), "the CLOSE last: " + types);
+        assertEquals(2, senders.size(), "frames of both directions");
+        StringWriter out = new StringWriter();
+        var cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        assertEquals(0, cl.execute("tlp", "decode", "--pcap", file.toString()));
+        assertTrue(out.toString().contains("CfgRd0 (Configuration Read Type 0") && out.toString().contains("CplD (Completion with Data"), out.toString());
+        if (Tshark.available()) {
+            String shown = Tshark.run(file, "vpcie.tlp.type == \"CfgRd0\"");
+            assertTrue(shown.contains("CfgRd0 01:00.0 0x000"), shown);
+        }
+    }
+
+    @Test void traceLogsEachTlpOnOneLine() {
+        var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        var trace = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(TlpTrace.class);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        trace.addAppender(lines);
+        var before = root.getLevel();
+        try {
+            root.setLevel(ch.qos.logback.classic.Level.WARN);
+            Run r = vrc("-vvv", "config", "read", "01:00.0", "0x02.w");
+            assertEquals(0, r.status(), r.err());
+        } finally {
+            root.setLevel(before);
+            trace.detachAppender(lines);
+        }
+        List<String> messages = lines.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        assertTrue(messages.stream().anyMatch(m -> m.startsWith("-> ") && m.contains(" seq 0 CfgRd0 fmt=0 type=4 ")
+                && m.contains(" requester=00:00.0 tag=0 firstBe=15 lastBe=0 address=0x000 completer=01:00.0")), messages.toString());
+        assertTrue(messages.stream().anyMatch(m -> m.startsWith("<- ") && m.contains(" CplD ") && m.contains("status=SC")), messages.toString());
+    }
+
+    @Test void captureOptionsAreCheckedAsUsage() {
+        Run r = vrc("--capture-files", "3", "lspci");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--capture-size and --capture-files go with --capture FILE"), r.err());
+        Run noSize = vrc("--capture", "x.pcap", "--capture-files", "3", "lspci");
+        assertEquals(2, noSize.status());
+        assertTrue(noSize.err().contains("--capture-files needs --capture-size"), noSize.err());
+        Run noDir = vrc("--capture", "/nonexistent/dir/x.pcap", "lspci");
+        assertEquals(1, noDir.status());
+        assertTrue(noDir.err().contains("vpcie vrc: cannot write the capture file /nonexistent/dir/x.pcap"), noDir.err());
     }
 
     static int[] freeUdpPorts(int n) throws IOException {

@@ -161,6 +161,7 @@ final class InterruptRouter implements InterruptPort {
         if (send(m)) {
             asserted = want;
             intxSent.increment();
+            if (want) HopEvent.mark(Hop.INTERRUPT);
         } else {
             asserted = false; // no session: the next one starts deasserted
         }

@@ -15,4 +15,14 @@ public record Bar(int index, Kind kind, boolean prefetchable, long address, long
     public boolean contains(long addr, long length) {
         return addr >= address && length >= 0 && addr - address <= size - length;
     }
+
+    /** As the enumeration log shows it, addresses in hex: {@code BAR0 mem 0xe0000000 size 0x20000 (32-bit, non-prefetchable)}. */
+    @Override public String toString() {
+        String where = assigned() ? String.format("0x%x", address) : "unassigned";
+        return switch (kind) {
+            case IO -> String.format("BAR%d io %s size 0x%x", index, where, size);
+            case MEMORY_32, MEMORY_64 -> String.format("BAR%d mem %s size 0x%x (%s, %s)", index, where, size,
+                    kind == Kind.MEMORY_64 ? "64-bit" : "32-bit", prefetchable ? "prefetchable" : "non-prefetchable");
+        };
+    }
 }

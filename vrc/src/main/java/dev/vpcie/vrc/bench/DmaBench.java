@@ -72,6 +72,12 @@ public final class DmaBench {
      */
     public static Result run(DmaTestDriver driver, List<Mode> modes, List<Long> sizes, long bytesPerSize, long nanosPerSize,
                              long timeoutNanos) {
+        return run(driver, modes, sizes, bytesPerSize, nanosPerSize, timeoutNanos, row -> { });
+    }
+
+    /** Like the others, and hands each row to {@code onRow} as soon as it is measured (a long run shows its progress). */
+    public static Result run(DmaTestDriver driver, List<Mode> modes, List<Long> sizes, long bytesPerSize, long nanosPerSize,
+                             long timeoutNanos, java.util.function.Consumer<Row> onRow) {
         PcieDevice d = driver.device();
         Counters counters = d.rootComplex().counters();
         long max = sizes.stream().mapToLong(Long::longValue).max().orElse(64);
@@ -89,7 +95,9 @@ public final class DmaBench {
                         long rtt = d.rootComplex().tlpRoundTrip(d.link());
                         if (rtt > 0) ping.recordValue(rtt);
                     }
-                    rows.add(measure(driver, counters, mode, size, src, dst, bytesPerSize, nanosPerSize, timeoutNanos));
+                    Row row = measure(driver, counters, mode, size, src, dst, bytesPerSize, nanosPerSize, timeoutNanos);
+                    rows.add(row);
+                    onRow.accept(row);
                 }
             }
         } finally {

@@ -14,8 +14,22 @@ import java.util.List;
  */
 public final class Lspci {
     private final PciIds ids;
+    private final boolean domains, kernel;
 
-    public Lspci(PciIds ids) { this.ids = ids; }
+    public Lspci(PciIds ids) { this(ids, false, false); }
+
+    /**
+     * @param domains show the PCI domain in front of every slot ({@code -D})
+     * @param kernel  {@code -k}: the Subsystem line even without {@code -v} (a VRC function has no kernel driver to name)
+     */
+    public Lspci(PciIds ids, boolean domains, boolean kernel) {
+        this.ids = ids;
+        this.domains = domains;
+        this.kernel = kernel;
+    }
+
+    /** The slot as lspci prints it: {@code 01:00.0}, or {@code 0000:01:00.0} with {@code -D}. */
+    public static String slot(int bdf, boolean domains) { return (domains ? "0000:" : "") + Bdf.toString(bdf); }
 
     /**
      * @param verbose 0, 1 ({@code -v}) or 2 ({@code -vv})
@@ -35,7 +49,7 @@ public final class Lspci {
 
     private void terse(StringBuilder out, LspciFunction f, ConfigBytes c, int verbose) {
         int cls = c.u8(0x0B), sub = c.u8(0x0A), progIf = c.u8(0x09), rev = c.u8(0x08);
-        out.append(Bdf.toString(f.bdf())).append(' ').append(ids.className(cls, sub)).append(": ")
+        out.append(slot(f.bdf(), domains)).append(' ').append(ids.className(cls, sub)).append(": ")
                 .append(ids.device(c.u16(0x00), c.u16(0x02)));
         if (rev != 0) out.append(String.format(" (rev %02x)", rev));
         if (verbose > 0) {
@@ -47,7 +61,7 @@ public final class Lspci {
             }
         }
         out.append('\n');
-        if (verbose > 0) {
+        if (verbose > 0 || kernel) {
             int sv = c.u16(0x2C), sd = c.u16(0x2E);
             if (sv != 0 && sv != 0xFFFF)
                 out.append("\tSubsystem: ").append(ids.subsystem(c.u16(0x00), c.u16(0x02), sv, sd)).append('\n');

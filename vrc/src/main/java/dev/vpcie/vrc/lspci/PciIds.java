@@ -41,13 +41,66 @@ public final class PciIds {
             C ff  Unassigned class
             """;
 
-    private final Map<Integer, String> vendors = new HashMap<>();
-    private final Map<Long, String> devices = new HashMap<>();
-    private final Map<Long, String> subsystems = new HashMap<>();
-    private final Map<Integer, String> classes = new HashMap<>();
-    private final Map<Integer, String> progIfs = new HashMap<>();
+    /** How IDs are shown, as lspci's {@code -n} options choose. */
+    public enum Naming {
+        /** Names only (lspci). */
+        NAMES,
+        /** Numbers only (lspci -n). */
+        NUMERIC,
+        /** Names with the numbers after them in brackets (lspci -nn). */
+        BOTH
+    }
 
-    private PciIds() {}
+    private final Map<Integer, String> vendors;
+    private final Map<Long, String> devices;
+    private final Map<Long, String> subsystems;
+    private final Map<Integer, String> classes;
+    private final Map<Integer, String> progIfs;
+    private final Naming naming;
+
+    private PciIds() {
+        this.vendors = new HashMap<>();
+        this.devices = new HashMap<>();
+        this.subsystems = new HashMap<>();
+        this.classes = new HashMap<>();
+        this.progIfs = new HashMap<>();
+        this.naming = Naming.NAMES;
+    }
+
+    private PciIds(PciIds names, Naming naming) {
+        this.vendors = names.vendors;
+        this.devices = names.devices;
+        this.subsystems = names.subsystems;
+        this.classes = names.classes;
+        this.progIfs = names.progIfs;
+        this.naming = naming;
+    }
+
+    public Naming naming() { return naming; }
+
+    /** The same names, shown as {@code naming} says. */
+    public PciIds withNaming(Naming naming) { return new PciIds(this, naming); }
+
+    /** The plain name of a vendor, or null (lspci -m prints it alone). */
+    public String vendorName(int vendor) { return naming == Naming.NUMERIC ? null : vendors.get(vendor); }
+
+    /** The plain name of a device, or null. */
+    public String deviceName(int vendor, int device) { return naming == Naming.NUMERIC ? null : devices.get((long) vendor << 16 | device); }
+
+    /** The plain name of a subsystem (or the device's, when the subsystem IDs repeat them), or null. */
+    public String subsystemName(int vendor, int device, int subVendor, int subDevice) {
+        if (naming == Naming.NUMERIC) return null;
+        String s = subsystems.get((long) vendor << 48 | (long) device << 32 | (long) subVendor << 16 | subDevice);
+        if (s == null && subVendor == vendor && subDevice == device) s = devices.get((long) vendor << 16 | device);
+        return s;
+    }
+
+    /** The plain name of a class (the subclass, else the base class), or null. */
+    public String classNameOnly(int baseClass, int subClass) {
+        if (naming == Naming.NUMERIC) return null;
+        String s = classes.get(baseClass << 8 | subClass);
+        return s != null ? s : classes.get(baseClass << 8 | 0xFFFF_0000);
+    }
 
     /** The system's pci.ids if readable, else the built-in table. */
     public static PciIds load() {
@@ -120,32 +173,32 @@ public final class PciIds {
 
     /** "Intel Corporation 82576 Gigabit Network Connection", or the numeric fallbacks pciutils prints. */
     public String device(int vendor, int device) {
-        String v = vendors.get(vendor), d = devices.get((long) vendor << 16 | device);
-        if (v != null && d != null) return v + " " + d;
-        if (v != null) return v + " Device " + hex4(device);
-        return "Device " + hex4(vendor) + ":" + hex4(device);
+        return pair(vendorName(vendor), deviceName(vendor, device), hex4(vendor) + ":" + hex4(device));
     }
 
     /** The Subsystem line's text. */
     public String subsystem(int vendor, int device, int subVendor, int subDevice) {
-        String s = subsystems.get((long) vendor << 48 | (long) device << 32 | (long) subVendor << 16 | subDevice);
-        String v = vendors.get(subVendor);
-        if (s != null) return (v != null ? v : "Device " + hex4(subVendor)) + " " + s;
-        if (subVendor == vendor && subDevice == device && v != null) {
-            String d = devices.get((long) vendor << 16 | device);
-            if (d != null) return v + " " + d;
-        }
-        if (v != null) return v + " Device " + hex4(subDevice);
-        return "Device " + hex4(subVendor) + ":" + hex4(subDevice);
+        return pair(vendorName(subVendor), subsystemName(vendor, device, subVendor, subDevice), hex4(subVendor) + ":" + hex4(subDevice));
+    }
+
+    /** A vendor and a device name with their numbers, as pciutils' format_name_pair writes them. */
+    private String pair(String v, String d, String num) {
+        return switch (naming) {
+            case NUMERIC -> num;
+            case BOTH -> v != null && d != null ? v + " " + d + " [" + num + "]" : v == null ? "Device [" + num + "]" : v + " Device [" + num + "]";
+            case NAMES -> v != null && d != null ? v + " " + d : v == null ? "Device " + num : v + " Device " + num.substring(5);
+        };
     }
 
     /** "Ethernet controller", falling back to the base class name, then "Class xxxx". */
     public String className(int baseClass, int subClass) {
+        String num = hex4(baseClass << 8 | subClass);
+        if (naming == Naming.NUMERIC) return num;
         String s = classes.get(baseClass << 8 | subClass);
-        if (s != null) return s;
+        if (s != null) return naming == Naming.BOTH ? s + " [" + num + "]" : s;
         s = classes.get(baseClass << 8 | 0xFFFF_0000);
-        if (s != null) return s + " [" + hex4(baseClass << 8 | subClass) + "]";
-        return "Class " + hex4(baseClass << 8 | subClass);
+        if (s != null) return s + " [" + num + "]";
+        return naming == Naming.BOTH ? "Class [" + num + "]" : "Class " + num;
     }
 
     public String progIf(int baseClass, int subClass, int progIf) {

@@ -118,6 +118,16 @@ final class E1000Transmitter {
         if (walker != null) walker.reset();
     }
 
+    /**
+     * TDBAL, TDBAH, TDLEN or TDH rewritten: the walk in progress (and a half-gathered packet) is
+     * forgotten; reads in flight are ignored when they land.
+     */
+    void ringChanged() {
+        endPacket();
+        causes = 0;
+        if (walker != null) walker.reset();
+    }
+
     /** TDT written, or TCTL written: walk the ring if transmit is enabled. */
     void kick() {
         if ((regs.get(TCTL) & TCTL_EN) == 0 || !busMaster.getAsBoolean()) return;

@@ -222,13 +222,16 @@ final class IgbCore {
                 .range(rx(0, RDT), QUEUES, s, "RDT").masked(0xFFFF).onWrite((q, v) -> rx.tailWritten(q))
                 .range(rx(0, RXDCTL), QUEUES, s, "RXDCTL").plain().initial(RXDCTL_RESET).onWrite((q, v) -> rx.queueControlChanged(q))
                 .range(rx(0, RQDPC), QUEUES, s, "RQDPC").clearOnRead()
-                .range(tx(0, TDBAL), QUEUES, s, "TDBAL").masked(0xFFFF_FFF0)
-                .range(tx(0, TDBAH), QUEUES, s, "TDBAH").plain()
-                .range(tx(0, TDLEN), QUEUES, s, "TDLEN").masked(0x000F_FFF0)
-                .range(tx(0, TDH), QUEUES, s, "TDH").masked(0xFFFF)
+                .range(tx(0, TDBAL), QUEUES, s, "TDBAL").masked(0xFFFF_FFF0).onWrite((q, v) -> tx.ringChanged(q))
+                .range(tx(0, TDBAH), QUEUES, s, "TDBAH").plain().onWrite((q, v) -> tx.ringChanged(q))
+                .range(tx(0, TDLEN), QUEUES, s, "TDLEN").masked(0x000F_FFF0).onWrite((q, v) -> tx.ringChanged(q))
+                .range(tx(0, TDH), QUEUES, s, "TDH").masked(0xFFFF).onWrite((q, v) -> tx.ringChanged(q))
                 .range(tx(0, TXCTL), QUEUES, s, "TXCTL").plain()
                 .range(tx(0, TDT), QUEUES, s, "TDT").masked(0xFFFF).onWrite((q, v) -> tx.kick(q))
-                .range(tx(0, TXDCTL), QUEUES, s, "TXDCTL").plain().onWrite((q, v) -> { if ((v & TXDCTL_ENABLE) != 0) tx.kick(q); })
+                .range(tx(0, TXDCTL), QUEUES, s, "TXDCTL").plain().onWrite((q, v) -> {
+                    if ((v & TXDCTL_ENABLE) != 0) tx.kick(q);
+                    else tx.ringChanged(q);
+                })
                 .range(tx(0, TDWBAL), QUEUES, s, "TDWBAL").plain()
                 .range(tx(0, TDWBAH), QUEUES, s, "TDWBAH").plain();
         for (int reg : new int[] {RDBAL, RDBAH, RDLEN, SRRCTL, RDH, RXCTL, RDT, RXDCTL, RQDPC})

@@ -171,6 +171,18 @@ final class IgbTransmitter {
         queue.walker.kick();
     }
 
+    /**
+     * Queue {@code q}'s ring registers were rewritten or the queue disabled: the walk in progress
+     * (and any half-gathered packet) is forgotten; reads in flight are ignored when they land.
+     */
+    void ringChanged(int q) {
+        TxQueue queue = queues[q];
+        queue.endPacket();
+        queue.held = 0;
+        queue.reported = false;
+        if (queue.walker != null) queue.walker.reset();
+    }
+
     /** TCTL written with EN: every queue may have work. */
     void kickAll() {
         for (int q = 0; q < QUEUES; q++) kick(q);
