@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -186,11 +187,12 @@ public final class EndpointCommand implements Callable<Integer> {
                 for (LinkControl.Port p : links.ports())
                     out.println("  00." + p.function() + " " + p.nic().model() + " " + p.nic().macAddress() + " wire " + p.wire().describe());
                 out.flush();
-                StatsReport report = StatsReport.start(stats.interval, () -> {
+                Supplier<List<String>> counters = () -> {
                     List<String> lines = new ArrayList<>(network.stats());
                     lines.addAll(StatsReport.lines(null, endpoint));
                     return lines;
-                }, out);
+                };
+                StatsReport report = StatsReport.start(stats.interval, counters, out);
                 Metrics served;
                 try {
                     served = metrics == null ? null : Metrics.start(metrics, network::links, endpoint);
@@ -205,7 +207,7 @@ public final class EndpointCommand implements Callable<Integer> {
                 if (served != null) out.println("metrics on http://" + metrics.substring(0, metrics.lastIndexOf(':') + 1) + served.port() + "/metrics");
                 out.flush();
                 try (report; AutoCloseable m = served == null ? () -> { } : served) {
-                    waitForStop(hosted, links, out);
+                    waitForStop(hosted, links, counters, out);
                 }
             }
         } finally {
@@ -223,14 +225,15 @@ public final class EndpointCommand implements Callable<Integer> {
     }
 
     /** Until SIGINT/SIGTERM (or {@link #stop}); with NICs, link commands are read from stdin meanwhile. */
-    private void waitForStop(EndpointDevices hosted, LinkControl links, PrintWriter out) throws InterruptedException {
+    private void waitForStop(EndpointDevices hosted, LinkControl links, Supplier<List<String>> counters, PrintWriter out)
+            throws InterruptedException {
         if (!hosted.hasNics()) {
             stop.await();
             return;
         }
         out.println("  commands on stdin: link N down|up, status, help");
         out.flush();
-        EndpointLinkCommands commands = EndpointLinkCommands.start(links, commandInput, out);
+        EndpointLinkCommands commands = EndpointLinkCommands.start(links, counters, commandInput, out);
         try {
             stop.await();
         } finally {

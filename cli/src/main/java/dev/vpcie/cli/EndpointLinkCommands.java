@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * How a user reaches {@code vpcie endpoint}'s {@link LinkControl} while it runs: command lines on
@@ -18,19 +19,22 @@ import java.util.List;
 final class EndpointLinkCommands implements AutoCloseable {
     private volatile boolean closed;
 
-    private EndpointLinkCommands(LinkControl control, InputStream input, PrintWriter out) {
+    private EndpointLinkCommands(LinkControl control, Supplier<List<String>> counters, InputStream input, PrintWriter out) {
         Thread.ofPlatform().daemon().name("vpcie-endpoint-commands").start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null && !closed; ) print(out, control.execute(line));
+                for (String line; (line = in.readLine()) != null && !closed; ) {
+                    print(out, control.execute(line));
+                    if (line.trim().equals("status")) print(out, counters.get()); // and the links' and functions' counters
+                }
             } catch (IOException e) {
                 if (!closed) print(out, List.of("commands: standard input failed (" + e.getMessage() + "); no more commands"));
             }
         });
     }
 
-    /** Starts reading commands from {@code input}. */
-    static EndpointLinkCommands start(LinkControl control, InputStream input, PrintWriter out) {
-        return new EndpointLinkCommands(control, input, out);
+    /** Starts reading commands from {@code input}; {@code status} also prints {@code counters} (the {@code stats} lines). */
+    static EndpointLinkCommands start(LinkControl control, Supplier<List<String>> counters, InputStream input, PrintWriter out) {
+        return new EndpointLinkCommands(control, counters, input, out);
     }
 
     private static void print(PrintWriter out, List<String> lines) {

@@ -105,6 +105,7 @@ class EndpointWireCommandTest {
             assertTrue(o.contains("link 00.1 e1000: down (set down)"), o);
             assertTrue(o.contains("00.1 e1000 02:00:00:00:00:0e  link down (set down)  wire echo peer 10.0.0.2"), o);
             assertTrue(o.contains("00.2 igb "), o);
+            assertTrue(o.lines().anyMatch(l -> l.startsWith("stats ") && l.contains(" fn 1 ")), "status adds the counters: " + o);
             assertTrue(o.contains("link 00.1 e1000: up"), o);
         } finally {
             command.stop();
