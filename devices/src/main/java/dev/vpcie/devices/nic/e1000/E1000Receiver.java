@@ -71,6 +71,8 @@ final class E1000Receiver {
     static final int PREFETCH = 32;
     /** Below this many descriptors held (or on their way) the cache is refilled. */
     static final int REFILL = PREFETCH / 2;
+    /** The receive cache's DMA stream, apart from the transmit ring's. */
+    static final int RX_STREAM = 1;
     /** Descriptors the model can hold: enough for a 16 KiB frame in 256-byte buffers. */
     private static final int CACHE = 128;
     private static final int MAX_SHORT_FRAME = 1518;
@@ -81,7 +83,7 @@ final class E1000Receiver {
     private final NicStatistics stats;
     private final E1000Interrupts interrupts;
     private final PacketBuffer buffer = new PacketBuffer(48 * 1024);
-    private final RxDescriptorCache cache = new RxDescriptorCache(CACHE);
+    private final RxDescriptorCache cache = new RxDescriptorCache(CACHE, RX_STREAM);
     private final byte[] writeBack = new byte[8];
 
     private DmaPort dma;

@@ -49,6 +49,8 @@ import org.slf4j.Logger;
  */
 final class E1000Transmitter {
     static final int BATCH = 32;
+    /** The transmit ring's DMA stream, apart from the receive cache's (a failed fetch here does not drop a frame there). */
+    static final int TX_STREAM = 0;
     /** Largest packet gathered for segmentation (PAYLEN is 20 bits; Linux sends up to 64 KiB). */
     static final int MAX_PACKET = 256 * 1024;
 
@@ -99,7 +101,7 @@ final class E1000Transmitter {
         this.log = ctx.log();
         this.busMaster = busMaster;
         this.out = out;
-        this.walker = new TxRingWalker<>(dma, new Ring());
+        this.walker = new TxRingWalker<>(dma, TX_STREAM, new Ring());
         Counters c = ctx.counters();
         framesSent = c.counter("tx-frames");
         offloadErrors = c.counter("tx-dropped-bad-offload");

@@ -130,7 +130,7 @@ final class IgbReceiver {
         this.filter = filter;
         this.stats = stats;
         this.interrupts = interrupts;
-        for (int q = 0; q < QUEUES; q++) caches[q] = new RxDescriptorCache(CACHE);
+        for (int q = 0; q < QUEUES; q++) caches[q] = new RxDescriptorCache(CACHE, QUEUES + q); // DMA streams after the transmit queues'
     }
 
     void attach(DeviceContext ctx, BooleanSupplier busMaster, BooleanSupplier linkUp) {

@@ -139,7 +139,7 @@ final class IgbTransmitter {
 
     void attach(DeviceContext ctx, BooleanSupplier busMaster, FrameOut out) {
         this.dma = ctx.dma();
-        for (TxQueue q : queues) q.walker = new TxRingWalker<>(dma, new Ring(q));
+        for (TxQueue q : queues) q.walker = new TxRingWalker<>(dma, q.index, new Ring(q)); // DMA stream = queue number
         this.log = ctx.log();
         this.name = ctx.name();
         this.busMaster = busMaster;
