@@ -12,6 +12,7 @@ import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.PacketBuffer;
 import dev.vpcie.devices.nic.ReceiveControl;
 import dev.vpcie.devices.nic.ReceiveFilter;
+import dev.vpcie.devices.nic.RxCounters;
 import dev.vpcie.devices.nic.RxDescriptorCache;
 import dev.vpcie.devices.nic.Statistic;
 import dev.vpcie.devices.nic.offload.ChecksumCheck;
@@ -90,14 +91,7 @@ final class E1000Receiver {
     private Logger log;
     private BooleanSupplier busMaster;
     private BooleanSupplier linkUp;
-    private Counters.Counter droppedNoLink;
-    private Counters.Counter droppedDisabled;
-    private Counters.Counter droppedFiltered;
-    private Counters.Counter droppedOversize;
-    private Counters.Counter droppedOverrun;
-    private Counters.Counter dmaErrors;
-    private Counters.Counter badRing;
-    private Counters.Counter nullDescriptors;
+    private RxCounters counted;
     private Counters.Counter droppedNoDescriptors;
 
     E1000Receiver(RegisterTable regs, ReceiveFilter filter, NicStatistics stats, E1000Interrupts interrupts) {
@@ -113,14 +107,7 @@ final class E1000Receiver {
         this.busMaster = busMaster;
         this.linkUp = linkUp;
         Counters c = ctx.counters();
-        droppedNoLink = c.counter("rx-dropped-link-down");
-        droppedDisabled = c.counter("rx-dropped-receiver-disabled");
-        droppedFiltered = c.counter("rx-dropped-address-filter");
-        droppedOversize = c.counter("rx-dropped-oversize");
-        droppedOverrun = c.counter("rx-dropped-packet-buffer-full");
-        dmaErrors = c.counter("rx-dma-errors");
-        badRing = c.counter("rx-ring-registers-invalid");
-        nullDescriptors = c.counter("rx-null-descriptors-skipped");
+        counted = RxCounters.in(c);
         droppedNoDescriptors = c.counter("rx-dropped-too-many-descriptors");
     }
 
@@ -187,11 +174,11 @@ final class E1000Receiver {
         HopEvent.mark(Hop.RX_WIRE);
         int rctl = regs.get(RCTL);
         if (!linkUp.getAsBoolean()) {
-            droppedNoLink.increment();
+            counted.droppedNoLink().increment();
             return;
         }
         if ((rctl & ReceiveControl.EN) == 0) {
-            droppedDisabled.increment();
+            counted.droppedDisabled().increment();
             return;
         }
         int length = frame.remaining();
@@ -204,7 +191,7 @@ final class E1000Receiver {
     void loopedBack(byte[] frame, int length) {
         int rctl = regs.get(RCTL);
         if ((rctl & ReceiveControl.EN) == 0) {
-            droppedDisabled.increment();
+            counted.droppedDisabled().increment();
             return;
         }
         byte[] f = new byte[Math.max(length, EthernetFrames.MIN_FRAME)];
@@ -217,19 +204,19 @@ final class E1000Receiver {
         int max = (rctl & ReceiveControl.LPE) != 0 ? MAX_LONG_FRAME : MAX_SHORT_FRAME;
         if (f.length > max && (rctl & ReceiveControl.SBP) == 0) {
             stats.increment(Statistic.ROC);
-            droppedOversize.increment();
+            counted.droppedOversize().increment();
             return;
         }
         FilterVerdict verdict = filter.filter(f, f.length, rctl, regs.get(VET) & 0xFFFF);
         if (!verdict.accepted()) {
-            droppedFiltered.increment();
+            counted.droppedFiltered().increment();
             return;
         }
         DescriptorRing ring = ring();
         if (ring.isEmpty()) stats.increment(Statistic.RNBC);
         if (!buffer.offer(f)) {
             stats.increment(Statistic.MPC);
-            droppedOverrun.increment();
+            counted.droppedOverrun().increment();
             interrupts.raise(ICR_RXO);
             return;
         }
@@ -270,7 +257,7 @@ final class E1000Receiver {
     private boolean write(byte[] frame) throws DmaException {
         DescriptorRing ring = ring();
         if (!ring.valid()) {
-            badRing.increment();
+            counted.badRing().increment();
             return false;
         }
         int rctl = regs.get(RCTL);
@@ -326,7 +313,7 @@ final class E1000Receiver {
             long address = cache.packetAddress(d);
             long at = ring.address(head);
             if (address == 0) {
-                nullDescriptors.increment();
+                counted.nullDescriptors().increment();
                 writeBack(at, 0, 0, RXD_STAT_DD, 0, 0);
             } else {
                 int n = Math.min(bufferSize, total - offset);
@@ -357,7 +344,7 @@ final class E1000Receiver {
     }
 
     private void dmaFailed(String what, DmaException e) {
-        dmaErrors.increment();
+        counted.dmaErrors().increment();
         invalidate();
         log.warn("e1000: DMA failed {}: {}", what, e.getMessage());
     }

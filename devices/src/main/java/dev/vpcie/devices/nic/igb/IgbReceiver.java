@@ -13,6 +13,7 @@ import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.PacketBuffer;
 import dev.vpcie.devices.nic.ReceiveControl;
 import dev.vpcie.devices.nic.ReceiveFilter;
+import dev.vpcie.devices.nic.RxCounters;
 import dev.vpcie.devices.nic.RxDescriptorCache;
 import dev.vpcie.devices.nic.Statistic;
 import dev.vpcie.devices.nic.offload.ChecksumCheck;
@@ -110,19 +111,12 @@ final class IgbReceiver {
     private String name = "igb";
     private BooleanSupplier busMaster;
     private BooleanSupplier linkUp;
-    private Counters.Counter droppedNoLink;
-    private Counters.Counter droppedDisabled;
-    private Counters.Counter droppedFiltered;
-    private Counters.Counter droppedOversize;
-    private Counters.Counter droppedOverrun;
+    private RxCounters counted;
     private Counters.Counter droppedQueueDisabled;
     private Counters.Counter droppedNoDescriptors;
     private Counters.Counter droppedTooManyDescriptors;
     private Counters.Counter droppedBadDescriptorType;
     private Counters.Counter vmdqUnsupported;
-    private Counters.Counter dmaErrors;
-    private Counters.Counter badRing;
-    private Counters.Counter nullDescriptors;
     private Counters.Counter framesDelivered;
 
     IgbReceiver(RegisterTable regs, ReceiveFilter filter, NicStatistics stats, IgbInterrupts interrupts) {
@@ -140,19 +134,12 @@ final class IgbReceiver {
         this.busMaster = busMaster;
         this.linkUp = linkUp;
         Counters c = ctx.counters();
-        droppedNoLink = c.counter("rx-dropped-link-down");
-        droppedDisabled = c.counter("rx-dropped-receiver-disabled");
-        droppedFiltered = c.counter("rx-dropped-address-filter");
-        droppedOversize = c.counter("rx-dropped-oversize");
-        droppedOverrun = c.counter("rx-dropped-packet-buffer-full");
+        counted = RxCounters.in(c);
         droppedQueueDisabled = c.counter("rx-dropped-queue-disabled");
         droppedNoDescriptors = c.counter("rx-dropped-no-descriptors");
         droppedTooManyDescriptors = c.counter("rx-dropped-too-many-descriptors");
         droppedBadDescriptorType = c.counter("rx-dropped-reserved-descriptor-type");
         vmdqUnsupported = c.counter("rx-vmdq-mode-unsupported");
-        dmaErrors = c.counter("rx-dma-errors");
-        badRing = c.counter("rx-ring-registers-invalid");
-        nullDescriptors = c.counter("rx-null-descriptors-skipped");
         framesDelivered = c.counter("rx-frames");
     }
 
@@ -225,7 +212,7 @@ final class IgbReceiver {
     void frameArrived(ByteBuffer frame) {
         HopEvent.mark(Hop.RX_WIRE);
         if (!linkUp.getAsBoolean()) {
-            droppedNoLink.increment();
+            counted.droppedNoLink().increment();
             return;
         }
         int length = frame.remaining();
@@ -244,18 +231,18 @@ final class IgbReceiver {
     private void arrived(byte[] f) {
         int rctl = regs.get(RCTL);
         if ((rctl & ReceiveControl.EN) == 0) {
-            droppedDisabled.increment();
+            counted.droppedDisabled().increment();
             return;
         }
         stats.arrived(f.length + EthernetFrames.FCS_LENGTH);
         if (oversize(f, rctl) && (rctl & ReceiveControl.SBP) == 0) {
             stats.increment(Statistic.ROC);
-            droppedOversize.increment();
+            counted.droppedOversize().increment();
             return;
         }
         FilterVerdict verdict = filter.filter(f, f.length, rctl, vet());
         if (!verdict.accepted()) {
-            droppedFiltered.increment();
+            counted.droppedFiltered().increment();
             return;
         }
         Classified c = classify(f);
@@ -273,7 +260,7 @@ final class IgbReceiver {
         }
         if (!buffer.offer(f)) {
             stats.increment(Statistic.MPC);
-            droppedOverrun.increment();
+            counted.droppedOverrun().increment();
             interrupts.raise(ICR_RXO);
             return;
         }
@@ -368,7 +355,7 @@ final class IgbReceiver {
     private Outcome write(byte[] frame, int q, Rss.Result rss) throws DmaException {
         DescriptorRing ring = ring(q);
         if (!ring.valid()) {
-            badRing.increment();
+            counted.badRing().increment();
             return Outcome.WAIT;
         }
         int rctl = regs.get(RCTL);
@@ -440,7 +427,7 @@ final class IgbReceiver {
             long at = ring.address(head);
             long packetAddress = cache.packetAddress(d);
             if (packetAddress == 0) {
-                nullDescriptors.increment();
+                counted.nullDescriptors().increment();
                 writeDescriptor(at, legacy, 0, 0, 0, 0, 0, 0);
             } else {
                 if (first && headerLength > 0) dma.write(cache.headerAddress(d), bytes, 0, headerLength);
@@ -556,7 +543,7 @@ final class IgbReceiver {
     }
 
     private void dmaFailed(int q, String what, DmaException e) {
-        dmaErrors.increment();
+        counted.dmaErrors().increment();
         caches[q].invalidate();
         log.warn("{}: DMA failed {} on receive queue {}: {}", name, what, q, e.getMessage());
     }
