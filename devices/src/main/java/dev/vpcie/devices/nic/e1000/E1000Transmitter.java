@@ -2,13 +2,10 @@ package dev.vpcie.devices.nic.e1000;
 
 import static dev.vpcie.devices.nic.e1000.E1000Registers.*;
 
-import dev.vpcie.devices.trace.Hop;
-import dev.vpcie.devices.trace.HopEvent;
 import dev.vpcie.devices.nic.DescriptorRing;
-import dev.vpcie.devices.nic.DestinationKind;
-import dev.vpcie.devices.nic.EthernetFrames;
 import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.Statistic;
+import dev.vpcie.devices.nic.TransmitFrame;
 import dev.vpcie.devices.nic.TxCounters;
 import dev.vpcie.devices.nic.TxRingWalker;
 import dev.vpcie.devices.nic.offload.ChecksumField;
@@ -55,9 +52,7 @@ final class E1000Transmitter {
     static final int MAX_PACKET = 256 * 1024;
 
     /** Where frames go: the wire, or the receiver in loopback. */
-    interface FrameOut {
-        void send(byte[] frame, int length);
-    }
+    interface FrameOut extends TransmitFrame.Out {}
 
     private final RegisterTable regs;
     private final NicStatistics stats;
@@ -270,16 +265,7 @@ final class E1000Transmitter {
     }
 
     private void emit(byte[] frame, int length) {
-        byte[] f = frame;
-        int len = length;
-        if (packetVlan) {
-            f = EthernetFrames.insertVlanTag(frame, length, regs.get(VET) & 0xFFFF, packetVlanTci);
-            len = f.length;
-        }
-        counted.framesSent().increment();
-        stats.transmitted(Math.max(len, EthernetFrames.MIN_FRAME) + EthernetFrames.FCS_LENGTH, DestinationKind.of(f, EthernetFrames.DESTINATION));
-        out.send(f, len);
-        HopEvent.mark(Hop.TX_WIRE);
+        TransmitFrame.send(frame, length, packetVlan, regs.get(VET) & 0xFFFF, packetVlanTci, counted, stats, out);
     }
 
     private void endPacket() {

@@ -2,13 +2,10 @@ package dev.vpcie.devices.nic.igb;
 
 import static dev.vpcie.devices.nic.igb.IgbRegisters.*;
 
-import dev.vpcie.devices.trace.Hop;
-import dev.vpcie.devices.trace.HopEvent;
 import dev.vpcie.devices.nic.DescriptorRing;
-import dev.vpcie.devices.nic.DestinationKind;
-import dev.vpcie.devices.nic.EthernetFrames;
 import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.Statistic;
+import dev.vpcie.devices.nic.TransmitFrame;
 import dev.vpcie.devices.nic.TxCounters;
 import dev.vpcie.devices.nic.TxRingWalker;
 import dev.vpcie.devices.nic.offload.ChecksumField;
@@ -65,9 +62,7 @@ final class IgbTransmitter {
     private static final int WTHRESH_MAX = 64;
 
     /** Where frames go: the wire, or the receiver in loopback. */
-    interface FrameOut {
-        void send(byte[] frame, int length);
-    }
+    interface FrameOut extends TransmitFrame.Out {}
 
     /** One queue's state between descriptors: its context slots and the packet being gathered. */
     private static final class TxQueue {
@@ -373,15 +368,6 @@ final class IgbTransmitter {
     }
 
     private void emit(byte[] frame, int length, boolean vlan, int vlanTag) {
-        byte[] f = frame;
-        int len = length;
-        if (vlan) {
-            f = EthernetFrames.insertVlanTag(frame, length, regs.get(VET) & 0xFFFF, vlanTag);
-            len = f.length;
-        }
-        counted.framesSent().increment();
-        stats.transmitted(Math.max(len, EthernetFrames.MIN_FRAME) + EthernetFrames.FCS_LENGTH, DestinationKind.of(f, EthernetFrames.DESTINATION));
-        out.send(f, len);
-        HopEvent.mark(Hop.TX_WIRE);
+        TransmitFrame.send(frame, length, vlan, regs.get(VET) & 0xFFFF, vlanTag, counted, stats, out);
     }
 }
