@@ -52,11 +52,12 @@ class HostileDiscoveryTest {
 
     /** Starts the relay and the endpoint (with {@code key} if not null). */
     private void start(Path key) throws IOException {
+        // the relay's ports first: a port chosen free and released could be handed to them
+        towardVrc = DatagramChannel.open().bind(LOOPBACK);
+        towardEndpoint = DatagramChannel.open().bind(LOOPBACK);
         int[] ports = VrcOverUdpTest.freeUdpPorts(2);
         endpointAddress = new InetSocketAddress("127.0.0.1", ports[0]);
         vrcAddress = new InetSocketAddress("127.0.0.1", ports[1]);
-        towardVrc = DatagramChannel.open().bind(LOOPBACK);
-        towardEndpoint = DatagramChannel.open().bind(LOOPBACK);
         relay = Thread.ofPlatform().daemon().name("relay").start(this::relay);
         var cl = Main.commandLine();
         cl.setOut(new PrintWriter(endpointOut, true));

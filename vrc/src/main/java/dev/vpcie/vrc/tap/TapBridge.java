@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * Gives the host a network interface backed by a NIC: a TAP interface with the NIC's MAC address,
  * its link as the TAP's carrier and its MTU, and frames moved both ways, all on the root
  * complex's loop: the loop watches the TAP's descriptor, and the bridge (one {@link AgentWork} of
- * the loop) reads what the kernel sent, up to {@value #BATCH} frames per cycle, queues them on the
+ * the loop) reads what the kernel sent, up to {@value #BATCH} frames or {@value #BATCH_BYTES} bytes per
+ * cycle (so the device's DMA reads, served on the same loop, are not kept waiting behind a burst of
+ * 64 KiB TSO frames), queues them on the
  * NIC and rings the doorbell once per batch; frames the NIC receives are written to the TAP from
  * the driver's ring poll, on the same loop. Nothing waits: when the NIC's TX ring is full the
  * frame read last stays in the read buffer and the TAP is not watched until the ring has room
@@ -40,6 +42,8 @@ public final class TapBridge implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TapBridge.class);
     /** Frames taken from the TAP before the doorbell is rung. */
     private static final int BATCH = 64;
+    /** Bytes taken from the TAP per cycle at most: a few TSO frames. */
+    private static final int BATCH_BYTES = 256 * 1024;
     /** While the TX ring is full, how often the bridge looks again without an event. */
     private static final long FULL_RECHECK_NS = 1_000_000L;
 
@@ -187,7 +191,9 @@ public final class TapBridge implements AutoCloseable {
                     watch(true);
                 }
                 int n;
-                while (queued < BATCH && (n = tap.read()) > 0) {
+                int bytes = 0;
+                while (queued < BATCH && bytes < BATCH_BYTES && (n = tap.read()) > 0) {
+                    bytes += n;
                     if (!forward(n)) {
                         held = n; // the ring is full: keep it, and stop listening until there is room
                         fullWaits.increment();
