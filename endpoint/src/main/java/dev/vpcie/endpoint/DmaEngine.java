@@ -31,11 +31,13 @@ import java.util.function.LongSupplier;
  * as the tag space and {@link EndpointConfig#maxOutstandingReads} allow (bandwidth over a link with
  * tens of microseconds of round trip needs many outstanding reads), the rest wait in the engine's
  * outbox in issue order. Completions are matched by tag and reassembled straight into the caller's
- * buffer; a read's handler runs when all its requests are in, and handlers run in issue order
- * (a read whose completions came early waits for the reads issued before it). Writes become posted
+ * buffer; a read's handler runs when all its requests are in, and the handlers of one stream run in
+ * issue order (a read whose completions came early waits for the reads issued before it on its
+ * stream, never for another stream's). Writes become posted
  * Memory Write requests of at most Max Payload Size. UR, CA, malformed or poisoned completions,
  * completion timeouts, Bus Master Enable clear and link down all reach the handler as a
- * {@link DmaException}, never as made-up data; the reads issued after a failed one fail with it.
+ * {@link DmaException}, never as made-up data; the reads issued after a failed one on its stream
+ * fail with it, other streams' reads go on.
  *
  * <h2>Order</h2>
  * Everything the function sends — read requests, writes, and its interrupt messages
@@ -72,6 +74,7 @@ final class DmaEngine implements DmaPort {
 
     /** One {@link #read} call: where its bytes go, how many of its requests are still out, and how it ended. */
     static final class ReadCall {
+        final int stream;
         final long address;
         final byte[] dst;
         final int off;
@@ -80,7 +83,8 @@ final class DmaEngine implements DmaPort {
         int requestsLeft;
         DmaException failure;
 
-        ReadCall(long address, byte[] dst, int off, int len, ReadHandler handler) {
+        ReadCall(int stream, long address, byte[] dst, int off, int len, ReadHandler handler) {
+            this.stream = stream;
             this.address = address;
             this.dst = dst;
             this.off = off;
@@ -110,8 +114,10 @@ final class DmaEngine implements DmaPort {
     private final PendingRead[] byTag = new PendingRead[TAG_SLOTS];
     /** Requests sent, oldest first (so the head has the earliest deadline); settled ones are skipped. */
     private final ArrayDeque<PendingRead> sent = new ArrayDeque<>();
-    /** Read calls not yet handed back, in issue order. */
-    private final ArrayDeque<ReadCall> calls = new ArrayDeque<>();
+    /** Read calls not yet handed back, per stream in issue order. */
+    private final ArrayDeque<ReadCall>[] streams = newStreams();
+    /** Calls in all {@link #streams}, so an idle engine does not walk them. */
+    private int callsWaiting;
     /** Requests not yet sent, in call order. */
     private final ArrayDeque<Queued> outbox = new ArrayDeque<>();
     private int outstanding;
@@ -146,11 +152,13 @@ final class DmaEngine implements DmaPort {
     // ------------------------------------------------------------------ the model's calls
 
     @Override
-    public void read(long address, byte[] dst, int off, int len, ReadHandler handler) {
+    public void read(int stream, long address, byte[] dst, int off, int len, ReadHandler handler) {
+        Objects.checkIndex(stream, STREAMS);
         Objects.checkFromIndexSize(off, len, dst.length);
         Objects.requireNonNull(handler, "handler");
-        ReadCall call = new ReadCall(address, dst, off, len, handler);
-        calls.addLast(call);
+        ReadCall call = new ReadCall(stream, address, dst, off, len, handler);
+        streams[stream].addLast(call);
+        callsWaiting++;
         readCalls.increment();
         if (len == 0) return;
         try {
@@ -333,7 +341,11 @@ final class DmaEngine implements DmaPort {
     }
 
     /** Whether {@link #doWork} has something to do now (a read to hand back). */
-    boolean hasWork() { return !calls.isEmpty() && calls.peekFirst().over(); }
+    boolean hasWork() {
+        if (callsWaiting == 0) return false;
+        for (ArrayDeque<ReadCall> calls : streams) if (!calls.isEmpty() && calls.peekFirst().over()) return true;
+        return false;
+    }
 
     /** When {@link #doWork} must run next without an event: the oldest request's deadline. */
     long nextDeadlineNs() {
@@ -362,27 +374,38 @@ final class DmaEngine implements DmaPort {
         if (!outbox.isEmpty()) pump();
     }
 
-    /** {@code call} failed: so does every call issued after it (nothing after a failure is data). */
+    /** {@code call} failed: so does every call issued after it on its stream (nothing after a failure is data there). */
     private void fail(ReadCall call, DmaException e) {
         call.failure = e;
         boolean after = false;
-        for (ReadCall c : calls) {
+        for (ReadCall c : streams[call.stream]) {
             if (c == call) after = true;
             else if (after && c.failure == null)
                 c.failure = new DmaException(e.reason(), c.address, c.len, "a read issued before it failed: " + e.getMessage());
         }
     }
 
-    /** Hands back every finished read from the front, in issue order; returns how many. */
+    /** Hands back every finished read from the front of each stream, in issue order; returns how many. */
     private int deliver() {
         int n = 0;
-        while (!calls.isEmpty() && calls.peekFirst().over()) {
-            ReadCall c = calls.pollFirst();
-            if (c.failure == null) readBytes.add(c.len);
-            n++;
-            c.handler.readDone(c.failure);
+        if (callsWaiting == 0) return 0;
+        for (ArrayDeque<ReadCall> calls : streams) {
+            while (!calls.isEmpty() && calls.peekFirst().over()) {
+                ReadCall c = calls.pollFirst();
+                callsWaiting--;
+                if (c.failure == null) readBytes.add(c.len);
+                n++;
+                c.handler.readDone(c.failure);
+            }
         }
         return n;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ArrayDeque<ReadCall>[] newStreams() {
+        ArrayDeque<ReadCall>[] s = new ArrayDeque[STREAMS];
+        for (int i = 0; i < STREAMS; i++) s[i] = new ArrayDeque<>();
+        return s;
     }
 
     /**
@@ -401,7 +424,8 @@ final class DmaEngine implements DmaPort {
             else quarantine(p.tag(), p.generation, timeoutNs);
         }
         sent.clear();
-        calls.clear();
+        for (ArrayDeque<ReadCall> calls : streams) calls.clear();
+        callsWaiting = 0;
         outbox.clear();
     }
 
@@ -422,7 +446,7 @@ final class DmaEngine implements DmaPort {
     int outstandingReads() { return outstanding; }
 
     /** Read calls not yet handed back (for tests and status). */
-    int pendingCalls() { return calls.size(); }
+    int pendingCalls() { return callsWaiting; }
 
     // ------------------------------------------------------------------ tags
 

@@ -13,7 +13,7 @@
  *       interrupts and timers, served inline on the agent thread.</li>
  *   <li>{@code DmaEngine} and {@code InterruptRouter} — the function's asynchronous {@code DmaPort}
  *       and {@code InterruptPort}: MRRS/MPS/4 KiB splitting, many tagged reads in flight matched by
- *       tag, handlers in issue order, completion timeouts from the agent's clock; MSI-X, MSI or
+ *       tag, handlers in issue order per stream, completion timeouts from the agent's clock; MSI-X, MSI or
  *       INTx as the configuration enables, in order behind the function's writes.</li>
  *   <li>{@code Upstream} — the way out: never waits for the link's window, keeps a bounded
  *       backlog drained from the duty cycle.</li>

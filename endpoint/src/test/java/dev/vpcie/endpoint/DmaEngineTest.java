@@ -180,7 +180,7 @@ class DmaEngineTest {
             java.util.concurrent.CompletableFuture<DmaException> done = f.onFunction(0, () -> {
                 var cf = new java.util.concurrent.CompletableFuture<DmaException>();
                 fn.context.dma().write(HOST + 0x10, data, 0, data.length);
-                fn.context.dma().read(HOST + 0x10, got, 0, got.length, cf::complete);
+                fn.context.dma().read(0, HOST + 0x10, got, 0, got.length, cf::complete);
                 return cf;
             });
             assertEquals(null, done.get(TestHost.TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS));
@@ -281,7 +281,7 @@ class DmaEngineTest {
             f.host.holdReadsUntil(1000);
             java.util.concurrent.atomic.AtomicInteger handlersRun = new java.util.concurrent.atomic.AtomicInteger();
             f.onFunction(0, () -> {
-                for (int i = 0; i < 8; i++) fn.context.dma().read(HOST + 512L * i, new byte[512], 0, 512, e -> handlersRun.incrementAndGet());
+                for (int i = 0; i < 8; i++) fn.context.dma().read(0, HOST + 512L * i, new byte[512], 0, 512, e -> handlersRun.incrementAndGet());
                 return null;
             });
             Fixture.await(() -> f.host.maxOutstandingSeen() >= 8, "reads are outstanding");
@@ -313,7 +313,7 @@ class DmaEngineTest {
             f.onFunction(0, () -> {
                 for (int i = 0; i < 16; i++) {
                     int n = i;
-                    fn.context.dma().read(HOST + 128L * i, into[i], 0, 128, e -> {
+                    fn.context.dma().read(0, HOST + 128L * i, into[i], 0, 128, e -> {
                         assertEquals(null, e);
                         order.add(n);
                         if (n == 15) all.complete(null);
@@ -343,7 +343,7 @@ class DmaEngineTest {
             f.onFunction(0, () -> {
                 for (int i = 0; i < 8; i++) {
                     int n = i;
-                    fn.context.dma().read(HOST + 128L * i, new byte[128], 0, 128, e -> {
+                    fn.context.dma().read(0, HOST + 128L * i, new byte[128], 0, 128, e -> {
                         outcome[n] = e;
                         order.add(n);
                         if (n == 7) all.complete(null);
@@ -364,12 +364,46 @@ class DmaEngineTest {
     }
 
     @Test
+    void aFailureInOneStreamLeavesAnotherStreamsReadsDeliveredAsData() throws Exception {
+        TestFunction fn = new TestFunction();
+        try (Fixture f = new Fixture(fn)) {
+            f.enable(0);
+            deviceControl(f, fn, 128, 128, true);
+            byte[] data = random(8 * 128, 12);
+            f.host.fill(HOST, data);
+            f.host.refuseReads(r -> r.address() == HOST, TestHost.Answer.UR);
+            f.host.holdReadsUntil(8);
+            DmaException[] outcome = new DmaException[8];
+            byte[][] into = new byte[8][128];
+            java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(8);
+            f.onFunction(0, () -> {
+                for (int i = 0; i < 8; i++) {
+                    int n = i;
+                    // even reads on stream 1 (its first one refused), odd reads on stream 2, interleaved
+                    fn.context.dma().read(1 + i % 2, HOST + 128L * i, into[i], 0, 128, e -> {
+                        outcome[n] = e;
+                        all.countDown();
+                    });
+                }
+                return null;
+            });
+            assertTrue(all.await(TestHost.TIMEOUT_S, java.util.concurrent.TimeUnit.SECONDS), "every handler ran");
+            assertEquals(DmaException.Reason.UNSUPPORTED_REQUEST, outcome[0].reason());
+            for (int i = 2; i < 8; i += 2) assertTrue(outcome[i] != null, "read " + i + " after the failure in its stream is not data");
+            for (int i = 1; i < 8; i += 2) {
+                assertEquals(null, outcome[i], "read " + i + " of the other stream");
+                assertArrayEquals(java.util.Arrays.copyOfRange(data, 128 * i, 128 * i + 128), into[i]);
+            }
+        }
+    }
+
+    @Test
     void zeroLengthCallsSendNothing() throws Exception {
         TestFunction fn = new TestFunction();
         try (Fixture f = new Fixture(fn)) {
             f.enable(0);
             f.onFunction(0, () -> {
-                fn.context.dma().read(HOST, new byte[1], 0, 0, e -> { });
+                fn.context.dma().read(0, HOST, new byte[1], 0, 0, e -> { });
                 fn.context.dma().write(HOST, new byte[1], 0, 0);
                 return null;
             });

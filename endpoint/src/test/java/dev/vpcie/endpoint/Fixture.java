@@ -90,7 +90,7 @@ final class Fixture implements AutoCloseable {
     byte[] read(int n, TestFunction fn, long address, byte[] dst, int off, int len) throws Exception {
         CompletableFuture<dev.vpcie.devices.spi.DmaException> done = onFunction(n, () -> {
             CompletableFuture<dev.vpcie.devices.spi.DmaException> cf = new CompletableFuture<>();
-            fn.context.dma().read(address, dst, off, len, cf::complete);
+            fn.context.dma().read(0, address, dst, off, len, cf::complete);
             return cf;
         });
         dev.vpcie.devices.spi.DmaException e;

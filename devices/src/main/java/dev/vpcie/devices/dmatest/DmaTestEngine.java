@@ -29,6 +29,8 @@ final class DmaTestEngine {
     static final int READ_CHUNK = 16 * 1024;
     /** Reads a command keeps in flight at once. */
     static final int READS_IN_FLIGHT = 32;
+    /** The engine's DMA stream (see DmaPort): one engine, one stream, its reads handed back in order. */
+    private static final int STREAM = 0;
     /** Budget a command costs at least, so a queue of NOPs also yields between steps. */
     private static final int MIN_COMMAND_COST = 4096;
 
@@ -209,7 +211,7 @@ final class DmaTestEngine {
             int off = op == Opcode.READ_TO_DEVICE ? (int) (c.dest() + at) : 0;
             issued += n;
             inFlight++;
-            context.dma().read(c.source() + at, into, off, n, failure -> readDone(e, at, into, n, failure));
+            context.dma().read(STREAM, c.source() + at, into, off, n, failure -> readDone(e, at, into, n, failure));
         }
     }
 

@@ -38,9 +38,16 @@ public final class RxDescriptorCache {
     /** Changes on {@link #invalidate}, so a fetch in flight then is ignored when it lands. */
     private int epoch;
 
-    /** @param capacity the most descriptors held at once (the longest frame's descriptors must fit) */
-    public RxDescriptorCache(int capacity) {
+    /** The DMA stream of this cache's fetches (see {@link DmaPort}): a transmit failure does not drop them. */
+    private final int stream;
+
+    /**
+     * @param capacity the most descriptors held at once (the longest frame's descriptors must fit)
+     * @param stream the DMA stream its fetches use, distinct from the function's other rings'
+     */
+    public RxDescriptorCache(int capacity, int stream) {
         if (capacity < 1) throw new IllegalArgumentException("descriptor cache of " + capacity);
+        this.stream = stream;
         first = new long[capacity];
         second = new long[capacity];
         bytes = new byte[capacity * DESC];
@@ -89,7 +96,7 @@ public final class RxDescriptorCache {
             int e = epoch;
             fetching += n;
             issued = true;
-            dma.read(ring.address(index), into, 0, n * DESC, failure -> fetched(e, into, n, failure, done));
+            dma.read(stream, ring.address(index), into, 0, n * DESC, failure -> fetched(e, into, n, failure, done));
         }
         return issued;
     }

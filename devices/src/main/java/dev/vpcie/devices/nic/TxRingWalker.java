@@ -69,6 +69,8 @@ public final class TxRingWalker<D extends TxBufferDescriptor> {
     }
 
     private final DmaPort dma;
+    /** The DMA stream of this ring's reads (see {@link DmaPort}): its failures stay in this ring. */
+    private final int stream;
     private final Queue<D> queue;
     private final ArrayDeque<Slot<D>> slots = new ArrayDeque<>();
     private boolean active;
@@ -80,8 +82,10 @@ public final class TxRingWalker<D extends TxBufferDescriptor> {
     /** Changes on reset and failure, so handlers of reads issued before are ignored. */
     private int epoch;
 
-    public TxRingWalker(DmaPort dma, Queue<D> queue) {
+    /** @param stream the DMA stream this ring reads on, distinct from the function's other rings' */
+    public TxRingWalker(DmaPort dma, int stream, Queue<D> queue) {
         this.dma = dma;
+        this.stream = stream;
         this.queue = queue;
     }
 
@@ -120,7 +124,7 @@ public final class TxRingWalker<D extends TxBufferDescriptor> {
             fetchIndex = ring.advance(fetchIndex, n);
             window += n;
             posted -= n;
-            dma.read(ring.address(first), raw, 0, raw.length, failure -> fetched(e, raw, first, n, base, count, failure));
+            dma.read(stream, ring.address(first), raw, 0, raw.length, failure -> fetched(e, raw, first, n, base, count, failure));
         }
     }
 
@@ -143,7 +147,7 @@ public final class TxRingWalker<D extends TxBufferDescriptor> {
             }
             byte[] buffer = new byte[length];
             slot.buffer = buffer;
-            dma.read(d.bufferAddress(), buffer, 0, length, f -> bufferIn(e, slot, f));
+            dma.read(stream, d.bufferAddress(), buffer, 0, length, f -> bufferIn(e, slot, f));
         }
         drain(); // fetches more behind this batch's buffer reads
     }

@@ -17,12 +17,19 @@ import java.nio.ByteBuffer;
  *       the model must not touch {@code dst}'s range.</li>
  *   <li><b>Many reads in flight.</b> A function may issue any number of reads; the host keeps as
  *       many on the link as its tags and the link's window allow and queues the rest, in order.</li>
- *   <li><b>Handlers in issue order.</b> The handlers of one function are called in the order their
- *       reads were issued, even when completions arrive out of order; so a model that issues the
- *       reads of a batch and then the next fetch hears of the batch first.</li>
- *   <li><b>A failure ends the batch.</b> When a read fails, its handler gets the failure and every
- *       read issued after it that is still in flight fails too (its handler gets a failure): nothing
- *       issued after a failure is delivered as data.</li>
+ *   <li><b>Streams.</b> Every read belongs to a stream, a small number from 0 to
+ *       {@link #STREAMS}{@code - 1} that the model picks for each of its independent consumers of
+ *       reads (a transmit ring, a receive descriptor cache, a DMA engine). Ordering and failure are
+ *       per stream: streams never wait for nor fail each other.</li>
+ *   <li><b>Handlers in issue order per stream.</b> The handlers of one stream are called in the
+ *       order their reads were issued, even when completions arrive out of order; so a model that
+ *       issues the reads of a batch and then the next fetch on one stream hears of the batch first.
+ *       Handlers of different streams run in whatever order their reads end.</li>
+ *   <li><b>A failure ends the batch, in its stream.</b> When a read fails, its handler gets the
+ *       failure and every read issued after it on the same stream that is still in flight fails
+ *       too (its handler gets a failure): nothing issued after a failure is delivered as data on
+ *       that stream. Reads of other streams are not touched, so a transmit descriptor fetch that
+ *       times out does not drop a receive descriptor refill.</li>
  *   <li><b>Reset drops handlers.</b> A hot reset, a Function Level Reset or the end of the session
  *       drops the reads in flight without calling their handlers: the model's reset forgets the
  *       state they would have continued.</li>
@@ -38,6 +45,9 @@ import java.nio.ByteBuffer;
  */
 public interface DmaPort {
 
+    /** How many streams a function may use: stream numbers are 0 to {@code STREAMS - 1}. */
+    int STREAMS = 64;
+
     /** Called on the function's thread when a read is over. */
     @FunctionalInterface
     interface ReadHandler {
@@ -47,9 +57,12 @@ public interface DmaPort {
 
     /**
      * Issues a read of {@code len} bytes at host address {@code address} into
-     * {@code dst[off..off+len)}; {@code handler} is called later (see the class comment).
+     * {@code dst[off..off+len)} on {@code stream}; {@code handler} is called later (see the class
+     * comment).
+     *
+     * @throws IndexOutOfBoundsException when {@code stream} is not in {@code [0, STREAMS)} (a model's bug)
      */
-    void read(long address, byte[] dst, int off, int len, ReadHandler handler);
+    void read(int stream, long address, byte[] dst, int off, int len, ReadHandler handler);
 
     /** Writes {@code src[off..off+len)} to host address {@code address} (posted). */
     void write(long address, byte[] src, int off, int len) throws DmaException;

@@ -17,8 +17,9 @@
  * ({@link dev.vpcie.devices.spi.DmaPort#read}) and keeps its state (a batch of transmit
  * descriptors waiting for their buffers, a frame waiting for receive descriptors) until the
  * read's handler runs — later, on the same thread, never from inside {@code read}. A model may
- * keep many reads in flight; their handlers run in issue order, a failure fails the reads issued
- * after it, and a reset drops them without calling them. Writes and interrupts are posted and
+ * keep many reads in flight, each on a stream of its own choosing (one per ring or engine); within
+ * a stream their handlers run in issue order and a failure fails the reads issued after it, while
+ * streams never hold up nor fail each other; a reset drops them without calling them. Writes and interrupts are posted and
  * leave in call order behind earlier reads and writes (PCIe's producer/consumer ordering), so a
  * model raises an interrupt right after the writes it covers. Only
  * {@link dev.vpcie.devices.spi.Counters} values may be read from other threads.

@@ -21,7 +21,7 @@ public final class HostMemory implements DmaPort {
     }
 
     @Override
-    public void read(long address, byte[] dst, int off, int len, ReadHandler handler) { dma.read(address, dst, off, len, handler); }
+    public void read(int stream, long address, byte[] dst, int off, int len, ReadHandler handler) { dma.read(stream, address, dst, off, len, handler); }
 
     @Override
     public void write(long address, byte[] src, int off, int len) throws DmaException { dma.write(address, src, off, len); }

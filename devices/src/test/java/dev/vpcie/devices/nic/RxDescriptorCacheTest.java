@@ -26,7 +26,7 @@ class RxDescriptorCacheTest {
 
     @Test
     void fetchesWhatTheRingOwnsAcrossTheWrapInOneReadPerRun() {
-        RxDescriptorCache cache = new RxDescriptorCache(16);
+        RxDescriptorCache cache = new RxDescriptorCache(16, 0);
         DescriptorRing r = ring(6, 2);
         assertTrue(cache.fetch(memory, r, 32, landed::add));
         assertEquals(0, cache.count(), "nothing is held before the reads land");
@@ -46,7 +46,7 @@ class RxDescriptorCacheTest {
 
     @Test
     void descriptorsForSkipsNullBuffersAndTellsWhyItCannot() {
-        RxDescriptorCache cache = new RxDescriptorCache(4);
+        RxDescriptorCache cache = new RxDescriptorCache(4, 0);
         assertEquals(RxDescriptorCache.NOT_FETCHED, cache.descriptorsFor(ring(1, 7), 2));
         cache.fetch(memory, ring(1, 7), 4, landed::add);
         memory.dma.completeReads();
@@ -64,7 +64,7 @@ class RxDescriptorCacheTest {
 
     @Test
     void neverHandsOutADescriptorTheDriverHasNotPosted() {
-        RxDescriptorCache cache = new RxDescriptorCache(16);
+        RxDescriptorCache cache = new RxDescriptorCache(16, 0);
         for (int tail = 0; tail < 8; tail++) {
             cache.invalidate();
             DescriptorRing r = ring(0, tail);
@@ -86,7 +86,7 @@ class RxDescriptorCacheTest {
 
     @Test
     void aFailedFetchEmptiesTheCacheAndSaysWhy() {
-        RxDescriptorCache cache = new RxDescriptorCache(16);
+        RxDescriptorCache cache = new RxDescriptorCache(16, 0);
         memory.dma.failNext(DmaException.Reason.COMPLETER_ABORT);
         cache.fetch(memory, ring(6, 2), 16, landed::add);
         memory.dma.completeReads();

@@ -22,7 +22,7 @@ class DmaPortTest {
         assertEquals((byte) 0x88, port.memory[15]);
         byte[] b = new byte[16];
         List<DmaException> done = new ArrayList<>();
-        port.read(0x1000, b, 0, 16, done::add);
+        port.read(0, 0x1000, b, 0, 16, done::add);
         assertTrue(done.isEmpty(), "a read's handler never runs inside read()");
         assertEquals(1, port.completeReads());
         assertEquals(1, done.size());
@@ -46,9 +46,9 @@ class DmaPortTest {
     @Test
     void failuresAreTypedNameTheAccessAndFailTheReadsAfterThem() {
         List<DmaException> done = new ArrayList<>();
-        port.read(0x1000, new byte[4], 0, 4, done::add);
-        port.read(0x5000, new byte[4], 0, 4, done::add);
-        port.read(0x1000, new byte[4], 0, 4, done::add);
+        port.read(0, 0x1000, new byte[4], 0, 4, done::add);
+        port.read(0, 0x5000, new byte[4], 0, 4, done::add);
+        port.read(0, 0x1000, new byte[4], 0, 4, done::add);
         port.completeReads();
         assertNull(done.get(0));
         DmaException e = done.get(1);
@@ -59,5 +59,18 @@ class DmaPortTest {
         assertNotNull(done.get(2), "nothing after a failure is delivered as data");
         busMaster = false;
         assertEquals(DmaException.Reason.BUS_MASTER_DISABLED, assertThrows(DmaException.class, () -> port.writeInt(0x1000, 1)).reason());
+    }
+
+    @Test
+    void aFailureStaysInItsStream() {
+        List<DmaException> one = new ArrayList<>();
+        List<DmaException> two = new ArrayList<>();
+        port.read(1, 0x5000, new byte[4], 0, 4, one::add);
+        port.read(2, 0x1000, new byte[4], 0, 4, two::add);
+        port.read(1, 0x1000, new byte[4], 0, 4, one::add);
+        port.completeReads();
+        assertNotNull(one.get(0));
+        assertNotNull(one.get(1), "nothing after a failure is data in its stream");
+        assertEquals(java.util.Collections.singletonList(null), two, "another stream's read is delivered as data");
     }
 }

@@ -15,7 +15,8 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Reads complete as the endpoint's do: never inside {@link #read}. They wait in issue order until
  * {@link #completeReads} (which the harnesses call between events, as the host's duty cycle does)
- * copies their bytes and calls their handlers; a failed read fails every later one still waiting.
+ * copies their bytes and calls their handlers; a failed read fails every later one of its stream
+ * still waiting.
  */
 public final class ByteArrayDmaPort implements DmaPort {
     public final byte[] memory;
@@ -31,7 +32,7 @@ public final class ByteArrayDmaPort implements DmaPort {
     /** The most reads that waited at once (how many a model kept in flight). */
     public int maxInFlight;
 
-    private record Pending(long address, byte[] dst, int off, int len, ReadHandler handler, DmaException failure) {}
+    private record Pending(int stream, long address, byte[] dst, int off, int len, ReadHandler handler, DmaException failure) {}
 
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
 
@@ -63,7 +64,8 @@ public final class ByteArrayDmaPort implements DmaPort {
     }
 
     @Override
-    public void read(long address, byte[] dst, int off, int len, ReadHandler handler) {
+    public void read(int stream, long address, byte[] dst, int off, int len, ReadHandler handler) {
+        java.util.Objects.checkIndex(stream, STREAMS);
         java.util.Objects.checkFromIndexSize(off, len, dst.length);
         DmaException failure = null;
         try {
@@ -71,7 +73,7 @@ public final class ByteArrayDmaPort implements DmaPort {
         } catch (DmaException e) {
             failure = e;
         }
-        pending.add(new Pending(address, dst, off, len, handler, failure));
+        pending.add(new Pending(stream, address, dst, off, len, handler, failure));
         maxInFlight = Math.max(maxInFlight, pending.size());
     }
 
@@ -84,10 +86,11 @@ public final class ByteArrayDmaPort implements DmaPort {
      */
     public int completeReads() {
         int n = pending.size();
-        DmaException failed = null;
+        DmaException[] failed = new DmaException[STREAMS];
         for (int i = 0; i < n; i++) {
             Pending p = pending.poll();
-            DmaException f = failed != null ? new DmaException(failed.reason(), p.address(), p.len(), "an earlier read failed") : p.failure();
+            DmaException earlier = failed[p.stream()];
+            DmaException f = earlier != null ? new DmaException(earlier.reason(), p.address(), p.len(), "an earlier read failed") : p.failure();
             if (f == null && !allowed(p.address(), p.len()))
                 f = new DmaException(DmaException.Reason.UNSUPPORTED_REQUEST, p.address(), p.len(), "outside host memory");
             if (f == null) {
@@ -95,7 +98,7 @@ public final class ByteArrayDmaPort implements DmaPort {
                 reads++;
                 bytesRead += p.len();
             } else {
-                failed = f;
+                failed[p.stream()] = f;
             }
             p.handler().readDone(f);
         }

@@ -12,6 +12,7 @@ import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.PacketBuffer;
 import dev.vpcie.devices.nic.ReceiveControl;
 import dev.vpcie.devices.nic.ReceiveFilter;
+import dev.vpcie.devices.nic.RxCounters;
 import dev.vpcie.devices.nic.RxDescriptorCache;
 import dev.vpcie.devices.nic.Statistic;
 import dev.vpcie.devices.nic.offload.ChecksumCheck;
@@ -71,6 +72,8 @@ final class E1000Receiver {
     static final int PREFETCH = 32;
     /** Below this many descriptors held (or on their way) the cache is refilled. */
     static final int REFILL = PREFETCH / 2;
+    /** The receive cache's DMA stream, apart from the transmit ring's. */
+    static final int RX_STREAM = 1;
     /** Descriptors the model can hold: enough for a 16 KiB frame in 256-byte buffers. */
     private static final int CACHE = 128;
     private static final int MAX_SHORT_FRAME = 1518;
@@ -81,21 +84,14 @@ final class E1000Receiver {
     private final NicStatistics stats;
     private final E1000Interrupts interrupts;
     private final PacketBuffer buffer = new PacketBuffer(48 * 1024);
-    private final RxDescriptorCache cache = new RxDescriptorCache(CACHE);
+    private final RxDescriptorCache cache = new RxDescriptorCache(CACHE, RX_STREAM);
     private final byte[] writeBack = new byte[8];
 
     private DmaPort dma;
     private Logger log;
     private BooleanSupplier busMaster;
     private BooleanSupplier linkUp;
-    private Counters.Counter droppedNoLink;
-    private Counters.Counter droppedDisabled;
-    private Counters.Counter droppedFiltered;
-    private Counters.Counter droppedOversize;
-    private Counters.Counter droppedOverrun;
-    private Counters.Counter dmaErrors;
-    private Counters.Counter badRing;
-    private Counters.Counter nullDescriptors;
+    private RxCounters counted;
     private Counters.Counter droppedNoDescriptors;
 
     E1000Receiver(RegisterTable regs, ReceiveFilter filter, NicStatistics stats, E1000Interrupts interrupts) {
@@ -111,14 +107,7 @@ final class E1000Receiver {
         this.busMaster = busMaster;
         this.linkUp = linkUp;
         Counters c = ctx.counters();
-        droppedNoLink = c.counter("rx-dropped-link-down");
-        droppedDisabled = c.counter("rx-dropped-receiver-disabled");
-        droppedFiltered = c.counter("rx-dropped-address-filter");
-        droppedOversize = c.counter("rx-dropped-oversize");
-        droppedOverrun = c.counter("rx-dropped-packet-buffer-full");
-        dmaErrors = c.counter("rx-dma-errors");
-        badRing = c.counter("rx-ring-registers-invalid");
-        nullDescriptors = c.counter("rx-null-descriptors-skipped");
+        counted = RxCounters.in(c);
         droppedNoDescriptors = c.counter("rx-dropped-too-many-descriptors");
     }
 
@@ -185,11 +174,11 @@ final class E1000Receiver {
         HopEvent.mark(Hop.RX_WIRE);
         int rctl = regs.get(RCTL);
         if (!linkUp.getAsBoolean()) {
-            droppedNoLink.increment();
+            counted.droppedNoLink().increment();
             return;
         }
         if ((rctl & ReceiveControl.EN) == 0) {
-            droppedDisabled.increment();
+            counted.droppedDisabled().increment();
             return;
         }
         int length = frame.remaining();
@@ -202,7 +191,7 @@ final class E1000Receiver {
     void loopedBack(byte[] frame, int length) {
         int rctl = regs.get(RCTL);
         if ((rctl & ReceiveControl.EN) == 0) {
-            droppedDisabled.increment();
+            counted.droppedDisabled().increment();
             return;
         }
         byte[] f = new byte[Math.max(length, EthernetFrames.MIN_FRAME)];
@@ -215,19 +204,19 @@ final class E1000Receiver {
         int max = (rctl & ReceiveControl.LPE) != 0 ? MAX_LONG_FRAME : MAX_SHORT_FRAME;
         if (f.length > max && (rctl & ReceiveControl.SBP) == 0) {
             stats.increment(Statistic.ROC);
-            droppedOversize.increment();
+            counted.droppedOversize().increment();
             return;
         }
         FilterVerdict verdict = filter.filter(f, f.length, rctl, regs.get(VET) & 0xFFFF);
         if (!verdict.accepted()) {
-            droppedFiltered.increment();
+            counted.droppedFiltered().increment();
             return;
         }
         DescriptorRing ring = ring();
         if (ring.isEmpty()) stats.increment(Statistic.RNBC);
         if (!buffer.offer(f)) {
             stats.increment(Statistic.MPC);
-            droppedOverrun.increment();
+            counted.droppedOverrun().increment();
             interrupts.raise(ICR_RXO);
             return;
         }
@@ -268,7 +257,7 @@ final class E1000Receiver {
     private boolean write(byte[] frame) throws DmaException {
         DescriptorRing ring = ring();
         if (!ring.valid()) {
-            badRing.increment();
+            counted.badRing().increment();
             return false;
         }
         int rctl = regs.get(RCTL);
@@ -324,7 +313,7 @@ final class E1000Receiver {
             long address = cache.packetAddress(d);
             long at = ring.address(head);
             if (address == 0) {
-                nullDescriptors.increment();
+                counted.nullDescriptors().increment();
                 writeBack(at, 0, 0, RXD_STAT_DD, 0, 0);
             } else {
                 int n = Math.min(bufferSize, total - offset);
@@ -355,7 +344,7 @@ final class E1000Receiver {
     }
 
     private void dmaFailed(String what, DmaException e) {
-        dmaErrors.increment();
+        counted.dmaErrors().increment();
         invalidate();
         log.warn("e1000: DMA failed {}: {}", what, e.getMessage());
     }

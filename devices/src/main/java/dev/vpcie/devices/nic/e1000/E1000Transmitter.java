@@ -2,13 +2,11 @@ package dev.vpcie.devices.nic.e1000;
 
 import static dev.vpcie.devices.nic.e1000.E1000Registers.*;
 
-import dev.vpcie.devices.trace.Hop;
-import dev.vpcie.devices.trace.HopEvent;
 import dev.vpcie.devices.nic.DescriptorRing;
-import dev.vpcie.devices.nic.DestinationKind;
-import dev.vpcie.devices.nic.EthernetFrames;
 import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.Statistic;
+import dev.vpcie.devices.nic.TransmitFrame;
+import dev.vpcie.devices.nic.TxCounters;
 import dev.vpcie.devices.nic.TxRingWalker;
 import dev.vpcie.devices.nic.offload.ChecksumField;
 import dev.vpcie.devices.nic.offload.OffloadException;
@@ -16,7 +14,6 @@ import dev.vpcie.devices.nic.offload.Segmentation;
 import dev.vpcie.devices.nic.offload.TxOffload;
 import dev.vpcie.devices.nic.offload.TxOffloadEngine;
 import dev.vpcie.devices.regs.RegisterTable;
-import dev.vpcie.devices.spi.Counters;
 import dev.vpcie.devices.spi.DeviceContext;
 import dev.vpcie.devices.spi.DmaException;
 import dev.vpcie.devices.spi.DmaPort;
@@ -49,13 +46,13 @@ import org.slf4j.Logger;
  */
 final class E1000Transmitter {
     static final int BATCH = 32;
+    /** The transmit ring's DMA stream, apart from the receive cache's (a failed fetch here does not drop a frame there). */
+    static final int TX_STREAM = 0;
     /** Largest packet gathered for segmentation (PAYLEN is 20 bits; Linux sends up to 64 KiB). */
     static final int MAX_PACKET = 256 * 1024;
 
     /** Where frames go: the wire, or the receiver in loopback. */
-    interface FrameOut {
-        void send(byte[] frame, int length);
-    }
+    interface FrameOut extends TransmitFrame.Out {}
 
     private final RegisterTable regs;
     private final NicStatistics stats;
@@ -81,12 +78,7 @@ final class E1000Transmitter {
     private Logger log;
     private BooleanSupplier busMaster;
     private FrameOut out;
-    private Counters.Counter framesSent;
-    private Counters.Counter offloadErrors;
-    private Counters.Counter oversizePackets;
-    private Counters.Counter dmaErrors;
-    private Counters.Counter badRing;
-    private Counters.Counter unknownDescriptors;
+    private TxCounters counted;
 
     E1000Transmitter(RegisterTable regs, NicStatistics stats, E1000Interrupts interrupts) {
         this.regs = regs;
@@ -99,14 +91,8 @@ final class E1000Transmitter {
         this.log = ctx.log();
         this.busMaster = busMaster;
         this.out = out;
-        this.walker = new TxRingWalker<>(dma, new Ring());
-        Counters c = ctx.counters();
-        framesSent = c.counter("tx-frames");
-        offloadErrors = c.counter("tx-dropped-bad-offload");
-        oversizePackets = c.counter("tx-dropped-oversize-packet");
-        dmaErrors = c.counter("tx-dma-errors");
-        badRing = c.counter("tx-ring-registers-invalid");
-        unknownDescriptors = c.counter("tx-unknown-descriptor-types");
+        this.walker = new TxRingWalker<>(dma, TX_STREAM, new Ring());
+        counted = TxCounters.in(ctx.counters());
     }
 
     /** Device reset: contexts and any half-gathered packet are forgotten. */
@@ -133,7 +119,7 @@ final class E1000Transmitter {
         if ((regs.get(TCTL) & TCTL_EN) == 0 || !busMaster.getAsBoolean()) return;
         DescriptorRing ring = ring();
         if (!ring.valid()) {
-            if (!ring.isEmpty()) badRing.increment();
+            if (!ring.isEmpty()) counted.badRing().increment();
             return;
         }
         walker.kick();
@@ -167,7 +153,7 @@ final class E1000Transmitter {
         }
 
         @Override public void failed(DmaException e) {
-            dmaErrors.increment();
+            counted.dmaErrors().increment();
             endPacket();
             causes = 0;
             log.warn("e1000: DMA failed on the transmit ring at TDH {}: {}; transmission stops until TDT is written again", regs.get(TDH), e.getMessage());
@@ -218,7 +204,7 @@ final class E1000Transmitter {
                 }
             }
             case TxDescriptor.Unknown u -> {
-                unknownDescriptors.increment();
+                counted.unknownDescriptors().increment();
                 log.warn("e1000: transmit descriptor with unknown DTYP {} skipped", u.dtyp());
             }
         }
@@ -248,7 +234,7 @@ final class E1000Transmitter {
         boolean txsm = (packetPopts & TXD_POPTS_TXSM) != 0;
         TxDescriptor.Context c = packetTse ? segmentationContext : checksumContext;
         if (c == null) {
-            if (packetTse || ixsm || txsm) offloadErrors.increment();
+            if (packetTse || ixsm || txsm) counted.offloadErrors().increment();
             return TxOffload.NONE;
         }
         ChecksumField ip = new ChecksumField(c.ipcss(), c.ipcso(), c.ipcse());
@@ -262,7 +248,7 @@ final class E1000Transmitter {
     private void send(TxOffload offload) {
         try {
             if (packetOverflow) {
-                oversizePackets.increment();
+                counted.oversizePackets().increment();
                 log.warn("e1000: transmit packet larger than {} bytes dropped", MAX_PACKET);
                 return;
             }
@@ -270,7 +256,7 @@ final class E1000Transmitter {
             engine.transmit(packet, packetLength, offload, this::emit);
             if (offload.segmentation() instanceof Segmentation.Tso) stats.increment(Statistic.TSCTC);
         } catch (OffloadException e) {
-            offloadErrors.increment();
+            counted.offloadErrors().increment();
             if (offload.segmentation() instanceof Segmentation.Tso) stats.increment(Statistic.TSCTFC);
             log.warn("e1000: transmit offload refused ({}); the {}-byte packet is dropped", e.getMessage(), packetLength);
         } finally {
@@ -279,16 +265,7 @@ final class E1000Transmitter {
     }
 
     private void emit(byte[] frame, int length) {
-        byte[] f = frame;
-        int len = length;
-        if (packetVlan) {
-            f = EthernetFrames.insertVlanTag(frame, length, regs.get(VET) & 0xFFFF, packetVlanTci);
-            len = f.length;
-        }
-        framesSent.increment();
-        stats.transmitted(Math.max(len, EthernetFrames.MIN_FRAME) + EthernetFrames.FCS_LENGTH, DestinationKind.of(f, EthernetFrames.DESTINATION));
-        out.send(f, len);
-        HopEvent.mark(Hop.TX_WIRE);
+        TransmitFrame.send(frame, length, packetVlan, regs.get(VET) & 0xFFFF, packetVlanTci, counted, stats, out);
     }
 
     private void endPacket() {

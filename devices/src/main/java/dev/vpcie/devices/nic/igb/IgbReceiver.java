@@ -13,6 +13,7 @@ import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.PacketBuffer;
 import dev.vpcie.devices.nic.ReceiveControl;
 import dev.vpcie.devices.nic.ReceiveFilter;
+import dev.vpcie.devices.nic.RxCounters;
 import dev.vpcie.devices.nic.RxDescriptorCache;
 import dev.vpcie.devices.nic.Statistic;
 import dev.vpcie.devices.nic.offload.ChecksumCheck;
@@ -110,19 +111,12 @@ final class IgbReceiver {
     private String name = "igb";
     private BooleanSupplier busMaster;
     private BooleanSupplier linkUp;
-    private Counters.Counter droppedNoLink;
-    private Counters.Counter droppedDisabled;
-    private Counters.Counter droppedFiltered;
-    private Counters.Counter droppedOversize;
-    private Counters.Counter droppedOverrun;
+    private RxCounters counted;
     private Counters.Counter droppedQueueDisabled;
     private Counters.Counter droppedNoDescriptors;
     private Counters.Counter droppedTooManyDescriptors;
     private Counters.Counter droppedBadDescriptorType;
     private Counters.Counter vmdqUnsupported;
-    private Counters.Counter dmaErrors;
-    private Counters.Counter badRing;
-    private Counters.Counter nullDescriptors;
     private Counters.Counter framesDelivered;
 
     IgbReceiver(RegisterTable regs, ReceiveFilter filter, NicStatistics stats, IgbInterrupts interrupts) {
@@ -130,7 +124,7 @@ final class IgbReceiver {
         this.filter = filter;
         this.stats = stats;
         this.interrupts = interrupts;
-        for (int q = 0; q < QUEUES; q++) caches[q] = new RxDescriptorCache(CACHE);
+        for (int q = 0; q < QUEUES; q++) caches[q] = new RxDescriptorCache(CACHE, QUEUES + q); // DMA streams after the transmit queues'
     }
 
     void attach(DeviceContext ctx, BooleanSupplier busMaster, BooleanSupplier linkUp) {
@@ -140,19 +134,12 @@ final class IgbReceiver {
         this.busMaster = busMaster;
         this.linkUp = linkUp;
         Counters c = ctx.counters();
-        droppedNoLink = c.counter("rx-dropped-link-down");
-        droppedDisabled = c.counter("rx-dropped-receiver-disabled");
-        droppedFiltered = c.counter("rx-dropped-address-filter");
-        droppedOversize = c.counter("rx-dropped-oversize");
-        droppedOverrun = c.counter("rx-dropped-packet-buffer-full");
+        counted = RxCounters.in(c);
         droppedQueueDisabled = c.counter("rx-dropped-queue-disabled");
         droppedNoDescriptors = c.counter("rx-dropped-no-descriptors");
         droppedTooManyDescriptors = c.counter("rx-dropped-too-many-descriptors");
         droppedBadDescriptorType = c.counter("rx-dropped-reserved-descriptor-type");
         vmdqUnsupported = c.counter("rx-vmdq-mode-unsupported");
-        dmaErrors = c.counter("rx-dma-errors");
-        badRing = c.counter("rx-ring-registers-invalid");
-        nullDescriptors = c.counter("rx-null-descriptors-skipped");
         framesDelivered = c.counter("rx-frames");
     }
 
@@ -225,7 +212,7 @@ final class IgbReceiver {
     void frameArrived(ByteBuffer frame) {
         HopEvent.mark(Hop.RX_WIRE);
         if (!linkUp.getAsBoolean()) {
-            droppedNoLink.increment();
+            counted.droppedNoLink().increment();
             return;
         }
         int length = frame.remaining();
@@ -244,18 +231,18 @@ final class IgbReceiver {
     private void arrived(byte[] f) {
         int rctl = regs.get(RCTL);
         if ((rctl & ReceiveControl.EN) == 0) {
-            droppedDisabled.increment();
+            counted.droppedDisabled().increment();
             return;
         }
         stats.arrived(f.length + EthernetFrames.FCS_LENGTH);
         if (oversize(f, rctl) && (rctl & ReceiveControl.SBP) == 0) {
             stats.increment(Statistic.ROC);
-            droppedOversize.increment();
+            counted.droppedOversize().increment();
             return;
         }
         FilterVerdict verdict = filter.filter(f, f.length, rctl, vet());
         if (!verdict.accepted()) {
-            droppedFiltered.increment();
+            counted.droppedFiltered().increment();
             return;
         }
         Classified c = classify(f);
@@ -273,7 +260,7 @@ final class IgbReceiver {
         }
         if (!buffer.offer(f)) {
             stats.increment(Statistic.MPC);
-            droppedOverrun.increment();
+            counted.droppedOverrun().increment();
             interrupts.raise(ICR_RXO);
             return;
         }
@@ -364,61 +351,33 @@ final class IgbReceiver {
         interrupts.raise(ICR_RXDW | causes);
     }
 
-    /** Writes one frame into queue {@code q}'s ring, or tells the caller to wait for descriptors or drop it. */
+    /**
+     * Writes one frame into queue {@code q}'s ring, or tells the caller to wait for descriptors or
+     * drop it: the descriptor type from SRRCTL, VLAN stripping, the CRC, the header split, enough
+     * descriptors in the cache, then the bytes and the write-backs.
+     */
     private Outcome write(byte[] frame, int q, Rss.Result rss) throws DmaException {
         DescriptorRing ring = ring(q);
         if (!ring.valid()) {
-            badRing.increment();
+            counted.badRing().increment();
             return Outcome.WAIT;
         }
         int rctl = regs.get(RCTL);
         int srrctl = regs.get(rx(q, SRRCTL));
-        int descType = (srrctl & SRRCTL_DESCTYPE_MASK) >>> SRRCTL_DESCTYPE_SHIFT;
+        int descType = descriptorType(q, srrctl);
+        if (descType < 0) return Outcome.DROPPED;
         boolean legacy = descType == DESCTYPE_LEGACY;
-        if (!legacy && descType != DESCTYPE_ONE_BUFFER && descType != DESCTYPE_HEADER_SPLIT && descType != DESCTYPE_HEADER_SPLIT_ALWAYS) {
-            if (droppedBadDescriptorType.get() == 0)
-                log.warn("{}: receive queue {} has reserved descriptor type {} in SRRCTL; its frames are dropped", name, q, descType);
-            droppedBadDescriptorType.increment();
-            return Outcome.DROPPED;
-        }
 
-        byte[] data = frame;
-        int vlanTag = 0;
-        int status = 0;
-        if ((regs.get(CTRL) & CTRL_VME) != 0 && EthernetFrames.isVlanTagged(frame, frame.length, vet())) {
-            vlanTag = EthernetFrames.vlanTci(frame);
-            data = EthernetFrames.removeVlanTag(frame, frame.length);
-            status |= STAT_VP;
-        }
-        int frameLength = data.length;
-        int total = frameLength + ((rctl & ReceiveControl.SECRC) == 0 ? EthernetFrames.FCS_LENGTH : 0);
-        byte[] bytes = data;
-        if (total > frameLength) {
-            bytes = new byte[total];
-            System.arraycopy(data, 0, bytes, 0, frameLength);
-            EthernetFrames.appendFcs(bytes, frameLength);
-        }
-        PacketLayout layout = PacketLayout.parse(data, frameLength);
+        Stripped s = stripVlan(frame);
+        int frameLength = s.data().length;
+        byte[] bytes = withCrc(s.data(), rctl);
+        int total = bytes.length;
+        PacketLayout layout = PacketLayout.parse(s.data(), frameLength);
 
         int packetKiB = srrctl & SRRCTL_BSIZEPKT_MASK;
         int bufferSize = packetKiB != 0 ? packetKiB * 1024 : ReceiveControl.bufferSize(rctl);
-        int headerBuffer = ((srrctl & SRRCTL_BSIZEHDR_MASK) >>> SRRCTL_BSIZEHDR_SHIFT) * 64;
-        int headerLength = 0;
-        int hdrInfo = 0;
-        int extraErrors = 0;
-        if (descType == DESCTYPE_HEADER_SPLIT || descType == DESCTYPE_HEADER_SPLIT_ALWAYS) {
-            int split = splitPoint(data, layout);
-            if (split > 0 && split <= headerBuffer && split <= frameLength) {
-                headerLength = split;
-                hdrInfo = HDR_SPH;
-            } else {
-                if (split > headerBuffer) extraErrors |= STATERR_HBO;
-                if (descType == DESCTYPE_HEADER_SPLIT_ALWAYS) headerLength = Math.min(headerBuffer, total);
-            }
-            hdrInfo |= (headerLength & HDR_LEN_MASK) << HDR_LEN_SHIFT;
-        }
-        int packetPart = total - headerLength;
-        int buffers = Math.max(1, (packetPart + bufferSize - 1) / bufferSize);
+        HeaderSplit split = headerSplit(descType, srrctl, s.data(), layout, total);
+        int buffers = Math.max(1, (total - split.length() + bufferSize - 1) / bufferSize);
         RxDescriptorCache cache = caches[q];
         int descriptors = cache.descriptorsFor(ring, buffers);
         if (descriptors == RxDescriptorCache.TOO_MANY) {
@@ -432,25 +391,91 @@ final class IgbReceiver {
             return Outcome.FETCHING; // written when the fetch lands
         }
 
-        Metadata meta = metadata(data, frameLength, layout, rss, status, legacy);
+        Metadata meta = metadata(s.data(), frameLength, layout, rss, s.status(), legacy);
+        int head = scatter(ring, cache, descriptors, legacy, bytes, bufferSize, split, meta, s.vlanTag());
+        cache.consume(descriptors);
+        regs.set(rx(q, RDH), head);
+        stats.received(frame.length + EthernetFrames.FCS_LENGTH, DestinationKind.of(frame, EthernetFrames.DESTINATION));
+        framesDelivered.increment();
+        return Outcome.WRITTEN;
+    }
+
+    /** SRRCTL.DESCTYPE of queue {@code q}, or -1 (logged once, counted) for a reserved type whose frames are dropped. */
+    private int descriptorType(int q, int srrctl) {
+        int descType = (srrctl & SRRCTL_DESCTYPE_MASK) >>> SRRCTL_DESCTYPE_SHIFT;
+        if (descType == DESCTYPE_LEGACY || descType == DESCTYPE_ONE_BUFFER || descType == DESCTYPE_HEADER_SPLIT
+                || descType == DESCTYPE_HEADER_SPLIT_ALWAYS) return descType;
+        if (droppedBadDescriptorType.get() == 0)
+            log.warn("{}: receive queue {} has reserved descriptor type {} in SRRCTL; its frames are dropped", name, q, descType);
+        droppedBadDescriptorType.increment();
+        return -1;
+    }
+
+    /** A frame after VLAN stripping: its bytes, the tag taken out (0 if none) and the status bit saying so. */
+    private record Stripped(byte[] data, int vlanTag, int status) {}
+
+    /** CTRL.VME: an 802.1Q tag is taken out of the frame and reported in the descriptor. */
+    private Stripped stripVlan(byte[] frame) {
+        if ((regs.get(CTRL) & CTRL_VME) == 0 || !EthernetFrames.isVlanTagged(frame, frame.length, vet())) return new Stripped(frame, 0, 0);
+        return new Stripped(EthernetFrames.removeVlanTag(frame, frame.length), EthernetFrames.vlanTci(frame), STAT_VP);
+    }
+
+    /** The bytes stored in host memory: the frame, plus its CRC unless RCTL.SECRC strips it. */
+    private static byte[] withCrc(byte[] data, int rctl) {
+        if ((rctl & ReceiveControl.SECRC) != 0) return data;
+        byte[] bytes = new byte[data.length + EthernetFrames.FCS_LENGTH];
+        System.arraycopy(data, 0, bytes, 0, data.length);
+        EthernetFrames.appendFcs(bytes, data.length);
+        return bytes;
+    }
+
+    /** Where the header buffer ends: its length (0 for none), HDR_INFO of the first descriptor, extra error bits (HBO). */
+    private record HeaderSplit(int length, int hdrInfo, int extraErrors) {}
+
+    private HeaderSplit headerSplit(int descType, int srrctl, byte[] data, PacketLayout layout, int total) {
+        if (descType != DESCTYPE_HEADER_SPLIT && descType != DESCTYPE_HEADER_SPLIT_ALWAYS) return new HeaderSplit(0, 0, 0);
+        int headerBuffer = ((srrctl & SRRCTL_BSIZEHDR_MASK) >>> SRRCTL_BSIZEHDR_SHIFT) * 64;
+        int headerLength = 0;
+        int hdrInfo = 0;
+        int extraErrors = 0;
+        int split = splitPoint(data, layout);
+        if (split > 0 && split <= headerBuffer && split <= data.length) {
+            headerLength = split;
+            hdrInfo = HDR_SPH;
+        } else {
+            if (split > headerBuffer) extraErrors |= STATERR_HBO;
+            if (descType == DESCTYPE_HEADER_SPLIT_ALWAYS) headerLength = Math.min(headerBuffer, total);
+        }
+        return new HeaderSplit(headerLength, hdrInfo | (headerLength & HDR_LEN_MASK) << HDR_LEN_SHIFT, extraErrors);
+    }
+
+    /**
+     * Writes the frame's bytes into the buffers of the first {@code descriptors} cached descriptors
+     * (the header part into the first one's header buffer) and writes each descriptor back, the
+     * last with EOP and the frame's metadata; a descriptor with a null buffer is written back empty
+     * and skipped. Returns the new head.
+     */
+    private int scatter(DescriptorRing ring, RxDescriptorCache cache, int descriptors, boolean legacy, byte[] bytes, int bufferSize,
+                        HeaderSplit split, Metadata meta, int vlanTag) throws DmaException {
+        int total = bytes.length;
         int head = ring.head();
-        int offset = headerLength;
+        int offset = split.length();
         boolean first = true;
         for (int d = 0; d < descriptors; d++) {
             long at = ring.address(head);
             long packetAddress = cache.packetAddress(d);
             if (packetAddress == 0) {
-                nullDescriptors.increment();
+                counted.nullDescriptors().increment();
                 writeDescriptor(at, legacy, 0, 0, 0, 0, 0, 0);
             } else {
-                if (first && headerLength > 0) dma.write(cache.headerAddress(d), bytes, 0, headerLength);
+                if (first && split.length() > 0) dma.write(cache.headerAddress(d), bytes, 0, split.length());
                 int n = Math.min(bufferSize, total - offset);
                 if (n > 0) dma.write(packetAddress, bytes, offset, n);
                 offset += n;
-                boolean last = offset == total;
-                int info = first ? hdrInfo : 0;
-                if (last) {
-                    writeDescriptor(at, legacy, n, meta.pktInfo | info << 16, meta.lowerDword1, meta.status | STAT_EOP, meta.errors | extraErrors, vlanTag);
+                int info = first ? split.hdrInfo() : 0;
+                if (offset == total) {
+                    writeDescriptor(at, legacy, n, meta.pktInfo | info << 16, meta.lowerDword1, meta.status | STAT_EOP,
+                            meta.errors | split.extraErrors(), vlanTag);
                 } else {
                     writeDescriptor(at, legacy, n, info << 16, 0, 0, 0, 0);
                 }
@@ -458,11 +483,7 @@ final class IgbReceiver {
             }
             head = ring.next(head);
         }
-        cache.consume(descriptors);
-        regs.set(rx(q, RDH), head);
-        stats.received(frame.length + EthernetFrames.FCS_LENGTH, DestinationKind.of(frame, EthernetFrames.DESTINATION));
-        framesDelivered.increment();
-        return Outcome.WRITTEN;
+        return head;
     }
 
     /** Where header split cuts a frame: after TCP/UDP, else after the IP headers; 0 if not IP. */
@@ -556,7 +577,7 @@ final class IgbReceiver {
     }
 
     private void dmaFailed(int q, String what, DmaException e) {
-        dmaErrors.increment();
+        counted.dmaErrors().increment();
         caches[q].invalidate();
         log.warn("{}: DMA failed {} on receive queue {}: {}", name, what, q, e.getMessage());
     }

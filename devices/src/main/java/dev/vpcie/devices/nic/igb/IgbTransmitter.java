@@ -2,13 +2,11 @@ package dev.vpcie.devices.nic.igb;
 
 import static dev.vpcie.devices.nic.igb.IgbRegisters.*;
 
-import dev.vpcie.devices.trace.Hop;
-import dev.vpcie.devices.trace.HopEvent;
 import dev.vpcie.devices.nic.DescriptorRing;
-import dev.vpcie.devices.nic.DestinationKind;
-import dev.vpcie.devices.nic.EthernetFrames;
 import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.Statistic;
+import dev.vpcie.devices.nic.TransmitFrame;
+import dev.vpcie.devices.nic.TxCounters;
 import dev.vpcie.devices.nic.TxRingWalker;
 import dev.vpcie.devices.nic.offload.ChecksumField;
 import dev.vpcie.devices.nic.offload.OffloadException;
@@ -64,9 +62,7 @@ final class IgbTransmitter {
     private static final int WTHRESH_MAX = 64;
 
     /** Where frames go: the wire, or the receiver in loopback. */
-    interface FrameOut {
-        void send(byte[] frame, int length);
-    }
+    interface FrameOut extends TransmitFrame.Out {}
 
     /** One queue's state between descriptors: its context slots and the packet being gathered. */
     private static final class TxQueue {
@@ -122,13 +118,8 @@ final class IgbTransmitter {
     private String name = "igb";
     private BooleanSupplier busMaster;
     private FrameOut out;
-    private Counters.Counter framesSent;
-    private Counters.Counter offloadErrors;
+    private TxCounters counted;
     private Counters.Counter offloadWithoutContext;
-    private Counters.Counter oversizePackets;
-    private Counters.Counter dmaErrors;
-    private Counters.Counter badRing;
-    private Counters.Counter unknownDescriptors;
 
     IgbTransmitter(RegisterTable regs, NicStatistics stats, IgbInterrupts interrupts) {
         this.regs = regs;
@@ -139,19 +130,14 @@ final class IgbTransmitter {
 
     void attach(DeviceContext ctx, BooleanSupplier busMaster, FrameOut out) {
         this.dma = ctx.dma();
-        for (TxQueue q : queues) q.walker = new TxRingWalker<>(dma, new Ring(q));
+        for (TxQueue q : queues) q.walker = new TxRingWalker<>(dma, q.index, new Ring(q)); // DMA stream = queue number
         this.log = ctx.log();
         this.name = ctx.name();
         this.busMaster = busMaster;
         this.out = out;
         Counters c = ctx.counters();
-        framesSent = c.counter("tx-frames");
-        offloadErrors = c.counter("tx-dropped-bad-offload");
+        counted = TxCounters.in(c);
         offloadWithoutContext = c.counter("tx-offload-without-context");
-        oversizePackets = c.counter("tx-dropped-oversize-packet");
-        dmaErrors = c.counter("tx-dma-errors");
-        badRing = c.counter("tx-ring-registers-invalid");
-        unknownDescriptors = c.counter("tx-unknown-descriptor-types");
     }
 
     /** Device reset: contexts, half-gathered packets and pending walks are forgotten. */
@@ -165,7 +151,7 @@ final class IgbTransmitter {
         if (!enabled(q)) return;
         DescriptorRing ring = ring(q);
         if (!ring.valid()) {
-            if (!ring.isEmpty()) badRing.increment();
+            if (!ring.isEmpty()) counted.badRing().increment();
             return;
         }
         queue.walker.kick();
@@ -250,7 +236,7 @@ final class IgbTransmitter {
         }
 
         @Override public void failed(DmaException e) {
-            dmaErrors.increment();
+            counted.dmaErrors().increment();
             queue.endPacket();
             queue.held = 0;
             queue.reported = false;
@@ -296,7 +282,7 @@ final class IgbTransmitter {
                 }
             }
             case TxDescriptor.Unknown u -> {
-                unknownDescriptors.increment();
+                counted.unknownDescriptors().increment();
                 log.warn("{}: transmit descriptor with unknown DTYP {} on queue {} skipped", name, u.dtyp(), queue.index);
             }
         }
@@ -340,7 +326,7 @@ final class IgbTransmitter {
         int sctpStart = -1;
         if (tse) {
             if (sctp) {
-                offloadErrors.increment();
+                counted.offloadErrors().increment();
                 stats.increment(Statistic.TSCTFC);
                 log.warn("{}: segmentation of SCTP requested on queue {}; the {}-byte packet is dropped", name, queue.index, queue.length);
                 queue.endPacket();
@@ -360,7 +346,7 @@ final class IgbTransmitter {
         boolean segmented = offload.segmentation() instanceof Segmentation.Tso;
         try {
             if (queue.overflow) {
-                oversizePackets.increment();
+                counted.oversizePackets().increment();
                 log.warn("{}: transmit packet larger than {} bytes on queue {} dropped", name, MAX_PACKET, queue.index);
                 return;
             }
@@ -373,7 +359,7 @@ final class IgbTransmitter {
             engine.transmit(queue.packet, queue.length, offload, (frame, length) -> emit(frame, length, vlan, vlanTag));
             if (segmented) stats.increment(Statistic.TSCTC);
         } catch (OffloadException e) {
-            offloadErrors.increment();
+            counted.offloadErrors().increment();
             if (segmented) stats.increment(Statistic.TSCTFC);
             log.warn("{}: transmit offload refused on queue {} ({}); the {}-byte packet is dropped", name, queue.index, e.getMessage(), queue.length);
         } finally {
@@ -382,15 +368,6 @@ final class IgbTransmitter {
     }
 
     private void emit(byte[] frame, int length, boolean vlan, int vlanTag) {
-        byte[] f = frame;
-        int len = length;
-        if (vlan) {
-            f = EthernetFrames.insertVlanTag(frame, length, regs.get(VET) & 0xFFFF, vlanTag);
-            len = f.length;
-        }
-        framesSent.increment();
-        stats.transmitted(Math.max(len, EthernetFrames.MIN_FRAME) + EthernetFrames.FCS_LENGTH, DestinationKind.of(f, EthernetFrames.DESTINATION));
-        out.send(f, len);
-        HopEvent.mark(Hop.TX_WIRE);
+        TransmitFrame.send(frame, length, vlan, regs.get(VET) & 0xFFFF, vlanTag, counted, stats, out);
     }
 }
