@@ -38,6 +38,12 @@ final class RingPoll implements AgentWork {
     boolean polling, causePending, missed;
     /** The last time a frame went out or came in: busy polling lasts {@code busyPollNs} from here. */
     private volatile long lastActivityNs;
+    /**
+     * The busy-poll window after the last activity has run out: no deadline until the next frame.
+     * Without it the window's end stays the loop's deadline after it passed, and the loop never
+     * blocks again (an idle NIC cost a whole CPU).
+     */
+    private volatile boolean windowOver = true;
 
     RingPoll(Rings rings, String name, long busyPollNs) {
         this.rings = rings;
@@ -46,7 +52,10 @@ final class RingPoll implements AgentWork {
     }
 
     /** A frame went out (any thread): busy polling watches for its answer. */
-    void activity(long nowNs) { lastActivityNs = nowNs; }
+    void activity(long nowNs) {
+        lastActivityNs = nowNs;
+        windowOver = false;
+    }
 
     /** Stops servicing until {@link #resume}; answers to reads issued before are to be dropped. */
     void pause() {
@@ -66,7 +75,7 @@ final class RingPoll implements AgentWork {
         long vectors = pending;
         pending = 0;
         if (vectors != 0) {
-            lastActivityNs = nowNs;
+            activity(nowNs);
             try {
                 pending |= rings.service(vectors);
             } catch (RuntimeException e) {
@@ -74,9 +83,13 @@ final class RingPoll implements AgentWork {
             }
             return 1;
         }
-        if (busyPollNs > 0 && nowNs - lastActivityNs < busyPollNs && rings.busyPoll()) {
-            lastActivityNs = nowNs;
-            return 1;
+        if (busyPollNs > 0 && !windowOver) {
+            if (nowNs - lastActivityNs >= busyPollNs) {
+                windowOver = true;
+            } else if (rings.busyPoll()) {
+                activity(nowNs);
+                return 1;
+            }
         }
         return 0;
     }
@@ -84,6 +97,6 @@ final class RingPoll implements AgentWork {
     @Override public long nextDeadlineNs() {
         if (paused || !rings.ready()) return Long.MAX_VALUE;
         if (pending != 0) return 0;
-        return busyPollNs > 0 ? lastActivityNs + busyPollNs : Long.MAX_VALUE;
+        return busyPollNs > 0 && !windowOver ? lastActivityNs + busyPollNs : Long.MAX_VALUE;
     }
 }
