@@ -43,10 +43,10 @@ class AgentLoopTest {
         try (AgentLoop loop = AgentLoop.start("test-loop", Duration.ofNanos(50_000))) {
             loop.call(() -> null).get(5, TimeUnit.SECONDS);
             awaitBlocked(loop);
-            long cycles = loop.cycles(), cpu = loop.cpuTimeNs();
-            Thread.sleep(300); // idle time for the loop to (not) spend; not synchronisation
-            // A spinning loop runs hundreds of thousands of cycles in 300 ms; a blocked one a few
-            // (one wake-up per MAX_BLOCK_NS at most).
+            long blocks = loop.blocks(), cycles = loop.cycles(), cpu = loop.cpuTimeNs();
+            // Three more blocks: an idle loop only wakes when its longest block ends, and runs a
+            // cycle or two each time; a spinning loop would run hundreds of thousands meanwhile.
+            await(() -> loop.blocks() >= blocks + 3, "three more blocks");
             assertTrue(loop.cycles() - cycles < 50, "cycles while idle: " + (loop.cycles() - cycles));
             if (cpu >= 0) assertTrue(loop.cpuTimeNs() - cpu < TimeUnit.MILLISECONDS.toNanos(100), "CPU while idle");
         }
@@ -70,7 +70,7 @@ class AgentLoopTest {
                 awaitBlocked(loop);
                 long before = seen.getCount();
                 source.signal();
-                while (seen.getCount() == before) Thread.onSpinWait();
+                await(() -> seen.getCount() < before, "the loop drains the descriptor");
             }
             assertTrue(seen.await(5, TimeUnit.SECONDS));
             loop.unwatch(source.fd());
@@ -120,9 +120,17 @@ class AgentLoopTest {
     }
 
     /** Waits until the loop has blocked at least once more than now (it is idle). */
-    private static void awaitBlocked(AgentLoop loop) throws InterruptedException {
+    private static void awaitBlocked(AgentLoop loop) {
         long b = loop.blocks();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (loop.blocks() == b && System.nanoTime() < deadline) Thread.sleep(1);
+        await(() -> loop.blocks() > b, "the loop blocks");
+    }
+
+    /** Waits for {@code condition}, failing after 10 s. */
+    private static void await(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) org.junit.jupiter.api.Assertions.fail("timed out waiting until " + what);
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        }
     }
 }
