@@ -32,6 +32,8 @@ final class StatsReport implements AutoCloseable {
     /** Prints {@code lines} every {@code interval} on a daemon thread until closed; null interval: nothing. */
     static StatsReport start(Duration interval, Supplier<List<String>> lines, PrintWriter out) {
         if (interval == null) return new StatsReport(null);
+        // Off the data path on purpose: printing to a terminal or a pipe may block, which the agent
+        // loop must never do; the counters it reads are snapshots safe to take from any thread.
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("vpcie-stats").unstarted(r));
         timer.scheduleAtFixedRate(() -> {
             for (String line : lines.get()) out.println(line);

@@ -87,6 +87,8 @@ public final class AgentLoop implements AutoCloseable {
         }
         this.poller = new Poller("agent loop " + name);
         this.runner = new AgentRunner(new Idle(), this::onError, null, new LoopAgent());
+        // This is the data path's one thread (ARCHITECTURE.md, Threads), not a thread beside it:
+        // everything the side does runs here, and other threads only queue work for it.
         this.thread = AgentRunner.startOnThread(runner, r -> Thread.ofPlatform().daemon().name(name).unstarted(r));
     }
 
