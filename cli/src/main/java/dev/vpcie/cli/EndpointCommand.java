@@ -110,10 +110,7 @@ public final class EndpointCommand implements Callable<Integer> {
             description = "serve the counters --stats-interval prints in the Prometheus text format at http://HOST:PORT/metrics")
     String metrics;
 
-    @Option(names = "--group-key", paramLabel = "FILE",
-            description = "the group's pre-shared key (at least 16 bytes, e.g. head -c 32 /dev/urandom > FILE), the same file on "
-                    + "the endpoint and the VRC: every frame is then authenticated and frames without the key are refused")
-    String groupKey;
+    @CommandLine.Mixin GroupKeyOption groupKey;
 
     @Option(names = "--idle-owner-timeout-s", paramLabel = "S",
             description = "a VRC that sent no TLP for this long loses the endpoint when another VRC asks for it; 0 = never "
@@ -160,7 +157,7 @@ public final class EndpointCommand implements Callable<Integer> {
     private int serve(EndpointDevices hosted, PrintWriter out, HopRecording recording) throws Exception {
         EndpointNetwork network;
         try {
-            network = networks.open(new EndpointNetwork.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey,
+            network = networks.open(new EndpointNetwork.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey.file,
                     capture.spec()));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -181,7 +178,7 @@ public final class EndpointCommand implements Callable<Integer> {
                 LinkControl links = hosted.start(endpoint);
                 endpoint.addListener(new StatusLines(endpoint, out));
                 endpoint.displaceIdleOwnerAfter(Duration.ofSeconds(idleOwnerTimeoutSeconds != null ? idleOwnerTimeoutSeconds
-                        : groupKey == null ? DEFAULT_IDLE_OWNER_TIMEOUT_S : 0));
+                        : groupKey.file == null ? DEFAULT_IDLE_OWNER_TIMEOUT_S : 0));
                 network.serve(endpoint);
                 out.println("endpoint ready on " + network.describe() + ": " + endpoint.describeFunctions() + "; waiting for a VRC");
                 for (LinkControl.Port p : links.ports())

@@ -72,10 +72,7 @@ public final class VrcCommand implements Runnable {
             description = "how long to look for endpoints, and to wait for their sessions (default: ${DEFAULT-VALUE})")
     long discoverTimeoutMillis;
 
-    @Option(names = "--group-key", paramLabel = "FILE",
-            description = "the group's pre-shared key (at least 16 bytes, e.g. head -c 32 /dev/urandom > FILE), the same file on "
-                    + "the endpoint and the VRC: every frame is then authenticated and frames without the key are refused")
-    String groupKey;
+    @CommandLine.Mixin GroupKeyOption groupKey;
 
     @Option(names = "--endpoint", paramLabel = "MAC[/INSTANCE]",
             description = "use only this endpoint (repeat for several, buses 01, 02, ... in this order); "
@@ -125,7 +122,7 @@ public final class VrcCommand implements Runnable {
     private VrcConnector.Connection connect(AgentLoop loop) throws Exception {
         CommandLine cl = spec.commandLine();
         checkOptions(cl);
-        Interconnect.Options o = new Interconnect.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey,
+        Interconnect.Options o = new Interconnect.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey.file,
                 captureSpec(cl));
         List<EndpointSelector> selected = selectors(cl);
         try {
