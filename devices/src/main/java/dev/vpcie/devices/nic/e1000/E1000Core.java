@@ -3,21 +3,13 @@ package dev.vpcie.devices.nic.e1000;
 import static dev.vpcie.devices.nic.e1000.E1000Registers.*;
 
 import dev.vpcie.devices.nic.MacAddress;
-import dev.vpcie.devices.nic.MacOutput;
-import dev.vpcie.devices.nic.NicStatistics;
+import dev.vpcie.devices.nic.NicCore;
 import dev.vpcie.devices.nic.NvmImage;
-import dev.vpcie.devices.nic.ReceiveControl;
 import dev.vpcie.devices.nic.ReceiveFilter;
 import dev.vpcie.devices.nic.Statistic;
-import dev.vpcie.devices.nic.UnpluggedPort;
-import dev.vpcie.devices.nic.phy.Mdic;
-import dev.vpcie.devices.nic.phy.Phy;
 import dev.vpcie.devices.nic.phy.PhyProfiles;
 import dev.vpcie.devices.regs.RegisterTable;
-import dev.vpcie.devices.spi.Counters;
 import dev.vpcie.devices.spi.DeviceContext;
-import dev.vpcie.devices.spi.EthernetPort;
-import java.nio.ByteBuffer;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -28,7 +20,7 @@ import java.util.function.BooleanSupplier;
  * <p>Registers not in the table read 0 and ignore writes (counted by the table). Everything the
  * Linux e1000 driver touches is in it.
  */
-final class E1000Core {
+final class E1000Core extends NicCore {
     /** CTRL after reset: SWDPIN2, SWDPIN0, 1000 Mb/s, set link up (as QEMU; the driver rewrites it). */
     static final int CTRL_RESET = CTRL_SWDPIN2 | CTRL_SWDPIN0 | CTRL_SPD_1000 | CTRL_SLU;
     /** PBA after reset: 48 KiB receive, 16 KiB transmit. */
@@ -39,19 +31,12 @@ final class E1000Core {
 
     final RegisterTable regs;
     final MicrowireEeprom eeprom;
-    final Phy phy = new Phy(PhyProfiles.m88e1011());
-    final ReceiveFilter filter = new ReceiveFilter(RECEIVE_ADDRESSES);
-    final NicStatistics stats = new NicStatistics();
     final E1000Interrupts interrupts;
     final E1000Receiver rx;
     final E1000Transmitter tx;
 
-    private EthernetPort port;
-    private boolean administrativelyUp = true;
-    private Counters.Counter resets;
-    private Counters.Counter mdicErrors;
-
     E1000Core(NvmImage nvm) {
+        super(PhyProfiles.m88e1011(), RECEIVE_ADDRESSES);
         this.eeprom = new MicrowireEeprom(nvm);
         this.regs = buildRegisters();
         this.interrupts = new E1000Interrupts(() -> regs.get(ITR));
@@ -62,24 +47,22 @@ final class E1000Core {
     }
 
     void attach(DeviceContext ctx, BooleanSupplier busMaster) {
-        if (ctx.ethernetPorts().isEmpty()) {
-            ctx.log().info("{}: no Ethernet port wired; the link stays down", ctx.name());
-            this.port = new UnpluggedPort();
-        } else {
-            this.port = ctx.ethernetPort(0);
-        }
-        Counters c = ctx.counters();
-        resets = c.counter("device-resets");
-        mdicErrors = c.counter("mdic-errors");
         interrupts.attach(ctx.interrupts(), ctx.timers());
-        rx.attach(ctx, busMaster, phy::linkUp);
-        MacOutput mac = new MacOutput(phy, rx::loopedBack, port, c);
-        tx.attach(ctx, busMaster, (frame, length) -> mac.transmit(regs.get(RCTL), frame, length));
+        connect(ctx, busMaster, rx, tx);
         rx.reset();
-        port.setReceiver(rx::frameArrived);
-        port.setLinkListener(up -> updateCable());
-        updateCable();
     }
+
+    @Override
+    public RegisterTable registers() { return regs; }
+
+    @Override
+    public void pciReset() { reset(); }
+
+    @Override
+    public boolean interruptAsserted() { return interrupts.asserted(); }
+
+    @Override
+    public int receiveBuffered() { return rx.buffered(); }
 
     // ---------------------------------------------------------------- the register table
 
@@ -91,7 +74,7 @@ final class E1000Core {
                 .reg(EERD, "EERD").write((i, v) -> regs.set(EERD, MicrowireEeprom.eerdResult(v, eeprom)))
                 .reg(CTRL_EXT, "CTRL_EXT").masked(~CTRL_EXT_EE_RST)
                 .reg(FLA, "FLA").plain()
-                .reg(MDIC, "MDIC").write((i, v) -> writeMdic(v))
+                .reg(MDIC, "MDIC").write((i, v) -> writeMdic(v, interrupts::raise))
                 .reg(FCAL, "FCAL").plain()
                 .reg(FCAH, "FCAH").masked(0xFFFF)
                 .reg(FCT, "FCT").masked(0xFFFF)
@@ -174,18 +157,11 @@ final class E1000Core {
         if ((old & CTRL_PHY_RST) == 0 && (v & CTRL_PHY_RST) != 0) phy.reset();
     }
 
-    private void writeMdic(int v) {
-        int result = Mdic.execute(v, phy);
-        if ((result & Mdic.ERROR) != 0) mdicErrors.increment();
-        regs.set(MDIC, result);
-        if ((result & Mdic.INT_EN) != 0) interrupts.raise(ICR_MDAC);
-    }
-
     // ---------------------------------------------------------------- reset and link
 
     /** The device reset (CTRL.RST, and a PCI reset): every MAC register, the PHY, the queues. */
     void reset() {
-        if (resets != null) resets.increment();
+        countReset();
         regs.reset();
         interrupts.reset();
         stats.clear();
@@ -204,16 +180,6 @@ final class E1000Core {
         regs.set(RA + 4, filter.rah(0));
     }
 
-    /** The address a reset loads into RAL0 (from the EEPROM). */
-    MacAddress permanentAddress() { return eeprom.ethernetAddress(); }
-
-    /** The user's link control: down unplugs the cable as far as the PHY can tell. */
-    void setAdministrativeLink(boolean up) {
-        administrativelyUp = up;
-        updateCable();
-    }
-
-    boolean administrativelyUp() { return administrativelyUp; }
-
-    private void updateCable() { phy.setCable(administrativelyUp && port.linkUp()); }
+    @Override
+    public MacAddress permanentAddress() { return eeprom.ethernetAddress(); }
 }

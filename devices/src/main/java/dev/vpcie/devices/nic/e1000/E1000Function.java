@@ -5,15 +5,11 @@ import static dev.vpcie.devices.nic.e1000.E1000Registers.*;
 import dev.vpcie.devices.config.Bar;
 import dev.vpcie.devices.config.ConfigSpace;
 import dev.vpcie.devices.config.PowerManagementCapability;
-import dev.vpcie.devices.nic.IoWindow;
 import dev.vpcie.devices.nic.MacAddress;
-import dev.vpcie.devices.nic.NicStatistics;
+import dev.vpcie.devices.nic.NicFunction;
 import dev.vpcie.devices.nic.NvmImage;
-import dev.vpcie.devices.regs.RegisterTable;
-import dev.vpcie.devices.spi.Counters;
 import dev.vpcie.devices.spi.DeviceContext;
 import dev.vpcie.devices.spi.PcieFunction;
-import dev.vpcie.devices.spi.ResetKind;
 import dev.vpcie.protocol.pci.PciConfig;
 import java.util.Objects;
 
@@ -49,7 +45,7 @@ import java.util.Objects;
  *
  * <p>Single-threaded, as every {@link PcieFunction}: call everything on the function's thread.
  */
-public final class E1000Function implements PcieFunction {
+public final class E1000Function extends NicFunction {
     public static final int VENDOR_ID = 0x8086;
     public static final int DEVICE_ID = 0x100E;
     /** Revision 02, as shipped 82540EM parts report it (QEMU says 03; the driver does not look). */
@@ -63,10 +59,7 @@ public final class E1000Function implements PcieFunction {
     public static final int REGISTER_BAR = 0;
     public static final int IO_BAR = 1;
 
-    private final ConfigSpace config;
     private final E1000Core core;
-    private final IoWindow ioWindow;
-    private DeviceContext context;
 
     /**
      * The 82540EM an endpoint hosts as device {@code index}: a locally administered address made
@@ -87,7 +80,13 @@ public final class E1000Function implements PcieFunction {
      */
     public E1000Function(E1000Options options, NvmImage eeprom) {
         Objects.requireNonNull(options, "options");
-        this.config = ConfigSpace.builder()
+        E1000Core core = new E1000Core(eeprom);
+        super("e1000", IO_BAR, configSpace(options), core);
+        this.core = core;
+    }
+
+    private static ConfigSpace configSpace(E1000Options options) {
+        return ConfigSpace.builder()
                 .vendorId(VENDOR_ID).deviceId(DEVICE_ID).revisionId(REVISION_ID).classCode(CLASS_CODE)
                 .subsystem(options.subsystemVendorId(), options.subsystemId())
                 .interruptPin(1)
@@ -98,22 +97,11 @@ public final class E1000Function implements PcieFunction {
                 .bar(IO_BAR, Bar.io(IO_BAR_SIZE))
                 .capability(new PowerManagementCapability())
                 .build();
-        this.core = new E1000Core(eeprom);
-        this.ioWindow = new IoWindow(core.regs, BAR0_SIZE);
     }
 
     @Override
-    public String name() { return "e1000"; }
-
-    @Override
-    public ConfigSpace config() { return config; }
-
-    @Override
-    public void attach(DeviceContext ctx) {
-        if (context != null) throw new IllegalStateException("e1000: attached twice");
-        this.context = Objects.requireNonNull(ctx);
-        ioWindow.attach(ctx.name(), ctx.counters(), ctx.log());
-        core.attach(ctx, config::busMasterEnabled);
+    protected void attachCore(DeviceContext ctx) {
+        core.attach(ctx, config()::busMasterEnabled);
     }
 
     @Override
@@ -128,63 +116,7 @@ public final class E1000Function implements PcieFunction {
         core.regs.write(offset, size, value);
     }
 
-    /**
-     * The I/O window ({@link IoWindow}): IOADDR holds a register offset, IODATA reads or writes
-     * that register. Offsets 0x08..0x3F are reserved.
-     */
-    @Override
-    public long ioRead(int bar, long offset, int size) {
-        if (bar != IO_BAR) throw noSuchIoBar(bar);
-        return ioWindow.read(offset, size);
-    }
-
-    @Override
-    public void ioWrite(int bar, long offset, int size, long value) {
-        if (bar != IO_BAR) throw noSuchIoBar(bar);
-        ioWindow.write(offset, size, value);
-    }
-
-    @Override
-    public void reset(ResetKind kind) {
-        config.reset(kind);
-        ioWindow.reset();
-        core.reset();
-    }
-
-    // ---------------------------------------------------------------- the device's own controls
-
-    /**
-     * Takes the link down (as pulling the cable would) or lets it come back when the wire has
-     * carrier; the driver sees ICR.LSC. Call on the function's thread.
-     */
-    public void setLinkUp(boolean up) { core.setAdministrativeLink(up); }
-
-    /** Whether the PHY has link now. */
-    public boolean linkUp() { return core.phy.linkUp(); }
-
-    /** The permanent Ethernet address (from the EEPROM). */
-    public MacAddress macAddress() { return core.permanentAddress(); }
-
-    /** The INTx level the funnel last drove. */
-    public boolean interruptAsserted() { return core.interrupts.asserted(); }
-
-    /** Frames waiting in the receive packet buffer for descriptors. */
-    public int receiveBuffered() { return core.rx.buffered(); }
-
-    /** The statistics counters (without clearing them: see {@link NicStatistics#peek}). */
-    public NicStatistics statistics() { return core.stats; }
-
-    /** Unknown and read-only register access counts of BAR0. */
-    public Counters registerCounters() { return core.regs.counters(); }
-
-    /** The register table, for diagnostics. */
-    RegisterTable registers() { return core.regs; }
-
     private static IllegalArgumentException noSuchBar(int bar) {
         return new IllegalArgumentException("e1000 has no memory BAR" + bar + " (registers are BAR0)");
-    }
-
-    private static IllegalArgumentException noSuchIoBar(int bar) {
-        return new IllegalArgumentException("e1000 has no I/O BAR" + bar + " (the I/O window is BAR1)");
     }
 }

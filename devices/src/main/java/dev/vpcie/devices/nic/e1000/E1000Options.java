@@ -1,7 +1,7 @@
 package dev.vpcie.devices.nic.e1000;
 
 import dev.vpcie.devices.nic.MacAddress;
-import java.util.Objects;
+import dev.vpcie.devices.nic.SubsystemIdentity;
 
 /**
  * Build-time options of an 82540EM.
@@ -16,10 +16,7 @@ public record E1000Options(MacAddress mac, int subsystemVendorId, int subsystemI
     public static final int PRO1000_MT_DESKTOP = 0x001E;
 
     public E1000Options {
-        Objects.requireNonNull(mac, "mac");
-        if (!mac.isValidUnicast()) throw new IllegalArgumentException("MAC address " + mac + " is not a valid unicast address; the driver would refuse it");
-        if ((subsystemVendorId & ~0xFFFF) != 0 || (subsystemId & ~0xFFFF) != 0)
-            throw new IllegalArgumentException("subsystem " + Integer.toHexString(subsystemVendorId) + ":" + Integer.toHexString(subsystemId) + " exceeds 16 bits");
+        SubsystemIdentity.check(mac, subsystemVendorId, subsystemId);
     }
 
     /** An Intel PRO/1000 MT Desktop adapter (8086:001E) with this address. */

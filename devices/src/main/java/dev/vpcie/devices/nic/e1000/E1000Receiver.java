@@ -4,6 +4,7 @@ import static dev.vpcie.devices.nic.e1000.E1000Registers.*;
 
 import dev.vpcie.devices.trace.Hop;
 import dev.vpcie.devices.trace.HopEvent;
+import dev.vpcie.devices.nic.NicCore;
 import dev.vpcie.devices.nic.DescriptorRing;
 import dev.vpcie.devices.nic.DestinationKind;
 import dev.vpcie.devices.nic.EthernetFrames;
@@ -67,7 +68,7 @@ import org.slf4j.Logger;
  * descriptors fetched waits in the packet buffer for the fetch to land. Writing RDBAL, RDBAH,
  * RDLEN or RDH drops the prefetched ones.
  */
-final class E1000Receiver {
+final class E1000Receiver implements NicCore.Receiver {
     /** Descriptors one background prefetch reads. */
     static final int PREFETCH = 32;
     /** Below this many descriptors held (or on their way) the cache is refilled. */
@@ -101,7 +102,8 @@ final class E1000Receiver {
         this.interrupts = interrupts;
     }
 
-    void attach(DeviceContext ctx, BooleanSupplier busMaster, BooleanSupplier linkUp) {
+    @Override
+    public void attach(DeviceContext ctx, BooleanSupplier busMaster, BooleanSupplier linkUp) {
         this.dma = ctx.dma();
         this.log = ctx.log();
         this.busMaster = busMaster;
@@ -112,7 +114,8 @@ final class E1000Receiver {
     }
 
     /** Frames waiting in the packet buffer (for tests and status). */
-    int buffered() { return buffer.size(); }
+    @Override
+    public int buffered() { return buffer.size(); }
 
     /** Device reset: the packet buffer empties and prefetched descriptors are forgotten. */
     void reset() {
@@ -170,7 +173,8 @@ final class E1000Receiver {
     // ---------------------------------------------------------------- arrival
 
     /** A frame from the wire (the EthernetPort's receiver, on the function's thread). */
-    void frameArrived(ByteBuffer frame) {
+    @Override
+    public void frameArrived(ByteBuffer frame) {
         HopEvent.mark(Hop.RX_WIRE);
         int rctl = regs.get(RCTL);
         if (!linkUp.getAsBoolean()) {
@@ -188,7 +192,8 @@ final class E1000Receiver {
     }
 
     /** A frame the transmitter loops back (RCTL.LBM or PHY loopback): received like any other. */
-    void loopedBack(byte[] frame, int length) {
+    @Override
+    public void loopedBack(byte[] frame, int length) {
         int rctl = regs.get(RCTL);
         if ((rctl & ReceiveControl.EN) == 0) {
             counted.droppedDisabled().increment();

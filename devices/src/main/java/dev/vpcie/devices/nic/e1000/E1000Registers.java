@@ -1,48 +1,26 @@
 package dev.vpcie.devices.nic.e1000;
 
+import dev.vpcie.devices.nic.NicRegisters;
+
 /**
  * Register offsets and bit fields of the 82540EM, as the 8254x Software Developer's Manual names
  * them. The behaviour of each register is in {@link E1000Core}'s table; drivers keep their own
  * copy of these numbers.
  */
-public final class E1000Registers {
+public final class E1000Registers extends NicRegisters {
     private E1000Registers() {}
 
-    /** Size of the memory register BAR (BAR0). */
-    public static final int BAR0_SIZE = 0x20000;
     /** Size of the I/O BAR (BAR1): IOADDR at 0, IODATA at 4, the rest reserved. */
     public static final int IO_BAR_SIZE = 0x40;
     public static final int IOADDR = 0x00;
     public static final int IODATA = 0x04;
 
     // ------------------------------------------------------------ general
-    public static final int CTRL = 0x0000;
-    public static final int STATUS = 0x0008;
-    public static final int EECD = 0x0010;
-    public static final int EERD = 0x0014;
-    public static final int CTRL_EXT = 0x0018;
-    public static final int FLA = 0x001C;
-    public static final int MDIC = 0x0020;
-    public static final int FCAL = 0x0028;
-    public static final int FCAH = 0x002C;
-    public static final int FCT = 0x0030;
-    public static final int VET = 0x0038;
-    public static final int ICR = 0x00C0;
     public static final int ITR = 0x00C4;
-    public static final int ICS = 0x00C8;
-    public static final int IMS = 0x00D0;
-    public static final int IMC = 0x00D8;
-    public static final int RCTL = 0x0100;
-    public static final int FCTTV = 0x0170;
     public static final int TXCW = 0x0178;
     public static final int RXCW = 0x0180;
-    public static final int TCTL = 0x0400;
-    public static final int TIPG = 0x0410;
     public static final int AIT = 0x0458;
-    public static final int LEDCTL = 0x0E00;
     public static final int PBA = 0x1000;
-    public static final int FCRTL = 0x2160;
-    public static final int FCRTH = 0x2168;
     public static final int RDFH = 0x2410;
     public static final int RDFT = 0x2418;
     public static final int RDFHS = 0x2420;
@@ -71,14 +49,6 @@ public final class E1000Registers {
     public static final int TIDV = 0x3820;
     public static final int TXDCTL = 0x3828;
     public static final int TADV = 0x382C;
-    public static final int RXCSUM = 0x5000;
-    public static final int MTA = 0x5200;
-    public static final int RA = 0x5400;
-    public static final int VFTA = 0x5600;
-    public static final int WUC = 0x5800;
-    public static final int WUFC = 0x5808;
-    public static final int WUS = 0x5810;
-    public static final int MANC = 0x5820;
     public static final int IPAV = 0x5838;
     public static final int IP4AT = 0x5840;
     public static final int IP6AT = 0x5880;
@@ -92,30 +62,15 @@ public final class E1000Registers {
     public static final int RECEIVE_ADDRESSES = 16;
 
     // ------------------------------------------------------------ CTRL
-    public static final int CTRL_FD = 1;
-    public static final int CTRL_LRST = 1 << 3;
     public static final int CTRL_ASDE = 1 << 5;
-    public static final int CTRL_SLU = 1 << 6;
-    public static final int CTRL_SPD_1000 = 2 << 8;
-    public static final int CTRL_FRCSPD = 1 << 11;
-    public static final int CTRL_FRCDPX = 1 << 12;
     public static final int CTRL_SWDPIN0 = 1 << 18;
     public static final int CTRL_SWDPIN2 = 1 << 20;
-    /** Device reset; self-clearing. */
-    public static final int CTRL_RST = 1 << 26;
     public static final int CTRL_RFCE = 1 << 27;
     public static final int CTRL_TFCE = 1 << 28;
-    /** VLAN mode enable: strip tags on receive, insert on transmit (VLE). */
-    public static final int CTRL_VME = 1 << 30;
-    /** PHY reset, held while set. */
-    public static final int CTRL_PHY_RST = 1 << 31;
 
     // ------------------------------------------------------------ STATUS
-    public static final int STATUS_FD = 1;
-    public static final int STATUS_LU = 1 << 1;
     public static final int STATUS_TXOFF = 1 << 4;
     public static final int STATUS_TBIMODE = 1 << 5;
-    public static final int STATUS_SPEED_1000 = 2 << 6;
     public static final int STATUS_ASDV_1000 = 2 << 8;
     public static final int STATUS_MTXCKOK = 1 << 10;
     public static final int STATUS_PCI66 = 1 << 11;
@@ -128,28 +83,14 @@ public final class E1000Registers {
     public static final int EECD_DI = 1 << 2;
     public static final int EECD_DO = 1 << 3;
     public static final int EECD_FWE_MASK = 3 << 4;
-    public static final int EECD_REQ = 1 << 6;
-    public static final int EECD_GNT = 1 << 7;
-    public static final int EECD_PRES = 1 << 8;
     /** 0: 64-word part, 6 address bits; 1: 256 words, 8 address bits. */
     public static final int EECD_SIZE = 1 << 9;
-    public static final int EERD_START = 1;
     public static final int EERD_DONE = 1 << 4;
     public static final int EERD_ADDR_SHIFT = 8;
-    public static final int EERD_DATA_SHIFT = 16;
-
-    // ------------------------------------------------------------ CTRL_EXT
-    public static final int CTRL_EXT_EE_RST = 1 << 13;
 
     // ------------------------------------------------------------ interrupt causes (ICR/ICS/IMS/IMC)
-    public static final int ICR_TXDW = 0x01;
     public static final int ICR_TXQE = 0x02;
-    public static final int ICR_LSC = 0x04;
-    public static final int ICR_RXSEQ = 0x08;
-    public static final int ICR_RXDMT0 = 0x10;
-    public static final int ICR_RXO = 0x40;
     public static final int ICR_RXT0 = 0x80;
-    public static final int ICR_MDAC = 0x200;
     public static final int ICR_RXCFG = 0x400;
     public static final int ICR_GPI_SDP6 = 0x2000;
     public static final int ICR_GPI_SDP7 = 0x4000;
@@ -158,12 +99,7 @@ public final class E1000Registers {
     /** Every cause the 82540EM implements. */
     public static final int ICR_ALL = 0x1E6DF;
 
-    // ------------------------------------------------------------ TCTL
-    public static final int TCTL_EN = 1 << 1;
-    public static final int TCTL_PSP = 1 << 3;
-
     // ------------------------------------------------------------ RXCSUM
-    public static final int RXCSUM_PCSS_MASK = 0xFF;
     public static final int RXCSUM_IPOFL = 1 << 8;
     public static final int RXCSUM_TUOFL = 1 << 9;
 

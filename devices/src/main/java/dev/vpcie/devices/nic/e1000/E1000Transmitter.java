@@ -2,6 +2,8 @@ package dev.vpcie.devices.nic.e1000;
 
 import static dev.vpcie.devices.nic.e1000.E1000Registers.*;
 
+import dev.vpcie.devices.nic.LegacyTxDescriptor;
+import dev.vpcie.devices.nic.NicCore;
 import dev.vpcie.devices.nic.DescriptorRing;
 import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.Statistic;
@@ -44,7 +46,7 @@ import org.slf4j.Logger;
  * <p>Frames go to the wire when the link is up (else they are dropped and counted, as the MAC
  * does without link), or back into the receiver with RCTL loopback or PHY loopback.
  */
-final class E1000Transmitter {
+final class E1000Transmitter implements NicCore.Transmitter {
     static final int BATCH = 32;
     /** The transmit ring's DMA stream, apart from the receive cache's (a failed fetch here does not drop a frame there). */
     static final int TX_STREAM = 0;
@@ -52,7 +54,6 @@ final class E1000Transmitter {
     static final int MAX_PACKET = 256 * 1024;
 
     /** Where frames go: the wire, or the receiver in loopback. */
-    interface FrameOut extends TransmitFrame.Out {}
 
     private final RegisterTable regs;
     private final NicStatistics stats;
@@ -77,7 +78,7 @@ final class E1000Transmitter {
     private DmaPort dma;
     private Logger log;
     private BooleanSupplier busMaster;
-    private FrameOut out;
+    private TransmitFrame.Out out;
     private TxCounters counted;
 
     E1000Transmitter(RegisterTable regs, NicStatistics stats, E1000Interrupts interrupts) {
@@ -86,7 +87,8 @@ final class E1000Transmitter {
         this.interrupts = interrupts;
     }
 
-    void attach(DeviceContext ctx, BooleanSupplier busMaster, FrameOut out) {
+    @Override
+    public void attach(DeviceContext ctx, BooleanSupplier busMaster, TransmitFrame.Out out) {
         this.dma = ctx.dma();
         this.log = ctx.log();
         this.busMaster = busMaster;
@@ -192,16 +194,11 @@ final class E1000Transmitter {
                 if (data.vlan() && data.eop()) vlan(data.special());
                 if (data.eop()) send(offloadFor());
             }
-            case TxDescriptor.Legacy l -> {
+            case TxDescriptor.Legacy(LegacyTxDescriptor l) -> {
                 inPacket = true;
                 gather(buffer);
-                if (l.vlan() && l.eop()) vlan(l.special());
-                if (l.eop()) {
-                    // CSO/CSS are read from the EOP descriptor, where IC is valid.
-                    send(l.insertChecksum()
-                            ? new TxOffload(false, ChecksumField.NONE, true, new ChecksumField(l.css(), l.cso(), 0), Segmentation.NONE)
-                            : TxOffload.NONE);
-                }
+                if (l.vlanInsert() && l.eop()) vlan(l.special());
+                if (l.eop()) send(l.offload());
             }
             case TxDescriptor.Unknown u -> {
                 counted.unknownDescriptors().increment();

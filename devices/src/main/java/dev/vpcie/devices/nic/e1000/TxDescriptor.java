@@ -2,7 +2,9 @@ package dev.vpcie.devices.nic.e1000;
 
 import static dev.vpcie.devices.nic.e1000.E1000Registers.*;
 
+import dev.vpcie.devices.nic.LegacyTxDescriptor;
 import dev.vpcie.devices.nic.TxBufferDescriptor;
+import dev.vpcie.devices.spi.DmaPort;
 
 /**
  * The three transmit descriptor formats of the 8254x, decoded from their 16 bytes. The format is
@@ -17,30 +19,18 @@ sealed interface TxDescriptor extends TxBufferDescriptor {
     boolean reportStatus();
 
     /**
-     * Legacy descriptor (DEXT = 0): buffer, length, and an optional checksum from CSS to the end
-     * of the packet stored at CSO (CMD.IC).
-     * <pre>
-     *  63            48 47   40 39   32 31   24 23   16 15             0
-     * +----------------------------------------------------------------+
-     * |                     buffer address                             |
-     * +----------------+-------+-------+-------+-------+----------------+
-     * |    special     |  CSS  |  STA  |  CMD  |  CSO  |     length     |
-     * +----------------+-------+-------+-------+-------+----------------+
-     * </pre>
+     * Legacy descriptor (DEXT = 0), the format both chips share ({@link LegacyTxDescriptor}); on
+     * the 82540EM CMD.RPS (0x10) also asks for the status.
      */
-    record Legacy(long address, int length, int cso, int cmd, int css, int special, int upperDword) implements TxDescriptor {
-        @Override public long bufferAddress() { return address; }
+    record Legacy(LegacyTxDescriptor fields) implements TxDescriptor {
+        @Override public long bufferAddress() { return fields.address(); }
 
-        @Override public int bufferLength() { return length; }
+        @Override public int bufferLength() { return fields.length(); }
 
-        public boolean eop() { return (cmd & TXD_CMD_EOP) != 0; }
-
-        public boolean insertChecksum() { return (cmd & TXD_CMD_IC) != 0; }
-
-        public boolean vlan() { return (cmd & TXD_CMD_VLE) != 0; }
+        @Override public int upperDword() { return fields.upperDword(); }
 
         @Override
-        public boolean reportStatus() { return (cmd & (TXD_CMD_RS | TXD_CMD_RPS)) != 0; }
+        public boolean reportStatus() { return (fields.cmd() & (TXD_CMD_RS | TXD_CMD_RPS)) != 0; }
     }
 
     /**
@@ -90,13 +80,10 @@ sealed interface TxDescriptor extends TxBufferDescriptor {
 
     /** Decodes the descriptor at {@code b[off..off+16)}. */
     static TxDescriptor decode(byte[] b, int off) {
-        long addr = le64(b, off);
-        int lower = le32(b, off + 8);
-        int upper = le32(b, off + 12);
-        if ((lower & TXD_DEXT) == 0) {
-            return new Legacy(addr, lower & 0xFFFF, lower >>> 16 & 0xFF, lower >>> 24 & 0xFF, upper >>> 8 & 0xFF,
-                    upper >>> 16 & 0xFFFF, upper);
-        }
+        long addr = DmaPort.le64(b, off);
+        int lower = DmaPort.le32(b, off + 8);
+        int upper = DmaPort.le32(b, off + 12);
+        if ((lower & TXD_DEXT) == 0) return new Legacy(LegacyTxDescriptor.of(addr, lower, upper));
         int dtyp = lower & TXD_DTYP_MASK;
         return switch (dtyp) {
             case TXD_DTYP_CONTEXT -> new Context(b[off] & 0xFF, b[off + 1] & 0xFF, le16(b, off + 2), b[off + 4] & 0xFF,
@@ -108,7 +95,4 @@ sealed interface TxDescriptor extends TxBufferDescriptor {
 
     static int le16(byte[] b, int at) { return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8; }
 
-    static int le32(byte[] b, int at) { return le16(b, at) | le16(b, at + 2) << 16; }
-
-    static long le64(byte[] b, int at) { return (le32(b, at) & 0xFFFF_FFFFL) | (long) le32(b, at + 4) << 32; }
 }

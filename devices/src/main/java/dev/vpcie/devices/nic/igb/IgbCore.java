@@ -3,22 +3,16 @@ package dev.vpcie.devices.nic.igb;
 import static dev.vpcie.devices.nic.igb.IgbRegisters.*;
 
 import dev.vpcie.devices.nic.MacAddress;
-import dev.vpcie.devices.nic.MacOutput;
+import dev.vpcie.devices.nic.NicCore;
 import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.NvmImage;
-import dev.vpcie.devices.nic.ReceiveControl;
 import dev.vpcie.devices.nic.ReceiveFilter;
 import dev.vpcie.devices.nic.Statistic;
-import dev.vpcie.devices.nic.UnpluggedPort;
 import dev.vpcie.devices.nic.phy.Mdic;
-import dev.vpcie.devices.nic.phy.Phy;
 import dev.vpcie.devices.nic.phy.PhyProfiles;
 import dev.vpcie.devices.regs.RegisterTable;
-import dev.vpcie.devices.spi.Counters;
 import dev.vpcie.devices.spi.DeviceContext;
-import dev.vpcie.devices.spi.EthernetPort;
 import dev.vpcie.devices.spi.Timers;
-import java.nio.ByteBuffer;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -51,7 +45,7 @@ import java.util.function.BooleanSupplier;
  * Registers not in the table read 0 and ignore writes (counted by the table); the rest of what
  * igb touches is plain storage.
  */
-final class IgbCore {
+final class IgbCore extends NicCore {
     /** CTRL after reset: full duplex, link reset, 1000 Mb/s, advertise D3 wake-up capability. */
     static final int CTRL_RESET = CTRL_FD | CTRL_LRST | CTRL_SPD_1000 | CTRL_ADVD3WUC;
     static final int EECD_RESET = EECD_FWE_DIS | EECD_PRES | EECD_AUTO_RD | 2 << EECD_SIZE_EX_SHIFT;
@@ -71,23 +65,17 @@ final class IgbCore {
 
     final RegisterTable regs;
     final NvmImage nvm;
-    final Phy phy = new Phy(PhyProfiles.igp03e1000());
-    final ReceiveFilter filter = new ReceiveFilter(RECEIVE_ADDRESSES);
-    final NicStatistics stats = new NicStatistics();
     final IgbInterrupts interrupts;
     final IgbReceiver rx;
     final IgbTransmitter tx;
 
-    private EthernetPort port = new UnpluggedPort();
     private Timers timers;
-    private boolean administrativelyUp = true;
     private boolean phyResetAsserted = true;
     private long systimBase;
     private long systimBaseNs;
-    private Counters.Counter resets;
-    private Counters.Counter mdicErrors;
 
     IgbCore(NvmImage nvm) {
+        super(PhyProfiles.igp03e1000(), RECEIVE_ADDRESSES);
         if (nvm.size() < NVM_WORDS) throw new IllegalArgumentException("82576 NVM of " + nvm.size() + " words; it needs " + NVM_WORDS);
         this.nvm = nvm;
         this.regs = buildRegisters();
@@ -99,21 +87,24 @@ final class IgbCore {
     }
 
     void attach(DeviceContext ctx, BooleanSupplier busMaster, BooleanSupplier msixEnabled) {
-        if (ctx.ethernetPorts().isEmpty()) ctx.log().info("{}: no Ethernet port wired; the link stays down", ctx.name());
-        else this.port = ctx.ethernetPort(0);
         this.timers = ctx.timers();
         this.systimBaseNs = timers.nowNs();
-        Counters c = ctx.counters();
-        resets = c.counter("device-resets");
-        mdicErrors = c.counter("mdic-errors");
         interrupts.attach(ctx.interrupts(), ctx.timers(), msixEnabled);
-        rx.attach(ctx, busMaster, phy::linkUp);
-        MacOutput mac = new MacOutput(phy, rx::loopedBack, port, c);
-        tx.attach(ctx, busMaster, (frame, length) -> mac.transmit(regs.get(RCTL), frame, length));
-        port.setReceiver(rx::frameArrived);
-        port.setLinkListener(up -> updateCable());
-        updateCable();
+        connect(ctx, busMaster, rx, tx);
     }
+
+    @Override
+    public RegisterTable registers() { return regs; }
+
+    /** A PCI reset: unlike CTRL.RST, it does not keep RXPBS, TXPBS and the EITRs. */
+    @Override
+    public void pciReset() { reset(false); }
+
+    @Override
+    public boolean interruptAsserted() { return interrupts.asserted(); }
+
+    @Override
+    public int receiveBuffered() { return rx.buffered(); }
 
     // ---------------------------------------------------------------- the register table
 
@@ -126,7 +117,7 @@ final class IgbCore {
                 .reg(EERD, "EERD").write((i, v) -> regs.set(EERD, eerd(v)))
                 .reg(CTRL_EXT, "CTRL_EXT").masked(~(CTRL_EXT_ASDCHK | CTRL_EXT_EE_RST | CTRL_EXT_LINK_MODE_MASK))
                 .reg(FLA, "FLA").plain()
-                .reg(MDIC, "MDIC").write((i, v) -> writeMdic(v))
+                .reg(MDIC, "MDIC").write((i, v) -> writeMdic(v, interrupts::raise))
                 .reg(SCTL, "SCTL").plain()
                 .reg(FCAL, "FCAL").plain()
                 .reg(FCAH, "FCAH").masked(0xFFFF)
@@ -289,13 +280,6 @@ final class IgbCore {
         return v;
     }
 
-    private void writeMdic(int v) {
-        int result = Mdic.execute(v, phy);
-        if ((result & Mdic.ERROR) != 0) mdicErrors.increment();
-        regs.set(MDIC, result);
-        if ((result & Mdic.INT_EN) != 0) interrupts.raise(ICR_MDAC);
-    }
-
     // ---------------------------------------------------------------- SYSTIM
 
     private long systim() {
@@ -337,7 +321,7 @@ final class IgbCore {
      * the chip does; a PCI reset does not.
      */
     void reset(boolean software) {
-        if (resets != null) resets.increment();
+        countReset();
         int rxpbs = regs.get(RXPBS);
         int txpbs = regs.get(TXPBS);
         int[] eitr = new int[VECTORS];
@@ -370,14 +354,6 @@ final class IgbCore {
         phyResetAsserted = true;
     }
 
-    /** The address every reset loads into RAL0 (from the NVM). */
-    MacAddress permanentAddress() { return nvm.ethernetAddress(); }
-
-    /** The user's link control: down unplugs the cable as far as the PHY can tell. */
-    void setAdministrativeLink(boolean up) {
-        administrativelyUp = up;
-        updateCable();
-    }
-
-    private void updateCable() { phy.setCable(administrativelyUp && port.linkUp()); }
+    @Override
+    public MacAddress permanentAddress() { return nvm.ethernetAddress(); }
 }

@@ -11,15 +11,11 @@ import dev.vpcie.devices.config.MsiCapability;
 import dev.vpcie.devices.config.MsixCapability;
 import dev.vpcie.devices.config.PciExpressCapability;
 import dev.vpcie.devices.config.PowerManagementCapability;
-import dev.vpcie.devices.nic.IoWindow;
 import dev.vpcie.devices.nic.MacAddress;
-import dev.vpcie.devices.nic.NicStatistics;
+import dev.vpcie.devices.nic.NicFunction;
 import dev.vpcie.devices.nic.NvmImage;
-import dev.vpcie.devices.regs.RegisterTable;
 import dev.vpcie.devices.spi.Counters;
 import dev.vpcie.devices.spi.DeviceContext;
-import dev.vpcie.devices.spi.PcieFunction;
-import dev.vpcie.devices.spi.ResetKind;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -62,7 +58,7 @@ import org.slf4j.Logger;
  *
  * <p>Single-threaded, as every {@link PcieFunction}: call everything on the function's thread.
  */
-public final class IgbFunction implements PcieFunction {
+public final class IgbFunction extends NicFunction {
     public static final int VENDOR_ID = 0x8086;
     public static final int DEVICE_ID = 0x10C9;
     public static final int REVISION_ID = 0x01;
@@ -78,12 +74,9 @@ public final class IgbFunction implements PcieFunction {
     static final int MAX_PAYLOAD_SUPPORTED = 512;
     static final int LINK_WIDTH = 4;
 
-    private final ConfigSpace config;
     private final MsixCapability msix;
     private final IgbCore core;
-    private final IoWindow ioWindow;
     private final Set<Long> warnedMsixBar = new HashSet<>();
-    private DeviceContext context;
     private Logger log;
     private Counters.Counter msixBarOther;
 
@@ -107,9 +100,15 @@ public final class IgbFunction implements PcieFunction {
      */
     public IgbFunction(IgbOptions options, NvmImage nvm) {
         Objects.requireNonNull(options, "options");
-        this.msix = new MsixCapability(MSIX_VECTORS, MSIX_BAR, MSIX_TABLE_OFFSET, MSIX_BAR, MSIX_PBA_OFFSET);
-        this.core = new IgbCore(nvm);
-        this.config = ConfigSpace.builder()
+        MsixCapability msix = new MsixCapability(MSIX_VECTORS, MSIX_BAR, MSIX_TABLE_OFFSET, MSIX_BAR, MSIX_PBA_OFFSET);
+        IgbCore core = new IgbCore(nvm);
+        super("igb", IO_BAR, configSpace(options, msix, core.permanentAddress()), core);
+        this.msix = msix;
+        this.core = core;
+    }
+
+    private static ConfigSpace configSpace(IgbOptions options, MsixCapability msix, MacAddress mac) {
+        return ConfigSpace.builder()
                 .vendorId(VENDOR_ID).deviceId(DEVICE_ID).revisionId(REVISION_ID).classCode(CLASS_CODE)
                 .subsystem(options.subsystemVendorId(), options.subsystemId())
                 .interruptPin(1)
@@ -121,25 +120,15 @@ public final class IgbFunction implements PcieFunction {
                 .capability(msix, MSIX_OFFSET)
                 .capability(new PciExpressCapability(MAX_PAYLOAD_SUPPORTED, LinkSpeed.GT_2_5, LINK_WIDTH, true), PCIE_OFFSET)
                 .extendedCapability(new AerCapability(), AER_OFFSET)
-                .extendedCapability(new DeviceSerialNumberCapability(DeviceSerialNumberCapability.fromMac(core.permanentAddress().value())))
+                .extendedCapability(new DeviceSerialNumberCapability(DeviceSerialNumberCapability.fromMac(mac.value())))
                 .build();
-        this.ioWindow = new IoWindow(core.regs, BAR0_SIZE);
     }
 
     @Override
-    public String name() { return "igb"; }
-
-    @Override
-    public ConfigSpace config() { return config; }
-
-    @Override
-    public void attach(DeviceContext ctx) {
-        if (context != null) throw new IllegalStateException("igb: attached twice");
-        this.context = Objects.requireNonNull(ctx);
+    protected void attachCore(DeviceContext ctx) {
         this.log = ctx.log();
         this.msixBarOther = ctx.counters().counter("msix-bar-other-accesses");
-        ioWindow.attach(ctx.name(), ctx.counters(), ctx.log());
-        core.attach(ctx, config::busMasterEnabled, config::msixEnabled);
+        core.attach(ctx, config()::busMasterEnabled, config()::msixEnabled);
     }
 
     @Override
@@ -162,68 +151,16 @@ public final class IgbFunction implements PcieFunction {
         }
     }
 
-    @Override
-    public long ioRead(int bar, long offset, int size) {
-        if (bar != IO_BAR) throw noSuchIoBar(bar);
-        return ioWindow.read(offset, size);
-    }
-
-    @Override
-    public void ioWrite(int bar, long offset, int size, long value) {
-        if (bar != IO_BAR) throw noSuchIoBar(bar);
-        ioWindow.write(offset, size, value);
-    }
-
-    @Override
-    public void reset(ResetKind kind) {
-        config.reset(kind);
-        ioWindow.reset();
-        core.reset(false);
-    }
-
-    // ---------------------------------------------------------------- the device's own controls
-
-    /**
-     * Takes the link down (as pulling the cable would) or lets it come back when the wire has
-     * carrier; the driver sees ICR.LSC. Call on the function's thread.
-     */
-    public void setLinkUp(boolean up) { core.setAdministrativeLink(up); }
-
-    /** Whether the PHY has link now. */
-    public boolean linkUp() { return core.phy.linkUp(); }
-
-    /** The permanent Ethernet address (from the NVM). */
-    public MacAddress macAddress() { return core.permanentAddress(); }
-
-    /** The INTx level the funnel last drove. */
-    public boolean interruptAsserted() { return core.interrupts.asserted(); }
-
-    /** Frames waiting in the receive packet buffer for descriptors. */
-    public int receiveBuffered() { return core.rx.buffered(); }
-
-    /** The statistics counters (without clearing them: see {@link NicStatistics#peek}). */
-    public NicStatistics statistics() { return core.stats; }
-
-    /** Unknown and read-only register access counts of BAR0. */
-    public Counters registerCounters() { return core.regs.counters(); }
-
-    /** The register table, for diagnostics and tests. */
-    RegisterTable registers() { return core.regs; }
-
     /** The rest of BAR3 (between table and PBA, or a PBA write): reads 0, writes dropped; counted, logged once. */
     private long otherMsixBarAccess(long offset, String what) {
         if (msixBarOther != null) msixBarOther.increment();
         if (log != null && warnedMsixBar.add(offset))
-            log.warn("{}: {} of BAR3 offset 0x{} outside the MSI-X table (the PBA is read-only); ignored (logged once)", context.name(), what,
+            log.warn("{}: {} of BAR3 offset 0x{} outside the MSI-X table (the PBA is read-only); ignored (logged once)", context().name(), what,
                     Long.toHexString(offset));
         return 0;
     }
 
     private static IllegalArgumentException noSuchBar(int bar) {
         return new IllegalArgumentException("igb has no memory BAR" + bar + " (registers are BAR0, MSI-X BAR3)");
-    }
-
-    private static IllegalArgumentException noSuchIoBar(int bar) {
-        return new IllegalArgumentException("igb has no I/O BAR" + bar + " (the I/O window is BAR2)");
     }
 }

@@ -1,7 +1,7 @@
 package dev.vpcie.devices.nic.igb;
 
 import dev.vpcie.devices.nic.MacAddress;
-import java.util.Objects;
+import dev.vpcie.devices.nic.SubsystemIdentity;
 
 /**
  * Build-time options of an 82576.
@@ -16,10 +16,7 @@ public record IgbOptions(MacAddress mac, int subsystemVendorId, int subsystemId)
     public static final int ET_DUAL_PORT_SERVER_ADAPTER = 0xA02C;
 
     public IgbOptions {
-        Objects.requireNonNull(mac, "mac");
-        if (!mac.isValidUnicast()) throw new IllegalArgumentException("MAC address " + mac + " is not a valid unicast address; igb would refuse it");
-        if ((subsystemVendorId & ~0xFFFF) != 0 || (subsystemId & ~0xFFFF) != 0)
-            throw new IllegalArgumentException("subsystem " + Integer.toHexString(subsystemVendorId) + ":" + Integer.toHexString(subsystemId) + " exceeds 16 bits");
+        SubsystemIdentity.check(mac, subsystemVendorId, subsystemId);
     }
 
     /** An Intel Gigabit ET adapter (8086:A02C) with this address. */

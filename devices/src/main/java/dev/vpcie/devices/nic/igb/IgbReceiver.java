@@ -5,6 +5,7 @@ import static dev.vpcie.devices.nic.igb.RxWriteBack.*;
 
 import dev.vpcie.devices.trace.Hop;
 import dev.vpcie.devices.trace.HopEvent;
+import dev.vpcie.devices.nic.NicCore;
 import dev.vpcie.devices.nic.DescriptorRing;
 import dev.vpcie.devices.nic.DestinationKind;
 import dev.vpcie.devices.nic.EthernetFrames;
@@ -80,7 +81,7 @@ import org.slf4j.Logger;
  * the packet buffer until the fetch lands. Writing the queue's RDBAL, RDBAH, RDLEN or RDH, or
  * disabling it, drops what it holds.
  */
-final class IgbReceiver {
+final class IgbReceiver implements NicCore.Receiver {
     static final int PREFETCH = 32;
     /** Below this many descriptors held (or on their way) a queue's cache is refilled. */
     static final int REFILL = PREFETCH / 2;
@@ -127,7 +128,8 @@ final class IgbReceiver {
         for (int q = 0; q < QUEUES; q++) caches[q] = new RxDescriptorCache(CACHE, QUEUES + q); // DMA streams after the transmit queues'
     }
 
-    void attach(DeviceContext ctx, BooleanSupplier busMaster, BooleanSupplier linkUp) {
+    @Override
+    public void attach(DeviceContext ctx, BooleanSupplier busMaster, BooleanSupplier linkUp) {
         this.dma = ctx.dma();
         this.log = ctx.log();
         this.name = ctx.name();
@@ -144,7 +146,8 @@ final class IgbReceiver {
     }
 
     /** Frames waiting in the packet buffer. */
-    int buffered() { return buffer.size(); }
+    @Override
+    public int buffered() { return buffer.size(); }
 
     /** Device reset: the packet buffer empties, prefetched descriptors are forgotten. */
     void reset() {
@@ -209,7 +212,8 @@ final class IgbReceiver {
     // ---------------------------------------------------------------- arrival
 
     /** A frame from the wire (the EthernetPort's receiver, on the function's thread). */
-    void frameArrived(ByteBuffer frame) {
+    @Override
+    public void frameArrived(ByteBuffer frame) {
         HopEvent.mark(Hop.RX_WIRE);
         if (!linkUp.getAsBoolean()) {
             counted.droppedNoLink().increment();
@@ -222,7 +226,8 @@ final class IgbReceiver {
     }
 
     /** A frame the transmitter loops back (RCTL.LBM or PHY loopback): received like any other. */
-    void loopedBack(byte[] frame, int length) {
+    @Override
+    public void loopedBack(byte[] frame, int length) {
         byte[] f = new byte[Math.max(length, EthernetFrames.MIN_FRAME)];
         System.arraycopy(frame, 0, f, 0, length);
         arrived(f);

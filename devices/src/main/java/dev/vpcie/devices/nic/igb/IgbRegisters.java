@@ -1,5 +1,7 @@
 package dev.vpcie.devices.nic.igb;
 
+import dev.vpcie.devices.nic.NicRegisters;
+
 /**
  * Register offsets and bit fields of the 82576, as Intel's datasheet and the Linux igb driver name
  * them. Their behaviour is in {@link IgbCore}'s table; drivers keep their own copy of these
@@ -11,11 +13,9 @@ package dev.vpcie.devices.nic.igb;
  * also reachable at the 8254x-compatible addresses {@code 0x2800 + 0x100 n} and
  * {@code 0x3800 + 0x100 n}, which the Linux driver uses; both reach the same register.
  */
-public final class IgbRegisters {
+public final class IgbRegisters extends NicRegisters {
     private IgbRegisters() {}
 
-    /** Size of the register BAR (BAR0). */
-    public static final int BAR0_SIZE = 0x20000;
     /** Size of the I/O BAR (BAR2): IOADDR at 0, IODATA at 4, the rest reserved. */
     public static final int IO_BAR_SIZE = 0x20;
     /** Size of the MSI-X BAR (BAR3): the table at 0, the Pending Bit Array at {@link #MSIX_PBA_OFFSET}. */
@@ -33,30 +33,10 @@ public final class IgbRegisters {
     public static final int NVM_WORDS = 256;
 
     // ------------------------------------------------------------ general
-    public static final int CTRL = 0x0000;
     public static final int CTRL_DUP = 0x0004;
-    public static final int STATUS = 0x0008;
-    public static final int EECD = 0x0010;
-    public static final int EERD = 0x0014;
-    public static final int CTRL_EXT = 0x0018;
-    public static final int FLA = 0x001C;
-    public static final int MDIC = 0x0020;
     public static final int SCTL = 0x0024;
-    public static final int FCAL = 0x0028;
-    public static final int FCAH = 0x002C;
-    public static final int FCT = 0x0030;
-    public static final int VET = 0x0038;
-    public static final int ICR = 0x00C0;
-    public static final int ICS = 0x00C8;
-    public static final int IMS = 0x00D0;
-    public static final int IMC = 0x00D8;
     public static final int IAM = 0x00E0;
-    public static final int RCTL = 0x0100;
-    public static final int FCTTV = 0x0170;
-    public static final int TCTL = 0x0400;
     public static final int TCTL_EXT = 0x0404;
-    public static final int TIPG = 0x0410;
-    public static final int LEDCTL = 0x0E00;
     public static final int EEMNGCTL = 0x1010;
     public static final int GPIE = 0x1514;
     public static final int EICS = 0x1520;
@@ -70,29 +50,19 @@ public final class IgbRegisters {
     /** IVAR0[n], n = 0..7. */
     public static final int IVAR0 = 0x1700;
     public static final int IVAR_MISC = 0x1740;
-    public static final int FCRTL = 0x2160;
-    public static final int FCRTH = 0x2168;
     public static final int RXPBS = 0x2404;
     public static final int QDE = 0x2408;
     public static final int FCRTV = 0x2460;
     public static final int TXPBS = 0x3404;
     public static final int DTXSWC = 0x3500;
     public static final int DTXCTL = 0x3590;
-    public static final int RXCSUM = 0x5000;
     public static final int RLPML = 0x5004;
     public static final int RFCTL = 0x5008;
-    public static final int MTA = 0x5200;
-    public static final int RA = 0x5400;
     /** PSRTYPE[n], n = 0..7 (packet split receive type per pool). */
     public static final int PSRTYPE = 0x5480;
     public static final int RA2 = 0x54E0;
-    public static final int VFTA = 0x5600;
-    public static final int WUC = 0x5800;
-    public static final int WUFC = 0x5808;
-    public static final int WUS = 0x5810;
     public static final int MRQC = 0x5818;
     public static final int VT_CTL = 0x581C;
-    public static final int MANC = 0x5820;
     /** VMOLR[n], n = 0..7. */
     public static final int VMOLR = 0x5AD0;
     public static final int GCR = 0x5B00;
@@ -149,49 +119,30 @@ public final class IgbRegisters {
     public static int tx(int q, int reg) { return TX_QUEUE_BASE + QUEUE_STRIDE * q + reg; }
 
     // ------------------------------------------------------------ CTRL
-    public static final int CTRL_FD = 1;
     /** Stops the device's bus mastering; STATUS.GIO_MASTER_ENABLE clears when it has. */
     public static final int CTRL_GIO_MASTER_DISABLE = 1 << 2;
-    public static final int CTRL_LRST = 1 << 3;
-    public static final int CTRL_SLU = 1 << 6;
-    public static final int CTRL_SPD_1000 = 2 << 8;
-    public static final int CTRL_FRCSPD = 1 << 11;
-    public static final int CTRL_FRCDPX = 1 << 12;
     public static final int CTRL_ADVD3WUC = 1 << 20;
-    /** Software reset of the MAC (self-clearing). */
-    public static final int CTRL_RST = 1 << 26;
     /** Device reset (self-clearing); on this single-port part the same as RST. */
     public static final int CTRL_DEV_RST = 1 << 29;
-    public static final int CTRL_VME = 1 << 30;
-    public static final int CTRL_PHY_RST = 1 << 31;
 
     // ------------------------------------------------------------ STATUS
-    public static final int STATUS_FD = 1;
-    public static final int STATUS_LU = 1 << 1;
-    public static final int STATUS_SPEED_1000 = 2 << 6;
     /** PHY reset asserted; set by a PHY reset, cleared by writing 0. */
     public static final int STATUS_PHYRA = 1 << 10;
     public static final int STATUS_GIO_MASTER_ENABLE = 1 << 19;
 
     // ------------------------------------------------------------ EECD / EERD
-    public static final int EECD_REQ = 1 << 6;
-    public static final int EECD_GNT = 1 << 7;
-    public static final int EECD_PRES = 1 << 8;
     /** NVM auto-read done. */
     public static final int EECD_AUTO_RD = 1 << 9;
     public static final int EECD_SIZE_EX_SHIFT = 11;
     public static final int EECD_SIZE_EX_MASK = 0xF << EECD_SIZE_EX_SHIFT;
     /** Flash write disable. */
     public static final int EECD_FWE_DIS = 1 << 4;
-    public static final int EERD_START = 1;
     public static final int EERD_DONE = 1 << 1;
     public static final int EERD_ADDR_SHIFT = 2;
     public static final int EERD_ADDR_MASK = 0x3FFF;
-    public static final int EERD_DATA_SHIFT = 16;
 
     // ------------------------------------------------------------ CTRL_EXT
     public static final int CTRL_EXT_ASDCHK = 1 << 12;
-    public static final int CTRL_EXT_EE_RST = 1 << 13;
     /** Link mode 23:22: 00 = internal copper PHY, the only mode modelled. */
     public static final int CTRL_EXT_LINK_MODE_MASK = 3 << 22;
     public static final int CTRL_EXT_DRV_LOAD = 1 << 28;
@@ -208,15 +159,9 @@ public final class IgbRegisters {
     public static final int SW_FW_SYNC_SOFTWARE = 0xFFFF;
 
     // ------------------------------------------------------------ interrupt causes (ICR/ICS/IMS/IMC/IAM)
-    public static final int ICR_TXDW = 1;
-    public static final int ICR_LSC = 1 << 2;
-    public static final int ICR_RXSEQ = 1 << 3;
-    public static final int ICR_RXDMT0 = 1 << 4;
-    public static final int ICR_RXO = 1 << 6;
     /** Receive descriptor write-back (RXT0 on the 8254x). */
     public static final int ICR_RXDW = 1 << 7;
     public static final int ICR_VMMB = 1 << 8;
-    public static final int ICR_MDAC = 1 << 9;
     public static final int ICR_TS = 1 << 19;
     public static final int ICR_DOUTSYNC = 1 << 28;
     /** Device reset asserted (routed through IVAR_MISC byte 0 in MSI-X mode). */
@@ -244,10 +189,6 @@ public final class IgbRegisters {
     /** Write-only: the counter is not reset by this write. */
     public static final int EITR_CNT_IGNR = 1 << 31;
 
-    // ------------------------------------------------------------ TCTL
-    public static final int TCTL_EN = 1 << 1;
-    public static final int TCTL_PSP = 1 << 3;
-
     // ------------------------------------------------------------ queues
     public static final int RXDCTL_ENABLE = 1 << 25;
     public static final int TXDCTL_ENABLE = 1 << 25;
@@ -266,7 +207,6 @@ public final class IgbRegisters {
     public static final int TDWBAL_ENABLE = 1;
 
     // ------------------------------------------------------------ RXCSUM, MRQC, RFCTL
-    public static final int RXCSUM_PCSS_MASK = 0xFF;
     public static final int RXCSUM_IPOFLD = 1 << 8;
     public static final int RXCSUM_TUOFLD = 1 << 9;
     public static final int RXCSUM_CRCOFL = 1 << 11;

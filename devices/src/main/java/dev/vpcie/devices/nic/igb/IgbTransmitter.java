@@ -2,6 +2,8 @@ package dev.vpcie.devices.nic.igb;
 
 import static dev.vpcie.devices.nic.igb.IgbRegisters.*;
 
+import dev.vpcie.devices.nic.LegacyTxDescriptor;
+import dev.vpcie.devices.nic.NicCore;
 import dev.vpcie.devices.nic.DescriptorRing;
 import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.Statistic;
@@ -54,7 +56,7 @@ import org.slf4j.Logger;
  * <p>Frames go to the wire while the link is up (otherwise they are dropped and counted, as a MAC
  * without link does), or back to the receiver with MAC or PHY loopback.
  */
-final class IgbTransmitter {
+final class IgbTransmitter implements NicCore.Transmitter {
     static final int BATCH = 32;
     /** Largest packet gathered for segmentation (Linux sends up to 64 KiB). */
     static final int MAX_PACKET = 256 * 1024;
@@ -62,7 +64,6 @@ final class IgbTransmitter {
     private static final int WTHRESH_MAX = 64;
 
     /** Where frames go: the wire, or the receiver in loopback. */
-    interface FrameOut extends TransmitFrame.Out {}
 
     /** One queue's state between descriptors: its context slots and the packet being gathered. */
     private static final class TxQueue {
@@ -117,7 +118,7 @@ final class IgbTransmitter {
     private Logger log;
     private String name = "igb";
     private BooleanSupplier busMaster;
-    private FrameOut out;
+    private TransmitFrame.Out out;
     private TxCounters counted;
     private Counters.Counter offloadWithoutContext;
 
@@ -128,7 +129,8 @@ final class IgbTransmitter {
         for (int q = 0; q < QUEUES; q++) queues[q] = new TxQueue(q);
     }
 
-    void attach(DeviceContext ctx, BooleanSupplier busMaster, FrameOut out) {
+    @Override
+    public void attach(DeviceContext ctx, BooleanSupplier busMaster, TransmitFrame.Out out) {
         this.dma = ctx.dma();
         for (TxQueue q : queues) q.walker = new TxRingWalker<>(dma, q.index, new Ring(q)); // DMA stream = queue number
         this.log = ctx.log();
@@ -267,18 +269,14 @@ final class IgbTransmitter {
                 gather(queue, buffer);
                 if (data.eop()) sendAdvanced(queue);
             }
-            case TxDescriptor.Legacy l -> {
+            case TxDescriptor.Legacy(LegacyTxDescriptor l) -> {
                 queue.inPacket = true;
                 queue.legacy = true;
                 gather(queue, buffer);
                 if (l.eop()) {
                     queue.legacyVlan = l.vlanInsert() && (regs.get(CTRL) & CTRL_VME) != 0;
-                    queue.legacyVlanTag = l.vlan();
-                    // CSO/CSS are read from the EOP descriptor, as on the 8254x.
-                    TxOffload offload = l.insertChecksum()
-                            ? new TxOffload(false, ChecksumField.NONE, true, new ChecksumField(l.css(), l.cso(), 0), Segmentation.NONE)
-                            : TxOffload.NONE;
-                    send(queue, offload, -1, queue.legacyVlan, queue.legacyVlanTag);
+                    queue.legacyVlanTag = l.special();
+                    send(queue, l.offload(), -1, queue.legacyVlan, queue.legacyVlanTag);
                 }
             }
             case TxDescriptor.Unknown u -> {

@@ -1,6 +1,9 @@
 package dev.vpcie.devices.nic.igb;
 
+import dev.vpcie.devices.nic.LegacyTxDescriptor;
 import dev.vpcie.devices.nic.TxBufferDescriptor;
+import dev.vpcie.devices.spi.DmaPort;
+
 /**
  * The 82576's transmit descriptor formats, decoded from their 16 bytes. Dword 2 bit 29 (DEXT)
  * selects the advanced formats, whose type is DTYP (dword 2 bits 23:20): 0010 context, 0011 data.
@@ -28,33 +31,16 @@ sealed interface TxDescriptor extends TxBufferDescriptor {
     /** Dword 3 as software wrote it; the write-back ORs DD into it. */
     int upperDword();
 
-    /**
-     * Legacy descriptor (DEXT = 0), the 8254x format: buffer, length, and an optional Internet
-     * checksum from CSS to the end of the packet stored at CSO (CMD.IC).
-     * <pre>
-     * | buffer address (64)                                                  |
-     * | VLAN (16) | CSS (8) | STA (8) | CMD (8) | CSO (8) | length (16)       |
-     * </pre>
-     * CMD: EOP 0x01, IFCS 0x02, IC 0x04, RS 0x08, VLE 0x40.
-     */
-    record Legacy(long address, int length, int cso, int cmd, int css, int vlan, int upperDword) implements TxDescriptor {
-        @Override public long bufferAddress() { return address; }
+    /** Legacy descriptor (DEXT = 0), the 8254x format ({@link LegacyTxDescriptor}). */
+    record Legacy(LegacyTxDescriptor fields) implements TxDescriptor {
+        @Override public long bufferAddress() { return fields.address(); }
 
-        @Override public int bufferLength() { return length; }
+        @Override public int bufferLength() { return fields.length(); }
 
-        static final int CMD_EOP = 0x01;
-        static final int CMD_IC = 0x04;
-        static final int CMD_RS = 0x08;
-        static final int CMD_VLE = 0x40;
-
-        boolean eop() { return (cmd & CMD_EOP) != 0; }
-
-        boolean insertChecksum() { return (cmd & CMD_IC) != 0; }
-
-        boolean vlanInsert() { return (cmd & CMD_VLE) != 0; }
+        @Override public int upperDword() { return fields.upperDword(); }
 
         @Override
-        public boolean reportStatus() { return (cmd & CMD_RS) != 0; }
+        public boolean reportStatus() { return (fields.cmd() & LegacyTxDescriptor.CMD_RS) != 0; }
     }
 
     /**
@@ -126,22 +112,15 @@ sealed interface TxDescriptor extends TxBufferDescriptor {
 
     /** Decodes the descriptor at {@code b[off..off+16)}. */
     static TxDescriptor decode(byte[] b, int off) {
-        long address = le64(b, off);
-        int dword2 = le32(b, off + 8);
-        int dword3 = le32(b, off + 12);
-        if ((dword2 & DEXT) == 0) {
-            return new Legacy(address, dword2 & 0xFFFF, dword2 >>> 16 & 0xFF, dword2 >>> 24 & 0xFF, dword3 >>> 8 & 0xFF, dword3 >>> 16, dword3);
-        }
+        long address = DmaPort.le64(b, off);
+        int dword2 = DmaPort.le32(b, off + 8);
+        int dword3 = DmaPort.le32(b, off + 12);
+        if ((dword2 & DEXT) == 0) return new Legacy(LegacyTxDescriptor.of(address, dword2, dword3));
         return switch (dword2 & DTYP_MASK) {
-            case DTYP_CONTEXT -> new Context(le32(b, off), le32(b, off + 4), dword2, dword3);
+            case DTYP_CONTEXT -> new Context(DmaPort.le32(b, off), DmaPort.le32(b, off + 4), dword2, dword3);
             case DTYP_DATA -> new Data(address, dword2, dword3);
             default -> new Unknown((dword2 & DTYP_MASK) >>> 20, (dword2 & DCMD_RS) != 0, dword3);
         };
     }
 
-    static int le32(byte[] b, int at) {
-        return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16 | (b[at + 3] & 0xFF) << 24;
-    }
-
-    static long le64(byte[] b, int at) { return (le32(b, at) & 0xFFFF_FFFFL) | (long) le32(b, at + 4) << 32; }
 }
