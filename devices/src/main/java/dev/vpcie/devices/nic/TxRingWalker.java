@@ -39,6 +39,13 @@ public final class TxRingWalker<D extends TxBufferDescriptor> {
         /** Descriptors per fetch. */
         int batch();
 
+        /**
+         * The host threshold (the 82576's TXDCTL.HTHRESH): while fetched descriptors wait to be
+         * processed, the next fetch waits until at least this many are posted in host memory; an
+         * empty descriptor buffer fetches whatever is posted. 0 or 1: no minimum.
+         */
+        default int hostThreshold() { return 0; }
+
         D decode(byte[] raw, int off);
 
         /** Processes the descriptor at host address {@code at}, its buffer's bytes in {@code buffer} (null if none). */
@@ -114,6 +121,9 @@ public final class TxRingWalker<D extends TxBufferDescriptor> {
 
     private void fetchMore(DescriptorRing ring) {
         int posted = Math.floorMod(ring.tail() - fetchIndex, ring.count());
+        // HTHRESH: a prefetch behind descriptors still on chip waits for enough of them to be
+        // worth fetching; drain() asks again when the buffer has emptied, so nothing stalls.
+        if (window > 0 && posted < queue.hostThreshold()) return;
         while (posted > 0 && window < WINDOW) {
             int n = Math.min(Math.min(posted, Math.max(1, queue.batch())), Math.min(ring.count() - fetchIndex, WINDOW - window));
             byte[] raw = new byte[n * DESC];

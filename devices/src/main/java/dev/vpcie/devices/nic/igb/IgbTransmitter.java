@@ -30,7 +30,8 @@ import org.slf4j.Logger;
  * <h2>Walking a ring</h2>
  * Needs TCTL.EN, the queue's TXDCTL.ENABLE and bus mastering. Descriptors from TDH to TDT are
  * fetched in batches ({@link TxRingWalker}: TXDCTL.PTHRESH descriptors per fetch when set, else
- * {@link #BATCH}) and the buffers of a batch are read with the reads in flight together; each
+ * {@link #BATCH}; while fetched descriptors wait, the next fetch waits for TXDCTL.HTHRESH posted
+ * ones) and the buffers of a batch are read with the reads in flight together; each
  * descriptor is processed when its bytes are in and TDH advances past it. {@link TxDescriptor.Context} descriptors fill one of the
  * queue's two context slots; data descriptors gather the packet until EOP, the first one's command
  * and olinfo deciding the offloads; legacy descriptors (8254x format) work as on the 8254x. A
@@ -203,6 +204,9 @@ final class IgbTransmitter implements NicCore.Transmitter {
             int pthresh = regs.get(tx(q, TXDCTL)) & 0x3F;
             return pthresh != 0 ? pthresh : BATCH;
         }
+
+        /** HTHRESH, TXDCTL bits 12:8 (Linux writes 1). */
+        @Override public int hostThreshold() { return regs.get(tx(q, TXDCTL)) >>> 8 & 0x1F; }
 
         @Override public TxDescriptor decode(byte[] raw, int off) { return TxDescriptor.decode(raw, off); }
 
