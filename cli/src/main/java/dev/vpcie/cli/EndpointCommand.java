@@ -121,6 +121,11 @@ public final class EndpointCommand implements Callable<Integer> {
             description = "DMA completion timeout when software left the default (default: ${DEFAULT-VALUE})")
     long completionTimeoutMillis;
 
+    @Option(names = "--agents", paramLabel = "N", defaultValue = "1",
+            description = "agent threads to spread the functions over, round-robin by function number; the first also runs "
+                    + "the link (1..8, default: ${DEFAULT-VALUE})")
+    int agents;
+
     @Option(names = "--list-devices", description = "list the devices --device accepts and exit")
     boolean listDevices;
 
@@ -171,7 +176,7 @@ public final class EndpointCommand implements Callable<Integer> {
             EndpointConfig config = EndpointConfig.defaults()
                     .withCompletionTimeout(Duration.ofMillis(completionTimeoutMillis))
                     .withMaxPayloadLimit(EndpointConfig.payloadLimitFor(network.maxTlpLength()));
-            Endpoint.Builder b = Endpoint.builder().config(config);
+            Endpoint.Builder b = Endpoint.builder().config(config).agents(agents);
             if (network.loop() != null) b.loop(network.loop()); // one agent thread: link, router, functions
             hosted.addTo(b);
             try (Endpoint endpoint = b.build()) {
@@ -292,6 +297,7 @@ public final class EndpointCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "at least one --device is required; known devices: " + String.join(", ", DeviceRegistry.names()));
         if (devices.size() > 8) throw new CommandLine.ParameterException(cl, "at most 8 devices (functions 0..7 of device 0): " + devices.size() + " given");
         if (group < 0 || group > 4094) throw new CommandLine.ParameterException(cl, "--group must be 0..4094 (a VLAN ID; 0 = untagged): " + group);
+        if (agents < 1 || agents > 8) throw new CommandLine.ParameterException(cl, "--agents must be 1..8: " + agents);
         if (completionTimeoutMillis <= 0) throw new CommandLine.ParameterException(cl, "--completion-timeout-ms must be positive: " + completionTimeoutMillis);
         if (idleOwnerTimeoutSeconds != null && idleOwnerTimeoutSeconds < 0)
             throw new CommandLine.ParameterException(cl, "--idle-owner-timeout-s must be 0 (never) or positive: " + idleOwnerTimeoutSeconds);

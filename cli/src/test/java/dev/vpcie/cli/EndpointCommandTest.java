@@ -50,6 +50,8 @@ class EndpointCommandTest {
         assertEquals(2, run("endpoint", "--transport", "udp", "--udp-listen", "0.0.0.0", "--udp-peer", "10.0.0.1:4791", "--device", "dmatest"));
         assertTrue(err.toString().contains("--udp-listen must be HOST:PORT"), err.toString());
         assertEquals(2, run("endpoint", "--iface", "veth9", "--device", "dmatest", "--bogus"));
+        assertEquals(2, run("endpoint", "--iface", "veth9", "--device", "dmatest", "--agents", "0"));
+        assertEquals(2, run("endpoint", "--iface", "veth9", "--device", "dmatest", "--agents", "9"));
     }
 
     @Test void missingInterfaceNamesTheOnesThatExist() {

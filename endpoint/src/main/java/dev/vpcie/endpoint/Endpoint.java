@@ -47,6 +47,14 @@ import org.slf4j.LoggerFactory;
  * routed and served inline, with no hand-off; from any other thread (an in-memory test port)
  * they are handed to the loop, stamped with the session they arrived in.
  *
+ * <h2>More agents for more cores</h2>
+ * {@link Builder#agents} spreads the functions over N agent loops, round-robin by function number
+ * (never a thread per function beyond that): function {@code i} runs on agent {@code i % N}, the
+ * first agent being the one above, where the link and the router run. Each further agent has its
+ * own duty cycle for its functions (timers, DMA deadlines, wires) and its own backlog towards the
+ * link ({@link Upstream#lane}); requests and completions for its functions are handed to it in
+ * arrival order, so each function still sees everything in order on one thread.
+ *
  * <p>Thread-safe. Link callbacks never block here.
  */
 public final class Endpoint implements AutoCloseable {
@@ -71,8 +79,11 @@ public final class Endpoint implements AutoCloseable {
     private final TlpRouter router;
     private final AgentLoop loop;
     private final boolean ownsLoop;
+    /** The further agents' loops (with {@link Builder#agents} above 1), owned by the endpoint. */
+    private final List<AgentLoop> extraLoops = new ArrayList<>();
     private final LongSupplier clock;
-    private final Work work = new Work();
+    /** One duty cycle per agent: the first is on {@link #loop}, the others on {@link #extraLoops} in order. */
+    private final List<Work> works = new ArrayList<>();
     private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
     private TlpPort owner; // guarded by this
     private volatile boolean closed;
@@ -87,15 +98,24 @@ public final class Endpoint implements AutoCloseable {
         this.ownsLoop = b.loop == null;
         this.loop = ownsLoop ? AgentLoop.start("vpcie-endpoint", b.spin) : b.loop;
         this.clock = b.clock;
+        int agents = Math.min(b.agents, b.functions.size());
+        works.add(new Work(loop, upstream));
+        for (int k = 1; k < agents; k++) {
+            AgentLoop extra = AgentLoop.start("vpcie-endpoint-" + k, b.spin);
+            extraLoops.add(extra);
+            works.add(new Work(extra, upstream.lane()));
+        }
         List<FunctionHost> list = new ArrayList<>();
         for (int i = 0; i < b.functions.size(); i++) {
-            FunctionHost h = new FunctionHost(b.functions.get(i), i, multi, upstream, b.config, counters, b.clock, b.ethernetPorts.get(i), loop);
+            Work w = works.get(i % agents);
+            FunctionHost h = new FunctionHost(b.functions.get(i), i, multi, w.upstream, b.config, counters, b.clock, b.ethernetPorts.get(i), w.loop);
+            w.hosts.add(h);
             list.add(h);
             byNumber[i] = h;
         }
         this.hosts = List.copyOf(list);
         this.router = new TlpRouter(byNumber, upstream, counters);
-        loop.add(work);
+        for (Work w : works) w.loop.add(w);
     }
 
     public static Builder builder() { return new Builder(); }
@@ -113,8 +133,11 @@ public final class Endpoint implements AutoCloseable {
     /** The way out to the owner (for tests and status). */
     Upstream upstream() { return upstream; }
 
-    /** The agent loop the functions run on. */
+    /** The agent loop the link and the router run on, and the functions unless spread over more agents. */
     public AgentLoop loop() { return loop; }
+
+    /** How many agent loops the functions run on. */
+    public int agents() { return works.size(); }
 
     /** Counters of what the router refused, dropped or ignored. */
     public RouterCounters counters() { return counters; }
@@ -227,8 +250,9 @@ public final class Endpoint implements AutoCloseable {
             owner = null;
         }
         upstream.down();
+        for (AgentLoop extra : extraLoops) extra.close();
         if (ownsLoop) loop.close();
-        else loop.remove(work);
+        else loop.remove(works.getFirst());
     }
 
     /** Runs {@code r} on the agent thread: now when called there, else in its next cycle. */
@@ -244,8 +268,17 @@ public final class Endpoint implements AutoCloseable {
         }
     }
 
-    /** The endpoint's part of the agent's duty cycle. */
+    /** The endpoint's part of one agent's duty cycle: that agent's functions and its way out. */
     private final class Work implements AgentWork {
+        final AgentLoop loop;
+        final Upstream upstream;
+        final List<FunctionHost> hosts = new ArrayList<>();
+
+        Work(AgentLoop loop, Upstream upstream) {
+            this.loop = loop;
+            this.upstream = upstream;
+        }
+
         @Override public int doWork(long nowNs) {
             int n = upstream.drain();
             long now = clock.getAsLong();
@@ -294,7 +327,7 @@ public final class Endpoint implements AutoCloseable {
         }
         log.info("session with {} ended ({}): hot reset of {} function(s)", port.describe(), reason, hosts.size());
         onLoop(() -> {
-            for (FunctionHost h : hosts) h.sessionEnded();
+            for (FunctionHost h : hosts) h.sessionEnded(); // each on its own agent
         });
         for (SessionListener l : listeners) l.down(port, reason);
     }
@@ -340,8 +373,19 @@ public final class Endpoint implements AutoCloseable {
         private LongSupplier clock = System::nanoTime;
         private AgentLoop loop;
         private java.time.Duration spin = AgentLoop.DEFAULT_SPIN;
+        private int agents = 1;
 
         private Builder() {}
+
+        /**
+         * Spreads the functions over {@code n} agent threads (1..8, default 1), round-robin by
+         * function number; more agents than functions are not started.
+         */
+        public Builder agents(int n) {
+            if (n < 1 || n > 8) throw new IllegalArgumentException("agents must be 1..8: " + n);
+            this.agents = n;
+            return this;
+        }
 
         /** Runs the endpoint on {@code l} (the loop its LinkEndpoint runs on) instead of a loop of its own. */
         public Builder loop(AgentLoop l) { this.loop = Objects.requireNonNull(l); return this; }

@@ -132,11 +132,28 @@ public final class FunctionHost implements Executor {
         else loop.execute(() -> guarded("task", task));
     }
 
-    /** Serves a request that arrived in session {@code generation}. Agent thread. */
-    void handle(Tlp tlp, int generation) { serve(tlp, generation); }
+    /**
+     * Serves a request that arrived in session {@code generation}: at once on the function's agent
+     * thread, else handed to it (an endpoint with functions on several agents), in arrival order.
+     */
+    void handle(Tlp tlp, int generation) {
+        if (loop.inLoop()) serve(tlp, generation);
+        else onLoop(() -> serve(tlp, generation));
+    }
 
-    /** A completion for the function's DMA engine. Agent thread. */
+    /** A completion for the function's DMA engine, on the function's agent thread as {@link #handle}. */
     void completion(Completion c) {
+        if (loop.inLoop()) complete(c);
+        else onLoop(() -> complete(c));
+    }
+
+    /** The owning session ended: a hot reset, on the function's agent thread. */
+    void sessionEnded() {
+        if (loop.inLoop()) hotReset();
+        else onLoop(this::hotReset);
+    }
+
+    private void complete(Completion c) {
         try {
             dma.onCompletion(c);
         } catch (RuntimeException e) {
@@ -144,8 +161,13 @@ public final class FunctionHost implements Executor {
         }
     }
 
-    /** The owning session ended: a hot reset. Agent thread. */
-    void sessionEnded() { hotReset(); }
+    private void onLoop(Runnable r) {
+        try {
+            loop.execute(r);
+        } catch (IllegalStateException e) {
+            // the loop is closed: the endpoint is too, and drops what still arrives
+        }
+    }
 
     /**
      * Between events: hands back finished DMA reads and times out late ones, then runs the timers
@@ -192,6 +214,10 @@ public final class FunctionHost implements Executor {
     private void serve(Tlp tlp, int generation) {
         if (generation != upstream.generation()) {
             routerCounters.count(RouterEvent.STALE_REQUEST);
+            return;
+        }
+        if (tlp.nonPosted() && upstream.full()) { // this agent's backlog (the router sees only the first agent's)
+            routerCounters.count(RouterEvent.BACKLOG_FULL);
             return;
         }
         try {

@@ -22,7 +22,9 @@ import java.util.ArrayDeque;
  * MMIO answers of requests already accepted — is bounded by tags and the link's window.
  *
  * <p>The session (and its generation) may be read from any thread; it changes on the thread that
- * hears the link's events. The backlog is the agent thread's.
+ * hears the link's events. The backlog is the agent thread's: an endpoint whose functions are
+ * spread over several agents gives each agent a {@link #lane} of its own, a backlog on the same
+ * session.
  */
 final class Upstream {
     /** Backlog length from which the host holds back work that makes more traffic. */
@@ -33,32 +35,48 @@ final class Upstream {
     /** One session: the port it runs on, the peer's epoch, and its generation. */
     record Session(TlpPort port, long epoch, int generation) {}
 
-    private volatile Session session;
-    private volatile int generation;
+    /** The session state every lane shares. */
+    private static final class Sessions {
+        volatile Session session;
+        volatile int generation;
+    }
+
+    private final Sessions sessions;
     // agent thread only
     private final ArrayDeque<Tlp> backlog = new ArrayDeque<>();
     private int backlogGeneration;
     private int maxBacklog;
 
+    Upstream() { this(new Sessions()); }
+
+    private Upstream(Sessions sessions) { this.sessions = sessions; }
+
+    /** Another way out on the same sessions, with a backlog of its own: for another agent thread. */
+    Upstream lane() { return new Upstream(sessions); }
+
     /** The session now up, or null. */
-    Session session() { return session; }
+    Session session() { return sessions.session; }
 
     /** The generation now current (of the session up, or of the gap after one ended). */
-    int generation() { return generation; }
+    int generation() { return sessions.generation; }
 
-    /** A session started on {@code port}; returns it. */
-    synchronized Session up(TlpPort port, long epoch) {
-        Session s = new Session(port, epoch, ++generation);
-        session = s;
-        return s;
+    /** A session started on {@code port}; returns it. For every lane. */
+    Session up(TlpPort port, long epoch) {
+        synchronized (sessions) {
+            Session s = new Session(port, epoch, ++sessions.generation);
+            sessions.session = s;
+            return s;
+        }
     }
 
-    /** The session ended; returns the generation that ended, or -1 if none was up. */
-    synchronized int down() {
-        Session s = session;
-        session = null;
-        generation++;
-        return s == null ? -1 : s.generation();
+    /** The session ended; returns the generation that ended, or -1 if none was up. For every lane. */
+    int down() {
+        synchronized (sessions) {
+            Session s = sessions.session;
+            sessions.session = null;
+            sessions.generation++;
+            return s == null ? -1 : s.generation();
+        }
     }
 
     /**
@@ -68,7 +86,7 @@ final class Upstream {
      * @throws LinkDownException when that session is no longer up
      */
     void send(Tlp tlp, int generation) {
-        Session s = session;
+        Session s = sessions.session;
         if (s == null || s.generation() != generation) throw new LinkDownException("session " + generation + " has ended");
         if (backlogGeneration != generation) {
             backlog.clear(); // what waited for an ended session is dropped, as PCIe drops it on a link down
@@ -82,7 +100,7 @@ final class Upstream {
     /** Sends what waits while the window has room; returns how many went. Agent thread. */
     int drain() {
         if (backlog.isEmpty()) return 0;
-        Session s = session;
+        Session s = sessions.session;
         if (s == null || s.generation() != backlogGeneration) {
             backlog.clear();
             return 0;

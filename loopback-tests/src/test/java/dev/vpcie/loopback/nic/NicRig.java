@@ -11,6 +11,7 @@ import dev.vpcie.devices.nic.igb.IgbNvm;
 import dev.vpcie.devices.nic.igb.IgbOptions;
 import dev.vpcie.devices.spi.MemoryEthernetWire;
 import dev.vpcie.devices.spi.PcieFunction;
+import dev.vpcie.endpoint.DeviceRegistry;
 import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.endpoint.EndpointConfig;
 import dev.vpcie.protocol.link.DirectTlpPort;
@@ -88,13 +89,23 @@ final class NicRig implements AutoCloseable {
     final Endpoint endpoint;
     final MemoryEthernetWire wire;
     final PcieDevice device;
+    /** With {@link #NicRig(Model, int, int)} and more than one agent: the dmatest function 0 beside the NIC; else null. */
+    final PcieDevice dmatest;
     final LinkedBlockingQueue<byte[]> fromNic = new LinkedBlockingQueue<>();
     private volatile Consumer<byte[]> peer = fromNic::add;
     private NicDriver driver;
 
     NicRig(Model model, int wireMaxFrame) throws InterruptedException { this(model, wireMaxFrame, null); }
 
-    NicRig(Model model, int wireMaxFrame, NvmImage nvm) throws InterruptedException {
+    NicRig(Model model, int wireMaxFrame, NvmImage nvm) throws InterruptedException { this(model, wireMaxFrame, nvm, 1); }
+
+    /**
+     * With {@code agents} above 1, the endpoint is {@code vpcie endpoint --agents N}: a dmatest as
+     * function 0 on the first agent, the NIC as function 1 on the second.
+     */
+    NicRig(Model model, int wireMaxFrame, int agents) throws InterruptedException { this(model, wireMaxFrame, null, agents); }
+
+    private NicRig(Model model, int wireMaxFrame, NvmImage nvm, int agents) throws InterruptedException {
         this.model = model;
         this.function = model.create(nvm);
         FunctionThread functionThread = new FunctionThread();
@@ -105,16 +116,20 @@ final class NicRig implements AutoCloseable {
             peer.accept(b);
         });
         // Nothing is lost in memory, but a loaded machine can hold a completion back for hundreds of ms.
-        this.endpoint = Endpoint.builder().config(EndpointConfig.defaults().withCompletionTimeout(Duration.ofSeconds(5))).function(function, List.of(wire.endA())).build();
-        functionThread.target = endpoint.function(0);
+        Endpoint.Builder b = Endpoint.builder().config(EndpointConfig.defaults().withCompletionTimeout(Duration.ofSeconds(5))).agents(agents);
+        if (agents > 1) b.function(DeviceRegistry.create("dmatest", 0));
+        this.endpoint = b.function(function, List.of(wire.endA())).build();
+        int nicFunction = agents > 1 ? 1 : 0;
+        functionThread.target = endpoint.function(nicFunction);
         this.rc = new RootComplex(RootComplexConfig.defaults().withHostMemorySize(64L << 20).withCompletionTimeout(Duration.ofSeconds(5)));
         rc.attach(pipes[0]);
         endpoint.attach(pipes[1]);
         pipes[0].comeUp(1);
         await(() -> endpoint.owner().isPresent() && pipes[0].isUp(), "the session is up");
         List<PcieDevice> found = rc.enumerate();
-        if (found.size() != 1) fail("expected one function, found " + found);
-        this.device = found.getFirst();
+        if (found.size() != nicFunction + 1) fail("expected " + (nicFunction + 1) + " function(s), found " + found);
+        this.device = found.get(nicFunction);
+        this.dmatest = agents > 1 ? found.getFirst() : null;
     }
 
     /** Options for tests: the link awaited, a watchdog every second. */
