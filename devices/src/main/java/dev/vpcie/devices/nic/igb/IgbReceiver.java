@@ -526,9 +526,7 @@ final class IgbReceiver implements NicCore.Receiver {
         }
         if (legacy && !ipOffload && !l4Offload) status |= STAT_IXSM;
 
-        int pcss = rxcsum & RXCSUM_PCSS_MASK;
-        int packetChecksum = pcss < length ? InternetChecksum.fold(InternetChecksum.add(0, data, pcss, length - pcss)) : 0;
-        if (legacy) return new Metadata(0, packetChecksum, status, errors);
+        if (legacy) return new Metadata(0, packetChecksum(data, length, rxcsum), status, errors);
 
         int pktInfo = rss.type();
         switch (p.l3()) {
@@ -547,9 +545,19 @@ final class IgbReceiver implements NicCore.Receiver {
         } else {
             int ipId = p.l3() == L3Protocol.IPV4 ? EthernetFrames.u16(data, p.l3Offset() + 4) : 0;
             if (p.l3() == L3Protocol.IPV4) status |= STAT_IPIDV;
-            dword1 = ipId | packetChecksum << 16;
+            dword1 = ipId | packetChecksum(data, length, rxcsum) << 16;
         }
         return new Metadata(pktInfo, dword1, status, errors);
+    }
+
+    /**
+     * The raw packet checksum from RXCSUM.PCSS to the end. Computed only where a descriptor
+     * reports it: with RXCSUM.PCSD (Linux sets it for RSS) the advanced format carries the RSS
+     * hash instead, and a pass over every frame would be wasted.
+     */
+    private static int packetChecksum(byte[] data, int length, int rxcsum) {
+        int pcss = rxcsum & RXCSUM_PCSS_MASK;
+        return pcss < length ? InternetChecksum.fold(InternetChecksum.add(0, data, pcss, length - pcss)) : 0;
     }
 
     /**

@@ -1,5 +1,9 @@
 package dev.vpcie.devices.nic.offload;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * The Internet checksum (RFC 1071): the 16-bit ones'-complement of the ones'-complement sum of
  * big-endian 16-bit words, an odd last byte padded with zero. Sums are kept unfolded in a
@@ -8,10 +12,23 @@ package dev.vpcie.devices.nic.offload;
 public final class InternetChecksum {
     private InternetChecksum() {}
 
-    /** Adds the words of {@code b[off..off+len)} to {@code sum} (unfolded). */
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    /**
+     * Adds the words of {@code b[off..off+len)} to {@code sum} (unfolded). Eight bytes at a time:
+     * a big-endian 32-bit half {@code h * 2^16 + l} is congruent to {@code h + l} modulo 0xFFFF,
+     * which is all the fold keeps, so adding the halves adds the four 16-bit words. Every frame
+     * is checksummed up to three times on its way through a NIC model; this loop is most of the
+     * model's CPU per byte.
+     */
     public static long add(long sum, byte[] b, int off, int len) {
         int i = off;
         int end = off + len;
+        while (i + 8 <= end) {
+            long v = (long) LONG_BE.get(b, i);
+            sum += (v >>> 32) + (v & 0xFFFF_FFFFL);
+            i += 8;
+        }
         while (i + 1 < end) {
             sum += (b[i] & 0xFF) << 8 | (b[i + 1] & 0xFF);
             i += 2;
