@@ -14,6 +14,14 @@ import org.junit.jupiter.api.Test;
 class IgbTxFetchTest {
     private static final MacAddress PEER = MacAddress.parse("52:54:00:ab:cd:ef");
 
+    private static IgbDriver opened(IgbHarness h) {
+        IgbDriver d = new IgbDriver(h);
+        d.probe();
+        d.open(Mode.MSIX, 1);
+        h.settle();
+        return d;
+    }
+
     /** The driver's descriptors for {@code frame}, then its tail write, without letting the reads complete. */
     private static void transmit(IgbHarness h, IgbDriver d, byte[] frame) {
         d.dataDescriptors(0, frame, 0, frame.length << ADVTXD_PAYLEN_SHIFT);
@@ -23,10 +31,7 @@ class IgbTxFetchTest {
     @Test
     void behindDescriptorsOnChipAFetchWaitsForHthreshPostedOnes() {
         IgbHarness h = new IgbHarness();
-        IgbDriver d = new IgbDriver(h);
-        d.probe();
-        d.open(Mode.MSIX, 1);
-        h.settle();
+        IgbDriver d = opened(h);
         d.wr(txdctl(0), 8 | 4 << 8 | 1 << 16 | TXDCTL_ENABLE); // PTHRESH 8, HTHRESH 4, WTHRESH 1
         List<byte[]> sent = new ArrayList<>();
         for (int i = 0; i < 5; i++) sent.add(TestPackets.rawFrame(PEER, IgbHarness.MAC, 60 + i, i));
@@ -50,10 +55,7 @@ class IgbTxFetchTest {
     @Test
     void withHthreshZeroOrOneEveryTailWriteFetches() {
         IgbHarness h = new IgbHarness();
-        IgbDriver d = new IgbDriver(h);
-        d.probe();
-        d.open(Mode.MSIX, 1);
-        h.settle();
+        IgbDriver d = opened(h);
         d.wr(txdctl(0), 8 | 1 << 8 | 1 << 16 | TXDCTL_ENABLE); // what Linux writes
         int before = h.memory.dma.inFlight();
         for (int i = 0; i < 3; i++) transmit(h, d, TestPackets.rawFrame(PEER, IgbHarness.MAC, 60, i));
