@@ -84,17 +84,37 @@ final class NicRig implements AutoCloseable {
     final Model model;
     final PcieFunction function;
     final RootComplex rc;
-    final DirectTlpPort[] pipes = DirectTlpPort.pair();
     final Endpoint endpoint;
+    private final AutoCloseable joined;
     final MemoryEthernetWire wire;
     final PcieDevice device;
     final LinkedBlockingQueue<byte[]> fromNic = new LinkedBlockingQueue<>();
     private volatile Consumer<byte[]> peer = fromNic::add;
     private NicDriver driver;
 
-    NicRig(Model model, int wireMaxFrame) throws InterruptedException { this(model, wireMaxFrame, null); }
+    /** How the root complex reaches the endpoint; returns what to close after both. */
+    @FunctionalInterface
+    interface Join {
+        AutoCloseable join(RootComplex rc, Endpoint endpoint) throws Exception;
+    }
 
-    NicRig(Model model, int wireMaxFrame, NvmImage nvm) throws InterruptedException {
+    /** An in-memory TLP pipe whose session is up. */
+    static final Join IN_MEMORY = (rc, endpoint) -> {
+        DirectTlpPort[] pipes = DirectTlpPort.pair();
+        rc.attach(pipes[0]);
+        endpoint.attach(pipes[1]);
+        pipes[0].comeUp(1);
+        return () -> {
+            pipes[0].close();
+            pipes[1].close();
+        };
+    };
+
+    NicRig(Model model, int wireMaxFrame) throws Exception { this(model, wireMaxFrame, null, IN_MEMORY); }
+
+    NicRig(Model model, int wireMaxFrame, NvmImage nvm) throws Exception { this(model, wireMaxFrame, nvm, IN_MEMORY); }
+
+    NicRig(Model model, int wireMaxFrame, NvmImage nvm, Join join) throws Exception {
         this.model = model;
         this.function = model.create(nvm);
         FunctionThread functionThread = new FunctionThread();
@@ -108,10 +128,8 @@ final class NicRig implements AutoCloseable {
         this.endpoint = Endpoint.builder().config(EndpointConfig.defaults().withCompletionTimeout(Duration.ofSeconds(5))).function(function, List.of(wire.endA())).build();
         functionThread.target = endpoint.function(0);
         this.rc = new RootComplex(RootComplexConfig.defaults().withHostMemorySize(64L << 20).withCompletionTimeout(Duration.ofSeconds(5)));
-        rc.attach(pipes[0]);
-        endpoint.attach(pipes[1]);
-        pipes[0].comeUp(1);
-        await(() -> endpoint.owner().isPresent() && pipes[0].isUp(), "the session is up");
+        this.joined = join.join(rc, endpoint);
+        await(() -> endpoint.owner().isPresent() && rc.links().getFirst().isUp(), "the session is up");
         List<PcieDevice> found = rc.enumerate();
         if (found.size() != 1) fail("expected one function, found " + found);
         this.device = found.getFirst();
@@ -154,7 +172,10 @@ final class NicRig implements AutoCloseable {
         if (driver != null) driver.close();
         endpoint.close();
         rc.close();
-        pipes[0].close();
-        pipes[1].close();
+        try {
+            joined.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the interconnect", e);
+        }
     }
 }

@@ -65,6 +65,8 @@ public final class NetTlpPort implements TlpPort {
     private static final Logger log = LoggerFactory.getLogger(NetTlpPort.class);
     /** Datagrams read from one socket per duty cycle, so one busy tag does not starve the others. */
     private static final int READ_BURST = 32;
+    /** Datagrams ordered and delivered per duty cycle at most: bounds the batch a flood can make. */
+    private static final int MAX_BATCH = 512;
     private static final int SOCKET_BUFFER = 1 << 20;
     private static final long MAX_BLOCK_MS = 100;
 
@@ -87,6 +89,10 @@ public final class NetTlpPort implements TlpPort {
     private final byte[] rxBytes = new byte[NetTlpCodec.MAX_DATAGRAM + 64];
     private final ByteBuffer rx = ByteBuffer.wrap(rxBytes);
     private int sequence; // guarded by txLock
+    // loop thread only: the datagrams of one duty cycle, put in the sender's order before delivery
+    private final Tlp[] batchTlp = new Tlp[MAX_BATCH];
+    private final int[] batchSeq = new int[MAX_BATCH];
+    private int batchSize, sideChannelWork;
     private volatile TlpHandler handler;
     private volatile boolean closed;
     private volatile MessagingApi.Facts facts = new MessagingApi.Facts(0, 0x0100, List.of());
@@ -264,25 +270,44 @@ public final class NetTlpPort implements TlpPort {
 
     // ------------------------------------------------------------------ loop thread
 
+    /**
+     * Reads every socket that has datagrams, selecting again until a select finds none, then
+     * delivers what it read in the sender's sequence order. Each socket keeps its own queue, so a
+     * posted write on one port and a read sent after it on another could otherwise be handled the
+     * wrong way round, and PCIe forbids a read (or a completion) to pass a posted write. The
+     * kernel queues datagrams in the order they were sent, so once a select finds every socket
+     * empty, nothing sent before the last datagram read is still missing.
+     */
     private int receive() throws IOException {
         TlpHandler h = handler;
         if (h == null || closed) return 0; // held in the kernel until someone listens
-        selector.selectNow();
-        int work = 0;
-        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-        while (keys.hasNext()) {
-            SelectionKey key = keys.next();
-            keys.remove();
-            int port = (Integer) key.attachment();
-            DatagramChannel c = (DatagramChannel) key.channel();
-            work += port == NetTlpPorts.MESSAGING ? messaging(c) : datagrams(c, port, h);
+        batchSize = 0;
+        while (batchSize < MAX_BATCH) {
+            selector.selectNow(); // adds to what a blocking select may have left in the selected set
+            if (selector.selectedKeys().isEmpty()) break;
+            Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+            while (keys.hasNext()) {
+                SelectionKey key = keys.next();
+                keys.remove();
+                int port = (Integer) key.attachment();
+                DatagramChannel c = (DatagramChannel) key.channel();
+                if (port == NetTlpPorts.MESSAGING) messaging(c);
+                else datagrams(c, port);
+            }
         }
-        return work;
+        sortBySequence();
+        for (int i = 0; i < batchSize; i++) {
+            Tlp t = batchTlp[i];
+            batchTlp[i] = null;
+            h.onTlp(t);
+        }
+        int n = batchSize;
+        batchSize = 0;
+        return n + sideChannelWork;
     }
 
-    private int datagrams(DatagramChannel c, int port, TlpHandler h) throws IOException {
-        int n = 0;
-        for (; n < READ_BURST; n++) {
+    private void datagrams(DatagramChannel c, int port) throws IOException {
+        for (int n = 0; n < READ_BURST && batchSize < MAX_BATCH; n++) {
             rx.clear();
             int length;
             try {
@@ -290,25 +315,25 @@ public final class NetTlpPort implements TlpPort {
             } catch (java.net.PortUnreachableException e) {
                 continue; // an earlier send met a closed port; that datagram is counted lost already
             }
-            if (length <= 0) break;
+            if (length <= 0) return;
             if (role == Role.HOST && port == NetTlpPorts.CONFIG && length == ConfigApi.PACKET_BYTES) {
                 config(c, length);
                 continue;
             }
-            deliver(port, length, h);
+            decode(port, length);
         }
-        return n;
     }
 
-    private void deliver(int port, int length, TlpHandler h) {
-        Tlp tlp;
+    private void decode(int port, int length) {
+        NetTlpDatagram d;
         try {
-            tlp = NetTlpCodec.decode(Unpooled.wrappedBuffer(rxBytes, 0, length)).tlp();
+            d = NetTlpCodec.decode(Unpooled.wrappedBuffer(rxBytes, 0, length));
         } catch (MalformedDatagramException e) {
             counters.count(NetTlpCounters.Event.MALFORMED);
             log.debug("{}: datagram on port 0x{} dropped: {}", describe(), Integer.toHexString(port), e.getMessage());
             return;
         }
+        Tlp tlp = d.tlp();
         // The port says who sent it: requests come to the host on DMA ports and to the device on MMIO ports.
         boolean completion = tlp instanceof Completion;
         boolean dmaFlow = role == Role.HOST ? !completion : completion;
@@ -318,7 +343,31 @@ public final class NetTlpPort implements TlpPort {
             return;
         }
         counters.received(port);
-        h.onTlp(tlp);
+        batchTlp[batchSize] = tlp;
+        batchSeq[batchSize++] = d.sequence();
+    }
+
+    /**
+     * Insertion sort by the sender's 16-bit sequence, relative to the first datagram (so a wrap
+     * sorts right); stable, so datagrams without sequence numbers (libtlp sends zeros) keep the
+     * order they were read in. Batches are small and nearly sorted.
+     */
+    private void sortBySequence() {
+        if (batchSize < 2) return;
+        int base = batchSeq[0];
+        for (int i = 1; i < batchSize; i++) {
+            Tlp t = batchTlp[i];
+            int seq = batchSeq[i];
+            short key = (short) (seq - base);
+            int j = i - 1;
+            while (j >= 0 && (short) (batchSeq[j] - base) > key) {
+                batchTlp[j + 1] = batchTlp[j];
+                batchSeq[j + 1] = batchSeq[j];
+                j--;
+            }
+            batchTlp[j + 1] = t;
+            batchSeq[j + 1] = seq;
+        }
     }
 
     private void config(DatagramChannel c, int length) throws IOException {
@@ -329,17 +378,18 @@ public final class NetTlpPort implements TlpPort {
             counters.count(NetTlpCounters.Event.CONFIG_REFUSED);
             return;
         }
+        sideChannelWork++;
         Optional<ConfigApi.Packet> reply = adapterConfig.handle(p);
         counters.count(p.command() == ConfigApi.READ ? NetTlpCounters.Event.CONFIG_READ : NetTlpCounters.Event.CONFIG_WRITE);
         if (reply.isPresent()) writeQuietly(c, ByteBuffer.wrap(ConfigApi.encode(reply.get())));
     }
 
-    private int messaging(DatagramChannel c) throws IOException {
-        int n = 0;
-        for (; n < READ_BURST; n++) {
+    private void messaging(DatagramChannel c) throws IOException {
+        for (int n = 0; n < READ_BURST; n++) {
             rx.clear();
             SocketAddress from = c.receive(rx);
-            if (from == null) break;
+            if (from == null) return;
+            sideChannelWork++;
             Optional<byte[]> reply = MessagingApi.reply(rxBytes, rx.position(), facts);
             if (reply.isEmpty()) {
                 counters.count(NetTlpCounters.Event.MESSAGING_IGNORED);
@@ -352,7 +402,6 @@ public final class NetTlpPort implements TlpPort {
                 counters.count(NetTlpCounters.Event.SEND_FAILED);
             }
         }
-        return n;
     }
 
     private void writeQuietly(DatagramChannel c, ByteBuffer b) {
@@ -366,6 +415,7 @@ public final class NetTlpPort implements TlpPort {
     /** The port as one work of the loop, and the loop's way to sleep until a datagram arrives. */
     private final class Work implements AgentWork, Blocker {
         @Override public int doWork(long nowNs) {
+            sideChannelWork = 0;
             try {
                 return receive();
             } catch (ClosedSelectorException e) {

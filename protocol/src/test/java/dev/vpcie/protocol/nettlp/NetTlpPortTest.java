@@ -94,6 +94,26 @@ class NetTlpPortTest {
         }
     }
 
+    /**
+     * Each port is a socket with a queue of its own; the receiver still hands TLPs over in the
+     * order they were sent, so a read never passes the posted write before it.
+     */
+    @Test void tlpsOnDifferentPortsArriveInTheOrderTheyWereSent() throws Exception {
+        try (NetTlpPort host = NetTlpPort.open(NetTlpPort.Role.HOST, HOST, DEVICE, hostLoop);
+             NetTlpPort device = NetTlpPort.open(NetTlpPort.Role.DEVICE, DEVICE, HOST, deviceLoop)) {
+            host.handler(into(atHost));
+            device.handler(into(atDevice));
+            java.util.List<Tlp> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                Tlp t = i % 2 == 0 ? new MemWrite(0, i % 16, 0xE000_0000L + 4L * i, 0xF, 0, new byte[4])
+                        : new MemRead(0, (i * 7) % 16, 0xE000_0000L, 1, 0xF, 0);
+                sent.add(t);
+                host.send(t);
+            }
+            for (Tlp t : sent) assertEquals(t, next(atDevice));
+        }
+    }
+
     /** libtlp's dma_read: a socket bound to 0x3000+tag and connected to the host's, which only hears replies from there. */
     @Test void aLibtlpStyleClientGetsItsCompletionFromTheSamePort() throws Exception {
         try (NetTlpPort host = NetTlpPort.open(NetTlpPort.Role.HOST, HOST, DEVICE, hostLoop);
