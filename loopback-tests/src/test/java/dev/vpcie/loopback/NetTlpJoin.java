@@ -1,6 +1,8 @@
 package dev.vpcie.loopback;
 
 import dev.vpcie.endpoint.Endpoint;
+import dev.vpcie.protocol.netns.NetNamespace;
+import dev.vpcie.protocol.netns.VethTestbed;
 import dev.vpcie.protocol.nettlp.NetTlpPort;
 import dev.vpcie.vrc.EndpointLink;
 import dev.vpcie.vrc.RootComplex;
@@ -26,13 +28,34 @@ public final class NetTlpJoin implements AutoCloseable {
         this.link = link;
     }
 
-    /** Opens both ports and attaches them; NetTLP has no session, so both sides are up at once. */
+    /** Opens both ports on 127.0.0.1 and 127.0.0.2 and attaches them; NetTLP has no session, so both sides are up at once. */
     public static NetTlpJoin join(RootComplex rc, Endpoint endpoint) throws IOException {
+        return join(rc, endpoint, Opener.HERE, VRC, Opener.HERE, ENDPOINT);
+    }
+
+    /**
+     * Over a veth pair between two namespaces: the VRC's sockets in namespace a on
+     * {@link VethTestbed#ADDRESS_A}, the endpoint's in namespace b on {@link VethTestbed#ADDRESS_B}.
+     */
+    public static NetTlpJoin join(RootComplex rc, Endpoint endpoint, VethTestbed testbed) throws IOException {
+        return join(rc, endpoint, testbed.a()::call, address(VethTestbed.ADDRESS_A), testbed.b()::call, address(VethTestbed.ADDRESS_B));
+    }
+
+    /** Where a port's sockets are opened: here, or inside a network namespace (they stay there). */
+    @FunctionalInterface
+    public interface Opener {
+        NetTlpPort open(NetNamespace.Task<NetTlpPort, IOException> task) throws IOException;
+
+        Opener HERE = NetNamespace.Task::call;
+    }
+
+    private static NetTlpJoin join(RootComplex rc, Endpoint endpoint, Opener vrcSide, InetAddress vrc, Opener endpointSide,
+                                   InetAddress ep) throws IOException {
         rc.dmaReadCompletionLimit(4096); // one CplD per MRd, as NetTLP mode answers
-        NetTlpPort host = NetTlpPort.open(NetTlpPort.Role.HOST, VRC, ENDPOINT, rc.loop());
+        NetTlpPort host = vrcSide.open(() -> NetTlpPort.open(NetTlpPort.Role.HOST, vrc, ep, rc.loop()));
         NetTlpPort device;
         try {
-            device = NetTlpPort.open(NetTlpPort.Role.DEVICE, ENDPOINT, VRC, endpoint.loop());
+            device = endpointSide.open(() -> NetTlpPort.open(NetTlpPort.Role.DEVICE, ep, vrc, endpoint.loop()));
         } catch (IOException | RuntimeException e) {
             host.close();
             throw e;
