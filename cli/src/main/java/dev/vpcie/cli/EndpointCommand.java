@@ -112,6 +112,8 @@ public final class EndpointCommand implements Callable<Integer> {
 
     @CommandLine.Mixin GroupKeyOption groupKey;
 
+    @CommandLine.Mixin EncapOptions encap;
+
     @Option(names = "--idle-owner-timeout-s", paramLabel = "S",
             description = "a VRC that sent no TLP for this long loses the endpoint when another VRC asks for it; 0 = never "
                     + "(default: 30 without --group-key, 0 with it)")
@@ -162,8 +164,9 @@ public final class EndpointCommand implements Callable<Integer> {
     private int serve(EndpointDevices hosted, PrintWriter out, HopRecording recording) throws Exception {
         EndpointNetwork network;
         try {
-            network = networks.open(new EndpointNetwork.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey.file,
-                    capture.spec()));
+            network = encap.nettlp() ? NetTlpNetworks.endpoint(encap.localAddress(spec.commandLine()), encap.peerAddress(spec.commandLine()))
+                    : networks.open(new EndpointNetwork.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey.file,
+                    capture.spec(), encap.etherType(spec.commandLine())));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         } catch (Exception e) {
@@ -301,7 +304,8 @@ public final class EndpointCommand implements Callable<Integer> {
         if (completionTimeoutMillis <= 0) throw new CommandLine.ParameterException(cl, "--completion-timeout-ms must be positive: " + completionTimeoutMillis);
         if (idleOwnerTimeoutSeconds != null && idleOwnerTimeoutSeconds < 0)
             throw new CommandLine.ParameterException(cl, "--idle-owner-timeout-s must be 0 (never) or positive: " + idleOwnerTimeoutSeconds);
-        switch (transport) {
+        encap.check(cl, iface != null || udpListen != null || udpPeer != null || faults != null || group != 0);
+        if (!encap.nettlp()) switch (transport) {
             case af_packet, pcap -> {
                 if (iface == null) throw new CommandLine.ParameterException(cl, "--iface is required with --transport " + transport);
                 if (udpListen != null || udpPeer != null)

@@ -14,7 +14,13 @@ public interface EndpointNetwork extends AutoCloseable {
 
     /** What the user asked for on the command line. */
     record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey,
-                   CaptureSpec capture) {}
+                   CaptureSpec capture, int etherType) {
+
+        Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey,
+                CaptureSpec capture) {
+            this(iface, group, transport, udpListen, udpPeer, faults, groupKey, capture, dev.vpcie.protocol.encap.FrameCodec.DEFAULT_ETHER_TYPE);
+        }
+    }
 
     /** Opens the network; failures carry a message fit for the user (missing interface, privileges...). */
     @FunctionalInterface

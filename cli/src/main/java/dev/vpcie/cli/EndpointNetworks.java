@@ -14,7 +14,7 @@ final class EndpointNetworks {
 
     static EndpointNetwork open(EndpointNetwork.Options o) throws Exception {
         return new Network(Interconnect.open(new Interconnect.Options(o.iface(), o.group(), o.transport(), o.udpListen(), o.udpPeer(),
-                o.faults(), o.groupKey(), o.capture())));
+                o.faults(), o.groupKey(), o.capture(), o.etherType())));
     }
 
     /** The link layer on one transport. */

@@ -33,10 +33,15 @@ final class Interconnect implements AutoCloseable {
 
     /** What the user asked for on the command line. */
     record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey,
-                   CaptureSpec capture) {
+                   CaptureSpec capture, int etherType) {
 
         Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey) {
             this(iface, group, transport, udpListen, udpPeer, faults, groupKey, null);
+        }
+
+        Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey,
+                CaptureSpec capture) {
+            this(iface, group, transport, udpListen, udpPeer, faults, groupKey, capture, FrameCodec.DEFAULT_ETHER_TYPE);
         }
 
         /** Where the interconnect is, for messages: {@code veth0} or {@code udp 10.0.0.1:4791 -> 10.0.0.2:4791}. */
@@ -65,6 +70,7 @@ final class Interconnect implements AutoCloseable {
 
     /** Like {@link #open(Options, LinkConfig)}, with the link layer on {@code loop} (null: a loop of its own). */
     static Interconnect open(Options o, LinkConfig config, AgentLoop loop) throws Exception {
+        config = config.withEtherType(o.etherType());
         FaultInjectingTransport.Faults faults = FaultInjectingTransport.Faults.parse(o.faults()); // a bad spec is a usage error
         GroupKey key = o.groupKey() == null ? null : GroupKey.load(Path.of(o.groupKey())); // a bad key file too
         FrameTransport transport = transport(o, config.etherType());

@@ -9,7 +9,8 @@ import picocli.CommandLine.Model.OptionSpec;
 /** The {@code vpcie} command-line program: one picocli command with a subcommand per job. */
 @Command(name = "vpcie", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "A PCI Express virtual interconnect in software.",
-        subcommands = {CommandLine.HelpCommand.class, TlpCommand.class, VrcCommand.class, EndpointCommand.class, TraceCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, TlpCommand.class, VrcCommand.class, EndpointCommand.class, TraceCommand.class,
+                NetTlpPerfCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandSpec spec;

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 @Command(name = "vrc", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Virtual Root Complex: enumerate remote PCIe functions and access them.",
         subcommands = {VrcLspciCommand.class, VrcConfigCommand.class, VrcMmioCommand.class, VrcBenchCommand.class,
-                VrcDmatestCommand.class, VrcAttachCommand.class, VrcPingCommand.class, VrcVmCommand.class,
+                VrcDmatestCommand.class, VrcAttachCommand.class, VrcServeCommand.class, VrcPingCommand.class, VrcVmCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success; 1 the endpoints cannot be reached (none answered, the interface cannot be used) "
                 + "or an access failed; 2 usage error."})
@@ -74,6 +74,13 @@ public final class VrcCommand implements Runnable {
 
     @CommandLine.Mixin GroupKeyOption groupKey;
 
+    @CommandLine.Mixin EncapOptions encap;
+
+    @Option(names = "--nettlp-split", paramLabel = "BYTES", defaultValue = "0",
+            description = "with --encap nettlp: answer DMA reads that start on a DW boundary in CplDs of at most BYTES (128..4096); "
+                    + "0: one CplD per MRd, which libtlp needs for unaligned reads (default: ${DEFAULT-VALUE})")
+    int nettlpSplit;
+
     @Option(names = "--endpoint", paramLabel = "MAC[/INSTANCE]",
             description = "use only this endpoint (repeat for several, buses 01, 02, ... in this order); "
                     + "without it every free endpoint that answers discovery, by MAC")
@@ -113,7 +120,8 @@ public final class VrcCommand implements Runnable {
                     spec.commandLine().getErr().println("vpcie vrc: " + e.getMessage());
                     return 1;
                 }
-                rc.enumerate();
+                List<dev.vpcie.vrc.PcieDevice> found = rc.enumerate();
+                if (encap.nettlp()) NetTlpHost.prepare(rc, found, nettlpSplit);
                 return task.run(rc);
             }
         }
@@ -123,10 +131,11 @@ public final class VrcCommand implements Runnable {
         CommandLine cl = spec.commandLine();
         checkOptions(cl);
         Interconnect.Options o = new Interconnect.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey.file,
-                captureSpec(cl));
+                captureSpec(cl), encap.etherType(cl));
         List<EndpointSelector> selected = selectors(cl);
+        VrcConnector used = encap.nettlp() ? NetTlpNetworks.connector(encap.localAddress(cl), encap.peerAddress(cl)) : connector;
         try {
-            return connector.connect(new VrcConnector.Target(o, discoverTimeoutMillis, selected, loop));
+            return used.connect(new VrcConnector.Target(o, discoverTimeoutMillis, selected, loop));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         } catch (Exception e) { // unreachable endpoints, privileges, a busy port: said plainly, status 1
@@ -168,6 +177,10 @@ public final class VrcCommand implements Runnable {
         if (discoverTimeoutMillis <= 0) throw new CommandLine.ParameterException(cl, "--discover-timeout-ms must be positive");
         // Host memory sits at bus address 0 and must end below the 32-bit MMIO window at 0xe0000000.
         if (hostMemoryMib <= 0 || hostMemoryMib > 3072) throw new CommandLine.ParameterException(cl, "--host-memory-mib must be 1..3072: " + hostMemoryMib);
+        encap.check(cl, iface != null || udpListen != null || udpPeer != null || faults != null || group != 0 || !endpoints.isEmpty());
+        if (nettlpSplit != 0 && (!encap.nettlp() || nettlpSplit < 128 || nettlpSplit > 4096 || Integer.bitCount(nettlpSplit) != 1))
+            throw new CommandLine.ParameterException(cl, "--nettlp-split goes with --encap nettlp and is 128, 256, ... 4096: " + nettlpSplit);
+        if (encap.nettlp()) return;
         try {
             switch (transport) {
                 case af_packet, pcap -> {

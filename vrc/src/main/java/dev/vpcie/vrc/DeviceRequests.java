@@ -72,12 +72,18 @@ final class DeviceRequests implements EndpointLink.Inbound {
         // device never sees a byte outside what it was given.
         byte[] dws = new byte[r.length() * 4];
         if (!zeroLength) mem.read(first, dws, (int) (first - r.address()), byteCount);
-        PcieDevice d = rc.addressMap().device(r.requester());
-        int mps = d == null ? 128 : d.maxPayloadSize();
-        for (Completion c : Completions.read(r, RootComplex.REQUESTER_ID, dws, Completions.RCB_64, mps)) {
+        for (Completion c : Completions.read(r, RootComplex.REQUESTER_ID, dws, Completions.RCB_64, completionLimit(r))) {
             counters.increment(Counter.DMA_READ_COMPLETION);
             link.respond(c);
         }
+    }
+
+    /** The largest CplD for {@code r}: the device's MPS, or the limit the root complex was given (see {@link RootComplex#dmaReadCompletionLimit(int)}). */
+    private int completionLimit(MemRead r) {
+        int limit = rc.dmaReadCompletionLimit();
+        if (limit != 0) return r.firstBe() == 0xF ? limit : 4096;
+        PcieDevice d = rc.addressMap().device(r.requester());
+        return d == null ? 128 : d.maxPayloadSize();
     }
 
     private void write(EndpointLink link, MemWrite w) {

@@ -82,6 +82,8 @@ public final class RootComplex implements AutoCloseable {
     private final RareLog unassigned = new RareLog(log);
 
     /** A root complex with a loop of its own ({@code vrc}), closed with it. */
+    private volatile int dmaReadCompletionLimit;
+
     public RootComplex(RootComplexConfig config) { this(config, AgentLoop.start("vrc"), true); }
 
     /**
@@ -179,6 +181,20 @@ public final class RootComplex implements AutoCloseable {
         else dmaMemories.put(bdf, memory);
     }
     public DmaWindows dmaWindows() { return dmaWindows; }
+    /**
+     * How the root complex answers a device's DMA read: {@code 0} (the default) in completions of at
+     * most the device's MPS, split at RCB boundaries, as a root port does; otherwise in completions
+     * of at most {@code bytes} (128..4096, a power of two), and a read that does not start on a DW
+     * boundary in one completion. NetTLP mode uses 4096, one CplD per MRd, because libtlp
+     * mis-assembles split completions of unaligned reads.
+     */
+    public void dmaReadCompletionLimit(int bytes) {
+        if (bytes != 0 && (bytes < 128 || bytes > 4096 || Integer.bitCount(bytes) != 1))
+            throw new IllegalArgumentException("DMA read completion limit must be 0 (the device's MPS) or 128..4096, a power of two: " + bytes);
+        dmaReadCompletionLimit = bytes;
+    }
+
+    public int dmaReadCompletionLimit() { return dmaReadCompletionLimit; }
     public AddressMap addressMap() { return addressMap; }
     Interrupts interrupts() { return interrupts; }
     Window msiWindow() { return msiWindow.window(); }

@@ -27,9 +27,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class NicDriverEndToEndTest {
 
+    /** The rig each test runs on: the in-memory pipe here; subclasses swap in another interconnect. */
+    NicRig rig(NicRig.Model model, int wireMaxFrame, dev.vpcie.devices.nic.NvmImage nvm) throws Exception {
+        return new NicRig(model, wireMaxFrame, nvm);
+    }
+
+
     @ParameterizedTest @EnumSource(NicRig.Model.class)
     void bringUpFindsTheMacAndTheLink(NicRig.Model model) throws Exception {
-        try (NicRig rig = new NicRig(model, 1514)) {
+        try (NicRig rig = rig(model, 1514, null)) {
             NicDriver d = rig.open(NicRig.options());
             assertEquals(NIC_MAC, d.macAddress());
             assertEquals(new LinkState(true, 1000, true), d.link());
@@ -39,7 +45,7 @@ class NicDriverEndToEndTest {
 
     @ParameterizedTest(name = "{0}, busy polling {1}") @org.junit.jupiter.params.provider.CsvSource({"E1000, false", "E1000, true", "IGB, false", "IGB, true"})
     void pingThroughTheNicGetsEveryReply(NicRig.Model model, boolean busyPoll) throws Exception {
-        try (NicRig rig = new NicRig(model, 1514)) {
+        try (NicRig rig = rig(model, 1514, null)) {
             NicDriver d = rig.open(NicRig.options().withBusyPoll(busyPoll ? Duration.ofMillis(5) : Duration.ZERO));
             EchoResponder peer = new EchoResponder(PEER_MAC, Ipv4Address.parse("10.0.0.2"), 64);
             rig.peer(f -> peer.respond(f, f.length).ifPresent(rig::toNic));
@@ -60,7 +66,7 @@ class NicDriverEndToEndTest {
 
     @ParameterizedTest @EnumSource(NicRig.Model.class)
     void everyFrameSizeCrossesBothWaysByteIdentical(NicRig.Model model) throws Exception {
-        try (NicRig rig = new NicRig(model, 1514)) {
+        try (NicRig rig = rig(model, 1514, null)) {
             NicDriver d = rig.open(NicRig.options());
             // NIC -> wire, in batches of 16 behind one doorbell.
             for (int size = 60; size <= 1514; size += 16) {
@@ -98,7 +104,7 @@ class NicDriverEndToEndTest {
 
     @ParameterizedTest @EnumSource(NicRig.Model.class)
     void jumboFramesCrossBothWays(NicRig.Model model) throws Exception {
-        try (NicRig rig = new NicRig(model, 9014)) {
+        try (NicRig rig = rig(model, 9014, null)) {
             NicDriver d = rig.open(NicRig.options().withMaxFrameSize(9014));
             LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
             d.onReceive((frame, q) -> {
@@ -122,7 +128,7 @@ class NicDriverEndToEndTest {
 
     @ParameterizedTest @EnumSource(NicRig.Model.class)
     void linkDownAndUpReachTheDriverAndTrafficResumes(NicRig.Model model) throws Exception {
-        try (NicRig rig = new NicRig(model, 1514)) {
+        try (NicRig rig = rig(model, 1514, null)) {
             NicDriver d = rig.open(NicRig.options());
             LinkedBlockingQueue<LinkState> changes = new LinkedBlockingQueue<>();
             d.onLinkChange(changes::add);
@@ -143,7 +149,7 @@ class NicDriverEndToEndTest {
 
     @ParameterizedTest @EnumSource(NicRig.Model.class)
     void checksumInsertionProducesFramesThatVerify(NicRig.Model model) throws Exception {
-        try (NicRig rig = new NicRig(model, 1514)) {
+        try (NicRig rig = rig(model, 1514, null)) {
             NicDriver d = rig.open(NicRig.options());
             int seed = 0;
             for (boolean ipv4 : new boolean[] {true, false}) {
@@ -168,7 +174,7 @@ class NicDriverEndToEndTest {
 
     @ParameterizedTest @EnumSource(NicRig.Model.class)
     void tsoCutsSegmentsWhoseChecksumsVerify(NicRig.Model model) throws Exception {
-        try (NicRig rig = new NicRig(model, 1514)) {
+        try (NicRig rig = rig(model, 1514, null)) {
             NicDriver d = rig.open(NicRig.options());
             for (boolean ipv4 : new boolean[] {true, false}) {
                 int ipLen = ipv4 ? 20 : 40, mss = ipv4 ? 1460 : 1440, payload = 20_000;
@@ -213,7 +219,7 @@ class NicDriverEndToEndTest {
 
     @ParameterizedTest @EnumSource(NicRig.Model.class)
     void aResetMidTrafficRecovers(NicRig.Model model) throws Exception {
-        try (NicRig rig = new NicRig(model, 1514)) {
+        try (NicRig rig = rig(model, 1514, null)) {
             NicDriver d = rig.open(NicRig.options().withWatchdog(Duration.ofMillis(200)));
             java.util.concurrent.atomic.AtomicLong arrived = new java.util.concurrent.atomic.AtomicLong();
             rig.peer(f -> arrived.incrementAndGet());
@@ -250,7 +256,7 @@ class NicDriverEndToEndTest {
 
     @ParameterizedTest @EnumSource(NicRig.Model.class)
     void theFastPathReadsNoRegistersBeyondInterruptCauses(NicRig.Model model) throws Exception {
-        try (NicRig rig = new NicRig(model, 1514)) {
+        try (NicRig rig = rig(model, 1514, null)) {
             NicDriver d = rig.open(NicRig.options().withWatchdog(Duration.ofMinutes(5))); // no watchdog reads meanwhile
             LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
             d.onReceive((frame, q) -> received.add(new byte[frame.remaining()]));
@@ -281,7 +287,7 @@ class NicDriverEndToEndTest {
     void aBadNvmChecksumIsRefusedClearly(NicRig.Model model) throws Exception {
         int[] words = model.nvm().words();
         words[0x10] ^= 1;
-        try (NicRig rig = new NicRig(model, 1514, dev.vpcie.devices.nic.NvmImage.ofWords(words))) {
+        try (NicRig rig = rig(model, 1514, dev.vpcie.devices.nic.NvmImage.ofWords(words))) {
             var e = assertThrows(dev.vpcie.vrc.nic.NicException.class, () -> rig.open(NicRig.options()));
             assertTrue(e.getMessage().contains("Checksum Is Not Valid"), e.getMessage());
             assertTrue(e.getMessage().contains("0xbabb") || e.getMessage().contains("0xbab9"), e.getMessage());

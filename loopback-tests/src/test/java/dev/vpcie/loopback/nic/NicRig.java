@@ -85,8 +85,8 @@ final class NicRig implements AutoCloseable {
     final Model model;
     final PcieFunction function;
     final RootComplex rc;
-    final DirectTlpPort[] pipes = DirectTlpPort.pair();
     final Endpoint endpoint;
+    private final AutoCloseable joined;
     final MemoryEthernetWire wire;
     final PcieDevice device;
     /** With {@link #NicRig(Model, int, int)} and more than one agent: the dmatest function 0 beside the NIC; else null. */
@@ -95,17 +95,37 @@ final class NicRig implements AutoCloseable {
     private volatile Consumer<byte[]> peer = fromNic::add;
     private NicDriver driver;
 
-    NicRig(Model model, int wireMaxFrame) throws InterruptedException { this(model, wireMaxFrame, null); }
+    /** How the root complex reaches the endpoint; returns what to close after both. */
+    @FunctionalInterface
+    interface Join {
+        AutoCloseable join(RootComplex rc, Endpoint endpoint) throws Exception;
+    }
 
-    NicRig(Model model, int wireMaxFrame, NvmImage nvm) throws InterruptedException { this(model, wireMaxFrame, nvm, 1); }
+    /** An in-memory TLP pipe whose session is up. */
+    static final Join IN_MEMORY = (rc, endpoint) -> {
+        DirectTlpPort[] pipes = DirectTlpPort.pair();
+        rc.attach(pipes[0]);
+        endpoint.attach(pipes[1]);
+        pipes[0].comeUp(1);
+        return () -> {
+            pipes[0].close();
+            pipes[1].close();
+        };
+    };
+
+    NicRig(Model model, int wireMaxFrame) throws Exception { this(model, wireMaxFrame, null, 1, IN_MEMORY); }
+
+    NicRig(Model model, int wireMaxFrame, NvmImage nvm) throws Exception { this(model, wireMaxFrame, nvm, 1, IN_MEMORY); }
 
     /**
      * With {@code agents} above 1, the endpoint is {@code vpcie endpoint --agents N}: a dmatest as
      * function 0 on the first agent, the NIC as function 1 on the second.
      */
-    NicRig(Model model, int wireMaxFrame, int agents) throws InterruptedException { this(model, wireMaxFrame, null, agents); }
+    NicRig(Model model, int wireMaxFrame, int agents) throws Exception { this(model, wireMaxFrame, null, agents, IN_MEMORY); }
 
-    private NicRig(Model model, int wireMaxFrame, NvmImage nvm, int agents) throws InterruptedException {
+    NicRig(Model model, int wireMaxFrame, NvmImage nvm, Join join) throws Exception { this(model, wireMaxFrame, nvm, 1, join); }
+
+    private NicRig(Model model, int wireMaxFrame, NvmImage nvm, int agents, Join join) throws Exception {
         this.model = model;
         this.function = model.create(nvm);
         FunctionThread functionThread = new FunctionThread();
@@ -122,10 +142,8 @@ final class NicRig implements AutoCloseable {
         int nicFunction = agents > 1 ? 1 : 0;
         functionThread.target = endpoint.function(nicFunction);
         this.rc = new RootComplex(RootComplexConfig.defaults().withHostMemorySize(64L << 20).withCompletionTimeout(Duration.ofSeconds(5)));
-        rc.attach(pipes[0]);
-        endpoint.attach(pipes[1]);
-        pipes[0].comeUp(1);
-        await(() -> endpoint.owner().isPresent() && pipes[0].isUp(), "the session is up");
+        this.joined = join.join(rc, endpoint);
+        await(() -> endpoint.owner().isPresent() && rc.links().getFirst().isUp(), "the session is up");
         List<PcieDevice> found = rc.enumerate();
         if (found.size() != nicFunction + 1) fail("expected " + (nicFunction + 1) + " function(s), found " + found);
         this.device = found.get(nicFunction);
@@ -169,7 +187,10 @@ final class NicRig implements AutoCloseable {
         if (driver != null) driver.close();
         endpoint.close();
         rc.close();
-        pipes[0].close();
-        pipes[1].close();
+        try {
+            joined.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the interconnect", e);
+        }
     }
 }
