@@ -5,10 +5,13 @@ import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.endpoint.EndpointConfig;
 import dev.vpcie.endpoint.wire.LinkControl;
 import dev.vpcie.endpoint.wire.Nic;
+import dev.vpcie.protocol.link.GroupKey;
 import dev.vpcie.protocol.link.TlpPort;
+import dev.vpcie.protocol.transport.FaultInjectingTransport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -127,7 +130,7 @@ public final class EndpointCommand implements Callable<Integer> {
     @Option(names = "--trace", paramLabel = "FILE",
             description = "record every frame's hops inside the endpoint (JFR events) and write them to FILE at exit; "
                     + "`vpcie trace FILE` prints the median time per hop")
-    java.nio.file.Path trace;
+    Path trace;
 
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -145,7 +148,7 @@ public final class EndpointCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--wire: " + e.getMessage());
         } catch (IOException e) {
-            spec.commandLine().getErr().println("vpcie endpoint: " + e.getMessage());
+            spec.commandLine().getErr().println("vpcie: endpoint: " + e.getMessage());
             return 1;
         }
         try (hosted) {
@@ -162,7 +165,7 @@ public final class EndpointCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         } catch (Exception e) {
-            spec.commandLine().getErr().println("vpcie endpoint: " + e.getMessage());
+            spec.commandLine().getErr().println("vpcie: endpoint: " + e.getMessage());
             return 1;
         }
         Thread hook = Thread.ofPlatform().unstarted(this::shutdownFromSignal);
@@ -198,7 +201,7 @@ public final class EndpointCommand implements Callable<Integer> {
                     throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
                 } catch (IOException e) {
                     report.close();
-                    spec.commandLine().getErr().println("vpcie endpoint: " + e.getMessage());
+                    spec.commandLine().getErr().println("vpcie: endpoint: " + e.getMessage());
                     return 1;
                 }
                 if (served != null) out.println("metrics on http://" + metrics.substring(0, metrics.lastIndexOf(':') + 1) + served.port() + "/metrics");
@@ -292,9 +295,17 @@ public final class EndpointCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "at least one --device is required; known devices: " + String.join(", ", DeviceRegistry.names()));
         if (devices.size() > 8) throw new CommandLine.ParameterException(cl, "at most 8 devices (functions 0..7 of device 0): " + devices.size() + " given");
         if (group < 0 || group > 4094) throw new CommandLine.ParameterException(cl, "--group must be 0..4094 (a VLAN ID; 0 = untagged): " + group);
-        if (completionTimeoutMillis <= 0) throw new CommandLine.ParameterException(cl, "--completion-timeout-ms must be positive: " + completionTimeoutMillis);
-        if (idleOwnerTimeoutSeconds != null && idleOwnerTimeoutSeconds < 0)
-            throw new CommandLine.ParameterException(cl, "--idle-owner-timeout-s must be 0 (never) or positive: " + idleOwnerTimeoutSeconds);
+        try {
+            OptionChecks.range("--completion-timeout-ms", completionTimeoutMillis, 1, VrcCommand.MAX_TIMEOUT_MILLIS);
+            if (idleOwnerTimeoutSeconds != null) OptionChecks.range("--idle-owner-timeout-s (0 = never)", idleOwnerTimeoutSeconds, 0, 86_400);
+            FaultInjectingTransport.Faults.parse(faults);
+            if (groupKey.file != null) GroupKey.load(Path.of(groupKey.file));
+            if (metrics != null) Interconnect.checkHostPort("--metrics", metrics);
+            if (trace != null) OptionChecks.fileToWrite("--trace", trace);
+            capture.spec();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
         switch (transport) {
             case af_packet, pcap -> {
                 if (iface == null) throw new CommandLine.ParameterException(cl, "--iface is required with --transport " + transport);

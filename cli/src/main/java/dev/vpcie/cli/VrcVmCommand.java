@@ -79,6 +79,9 @@ final class VrcVmCommand implements Callable<Integer> {
             }
         }
         if (bdfs.stream().distinct().count() != bdfs.size()) throw new CommandLine.ParameterException(cl, "--device: a function listed twice");
+        if (qemu.isBlank()) throw new CommandLine.ParameterException(cl, "--qemu must name a program");
+        if (probeImage != null && !Files.isDirectory(probeImage))
+            throw new CommandLine.ParameterException(cl, "--probe-image: no directory " + probeImage);
         if (memoryMib < 64 || memoryMib > 65536) throw new CommandLine.ParameterException(cl, "--memory-mib must be 64..65536: " + memoryMib);
         QemuVm.Spec probeSpec;
         try {
@@ -96,13 +99,13 @@ final class VrcVmCommand implements Callable<Integer> {
             try {
                 functions.add(rc.device(bdf));
             } catch (IllegalArgumentException e) {
-                err.println("vpcie vrc vm: " + e.getMessage());
+                err.println("vpcie: vrc vm: " + e.getMessage());
                 return 1;
             }
         }
         QemuVm.Accel accel = accelerator(err);
         if (accel == QemuVm.Accel.TCG && tcgSpec.args().stream().noneMatch(a -> a.contains("irqpoll")))
-            err.println("vpcie vrc vm: note: under TCG no INTx reaches the guest; a Linux guest needs 'irqpoll nolapic_timer nohz=off' "
+            err.println("vpcie: vrc vm: note: under TCG no INTx reaches the guest; a Linux guest needs 'irqpoll nolapic_timer nohz=off' "
                     + "on its command line to poll for its devices");
         QemuVm.Spec spec = new QemuVm.Spec(tcgSpec.qemu(), tcgSpec.memoryMib(), accel, tcgSpec.args());
         QemuVm vm;
@@ -110,11 +113,11 @@ final class VrcVmCommand implements Callable<Integer> {
             vm = QemuVm.start(spec, functions, MpqemuBridge.Options.defaults(), System.out,
                     noStdin ? ChildProcess.Stdin.DEV_NULL : ChildProcess.Stdin.INHERIT);
         } catch (java.io.IOException e) {
-            err.println("vpcie vrc vm: cannot start " + qemu + ": " + e.getMessage()
+            err.println("vpcie: vrc vm: cannot start " + qemu + ": " + e.getMessage()
                     + (e.getMessage() != null && e.getMessage().contains("ENOENT") ? " (apt-get install qemu-system-x86)" : ""));
             return 1;
         }
-        err.println("vpcie vrc vm: QEMU pid " + vm.pid() + ", " + accel + ", " + functions.size() + " proxied function(s): "
+        err.println("vpcie: vrc vm: QEMU pid " + vm.pid() + ", " + accel + ", " + functions.size() + " proxied function(s): "
                 + functions.stream().map(PcieDevice::toString).toList());
         err.flush();
         Thread hook = new Thread(vm::close, "vpcie-vm-shutdown");
@@ -122,7 +125,7 @@ final class VrcVmCommand implements Callable<Integer> {
         try {
             int status = vm.exit().get();
             for (MpqemuBridge b : vm.bridges()) {
-                StringBuilder s = new StringBuilder("vpcie vrc vm: " + b.device().name() + ":");
+                StringBuilder s = new StringBuilder("vpcie: vrc vm: " + b.device().name() + ":");
                 for (BridgeCounter c : BridgeCounter.values()) if (b.count(c) > 0) s.append(' ').append(c.name().toLowerCase()).append('=').append(b.count(c));
                 err.println(s);
             }
@@ -147,11 +150,11 @@ final class VrcVmCommand implements Callable<Integer> {
                 System.getProperty("user.home") + "/.cache/vpcie/guest"));
         Path kernel = dir.resolve("vmlinuz"), initrd = dir.resolve("initrd.cpio.gz");
         if (!Files.isReadable(kernel) || !Files.isReadable(initrd)) {
-            err.println("vpcie vrc vm: KVM not probed (no probe guest in " + dir + "; scripts/guest-image builds one): using TCG");
+            err.println("vpcie: vrc vm: KVM not probed (no probe guest in " + dir + "; scripts/guest-image builds one): using TCG");
             return QemuVm.Accel.TCG;
         }
         KvmProbe.Result r = KvmProbe.probe(qemu, kernel, initrd, Duration.ofSeconds(15));
-        err.println("vpcie vrc vm: KVM " + (r.usable() ? "works" : "not usable") + ": " + r.reason() + (r.usable() ? "" : "; using TCG"));
+        err.println("vpcie: vrc vm: KVM " + (r.usable() ? "works" : "not usable") + ": " + r.reason() + (r.usable() ? "" : "; using TCG"));
         return r.usable() ? QemuVm.Accel.KVM : QemuVm.Accel.TCG;
     }
 }

@@ -1,6 +1,9 @@
 package dev.vpcie.vrc.bench;
 
+import dev.vpcie.vrc.Outcome;
 import dev.vpcie.vrc.PcieDevice;
+import java.util.EnumMap;
+import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -12,25 +15,36 @@ import org.HdrHistogram.Histogram;
 public final class MmioBench {
     private MmioBench() {}
 
-    /** {@code failed}: reads that ended other than with success (timeout, UR, CA, link down), left out of the histogram. */
-    public record Result(LatencySummary mmioRead, LatencySummary tlpPingPong, long failed) {
+    /**
+     * {@code failures}: the reads that ended other than with success, by how they ended (timeout,
+     * UR, CA, link down). They are left out of the histogram: a failed read's all-ones answer is
+     * not a latency, and counting it made a dead endpoint look fast.
+     */
+    public record Result(LatencySummary mmioRead, LatencySummary tlpPingPong, Map<Outcome, Long> failures) {
+        public Result {
+            failures = Map.copyOf(failures);
+        }
+
+        /** Reads that failed, whatever the reason. */
+        public long failed() { return failures.values().stream().mapToLong(Long::longValue).sum(); }
+
         /** MMIO median over ping-pong median: the target is at most 2. */
         public double ratio() { return mmioRead.medianMicros() / tlpPingPong.medianMicros(); }
     }
 
     public static Result run(PcieDevice device, int bar, long offset, int warmup, int iterations) {
         Histogram mmio = new Histogram(3_600_000_000_000L, 3), ping = new Histogram(3_600_000_000_000L, 3);
-        long failed = 0;
+        Map<Outcome, Long> failures = new EnumMap<>(Outcome.class);
         for (int i = 0; i < warmup + iterations; i++) {
             long t0 = System.nanoTime();
-            boolean ok = device.mmioRead(bar, offset, 4).ok();
+            Outcome outcome = device.mmioRead(bar, offset, 4).outcome();
             long t1 = System.nanoTime();
             long rtt = device.rootComplex().tlpRoundTrip(device.link());
             if (i < warmup) continue;
-            if (ok) mmio.recordValue(Math.max(1, t1 - t0));
-            else failed++;
+            if (outcome.ok()) mmio.recordValue(Math.max(1, t1 - t0));
+            else failures.merge(outcome, 1L, Long::sum);
             if (rtt > 0) ping.recordValue(rtt);
         }
-        return new Result(LatencySummary.of(mmio), LatencySummary.of(ping), failed);
+        return new Result(LatencySummary.of(mmio), LatencySummary.of(ping), failures);
     }
 }
