@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
                 + "after the same --device say how and with which address. E.g. --device igb --wire veth2 --device e1000 --wire vnic0 "
                 + "--wire-transport tap --mac 02:00:00:00:00:01.",
                 "With NICs, commands on stdin: link N down|up (the driver sees the link change), status, help.",
-                "Devices: see --list-devices. Exit status: 0 after a clean shutdown, 1 when the network cannot be used "
+                "Devices: see --list-devices. Exit status: 0 after a clean shutdown (SIGINT or SIGTERM), 1 when the network cannot be used "
                 + "(privileges, a failing transport), 2 for a usage error (unknown device, missing interface, bad option)."})
 public final class EndpointCommand implements Callable<Integer> {
 
@@ -169,8 +169,8 @@ public final class EndpointCommand implements Callable<Integer> {
             return 1;
         }
         Thread hook = Thread.ofPlatform().unstarted(this::shutdownFromSignal);
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (network) {
+        Runtime.getRuntime().addShutdownHook(hook); // for a shutdown other than by SIGINT/SIGTERM (System.exit, SIGHUP)
+        try (network; var signals = StopSignals.onStop(this::stop)) {
             EndpointConfig config = EndpointConfig.defaults()
                     .withCompletionTimeout(Duration.ofMillis(completionTimeoutMillis))
                     .withMaxPayloadLimit(EndpointConfig.payloadLimitFor(network.maxTlpLength()));

@@ -57,8 +57,8 @@ final class VrcAttachCommand implements Callable<Integer> {
         PrintWriter out = vrc.out();
         PrintWriter err = cmd.getErr();
         Thread hook = Thread.ofPlatform().unstarted(this::stopFromSignal);
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        Runtime.getRuntime().addShutdownHook(hook); // for a shutdown other than by SIGINT/SIGTERM (System.exit, SIGHUP)
+        try (var signals = StopSignals.onStop(this::stop)) {
             return vrc.run(rc -> attach(cmd, rc, out, err));
         } finally {
             stopped.countDown();

@@ -58,8 +58,8 @@ final class VrcBenchCommand implements Callable<Integer> {
                     vrc.err().printf("timing %d MMIO reads of %s BAR %d +0x%x, then the raw TLP ping-pong ...%n", iterations, d.name(), bar, offset);
                     vrc.err().flush();
                 }
-                MmioBench.Result r = MmioBench.run(d, bar, offset, Math.min(1000, iterations), iterations);
-                return printMmio(out, d, bar, r);
+                int warmup = Math.min(1000, iterations);
+                return printMmio(out, d, bar, warmup + iterations, MmioBench.run(d, bar, offset, warmup, iterations));
             } else {
                 try (DmaTestDriver driver = new DmaTestDriver(d)) {
                     out.printf("dmatest on %s, MPS %d, MRRS %d%n", d.name(), d.maxPayloadSize(), d.maxReadRequestSize());
@@ -106,7 +106,7 @@ final class VrcBenchCommand implements Callable<Integer> {
      * ended) and make the status 1, so a run against a dead or restarted endpoint never passes
      * for a measurement.
      */
-    private int printMmio(PrintWriter out, PcieDevice d, int bar, MmioBench.Result r) {
+    private int printMmio(PrintWriter out, PcieDevice d, int bar, long planned, MmioBench.Result r) {
         if (r.mmioRead().count() > 0) {
             out.printf("MMIO read round trip, %s BAR %d +0x%x, 4 bytes: %s%n", d.name(), bar, offset, r.mmioRead());
             out.printf("raw TLP ping-pong (same run):          %s%n", r.tlpPingPong());
@@ -114,11 +114,13 @@ final class VrcBenchCommand implements Callable<Integer> {
         } else {
             out.printf("MMIO read round trip, %s BAR %d +0x%x, 4 bytes: no read succeeded%n", d.name(), bar, offset);
         }
-        if (r.failed() == 0) {
+        long notMade = r.notMade(planned);
+        if (r.failed() == 0 && notMade == 0) {
             out.flush();
             return 0;
         }
-        out.printf("FAILED: %d of %d reads failed (%s); they are not in the figures%n", r.failed(), r.failed() + r.mmioRead().count(),
+        if (notMade > 0) out.printf("stopped: the link to %s went down; %d of %d reads (warm-up included) not made%n", d.name(), notMade, planned);
+        if (r.failed() > 0) out.printf("FAILED: %d of %d reads failed (%s); they are not in the figures%n", r.failed(), r.made(),
                 r.failures().entrySet().stream().map(e -> e.getValue() + " " + e.getKey().name().toLowerCase(Locale.ROOT).replace('_', ' '))
                         .collect(java.util.stream.Collectors.joining(", ")));
         out.flush();

@@ -79,8 +79,8 @@ final class VrcPingCommand implements java.util.concurrent.Callable<Integer> {
         if (sourceText == null) err.println("ping: no --source given; using " + source);
 
         Thread hook = Thread.ofPlatform().unstarted(this::stopFromSignal);
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        Runtime.getRuntime().addShutdownHook(hook); // for a shutdown other than by SIGINT/SIGTERM (System.exit, SIGHUP)
+        try (var signals = StopSignals.onStop(this::stop)) {
             final MacAddress chosenMac = sourceMac;
             return vrc.run(rc -> ping(cmd, rc, dest, source, chosenMac, out, err));
         } finally {

@@ -33,7 +33,7 @@ import picocli.CommandLine.ParentCommand;
                 "Under TCG no interrupt reaches the guest: boot Linux with 'irqpoll nolapic_timer nohz=off' so it polls."},
         footer = {"", "Example:", "  vpcie vrc --iface veth0 vm --device 01:00.0 -- -kernel vmlinuz -initrd initrd.gz \\",
                 "      -append 'console=ttyS0 irqpoll nolapic_timer nohz=off' -nographic",
-                "", "Exit status: QEMU's; 1 when the endpoints cannot be reached or QEMU cannot start; 2 usage error."})
+                "", "Exit status: QEMU's; 0 when stopped by Ctrl-C or SIGTERM (QEMU is stopped with it); 1 when the endpoints cannot be reached or QEMU cannot start; 2 usage error."})
 final class VrcVmCommand implements Callable<Integer> {
     enum Kvm { auto, on, off }
 
@@ -121,15 +121,19 @@ final class VrcVmCommand implements Callable<Integer> {
                 + functions.stream().map(PcieDevice::toString).toList());
         err.flush();
         Thread hook = new Thread(vm::close, "vpcie-vm-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        Runtime.getRuntime().addShutdownHook(hook); // for a shutdown other than by SIGINT/SIGTERM (System.exit, SIGHUP)
+        java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+        try (var signals = StopSignals.onStop(() -> {
+            stopped.set(true);
+            vm.close();
+        })) {
             int status = vm.exit().get();
             for (MpqemuBridge b : vm.bridges()) {
                 StringBuilder s = new StringBuilder("vpcie: vrc vm: " + b.device().name() + ":");
                 for (BridgeCounter c : BridgeCounter.values()) if (b.count(c) > 0) s.append(' ').append(c.name().toLowerCase()).append('=').append(b.count(c));
                 err.println(s);
             }
-            return status;
+            return stopped.get() ? 0 : status; // stopped by Ctrl-C/SIGTERM: QEMU's status is that of its kill
         } finally {
             vm.close();
             try {
