@@ -44,6 +44,10 @@ final class VrcAttachCommand implements Callable<Integer> {
     @Option(names = "--no-up", description = "leave the TAP administratively down (bring it up yourself)") boolean noUp;
     @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "0",
             description = "print counters every SECONDS (default: ${DEFAULT-VALUE}: only when detaching)") long statsSeconds;
+    @Option(names = "--trace", paramLabel = "FILE",
+            description = "record every frame's points inside the VRC (JFR events) and write them to FILE at exit; "
+                    + "`vpcie trace FILE [ENDPOINT-TRACE]` prints the median time per step, with an endpoint's trace the whole way")
+    java.nio.file.Path trace;
 
     private final CountDownLatch stop = new CountDownLatch(1), stopped = new CountDownLatch(1);
 
@@ -54,13 +58,22 @@ final class VrcAttachCommand implements Callable<Integer> {
         if (tapName.isEmpty() || tapName.length() > 15 || tapName.contains("/") || tapName.chars().anyMatch(c -> c <= ' ' || c > '~'))
             throw new CommandLine.ParameterException(cmd, "--tap must be an interface name of 1..15 printable characters: '" + tapName + "'");
         driverOptions.options(cmd);
+        if (trace != null) {
+            try {
+                OptionChecks.fileToWrite("--trace", trace);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cmd, e.getMessage());
+            }
+        }
         PrintWriter out = vrc.out();
         PrintWriter err = cmd.getErr();
         Thread hook = Thread.ofPlatform().unstarted(this::stopFromSignal);
         Runtime.getRuntime().addShutdownHook(hook); // for a shutdown other than by SIGINT/SIGTERM (System.exit, SIGHUP)
+        HopRecording recording = trace == null ? null : HopRecording.start(trace);
         try (var signals = StopSignals.onStop(this::stop)) {
             return vrc.run(rc -> attach(cmd, rc, out, err));
         } finally {
+            if (recording != null) recording.close();
             stopped.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -76,7 +89,7 @@ final class VrcAttachCommand implements Callable<Integer> {
         try {
             driver = driverOptions.open(cmd, device);
         } catch (NicException e) {
-            err.println("attach: " + e.getMessage());
+            err.println("vpcie: vrc attach: " + e.getMessage());
             return 1;
         }
         try (driver) {
@@ -86,7 +99,7 @@ final class VrcAttachCommand implements Callable<Integer> {
             try {
                 bridge = TapBridge.start(driver, tapName, new TapBridge.Options(!noOffload, !noUp));
             } catch (IOException e) {
-                err.println("attach: " + e.getMessage());
+                err.println("vpcie: vrc attach: " + e.getMessage());
                 return 1;
             }
             try (bridge) {

@@ -100,13 +100,13 @@ final class VrcPingCommand implements java.util.concurrent.Callable<Integer> {
         try {
             driver = driverOptions.open(cmd, device);
         } catch (NicException e) {
-            err.println("ping: " + e.getMessage());
+            err.println("vpcie: vrc ping: " + e.getMessage());
             return 1;
         }
         try (driver) {
             MacAddress mac = sourceMac != null ? sourceMac : driver.macAddress();
             if (sourceMac != null && !sourceMac.equals(driver.macAddress())) driver.setPromiscuous(true);
-            if (!driver.link().up()) err.println("ping: " + device.name() + ": " + driver.link() + "; trying anyway");
+            if (!driver.link().up()) err.println("vpcie: vrc ping: " + device.name() + ": " + driver.link() + "; trying anyway");
             Pinger.Settings settings = Pinger.Settings.defaults(dest, source, mac).withCount(count)
                     .withInterval(Duration.ofNanos((long) (interval * 1e9))).withPayloadSize(size).withTtl(ttl)
                     .withLinger(Duration.ofNanos((long) (linger * 1e9)));
@@ -117,7 +117,7 @@ final class VrcPingCommand implements java.util.concurrent.Callable<Integer> {
                 try {
                     pinger.resolve();
                 } catch (NicException e) {
-                    err.println("ping: " + e.getMessage());
+                    err.println("vpcie: vrc ping: " + e.getMessage());
                     return 1;
                 }
                 PingSummary summary = pinger.run(reply -> {
