@@ -10,6 +10,8 @@ import dev.vpcie.vrc.nic.ping.PingSummary;
 import dev.vpcie.vrc.nic.ping.Pinger;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
@@ -33,6 +35,7 @@ final class VrcPingCommand implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Mixin Logging.Options logging;
     @Mixin VrcAttachDriverOptions driverOptions;
+    @Mixin StatsOptions stats;
 
     @Parameters(index = "0", paramLabel = "BDF", description = "the NIC, e.g. 01:00.0") String bdfText;
     @Parameters(index = "1", paramLabel = "DEST", description = "IPv4 address to ping") String destText;
@@ -120,10 +123,17 @@ final class VrcPingCommand implements java.util.concurrent.Callable<Integer> {
                     err.println("vpcie: vrc ping: " + e.getMessage());
                     return 1;
                 }
-                PingSummary summary = pinger.run(reply -> {
-                    out.println(reply.format());
-                    out.flush();
-                }, stop::get);
+                PingSummary summary;
+                try (StatsReport report = StatsReport.start(stats.interval, () -> {
+                    List<String> lines = new ArrayList<>(List.of(VrcAttachCommand.nicCounters(driver)));
+                    lines.addAll(vrc.linkStats());
+                    return lines;
+                }, out)) {
+                    summary = pinger.run(reply -> {
+                        out.println(reply.format()); // a whole line at once: the stats thread prints too
+                        out.flush();
+                    }, stop::get);
+                }
                 out.println();
                 out.print(summary.format());
                 out.flush();

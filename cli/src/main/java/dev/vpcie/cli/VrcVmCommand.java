@@ -42,6 +42,8 @@ final class VrcVmCommand implements Callable<Integer> {
 
     @CommandLine.Mixin Logging.Options logging;
 
+    @CommandLine.Mixin StatsOptions stats;
+
     @Option(names = "--device", paramLabel = "BDF", required = true,
             description = "a function to give the guest, e.g. 01:00.0 (repeatable; one proxy device each)")
     List<String> devices;
@@ -127,12 +129,15 @@ final class VrcVmCommand implements Callable<Integer> {
             stopped.set(true);
             vm.close();
         })) {
-            int status = vm.exit().get();
-            for (MpqemuBridge b : vm.bridges()) {
-                StringBuilder s = new StringBuilder("vpcie: vrc vm: " + b.device().name() + ":");
-                for (BridgeCounter c : BridgeCounter.values()) if (b.count(c) > 0) s.append(' ').append(c.name().toLowerCase()).append('=').append(b.count(c));
-                err.println(s);
+            int status;
+            try (StatsReport report = StatsReport.start(stats.interval, () -> {
+                List<String> lines = new ArrayList<>(vrc.linkStats());
+                for (MpqemuBridge b : vm.bridges()) lines.add("stats " + bridgeCounters(b));
+                return lines;
+            }, err)) {
+                status = vm.exit().get();
             }
+            for (MpqemuBridge b : vm.bridges()) err.println("vpcie: vrc vm: " + bridgeCounters(b));
             return stopped.get() ? 0 : status; // stopped by Ctrl-C/SIGTERM: QEMU's status is that of its kill
         } finally {
             vm.close();
@@ -142,6 +147,13 @@ final class VrcVmCommand implements Callable<Integer> {
                 // the hook is running or ran: nothing left to undo
             }
         }
+    }
+
+    /** A bridge's counters that are not zero, e.g. {@code 01:00.0: bar_reads=12 bar_writes=40}. */
+    private static String bridgeCounters(MpqemuBridge b) {
+        StringBuilder s = new StringBuilder(b.device().name() + ":");
+        for (BridgeCounter c : BridgeCounter.values()) if (b.count(c) > 0) s.append(' ').append(c.name().toLowerCase()).append('=').append(b.count(c));
+        return s.toString();
     }
 
     private QemuVm.Accel accelerator(PrintWriter err) {
