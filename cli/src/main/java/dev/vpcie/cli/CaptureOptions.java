@@ -29,6 +29,6 @@ final class CaptureOptions {
         if (sizeMib < 0 || sizeMib > 1 << 20) throw new IllegalArgumentException("--capture-size must be 0..1048576 MiB: " + sizeMib);
         if (files < 1 || files > 1000) throw new IllegalArgumentException("--capture-files must be 1..1000: " + files);
         if (files > 1 && sizeMib == 0) throw new IllegalArgumentException("--capture-files needs --capture-size (rotation happens when a file is full)");
-        return new CaptureSpec(file, sizeMib << 20, files);
+        return new CaptureSpec(OptionChecks.fileToWrite("--capture", file), sizeMib << 20, files);
     }
 }

@@ -5,10 +5,13 @@ import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.endpoint.EndpointConfig;
 import dev.vpcie.endpoint.wire.LinkControl;
 import dev.vpcie.endpoint.wire.Nic;
+import dev.vpcie.protocol.link.GroupKey;
 import dev.vpcie.protocol.link.TlpPort;
+import dev.vpcie.protocol.transport.FaultInjectingTransport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,7 +42,7 @@ import picocli.CommandLine.Option;
                 + "after the same --device say how and with which address. E.g. --device igb --wire veth2 --device e1000 --wire vnic0 "
                 + "--wire-transport tap --mac 02:00:00:00:00:01.",
                 "With NICs, commands on stdin: link N down|up (the driver sees the link change), status, help.",
-                "Devices: see --list-devices. Exit status: 0 after a clean shutdown, 1 when the network cannot be used "
+                "Devices: see --list-devices. Exit status: 0 after a clean shutdown (SIGINT or SIGTERM), 1 when the network cannot be used "
                 + "(privileges, a failing transport), 2 for a usage error (unknown device, missing interface, bad option)."})
 public final class EndpointCommand implements Callable<Integer> {
 
@@ -134,7 +137,7 @@ public final class EndpointCommand implements Callable<Integer> {
     @Option(names = "--trace", paramLabel = "FILE",
             description = "record every frame's hops inside the endpoint (JFR events) and write them to FILE at exit; "
                     + "`vpcie trace FILE` prints the median time per hop")
-    java.nio.file.Path trace;
+    Path trace;
 
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -152,7 +155,7 @@ public final class EndpointCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--wire: " + e.getMessage());
         } catch (IOException e) {
-            spec.commandLine().getErr().println("vpcie endpoint: " + e.getMessage());
+            spec.commandLine().getErr().println("vpcie: endpoint: " + e.getMessage());
             return 1;
         }
         try (hosted) {
@@ -170,12 +173,12 @@ public final class EndpointCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         } catch (Exception e) {
-            spec.commandLine().getErr().println("vpcie endpoint: " + e.getMessage());
+            spec.commandLine().getErr().println("vpcie: endpoint: " + e.getMessage());
             return 1;
         }
         Thread hook = Thread.ofPlatform().unstarted(this::shutdownFromSignal);
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (network) {
+        Runtime.getRuntime().addShutdownHook(hook); // for a shutdown other than by SIGINT/SIGTERM (System.exit, SIGHUP)
+        try (network; var signals = StopSignals.onStop(this::stop)) {
             EndpointConfig config = EndpointConfig.defaults()
                     .withCompletionTimeout(Duration.ofMillis(completionTimeoutMillis))
                     .withMaxPayloadLimit(EndpointConfig.payloadLimitFor(network.maxTlpLength()));
@@ -206,7 +209,7 @@ public final class EndpointCommand implements Callable<Integer> {
                     throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
                 } catch (IOException e) {
                     report.close();
-                    spec.commandLine().getErr().println("vpcie endpoint: " + e.getMessage());
+                    spec.commandLine().getErr().println("vpcie: endpoint: " + e.getMessage());
                     return 1;
                 }
                 if (served != null) out.println("metrics on http://" + metrics.substring(0, metrics.lastIndexOf(':') + 1) + served.port() + "/metrics");
@@ -301,9 +304,17 @@ public final class EndpointCommand implements Callable<Integer> {
         if (devices.size() > 8) throw new CommandLine.ParameterException(cl, "at most 8 devices (functions 0..7 of device 0): " + devices.size() + " given");
         if (group < 0 || group > 4094) throw new CommandLine.ParameterException(cl, "--group must be 0..4094 (a VLAN ID; 0 = untagged): " + group);
         if (agents < 1 || agents > 8) throw new CommandLine.ParameterException(cl, "--agents must be 1..8: " + agents);
-        if (completionTimeoutMillis <= 0) throw new CommandLine.ParameterException(cl, "--completion-timeout-ms must be positive: " + completionTimeoutMillis);
-        if (idleOwnerTimeoutSeconds != null && idleOwnerTimeoutSeconds < 0)
-            throw new CommandLine.ParameterException(cl, "--idle-owner-timeout-s must be 0 (never) or positive: " + idleOwnerTimeoutSeconds);
+        try {
+            OptionChecks.range("--completion-timeout-ms", completionTimeoutMillis, 1, VrcCommand.MAX_TIMEOUT_MILLIS);
+            if (idleOwnerTimeoutSeconds != null) OptionChecks.range("--idle-owner-timeout-s (0 = never)", idleOwnerTimeoutSeconds, 0, 86_400);
+            FaultInjectingTransport.Faults.parse(faults);
+            if (groupKey.file != null) GroupKey.load(Path.of(groupKey.file));
+            if (metrics != null) Interconnect.checkHostPort("--metrics", metrics);
+            if (trace != null) OptionChecks.fileToWrite("--trace", trace);
+            capture.spec();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
         encap.check(cl, iface != null || udpListen != null || udpPeer != null || faults != null || group != 0);
         if (!encap.nettlp()) switch (transport) {
             case af_packet, pcap -> {

@@ -2,7 +2,7 @@ package dev.vpcie.cli;
 
 import dev.vpcie.protocol.agent.AgentLoop;
 import dev.vpcie.protocol.capture.CaptureSpec;
-import dev.vpcie.protocol.capture.PcapWriter;
+import dev.vpcie.protocol.capture.QueuedCapture;
 import dev.vpcie.protocol.encap.FrameCodec;
 import dev.vpcie.protocol.link.GroupKey;
 import dev.vpcie.protocol.link.LinkConfig;
@@ -94,7 +94,7 @@ final class Interconnect implements AutoCloseable {
         List<FrameTap> taps = new ArrayList<>();
         if (capture != null) {
             try {
-                taps.add(PcapWriter.open(capture));
+                taps.add(QueuedCapture.open(capture)); // written on a thread of its own: the loop never waits for the disk
             } catch (IOException e) {
                 throw new IOException("cannot write the capture file " + capture.file() + ": " + e.getMessage(), e);
             }

@@ -40,6 +40,8 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
         withVersionEverywhere(cl);
+        cl.setParameterExceptionHandler(UserErrors::usage);
+        cl.setExecutionExceptionHandler(UserErrors::failure);
         return cl;
     }
 

@@ -81,10 +81,10 @@ final class PcapDecode {
                 });
             }
         } catch (NoSuchFileException e) {
-            err.println("vpcie tlp decode: no such file: " + file);
+            err.println("vpcie: tlp decode: no such file: " + file);
             return CommandLine.ExitCode.USAGE;
         } catch (IOException e) {
-            err.println("vpcie tlp decode: " + file + ": " + e.getMessage());
+            err.println("vpcie: tlp decode: " + file + ": " + e.getMessage());
             return CommandLine.ExitCode.SOFTWARE;
         }
         if (!json && other > 0) out.println(other + " frames of other protocols skipped");

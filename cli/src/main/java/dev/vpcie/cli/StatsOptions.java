@@ -3,7 +3,7 @@ package dev.vpcie.cli;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** {@code --stats-interval}, for the commands that run until stopped (endpoint, vrc attach). */
+/** {@code --stats-interval}, for the commands that run until stopped (endpoint, vrc attach, vrc ping). */
 final class StatsOptions {
     /** Set while parsing, before the interconnect opens: it then counts frames for the report. */
     static volatile boolean requested;
@@ -11,7 +11,7 @@ final class StatsOptions {
     Duration interval;
 
     @Option(names = "--stats-interval", paramLabel = "DURATION",
-            description = "print the link and function counters every DURATION (e.g. 10s, 500ms; a bare number is seconds)")
+            description = "print the counters every DURATION while it runs (e.g. 10s, 500ms; a bare number is seconds; at least 100ms)")
     void interval(String value) {
         interval = parse(value);
         requested = true;

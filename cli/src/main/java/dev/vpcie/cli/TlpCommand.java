@@ -117,7 +117,7 @@ public final class TlpCommand implements Runnable {
                 out.flush();
                 return CommandLine.ExitCode.OK;
             } catch (MalformedTlpException e) {
-                err.println("vpcie tlp decode: malformed TLP: " + e.getMessage());
+                err.println("vpcie: tlp decode: malformed TLP: " + e.getMessage());
                 return CommandLine.ExitCode.SOFTWARE;
             }
         }
@@ -127,8 +127,7 @@ public final class TlpCommand implements Runnable {
         }
 
         private static int usage(PrintWriter err, String message) {
-            err.println("vpcie tlp decode: bad input: " + message);
-            err.println("Try 'vpcie tlp decode --help'.");
+            err.println("vpcie: tlp decode: bad input: " + message + " (see vpcie tlp decode --help)");
             return CommandLine.ExitCode.USAGE;
         }
 

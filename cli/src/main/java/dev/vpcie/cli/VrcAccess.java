@@ -68,7 +68,7 @@ record VrcAccess(long offset, int width) {
     /** Status 0 for a successful access; otherwise says how it ended on stderr (one line) and returns 1. */
     static int report(CommandLine cmd, dev.vpcie.vrc.Outcome outcome, boolean write) {
         if (outcome.ok()) return 0;
-        cmd.getErr().println("vpcie vrc: the access failed: " + describe(outcome) + (write ? "" : "; the value shown is all-ones"));
+        cmd.getErr().println("vpcie: vrc: the access failed: " + describe(outcome) + (write ? "" : "; the value shown is all-ones"));
         return 1;
     }
 

@@ -8,6 +8,8 @@ import dev.vpcie.vrc.nic.NicStats;
 import dev.vpcie.vrc.tap.TapBridge;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -42,8 +44,7 @@ final class VrcAttachCommand implements Callable<Integer> {
     String tapName;
     @Option(names = "--no-offload", description = "plain frames on the TAP: no TSO or checksum offload to the NIC") boolean noOffload;
     @Option(names = "--no-up", description = "leave the TAP administratively down (bring it up yourself)") boolean noUp;
-    @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "0",
-            description = "print counters every SECONDS (default: ${DEFAULT-VALUE}: only when detaching)") long statsSeconds;
+    @Mixin StatsOptions stats;
     @Option(names = "--trace", paramLabel = "FILE",
             description = "record every frame's points inside the VRC (JFR events) and write them to FILE at exit; "
                     + "`vpcie trace FILE [ENDPOINT-TRACE]` prints the median time per step, with an endpoint's trace the whole way")
@@ -53,17 +54,22 @@ final class VrcAttachCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         CommandLine cmd = spec.commandLine();
-        if (statsSeconds < 0) throw new CommandLine.ParameterException(cmd, "--stats-interval must not be negative");
-        if (statsSeconds > 0) StatsOptions.requested = true; // count frames per direction for the link lines
         if (tapName.isEmpty() || tapName.length() > 15 || tapName.contains("/") || tapName.chars().anyMatch(c -> c <= ' ' || c > '~'))
             throw new CommandLine.ParameterException(cmd, "--tap must be an interface name of 1..15 printable characters: '" + tapName + "'");
         driverOptions.options(cmd);
+        if (trace != null) {
+            try {
+                OptionChecks.fileToWrite("--trace", trace);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cmd, e.getMessage());
+            }
+        }
         PrintWriter out = vrc.out();
         PrintWriter err = cmd.getErr();
         Thread hook = Thread.ofPlatform().unstarted(this::stopFromSignal);
-        Runtime.getRuntime().addShutdownHook(hook);
+        Runtime.getRuntime().addShutdownHook(hook); // for a shutdown other than by SIGINT/SIGTERM (System.exit, SIGHUP)
         HopRecording recording = trace == null ? null : HopRecording.start(trace);
-        try {
+        try (var signals = StopSignals.onStop(this::stop)) {
             return vrc.run(rc -> attach(cmd, rc, out, err));
         } finally {
             if (recording != null) recording.close();
@@ -82,7 +88,7 @@ final class VrcAttachCommand implements Callable<Integer> {
         try {
             driver = driverOptions.open(cmd, device);
         } catch (NicException e) {
-            err.println("attach: " + e.getMessage());
+            err.println("vpcie: vrc attach: " + e.getMessage());
             return 1;
         }
         try (driver) {
@@ -92,7 +98,7 @@ final class VrcAttachCommand implements Callable<Integer> {
             try {
                 bridge = TapBridge.start(driver, tapName, new TapBridge.Options(!noOffload, !noUp));
             } catch (IOException e) {
-                err.println("attach: " + e.getMessage());
+                err.println("vpcie: vrc attach: " + e.getMessage());
                 return 1;
             }
             try (bridge) {
@@ -103,10 +109,12 @@ final class VrcAttachCommand implements Callable<Integer> {
                     out.println(device.name() + ": " + state);
                     out.flush();
                 });
-                while (!stop.await(statsSeconds == 0 ? 1_000_000 : statsSeconds, TimeUnit.SECONDS)) {
-                    out.println(counters(driver, bridge));
-                    for (String line : vrc.linkStats()) out.println(line);
-                    out.flush();
+                try (StatsReport report = StatsReport.start(stats.interval, () -> {
+                    List<String> lines = new ArrayList<>(List.of(counters(driver, bridge)));
+                    lines.addAll(vrc.linkStats());
+                    return lines;
+                }, out)) {
+                    stop.await();
                 }
                 out.println(counters(driver, bridge));
             }
@@ -117,14 +125,18 @@ final class VrcAttachCommand implements Callable<Integer> {
     }
 
     static String counters(NicDriver driver, TapBridge bridge) {
-        NicStats s = driver.stats();
         TapBridge.Stats b = bridge.stats();
-        return String.format(Locale.ROOT,
-                "%s: tx %d frames %d bytes (ring full %d), rx %d frames %d bytes (errors %d), interrupts %d, resets %d, "
-                        + "NIC missed %d; %s: to NIC %d (TSO %d, checksum %d), to TAP %d, TAP drops %d, dropped %d",
-                driver.device().name(), s.txFrames(), s.txBytes(), s.txBusy(), s.rxFrames(), s.rxBytes(), s.rxErrors(), s.interrupts(),
-                s.resets(), s.hardware("MPC"), bridge.name(), b.toNicFrames(), b.toNicSegmented(), b.toNicChecksum(), b.toTapFrames(),
+        return String.format(Locale.ROOT, "%s; %s: to NIC %d (TSO %d, checksum %d), to TAP %d, TAP drops %d, dropped %d",
+                nicCounters(driver), bridge.name(), b.toNicFrames(), b.toNicSegmented(), b.toNicChecksum(), b.toTapFrames(),
                 b.tapWriteDrops(), b.dropped());
+    }
+
+    /** The driver's counters: frames and bytes each way, ring-full waits, RX errors, interrupts, resets, the NIC's missed packets. */
+    static String nicCounters(NicDriver driver) {
+        NicStats s = driver.stats();
+        return String.format(Locale.ROOT, "%s: tx %d frames %d bytes (ring full %d), rx %d frames %d bytes (errors %d), interrupts %d, "
+                        + "resets %d, NIC missed %d", driver.device().name(), s.txFrames(), s.txBytes(), s.txBusy(), s.rxFrames(), s.rxBytes(),
+                s.rxErrors(), s.interrupts(), s.resets(), s.hardware("MPC"));
     }
 
     /** Ends {@link #call} as Ctrl-C does. */

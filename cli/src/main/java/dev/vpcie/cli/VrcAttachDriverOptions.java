@@ -54,7 +54,8 @@ final class VrcAttachDriverOptions {
     /** The driver options, checked; usage errors name the option. */
     NicOptions options(CommandLine cmd) {
         if (mtu < 1500 || mtu > 9000) throw new CommandLine.ParameterException(cmd, "--mtu must be 1500..9000: " + mtu);
-        if (linkWaitMillis < 0) throw new CommandLine.ParameterException(cmd, "--link-wait-ms must not be negative");
+        if (linkWaitMillis < 0 || linkWaitMillis > VrcCommand.MAX_TIMEOUT_MILLIS)
+            throw new CommandLine.ParameterException(cmd, "--link-wait-ms must be 0.." + VrcCommand.MAX_TIMEOUT_MILLIS + ": " + linkWaitMillis);
         if (busyPollMicros < 0 || busyPollMicros > 1_000_000)
             throw new CommandLine.ParameterException(cmd, "--busy-poll-us must be 0..1000000: " + busyPollMicros);
         try {

@@ -45,24 +45,21 @@ final class VrcBenchCommand implements Callable<Integer> {
         CommandLine cmd = spec.commandLine();
         if (!what.equals("mmio") && !what.equals("dma")) throw new CommandLine.ParameterException(cmd, "bench mmio or bench dma, not " + what);
         if (iterations < 1) throw new CommandLine.ParameterException(cmd, "--iterations must be positive");
-        if (bytesPerSize < 1 || secondsPerSize <= 0) throw new CommandLine.ParameterException(cmd, "--bytes-per-size and --seconds-per-size must be positive");
+        if (bytesPerSize < 1 || bytesPerSize > 1L << 40) throw new CommandLine.ParameterException(cmd, "--bytes-per-size must be 1..1099511627776: " + bytesPerSize);
+        if (!(secondsPerSize > 0 && secondsPerSize <= 3600)) throw new CommandLine.ParameterException(cmd, "--seconds-per-size must be above 0, at most 3600: " + secondsPerSize);
         if (sizes != null && sizes.stream().anyMatch(s -> s < 1 || s > 1L << 30))
             throw new CommandLine.ParameterException(cmd, "--sizes must be 1 .. 1073741824 bytes each: " + sizes);
         return vrc.run(rc -> {
             PcieDevice d = pick(cmd, rc);
             PrintWriter out = vrc.out();
             if (what.equals("mmio")) {
-                int bar = barIndex != null ? barIndex : d.bars().stream().filter(b -> b.isMemory() && b.assigned()).map(Bar::index)
-                        .findFirst().orElseThrow(() -> new CommandLine.ParameterException(cmd, d.name() + " has no memory BAR"));
+                int bar = mmioBar(cmd, d);
                 if (iterations >= 10_000) { // seconds of work: say what it is
                     vrc.err().printf("timing %d MMIO reads of %s BAR %d +0x%x, then the raw TLP ping-pong ...%n", iterations, d.name(), bar, offset);
                     vrc.err().flush();
                 }
-                MmioBench.Result r = MmioBench.run(d, bar, offset, Math.min(1000, iterations), iterations);
-                out.printf("MMIO read round trip, %s BAR %d +0x%x, 4 bytes: %s%n", d.name(), bar, offset, r.mmioRead());
-                out.printf("raw TLP ping-pong (same run):          %s%n", r.tlpPingPong());
-                out.printf("ratio of medians: %.2f%n", r.ratio());
-                if (r.failed() > 0) out.printf("failed reads (timeout, UR, CA or link down; not in the histogram): %d%n", r.failed());
+                int warmup = Math.min(1000, iterations);
+                return printMmio(out, d, bar, warmup + iterations, MmioBench.run(d, bar, offset, warmup, iterations));
             } else {
                 try (DmaTestDriver driver = new DmaTestDriver(d)) {
                     out.printf("dmatest on %s, MPS %d, MRRS %d%n", d.name(), d.maxPayloadSize(), d.maxReadRequestSize());
@@ -84,6 +81,50 @@ final class VrcBenchCommand implements Callable<Integer> {
             out.flush();
             return 0;
         });
+    }
+
+    /** The BAR to read: --bar or the first memory BAR; it and --offset checked against what enumeration found. */
+    private int mmioBar(CommandLine cmd, PcieDevice d) {
+        Bar bar;
+        if (barIndex == null) {
+            bar = d.bars().stream().filter(b -> b.isMemory() && b.assigned()).findFirst()
+                    .orElseThrow(() -> new CommandLine.ParameterException(cmd, d.name() + " has no memory BAR"));
+        } else {
+            bar = d.bars().stream().filter(b -> b.index() == barIndex).findFirst().orElseThrow(() -> new CommandLine.ParameterException(cmd,
+                    "--bar: " + d.name() + " has no BAR " + barIndex + " (it has " + d.bars().stream().map(Bar::index).toList() + ")"));
+            if (!bar.isMemory() || !bar.assigned()) throw new CommandLine.ParameterException(cmd, "--bar: BAR " + barIndex + " of " + d.name()
+                    + " is " + (bar.isMemory() ? "not assigned" : "an I/O BAR") + "; bench mmio reads a memory BAR");
+        }
+        if (offset < 0 || offset > bar.size() - 4 || (offset & 3) != 0)
+            throw new CommandLine.ParameterException(cmd, String.format("--offset must be a multiple of 4 in 0..0x%x (BAR %d of %s is 0x%x bytes): 0x%x",
+                    bar.size() - 4, bar.index(), d.name(), bar.size(), offset));
+        return bar.index();
+    }
+
+    /**
+     * The figures, or none when no read succeeded; failed reads are counted apart (by how they
+     * ended) and make the status 1, so a run against a dead or restarted endpoint never passes
+     * for a measurement.
+     */
+    private int printMmio(PrintWriter out, PcieDevice d, int bar, long planned, MmioBench.Result r) {
+        if (r.mmioRead().count() > 0) {
+            out.printf("MMIO read round trip, %s BAR %d +0x%x, 4 bytes: %s%n", d.name(), bar, offset, r.mmioRead());
+            out.printf("raw TLP ping-pong (same run):          %s%n", r.tlpPingPong());
+            out.printf("ratio of medians: %.2f%n", r.ratio());
+        } else {
+            out.printf("MMIO read round trip, %s BAR %d +0x%x, 4 bytes: no read succeeded%n", d.name(), bar, offset);
+        }
+        long notMade = r.notMade(planned);
+        if (r.failed() == 0 && notMade == 0) {
+            out.flush();
+            return 0;
+        }
+        if (notMade > 0) out.printf("stopped: the link to %s went down; %d of %d reads (warm-up included) not made%n", d.name(), notMade, planned);
+        if (r.failed() > 0) out.printf("FAILED: %d of %d reads failed (%s); they are not in the figures%n", r.failed(), r.made(),
+                r.failures().entrySet().stream().map(e -> e.getValue() + " " + e.getKey().name().toLowerCase(Locale.ROOT).replace('_', ' '))
+                        .collect(java.util.stream.Collectors.joining(", ")));
+        out.flush();
+        return 1;
     }
 
     private PcieDevice pick(CommandLine cmd, RootComplex rc) {

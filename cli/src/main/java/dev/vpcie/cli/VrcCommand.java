@@ -3,10 +3,13 @@ package dev.vpcie.cli;
 import dev.vpcie.endpoint.EndpointConfig;
 import dev.vpcie.protocol.agent.AgentLoop;
 import dev.vpcie.protocol.capture.CaptureSpec;
+import dev.vpcie.protocol.link.GroupKey;
 import dev.vpcie.protocol.link.TlpPort;
+import dev.vpcie.protocol.transport.FaultInjectingTransport;
 import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.vrc.RootComplexConfig;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +30,9 @@ import picocli.CommandLine.Option;
         footer = {"", "Exit status: 0 success; 1 the endpoints cannot be reached (none answered, the interface cannot be used) "
                 + "or an access failed; 2 usage error."})
 public final class VrcCommand implements Runnable {
+
+    /** The longest timeout any option takes: an hour, far beyond any use, far below an overflow. */
+    static final long MAX_TIMEOUT_MILLIS = 3_600_000;
 
     /** The transports {@code --transport} accepts. */
     enum Transport { af_packet, pcap, udp }
@@ -117,7 +123,7 @@ public final class VrcCommand implements Runnable {
                 try {
                     connection.awaitUp();
                 } catch (Exception e) {
-                    spec.commandLine().getErr().println("vpcie vrc: " + e.getMessage());
+                    spec.commandLine().getErr().println("vpcie: vrc: " + e.getMessage());
                     return 1;
                 }
                 List<dev.vpcie.vrc.PcieDevice> found = rc.enumerate();
@@ -139,7 +145,7 @@ public final class VrcCommand implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         } catch (Exception e) { // unreachable endpoints, privileges, a busy port: said plainly, status 1
-            cl.getErr().println("vpcie vrc: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            cl.getErr().println("vpcie: vrc: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return null;
         }
     }
@@ -173,8 +179,14 @@ public final class VrcCommand implements Runnable {
 
     private void checkOptions(CommandLine cl) {
         if (group < 0 || group > 4094) throw new CommandLine.ParameterException(cl, "--group must be 0..4094 (a VLAN ID; 0 = untagged): " + group);
-        if (completionTimeoutMillis <= 0) throw new CommandLine.ParameterException(cl, "--completion-timeout-ms must be positive");
-        if (discoverTimeoutMillis <= 0) throw new CommandLine.ParameterException(cl, "--discover-timeout-ms must be positive");
+        try {
+            OptionChecks.range("--completion-timeout-ms", completionTimeoutMillis, 1, MAX_TIMEOUT_MILLIS);
+            OptionChecks.range("--discover-timeout-ms", discoverTimeoutMillis, 1, MAX_TIMEOUT_MILLIS);
+            FaultInjectingTransport.Faults.parse(faults);
+            if (groupKey.file != null) GroupKey.load(Path.of(groupKey.file));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
         // Host memory sits at bus address 0 and must end below the 32-bit MMIO window at 0xe0000000.
         if (hostMemoryMib <= 0 || hostMemoryMib > 3072) throw new CommandLine.ParameterException(cl, "--host-memory-mib must be 1..3072: " + hostMemoryMib);
         encap.check(cl, iface != null || udpListen != null || udpPeer != null || faults != null || group != 0 || !endpoints.isEmpty());

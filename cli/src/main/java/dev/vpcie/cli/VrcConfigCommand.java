@@ -63,7 +63,7 @@ final class VrcConfigCommand implements Callable<Integer> {
                 Optional<Capability> cap = device.flatMap(d -> d.capabilities().stream()
                         .filter(c -> c.extended() == r.extended() && c.id() == r.capabilityId()).findFirst());
                 if (cap.isEmpty()) {
-                    cmd.getErr().println("vpcie vrc config: " + (device.isEmpty() ? "no function " : "")
+                    cmd.getErr().println("vpcie: vrc config: " + (device.isEmpty() ? "no function " : "")
                             + dev.vpcie.protocol.tlp.Bdf.toString(bdf) + (device.isEmpty() ? "" : " has no such capability") + ": " + r.text());
                     return 1;
                 }
@@ -71,7 +71,7 @@ final class VrcConfigCommand implements Callable<Integer> {
             }
             int last = offset + r.width() * Math.max(1, op.writes().size());
             if (offset % r.width() != 0 || last > 4096) {
-                cmd.getErr().println("vpcie vrc config: " + r.text() + " is at 0x" + Integer.toHexString(offset)
+                cmd.getErr().println("vpcie: vrc config: " + r.text() + " is at 0x" + Integer.toHexString(offset)
                         + ", not aligned to its width or past 4 KiB");
                 return 1;
             }

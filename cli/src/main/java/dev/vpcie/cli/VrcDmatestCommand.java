@@ -31,7 +31,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "dmatest", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run one dmatest command with an interrupt and check its result: copy (host to host), "
                 + "fill (a 32-bit pattern into host memory) or checksum (CRC-32 of host memory).",
-                "Exit status 1 when the command fails, no interrupt arrives or the data is wrong."})
+                "Exit status 1 when the command fails, no interrupt arrives, the link goes down (at once) or the data is wrong."})
 final class VrcDmatestCommand implements Callable<Integer> {
     static final int VENDOR_ID = 0x1AF4, DEVICE_ID = 0x10F0;
 
@@ -96,7 +96,8 @@ final class VrcDmatestCommand implements Callable<Integer> {
         int pattern = (int) patternValue;
         if (srcOffset < 0 || srcOffset > 4095 || dstOffset < 0 || dstOffset > 4095)
             throw new CommandLine.ParameterException(cmd, "--src-offset and --dst-offset must be 0..4095");
-        if (timeoutMillis <= 0) throw new CommandLine.ParameterException(cmd, "--timeout-ms must be positive");
+        if (timeoutMillis <= 0 || timeoutMillis > VrcCommand.MAX_TIMEOUT_MILLIS)
+            throw new CommandLine.ParameterException(cmd, "--timeout-ms must be 1.." + VrcCommand.MAX_TIMEOUT_MILLIS + ": " + timeoutMillis);
         return vrc.run(rc -> run(cmd, rc, bdf, op, size, pattern));
     }
 
@@ -152,16 +153,21 @@ final class VrcDmatestCommand implements Callable<Integer> {
             long srcAddr = src == null ? 0 : src.busAddress() + srcOffset, dstAddr = dst == null ? 0 : dst.busAddress() + dstOffset;
             long t0 = System.nanoTime();
             int sequence = drv.submit(op.op, srcAddr, dstAddr, size, pattern, true, 0);
-            boolean gotInterrupt = fired.await(timeoutMillis, TimeUnit.MILLISECONDS);
-            DmaTestDriver.Completion c = drv.await(sequence, gotInterrupt ? TimeUnit.SECONDS.toNanos(1) : 0);
-            int status = drv.takeInterruptStatus(); // also lowers INTx
-            double ms = ((gotInterrupt ? firedAt.get() : System.nanoTime()) - t0) / 1e6;
-
             String what = switch (op) {
                 case copy -> String.format("copy %d bytes host->host", size);
                 case fill -> String.format("fill %d bytes with 0x%08x", size, pattern);
                 case checksum -> String.format("checksum of %d bytes", size);
             };
+            boolean gotInterrupt = awaitInterrupt(fired, d);
+            if (!gotInterrupt && !d.link().isUp()) {
+                out.printf(Locale.ROOT, "%s: FAILED: the link to %s went down after %.0f ms (%s)%n", what, d.name(),
+                        (System.nanoTime() - t0) / 1e6, d.link().describe());
+                return 1;
+            }
+            DmaTestDriver.Completion c = drv.await(sequence, gotInterrupt ? TimeUnit.SECONDS.toNanos(1) : 0);
+            int status = drv.takeInterruptStatus(); // also lowers INTx
+            double ms = ((gotInterrupt ? firedAt.get() : System.nanoTime()) - t0) / 1e6;
+
             if (c == null) {
                 out.printf("%s: no completion within %d ms%s%n", what, timeoutMillis, gotInterrupt ? "" : " and no interrupt");
                 return 1;
@@ -187,6 +193,24 @@ final class VrcDmatestCommand implements Callable<Integer> {
             out.flush();
         }
     }
+
+    /**
+     * Waits for the interrupt, at most --timeout-ms, and no longer than the link stays up: once
+     * the link is down no completion can come, and waiting out the timeout (30 s in scripts)
+     * only hides the failure. The link's state is looked at every 20 ms rather than subscribed
+     * to: its down event runs on the root complex's loop, which offers no listener for it.
+     */
+    private boolean awaitInterrupt(CountDownLatch fired, PcieDevice d) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            if (fired.await(Math.min(left, LINK_CHECK_NANOS), TimeUnit.NANOSECONDS)) return true;
+            if (!d.link().isUp()) return fired.getCount() == 0;
+        }
+    }
+
+    private static final long LINK_CHECK_NANOS = 20_000_000L;
 
     /** Null when the copy is byte-identical, else what differs. */
     private static String verifyCopy(MemorySegment src, MemorySegment dst) {

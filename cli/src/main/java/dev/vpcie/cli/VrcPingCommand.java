@@ -10,6 +10,8 @@ import dev.vpcie.vrc.nic.ping.PingSummary;
 import dev.vpcie.vrc.nic.ping.Pinger;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
@@ -33,6 +35,7 @@ final class VrcPingCommand implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Mixin Logging.Options logging;
     @Mixin VrcAttachDriverOptions driverOptions;
+    @Mixin StatsOptions stats;
 
     @Parameters(index = "0", paramLabel = "BDF", description = "the NIC, e.g. 01:00.0") String bdfText;
     @Parameters(index = "1", paramLabel = "DEST", description = "IPv4 address to ping") String destText;
@@ -79,8 +82,8 @@ final class VrcPingCommand implements java.util.concurrent.Callable<Integer> {
         if (sourceText == null) err.println("ping: no --source given; using " + source);
 
         Thread hook = Thread.ofPlatform().unstarted(this::stopFromSignal);
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        Runtime.getRuntime().addShutdownHook(hook); // for a shutdown other than by SIGINT/SIGTERM (System.exit, SIGHUP)
+        try (var signals = StopSignals.onStop(this::stop)) {
             final MacAddress chosenMac = sourceMac;
             return vrc.run(rc -> ping(cmd, rc, dest, source, chosenMac, out, err));
         } finally {
@@ -100,13 +103,13 @@ final class VrcPingCommand implements java.util.concurrent.Callable<Integer> {
         try {
             driver = driverOptions.open(cmd, device);
         } catch (NicException e) {
-            err.println("ping: " + e.getMessage());
+            err.println("vpcie: vrc ping: " + e.getMessage());
             return 1;
         }
         try (driver) {
             MacAddress mac = sourceMac != null ? sourceMac : driver.macAddress();
             if (sourceMac != null && !sourceMac.equals(driver.macAddress())) driver.setPromiscuous(true);
-            if (!driver.link().up()) err.println("ping: " + device.name() + ": " + driver.link() + "; trying anyway");
+            if (!driver.link().up()) err.println("vpcie: vrc ping: " + device.name() + ": " + driver.link() + "; trying anyway");
             Pinger.Settings settings = Pinger.Settings.defaults(dest, source, mac).withCount(count)
                     .withInterval(Duration.ofNanos((long) (interval * 1e9))).withPayloadSize(size).withTtl(ttl)
                     .withLinger(Duration.ofNanos((long) (linger * 1e9)));
@@ -117,13 +120,20 @@ final class VrcPingCommand implements java.util.concurrent.Callable<Integer> {
                 try {
                     pinger.resolve();
                 } catch (NicException e) {
-                    err.println("ping: " + e.getMessage());
+                    err.println("vpcie: vrc ping: " + e.getMessage());
                     return 1;
                 }
-                PingSummary summary = pinger.run(reply -> {
-                    out.println(reply.format());
-                    out.flush();
-                }, stop::get);
+                PingSummary summary;
+                try (StatsReport report = StatsReport.start(stats.interval, () -> {
+                    List<String> lines = new ArrayList<>(List.of(VrcAttachCommand.nicCounters(driver)));
+                    lines.addAll(vrc.linkStats());
+                    return lines;
+                }, out)) {
+                    summary = pinger.run(reply -> {
+                        out.println(reply.format()); // a whole line at once: the stats thread prints too
+                        out.flush();
+                    }, stop::get);
+                }
                 out.println();
                 out.print(summary.format());
                 out.flush();

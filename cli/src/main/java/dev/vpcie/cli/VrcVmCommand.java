@@ -33,7 +33,7 @@ import picocli.CommandLine.ParentCommand;
                 "Under TCG no interrupt reaches the guest: boot Linux with 'irqpoll nolapic_timer nohz=off' so it polls."},
         footer = {"", "Example:", "  vpcie vrc --iface veth0 vm --device 01:00.0 -- -kernel vmlinuz -initrd initrd.gz \\",
                 "      -append 'console=ttyS0 irqpoll nolapic_timer nohz=off' -nographic",
-                "", "Exit status: QEMU's; 1 when the endpoints cannot be reached or QEMU cannot start; 2 usage error."})
+                "", "Exit status: QEMU's; 0 when stopped by Ctrl-C or SIGTERM (QEMU is stopped with it); 1 when the endpoints cannot be reached or QEMU cannot start; 2 usage error."})
 final class VrcVmCommand implements Callable<Integer> {
     enum Kvm { auto, on, off }
 
@@ -41,6 +41,8 @@ final class VrcVmCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @CommandLine.Mixin Logging.Options logging;
+
+    @CommandLine.Mixin StatsOptions stats;
 
     @Option(names = "--device", paramLabel = "BDF", required = true,
             description = "a function to give the guest, e.g. 01:00.0 (repeatable; one proxy device each)")
@@ -79,6 +81,9 @@ final class VrcVmCommand implements Callable<Integer> {
             }
         }
         if (bdfs.stream().distinct().count() != bdfs.size()) throw new CommandLine.ParameterException(cl, "--device: a function listed twice");
+        if (qemu.isBlank()) throw new CommandLine.ParameterException(cl, "--qemu must name a program");
+        if (probeImage != null && !Files.isDirectory(probeImage))
+            throw new CommandLine.ParameterException(cl, "--probe-image: no directory " + probeImage);
         if (memoryMib < 64 || memoryMib > 65536) throw new CommandLine.ParameterException(cl, "--memory-mib must be 64..65536: " + memoryMib);
         QemuVm.Spec probeSpec;
         try {
@@ -96,13 +101,13 @@ final class VrcVmCommand implements Callable<Integer> {
             try {
                 functions.add(rc.device(bdf));
             } catch (IllegalArgumentException e) {
-                err.println("vpcie vrc vm: " + e.getMessage());
+                err.println("vpcie: vrc vm: " + e.getMessage());
                 return 1;
             }
         }
         QemuVm.Accel accel = accelerator(err);
         if (accel == QemuVm.Accel.TCG && tcgSpec.args().stream().noneMatch(a -> a.contains("irqpoll")))
-            err.println("vpcie vrc vm: note: under TCG no INTx reaches the guest; a Linux guest needs 'irqpoll nolapic_timer nohz=off' "
+            err.println("vpcie: vrc vm: note: under TCG no INTx reaches the guest; a Linux guest needs 'irqpoll nolapic_timer nohz=off' "
                     + "on its command line to poll for its devices");
         QemuVm.Spec spec = new QemuVm.Spec(tcgSpec.qemu(), tcgSpec.memoryMib(), accel, tcgSpec.args());
         QemuVm vm;
@@ -110,23 +115,30 @@ final class VrcVmCommand implements Callable<Integer> {
             vm = QemuVm.start(spec, functions, MpqemuBridge.Options.defaults(), System.out,
                     noStdin ? ChildProcess.Stdin.DEV_NULL : ChildProcess.Stdin.INHERIT);
         } catch (java.io.IOException e) {
-            err.println("vpcie vrc vm: cannot start " + qemu + ": " + e.getMessage()
+            err.println("vpcie: vrc vm: cannot start " + qemu + ": " + e.getMessage()
                     + (e.getMessage() != null && e.getMessage().contains("ENOENT") ? " (apt-get install qemu-system-x86)" : ""));
             return 1;
         }
-        err.println("vpcie vrc vm: QEMU pid " + vm.pid() + ", " + accel + ", " + functions.size() + " proxied function(s): "
+        err.println("vpcie: vrc vm: QEMU pid " + vm.pid() + ", " + accel + ", " + functions.size() + " proxied function(s): "
                 + functions.stream().map(PcieDevice::toString).toList());
         err.flush();
         Thread hook = new Thread(vm::close, "vpcie-vm-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            int status = vm.exit().get();
-            for (MpqemuBridge b : vm.bridges()) {
-                StringBuilder s = new StringBuilder("vpcie vrc vm: " + b.device().name() + ":");
-                for (BridgeCounter c : BridgeCounter.values()) if (b.count(c) > 0) s.append(' ').append(c.name().toLowerCase()).append('=').append(b.count(c));
-                err.println(s);
+        Runtime.getRuntime().addShutdownHook(hook); // for a shutdown other than by SIGINT/SIGTERM (System.exit, SIGHUP)
+        java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+        try (var signals = StopSignals.onStop(() -> {
+            stopped.set(true);
+            vm.close();
+        })) {
+            int status;
+            try (StatsReport report = StatsReport.start(stats.interval, () -> {
+                List<String> lines = new ArrayList<>(vrc.linkStats());
+                for (MpqemuBridge b : vm.bridges()) lines.add("stats " + bridgeCounters(b));
+                return lines;
+            }, err)) {
+                status = vm.exit().get();
             }
-            return status;
+            for (MpqemuBridge b : vm.bridges()) err.println("vpcie: vrc vm: " + bridgeCounters(b));
+            return stopped.get() ? 0 : status; // stopped by Ctrl-C/SIGTERM: QEMU's status is that of its kill
         } finally {
             vm.close();
             try {
@@ -135,6 +147,13 @@ final class VrcVmCommand implements Callable<Integer> {
                 // the hook is running or ran: nothing left to undo
             }
         }
+    }
+
+    /** A bridge's counters that are not zero, e.g. {@code 01:00.0: bar_reads=12 bar_writes=40}. */
+    private static String bridgeCounters(MpqemuBridge b) {
+        StringBuilder s = new StringBuilder(b.device().name() + ":");
+        for (BridgeCounter c : BridgeCounter.values()) if (b.count(c) > 0) s.append(' ').append(c.name().toLowerCase()).append('=').append(b.count(c));
+        return s.toString();
     }
 
     private QemuVm.Accel accelerator(PrintWriter err) {
@@ -147,11 +166,11 @@ final class VrcVmCommand implements Callable<Integer> {
                 System.getProperty("user.home") + "/.cache/vpcie/guest"));
         Path kernel = dir.resolve("vmlinuz"), initrd = dir.resolve("initrd.cpio.gz");
         if (!Files.isReadable(kernel) || !Files.isReadable(initrd)) {
-            err.println("vpcie vrc vm: KVM not probed (no probe guest in " + dir + "; scripts/guest-image builds one): using TCG");
+            err.println("vpcie: vrc vm: KVM not probed (no probe guest in " + dir + "; scripts/guest-image builds one): using TCG");
             return QemuVm.Accel.TCG;
         }
         KvmProbe.Result r = KvmProbe.probe(qemu, kernel, initrd, Duration.ofSeconds(15));
-        err.println("vpcie vrc vm: KVM " + (r.usable() ? "works" : "not usable") + ": " + r.reason() + (r.usable() ? "" : "; using TCG"));
+        err.println("vpcie: vrc vm: KVM " + (r.usable() ? "works" : "not usable") + ": " + r.reason() + (r.usable() ? "" : "; using TCG"));
         return r.usable() ? QemuVm.Accel.KVM : QemuVm.Accel.TCG;
     }
 }

@@ -119,7 +119,7 @@ class TlpCommandTest {
         Run r = run("tlp", "decode", "03000001 0100050f fedc0010");
         assertEquals(1, r.exit);
         assertEquals("", r.out);
-        assertEquals("vpcie tlp decode: malformed TLP: RESERVED_TYPE: Fmt 0b000 with Type 0b00011 is reserved\n", r.err);
+        assertEquals("vpcie: tlp decode: malformed TLP: RESERVED_TYPE: Fmt 0b000 with Type 0b00011 is reserved\n", r.err);
         Run extra = run("tlp", "decode", "00000001 0100050f fedc0010 00000000");
         assertEquals(1, extra.exit);
         assertTrue(extra.err.contains("LENGTH_MISMATCH"), extra.err);

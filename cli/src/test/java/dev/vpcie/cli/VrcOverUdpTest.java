@@ -123,7 +123,7 @@ class VrcOverUdpTest {
     @Test void noEndpointInTheGroupIsAClearError() {
         Run r = vrcInGroup(6, "lspci");
         assertEquals(1, r.status(), r.out());
-        assertTrue(r.err().contains("vpcie vrc: no endpoint answered in group 6 on udp " + vrcAddress + " -> " + endpointAddress + " within 1000 ms"),
+        assertTrue(r.err().contains("vpcie: vrc: no endpoint answered in group 6 on udp " + vrcAddress + " -> " + endpointAddress + " within 1000 ms"),
                 r.err());
     }
 
@@ -201,8 +201,8 @@ class VrcOverUdpTest {
         assertEquals(2, noSize.status());
         assertTrue(noSize.err().contains("--capture-files needs --capture-size"), noSize.err());
         Run noDir = vrc("--capture", "/nonexistent/dir/x.pcap", "lspci");
-        assertEquals(1, noDir.status());
-        assertTrue(noDir.err().contains("vpcie vrc: cannot write the capture file /nonexistent/dir/x.pcap"), noDir.err());
+        assertEquals(2, noDir.status(), "a capture file in no directory is a mistake in the command line");
+        assertTrue(noDir.err().contains("vpcie: --capture: no directory /nonexistent/dir"), noDir.err());
     }
 
     static int[] freeUdpPorts(int n) throws IOException {

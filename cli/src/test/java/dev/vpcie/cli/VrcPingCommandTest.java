@@ -39,6 +39,23 @@ class VrcPingCommandTest {
         assertEquals("", err.toString());
     }
 
+    /** Until stopped (as Ctrl-C does), with --stats-interval: the NIC's counters come while it runs, the summary at the end. */
+    @Test void statsIntervalPrintsTheCountersWhileItRuns() throws Exception {
+        rig = new VrcPingTestRig();
+        VrcCommand.connector = rig.connector();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        VrcPingCommand ping = cl.getSubcommands().get("vrc").getSubcommands().get("ping").getCommand();
+        var exit = java.util.concurrent.CompletableFuture.supplyAsync(() -> cl.execute("vrc", "--iface", "t", "ping", "01:00.0", "10.0.0.2",
+                "-i", "0.05", "--source", "10.0.0.1", "--stats-interval", "100ms"));
+        Conditions.await(() -> out.toString().matches("(?s).*\\n01:00\\.0: tx \\d+ frames \\d+ bytes .*rx \\d+ frames.*") || exit.isDone(),
+                "a counter line while the ping runs");
+        ping.stop();
+        assertEquals(0, exit.get(20, java.util.concurrent.TimeUnit.SECONDS), err.toString());
+        assertTrue(out.toString().contains("packets transmitted"), out.toString());
+    }
+
     @Test void withoutSourceAnAddressInTheDestinationsSubnetIsUsedAndSaid() {
         assertEquals(0, run("vrc", "--iface", "t", "ping", "01:00.0", "10.0.0.2", "-c", "1", "-s", "1000"), err.toString());
         assertTrue(err.toString().contains("no --source given; using 10.0.0.254"), err.toString());

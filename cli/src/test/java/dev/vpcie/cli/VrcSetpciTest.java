@@ -63,6 +63,6 @@ class VrcSetpciTest {
 
     @Test void aMissingCapabilityFailsPlainly() {
         assertEquals(1, run("vrc", "--iface", "t", "config", "01:00.0", "CAP_EXP+8.w"));
-        assertTrue(err.toString().contains("vpcie vrc config: 01:00.0 has no such capability: CAP_EXP+8.w"), err.toString());
+        assertTrue(err.toString().contains("vpcie: vrc config: 01:00.0 has no such capability: CAP_EXP+8.w"), err.toString());
     }
 }

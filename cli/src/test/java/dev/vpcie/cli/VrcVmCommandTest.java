@@ -55,10 +55,10 @@ class VrcVmCommandTest {
         assertTrue(err.toString().contains("cannot start /nonexistent/qemu: posix_spawnp(/nonexistent/qemu): ENOENT"), err.toString());
     }
 
-    @Test void kvmIsNotAssumedWithoutAProbeGuest() {
-        assertEquals(1, run("vrc", "--iface", "t", "vm", "--device", "01:00.0", "--no-stdin", "--probe-image", "/nonexistent",
+    @Test void kvmIsNotAssumedWithoutAProbeGuest(@org.junit.jupiter.api.io.TempDir Path empty) {
+        assertEquals(1, run("vrc", "--iface", "t", "vm", "--device", "01:00.0", "--no-stdin", "--probe-image", empty.toString(),
                 "--qemu", "/nonexistent/qemu"));
-        assertTrue(err.toString().contains("KVM not probed (no probe guest in /nonexistent"), err.toString());
+        assertTrue(err.toString().contains("KVM not probed (no probe guest in " + empty), err.toString());
         assertTrue(err.toString().contains("using TCG"), err.toString());
     }
 

@@ -74,7 +74,15 @@ public final class PcapWriter implements FrameTap {
     /** Times the file was rotated. */
     public synchronized int rotations() { return rotations; }
 
-    @Override public synchronized void onFrame(boolean outbound, ByteBuffer frame, int offset, int length) {
+    @Override public void onFrame(boolean outbound, ByteBuffer frame, int offset, int length) {
+        write(wallClockNanos.getAsLong(), frame, offset, length);
+    }
+
+    /** The capture's clock, nanoseconds since 1970: what {@link QueuedCapture} stamps a frame with when it is seen. */
+    long nowNanos() { return wallClockNanos.getAsLong(); }
+
+    /** Writes one frame seen at {@code timestampNanos} (nanoseconds since 1970). */
+    synchronized void write(long timestampNanos, ByteBuffer frame, int offset, int length) {
         if (stopped) {
             dropped.incrementAndGet();
             return;
@@ -90,7 +98,7 @@ public final class PcapWriter implements FrameTap {
                 }
                 rotate();
             }
-            long ts = wallClockNanos.getAsLong();
+            long ts = timestampNanos;
             record.clear();
             record.putInt((int) (ts / 1_000_000_000L)).putInt((int) (ts % 1_000_000_000L)).putInt(kept).putInt(length);
             record.put(record.position(), frame, offset, kept).position(RECORD_HEADER_LENGTH + kept).flip();

@@ -117,4 +117,42 @@ class CaptureTest {
         e = assertThrows(IOException.class, () -> PcapReader.open(new java.io.ByteArrayInputStream(pcapng)));
         assertTrue(e.getMessage().contains("pcapng"), e.getMessage());
     }
+
+    @Test void queuedCaptureWritesEveryFrameInOrderWithTheTimeItWasSeen() throws Exception {
+        Path file = dir.resolve("queued.pcap");
+        AtomicLong clock = new AtomicLong(1_700_000_000_000_000_000L);
+        QueuedCapture c = QueuedCapture.unstarted(PcapWriter.open(CaptureSpec.of(file), clock::get), 64);
+        c.start();
+        ByteBuffer buf = ByteBuffer.allocate(2048);
+        for (int n = 0; n < 50; n++) {
+            buf.clear().put(frame(n, 60 + n)).flip();
+            c.onFrame(n % 2 == 0, buf, 0, 60 + n);
+            Arrays.fill(buf.array(), (byte) 0); // the link reuses its buffer at once
+            clock.addAndGet(1_000);
+        }
+        c.close();
+        List<PcapReader.Frame> frames = read(file);
+        assertEquals(50, frames.size());
+        for (int n = 0; n < 50; n++) {
+            assertArrayEquals(frame(n, 60 + n), frames.get(n).bytes(), "frame " + n);
+            assertEquals(1_700_000_000_000_000_000L + n * 1_000L, frames.get(n).timestampNanos(), "stamped when seen");
+        }
+        assertEquals(50, c.frames());
+        assertEquals(0, c.dropped());
+    }
+
+    @Test void aFullQueueDropsAndCountsFramesInsteadOfWaiting() throws Exception {
+        Path file = dir.resolve("full.pcap");
+        QueuedCapture c = QueuedCapture.unstarted(PcapWriter.open(CaptureSpec.of(file)), 8); // the writer is not running: nothing drains
+        int capacity = c.capacity();
+        ByteBuffer buf = ByteBuffer.wrap(frame(1, 64));
+        for (int n = 0; n < capacity + 5; n++) c.onFrame(true, buf, 0, 64);
+        assertEquals(5, c.queueDrops(), "the frames beyond the queue's capacity are dropped and counted");
+        c.start();
+        c.close();
+        assertEquals(capacity, read(file).size(), "what was queued is written at close");
+        assertEquals(5, c.dropped());
+        c.onFrame(true, buf, 0, 64);
+        assertEquals(6, c.dropped(), "after close, frames are dropped");
+    }
 }
