@@ -138,6 +138,7 @@ final class Interrupts {
             return;
         }
         counters.increment(Counter.MSI_DELIVERED);
+        counters.add(d.bdf(), FunctionCounters.Event.INTERRUPT, 1);
         dispatcher.deliver(d, (int) value);
     }
 
@@ -153,6 +154,7 @@ final class Interrupts {
         }
         boolean was = d.intxAsserted();
         d.intxAsserted(assertion);
+        if (assertion) counters.add(d.bdf(), FunctionCounters.Event.INTERRUPT, 1);
         if (assertion && !was && d.interruptMode() == PcieDevice.InterruptMode.INTX) dispatcher.deliver(d, 0);
     }
 }
