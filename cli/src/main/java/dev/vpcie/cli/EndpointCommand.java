@@ -1,5 +1,7 @@
 package dev.vpcie.cli;
 
+import dev.vpcie.cli.control.ControlPaths;
+import dev.vpcie.cli.control.ControlServer;
 import dev.vpcie.endpoint.DeviceRegistry;
 import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.endpoint.EndpointConfig;
@@ -35,7 +37,7 @@ import picocli.CommandLine.Option;
  * {@code --device} they follow. With NICs, link commands are read on standard input
  * ({@link LinkControl}).
  */
-@Command(name = "endpoint", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "endpoint", mixinStandardHelpOptions = true, sortOptions = false, subcommands = EndpointStatusCommand.class,
         description = {"Impersonate PCIe devices behind an ExpEther-style bridge: answer discovery in the group, "
                 + "serve one VRC at a time, reset the devices when its session ends. Runs until SIGINT/SIGTERM."},
         footer = {"", "A NIC (e1000, igb) needs a --wire after its --device: the interface its frames go to; --wire-transport and --mac "
@@ -214,7 +216,8 @@ public final class EndpointCommand implements Callable<Integer> {
                 }
                 if (served != null) out.println("metrics on http://" + metrics.substring(0, metrics.lastIndexOf(':') + 1) + served.port() + "/metrics");
                 out.flush();
-                try (report; AutoCloseable m = served == null ? () -> { } : served) {
+                ControlServer control = EndpointStatusCommand.serve(controlSocket(spec.commandLine()), counters);
+                try (report; AutoCloseable m = served == null ? () -> { } : served; AutoCloseable c = control == null ? () -> { } : control) {
                     waitForStop(hosted, links, counters, out);
                 }
             }
@@ -247,6 +250,18 @@ public final class EndpointCommand implements Callable<Integer> {
         } finally {
             commands.close();
         }
+    }
+
+    /** The control socket of an endpoint on this interface and group ({@code endpoint status} asks it). */
+    java.nio.file.Path controlSocket(CommandLine cl) {
+        if (transport != Transport.udp && iface == null) throw new CommandLine.ParameterException(cl, "--iface is required with --transport " + transport);
+        if (transport == Transport.udp && udpListen == null) throw new CommandLine.ParameterException(cl, "--udp-listen is required with --transport udp");
+        return ControlPaths.socket("endpoint-" + (transport == Transport.udp ? "udp-" + udpListen : iface), group);
+    }
+
+    /** This endpoint's interconnect and group, for messages. */
+    String where() {
+        return (transport == Transport.udp ? "udp " + udpListen : iface) + (group == 0 ? " untagged" : " group " + group);
     }
 
     /** Ends {@link #call} (as SIGINT/SIGTERM does). */

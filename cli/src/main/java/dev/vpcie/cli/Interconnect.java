@@ -101,6 +101,7 @@ final class Interconnect implements AutoCloseable {
         }
         if (TlpTrace.enabled()) taps.add(new TlpTrace(transport.address()));
         if (StatsOptions.requested) taps.add(new FrameStats(etherType));
+        if (RuntimeCapture.offered) taps.add(new RuntimeCapture());
         return taps.isEmpty() ? transport : new TappedTransport(transport, taps);
     }
 
@@ -152,6 +153,12 @@ final class Interconnect implements AutoCloseable {
     FrameStats.Snapshot frameStats() {
         FrameTransport t = transport instanceof FaultInjectingTransport f ? f.inner() : transport;
         return t instanceof TappedTransport tapped ? tapped.tap(FrameStats.class).map(FrameStats::snapshot).orElse(null) : null;
+    }
+
+    /** The capture {@code vrc capture start} switches on and off, when this process offers it; null otherwise. */
+    RuntimeCapture runtimeCapture() {
+        FrameTransport t = transport instanceof FaultInjectingTransport f ? f.inner() : transport;
+        return t instanceof TappedTransport tapped ? tapped.tap(RuntimeCapture.class).orElse(null) : null;
     }
 
     int group() { return group; }

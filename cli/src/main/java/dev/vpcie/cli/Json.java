@@ -1,5 +1,6 @@
 package dev.vpcie.cli;
 
+import dev.vpcie.cli.control.ControlJson;
 import java.util.List;
 
 /** The few lines of JSON writing the CLI needs: one flat object of strings and integers. */
@@ -22,20 +23,5 @@ final class Json {
         return s.append('}').toString();
     }
 
-    private static void string(StringBuilder s, String value) {
-        s.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> s.append("\\\"");
-                case '\\' -> s.append("\\\\");
-                case '\n' -> s.append("\\n");
-                default -> {
-                    if (c < 0x20) s.append(String.format("\\u%04x", (int) c));
-                    else s.append(c);
-                }
-            }
-        }
-        s.append('"');
-    }
+    private static void string(StringBuilder s, String value) { s.append(ControlJson.quote(value)); }
 }

@@ -44,6 +44,8 @@ final class Logging {
 
     static Level level() { return root().getEffectiveLevel(); }
 
+    static void set(Level level) { root().setLevel(level); }
+
     /** {@code -v}/{@code -q}, mixed into every command that has no {@code -v} of its own. */
     static final class Options {
         /** picocli calls a repeated option's setter with the values so far: only the new ones count. */

@@ -37,8 +37,11 @@ public final class Main implements Runnable {
     }
 
     /** The configured command line, shared by {@link #main} and tests. */
-    public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    public static CommandLine commandLine() { return commandLine(CommandLine.defaultFactory()); }
+
+    /** The same with the commands made by {@code factory} (a running VRC's control socket gives its subcommands the VRC). */
+    static CommandLine commandLine(CommandLine.IFactory factory) {
+        CommandLine cl = new CommandLine(new Main(), factory).setCaseInsensitiveEnumValuesAllowed(true);
         withVersionEverywhere(cl);
         cl.setParameterExceptionHandler(UserErrors::usage);
         cl.setExecutionExceptionHandler(UserErrors::failure);

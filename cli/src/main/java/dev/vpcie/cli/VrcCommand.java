@@ -1,5 +1,9 @@
 package dev.vpcie.cli;
 
+import dev.vpcie.cli.control.ControlClient;
+import dev.vpcie.cli.control.ControlPaths;
+import dev.vpcie.cli.control.ControlProtocol;
+import dev.vpcie.cli.control.ControlServer;
 import dev.vpcie.endpoint.EndpointConfig;
 import dev.vpcie.protocol.agent.AgentLoop;
 import dev.vpcie.protocol.capture.CaptureSpec;
@@ -25,8 +29,8 @@ import picocli.CommandLine.Option;
 @Command(name = "vrc", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Virtual Root Complex: enumerate remote PCIe functions and access them.",
         subcommands = {VrcLspciCommand.class, VrcConfigCommand.class, VrcMmioCommand.class, VrcBenchCommand.class,
-                VrcDmatestCommand.class, VrcAttachCommand.class, VrcServeCommand.class, VrcPingCommand.class, VrcVmCommand.class,
-                CommandLine.HelpCommand.class},
+                VrcDmatestCommand.class, VrcAttachCommand.class, VrcPingCommand.class, VrcVmCommand.class,
+                VrcServeCommand.class, VrcStatusCommand.class, VrcCaptureCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success; 1 the endpoints cannot be reached (none answered, the interface cannot be used) "
                 + "or an access failed; 2 usage error."})
 public final class VrcCommand implements Runnable {
@@ -39,6 +43,16 @@ public final class VrcCommand implements Runnable {
 
     /** The connection {@link #run} works on, for {@link #linkStats}. */
     private volatile VrcConnector.Connection connection;
+    private long startedNs;
+
+    /**
+     * Set when this command runs inside a VRC for a client of its control socket: the subcommand
+     * works on that VRC's root complex instead of connecting.
+     */
+    VrcService.Served served;
+
+    /** How long a command waits for the running VRC it goes through (a dmatest there may take its whole timeout). */
+    static final Duration CONTROL_TIMEOUT = Duration.ofMinutes(10);
 
     /** Replaced by tests with in-memory endpoints. */
     static volatile VrcConnector connector = VrcNetworks::connect;
@@ -99,6 +113,10 @@ public final class VrcCommand implements Runnable {
     @Option(names = "--host-memory-mib", paramLabel = "MIB", defaultValue = "256", description = "host memory for device DMA (default: ${DEFAULT-VALUE})")
     long hostMemoryMib;
 
+    @Option(names = "--force", description = "connect even when a VRC already runs on this interconnect (it loses the endpoints this one takes); "
+            + "without it lspci, config, mmio, dmatest, status and capture go through the running VRC and the others refuse")
+    boolean force;
+
     @Override public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
 
     /**
@@ -106,13 +124,64 @@ public final class VrcCommand implements Runnable {
      * reached it says why on stderr and returns 1; bad options are usage errors (status 2).
      */
     int run(Task task) throws Exception {
+        CommandLine.ParseResult sub = spec.commandLine().getParseResult().subcommand();
+        List<String> args = new ArrayList<>();
+        args.add(sub.commandSpec().name());
+        args.addAll(sub.expandedArgs());
+        return run(task, args);
+    }
+
+    /**
+     * Like {@link #run(Task)}; when a VRC already runs on this interconnect, a subcommand it
+     * serves goes to it as {@code forward} (the subcommand's own arguments), and any other is
+     * refused (it would take the endpoints over) unless {@code --force}.
+     */
+    int run(Task task, List<String> forward) throws Exception {
+        if (served != null) return task.run(served.rc());
+        CommandLine cl = spec.commandLine();
+        checkOptions(cl);
+        String name = forward.getFirst();
+        java.nio.file.Path socket = socket();
+        if (!force) {
+            if (VrcService.SERVED.contains(name)) {
+                java.util.Optional<ControlProtocol.Response> r;
+                try {
+                    r = ControlClient.call(socket, forward, CONTROL_TIMEOUT);
+                } catch (java.io.IOException e) {
+                    cl.getErr().println("vpcie vrc: " + e.getMessage());
+                    return 1;
+                }
+                if (r.isPresent()) {
+                    out().print(r.get().out());
+                    out().flush();
+                    err().print(r.get().err());
+                    err().flush();
+                    return r.get().exit();
+                }
+            } else if (ControlClient.listening(socket)) {
+                cl.getErr().println("vpcie vrc: a VRC already runs on " + where() + " (control socket " + socket + "); " + name
+                        + " would take its endpoints over: stop it, or give --force");
+                return 1;
+            }
+        }
+        if (name.equals("capture")) { // a capture of a session of its own would end with the command: --capture does that
+            cl.getErr().println("vpcie vrc capture: no VRC runs on " + where() + " (start one: vrc serve, attach or vm; "
+                    + "or give any vrc command --capture FILE)");
+            return 1;
+        }
+        boolean serving = VrcService.SERVING.contains(name);
+        if (serving) {
+            StatsOptions.requested = true; // frames and TLPs each way for vrc status
+            RuntimeCapture.offered = true;
+        }
         // One loop runs the VRC's data path: the links, the root complex, the drivers' rings.
         try (AgentLoop loop = AgentLoop.start("vrc")) {
-            return run(task, loop);
+            return run(task, loop, serving ? socket : null);
         }
     }
 
-    private int run(Task task, AgentLoop loop) throws Exception {
+    private int run(Task task, AgentLoop loop, java.nio.file.Path socket) throws Exception {
+        startedNs = System.nanoTime();
         VrcConnector.Connection connection = connect(loop);
         if (connection == null) return 1;
         this.connection = connection;
@@ -128,9 +197,34 @@ public final class VrcCommand implements Runnable {
                 }
                 List<dev.vpcie.vrc.PcieDevice> found = rc.enumerate();
                 if (encap.nettlp()) NetTlpHost.prepare(rc, found, nettlpSplit);
-                return task.run(rc);
+                if (socket == null) return task.run(rc);
+                ControlServer server;
+                try {
+                    server = ControlServer.start(socket, new VrcService(new VrcService.Served(rc, connection, socket, where(), System.nanoTime())), force);
+                } catch (java.io.IOException e) {
+                    spec.commandLine().getErr().println("vpcie vrc: " + e.getMessage());
+                    return 1;
+                }
+                try (server) {
+                    return task.run(rc);
+                }
             }
         }
+    }
+
+    /** The VRC a subcommand works on: the running one it was sent to, or this command's own session. */
+    VrcService.Served context(RootComplex rc) {
+        return served != null ? served : new VrcService.Served(rc, connection, null, where(), startedNs);
+    }
+
+    /** The control socket of a VRC on this command's interconnect and group. */
+    java.nio.file.Path socket() {
+        return ControlPaths.socket(transport == Transport.udp ? "udp-" + udpPeer : iface, group);
+    }
+
+    /** This command's interconnect and group, for messages. */
+    String where() {
+        return (transport == Transport.udp ? "udp " + udpPeer : iface) + (group == 0 ? " untagged" : " group " + group);
     }
 
     private VrcConnector.Connection connect(AgentLoop loop) throws Exception {

@@ -47,6 +47,9 @@ public interface VrcConnector {
         /** The interconnect's counters as {@code stats} lines (frames, links); none for in-memory ports. */
         default List<String> stats() { return List.of(); }
 
+        /** The interconnect the links run on (for status and run-time capture); null for in-memory ports. */
+        default Interconnect interconnect() { return null; }
+
         /** Closes what the ports ran on; the ports themselves are closed first, by the root complex. */
         @Override void close();
 

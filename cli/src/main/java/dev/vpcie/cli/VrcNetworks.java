@@ -91,6 +91,8 @@ final class VrcNetworks {
 
             @Override public List<String> stats() { return StatsReport.lines(net, null); }
 
+            @Override public Interconnect interconnect() { return net; }
+
             @Override public void close() { net.close(); }
         };
     }

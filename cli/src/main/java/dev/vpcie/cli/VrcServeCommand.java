@@ -1,6 +1,7 @@
 package dev.vpcie.cli;
 
 import dev.vpcie.vrc.Counter;
+import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -12,14 +13,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code vpcie vrc serve}: the root complex stays up and serves its devices' DMA from host memory
- * until SIGINT/SIGTERM, printing its counters (with {@code --encap nettlp}: per UDP port and tag)
- * every {@code --stats-interval} and on the way out. With {@code --encap nettlp} this is the
- * host that NetTLP software devices (libtlp's dma_read, dma_write, tlpperf) talk to.
+ * {@code vpcie vrc serve}: holds the endpoints of the group, serves their DMA from host memory and
+ * serves them to the other {@code vrc} commands of this host through its control socket, until
+ * SIGINT/SIGTERM; so {@code lspci}, {@code config}, {@code mmio}, {@code dmatest}, {@code status}
+ * and {@code capture} share one session instead of each taking the endpoints over. Prints its
+ * counters (with {@code --encap nettlp}: per UDP port and tag) every {@code --stats-interval} and
+ * on the way out. With {@code --encap nettlp} this is the host that NetTLP software devices
+ * (libtlp's dma_read, dma_write, tlpperf) talk to.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Stay up serving the devices' DMA from host memory until Ctrl-C, printing counters; with --encap nettlp, "
-                + "the host side for NetTLP software devices (libtlp's dma_read, dma_write, tlpperf).")
+        description = {"Hold the endpoints and serve lspci, config, mmio, dmatest, status and capture to other commands on this host "
+                + "through a control socket (/run/vpcie/IFACE-GROUP.sock as root, else under $XDG_RUNTIME_DIR), and the devices' DMA "
+                + "from host memory, until Ctrl-C; with --encap nettlp, the host side for NetTLP software devices (libtlp's dma_read, "
+                + "dma_write, tlpperf)."})
 final class VrcServeCommand implements Callable<Integer> {
     @ParentCommand VrcCommand vrc;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -34,26 +40,30 @@ final class VrcServeCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         if (statsSeconds < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--stats-interval must not be negative");
         Thread hook = Thread.ofPlatform().unstarted(this::stopFromSignal);
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        Runtime.getRuntime().addShutdownHook(hook); // for a shutdown other than by SIGINT/SIGTERM (System.exit, SIGHUP)
+        try (var signals = StopSignals.onStop(this::stop)) {
             return vrc.run(this::serve);
         } finally {
             stopped.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
-                // shutting down: the hook is running and waits for us
+                // shutting down: the hook is running and waits for the clean-up
             }
         }
     }
 
     private int serve(RootComplex rc) throws InterruptedException {
         PrintWriter out = vrc.out();
-        out.printf("serving %d function(s) and %d MiB of host memory on %s; Ctrl-C stops%n", rc.devices().size(),
-                rc.hostMemory().size() >> 20, rc.links().isEmpty() ? "nothing" : rc.links().getFirst().describe());
+        java.nio.file.Path socket = vrc.socket();
+        out.printf("serving %d function(s) (%s) and %d MiB of host memory on %s%s; Ctrl-C stops%n", rc.devices().size(),
+                String.join(", ", rc.devices().stream().map(PcieDevice::name).toList()), rc.hostMemory().size() >> 20,
+                rc.links().isEmpty() ? "nothing" : rc.links().getFirst().describe(), socket == null ? "" : ", control socket " + socket);
         out.flush();
         while (!stop.await(statsSeconds == 0 ? 1_000_000 : statsSeconds, TimeUnit.SECONDS)) print(rc, out);
         print(rc, out);
+        out.println("stopped serving");
+        out.flush();
         return 0;
     }
 
@@ -71,7 +81,7 @@ final class VrcServeCommand implements Callable<Integer> {
     private void stopFromSignal() {
         stop.countDown();
         try {
-            stopped.await(5, TimeUnit.SECONDS);
+            stopped.await(30, TimeUnit.SECONDS); // the socket is removed and the endpoints released before the JVM goes
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -219,4 +219,54 @@ class VrcOverUdpTest {
         }
         return ports;
     }
+
+    @Test void theEndpointsStatusOverItsControlSocket() {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        var cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(0, cl.execute("endpoint", "--transport", "udp", "--udp-listen", endpointAddress, "--group", "5", "status"), err.toString());
+        assertTrue(out.toString().contains("fn 0 dmatest0: "), out.toString());
+        assertTrue(out.toString().contains("refused or dropped: "), out.toString());
+        var none = Main.commandLine();
+        none.setErr(new PrintWriter(err, true));
+        assertEquals(1, none.execute("endpoint", "--transport", "udp", "--udp-listen", "127.0.0.1:1", "status"));
+        assertTrue(err.toString().contains("vpcie endpoint status: no endpoint runs here on udp 127.0.0.1:1 untagged"), err.toString());
+    }
+
+    @Test void serveThenStatusAndARunTimeCaptureThroughIt(@TempDir Path dir) throws Exception {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        java.util.concurrent.atomic.AtomicReference<VrcServeCommand> serve = new java.util.concurrent.atomic.AtomicReference<>();
+        var cl = Main.commandLine(new CapturingFactory<>(VrcServeCommand.class, serve));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute("vrc", "--transport", "udp", "--udp-listen", vrcAddress,
+                "--udp-peer", endpointAddress, "--group", "5", "--discover-timeout-ms", "1000", "serve"),
+                r -> Thread.ofPlatform().start(r)); // not the common pool: on 2 CPUs its one thread runs the endpoint
+        await(() -> out.toString().contains("Ctrl-C to stop") || exit.isDone(), "vrc serve is serving");
+        assertTrue(out.toString().contains("Ctrl-C to stop"), out + "" + err);
+        try {
+            Path file = dir.resolve("run.pcap");
+            assertEquals(new Run(0, "capturing to " + file + "\n", ""), vrc("capture", "start", file.toString()));
+            Run lspci = vrc("lspci");
+            assertEquals(0, lspci.status(), lspci.err());
+            assertTrue(lspci.out().startsWith("01:00.0 System peripheral: Red Hat, Inc. Device 10f0"), lspci.out());
+            Run stopped = vrc("capture", "stop");
+            assertTrue(stopped.out().matches("capture to " + java.util.regex.Pattern.quote(file.toString()) + " stopped: [1-9]\\d* frames\n"), stopped.out());
+            int frames = 0;
+            try (InputStream in = Files.newInputStream(file); PcapReader reader = PcapReader.open(in)) {
+                while (reader.next() != null) frames++;
+            }
+            assertTrue(frames > 0, "the capture holds the lspci's frames");
+
+            Run status = vrc("status");
+            assertEquals(0, status.status(), status.err());
+            assertTrue(status.out().startsWith("VRC udp:"), status.out());
+            assertTrue(status.out().contains("interconnect: frames tx "), status.out());
+            assertTrue(status.out().matches("(?s).*\\n01  \\S+/1 via udp\\S* +up +1/0 .*"), status.out());
+        } finally {
+            serve.get().stop();
+            assertEquals(0, exit.get(30, TimeUnit.SECONDS), err.toString());
+        }
+    }
 }

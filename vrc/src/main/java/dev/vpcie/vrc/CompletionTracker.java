@@ -162,6 +162,9 @@ final class CompletionTracker {
 
     /** Fails every open request with {@code why} (the link went down, the root complex closed). */
     void failAll(RuntimeException why) {
+        // The count first: a caller woken by its failed request must not still see it outstanding.
+        inUse = 0;
+        outstanding = 0;
         for (int tag = 0; tag < TAGS; tag++) {
             Request r = slots[tag];
             if (r != null) {
@@ -169,8 +172,6 @@ final class CompletionTracker {
                 r.fail(why);
             }
         }
-        inUse = 0;
-        outstanding = 0;
         for (Request r : waiting) r.fail(why);
         waiting.clear();
         byDeadline.clear();

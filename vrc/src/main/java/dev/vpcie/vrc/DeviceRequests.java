@@ -62,12 +62,14 @@ final class DeviceRequests implements EndpointLink.Inbound {
         if (!ownBus(link, r.requester()) || !zeroLength && (!mem.contains(first, byteCount)
                 || !rc.dmaWindows().permits(r.requester(), first, byteCount))) {
             counters.increment(Counter.DMA_READ_REFUSED);
+            if (ownBus(link, r.requester())) counters.add(r.requester(), FunctionCounters.Event.DMA_REFUSED, 1);
             refusedRead.warn("DMA read refused (UR): {} read {} bytes at 0x{} outside its DMA windows", Bdf.toString(r.requester()),
                     byteCount, Long.toHexString(first));
             link.respond(Completions.unsupportedRequest(r, RootComplex.REQUESTER_ID));
             return;
         }
         counters.increment(Counter.DMA_READ);
+        counters.add(r.requester(), FunctionCounters.Event.DMA_BYTES_READ, zeroLength ? 0 : byteCount);
         // Only the enabled bytes are read; the rest of the first and last DW stay zero, so a
         // device never sees a byte outside what it was given.
         byte[] dws = new byte[r.length() * 4];
@@ -101,11 +103,13 @@ final class DeviceRequests implements EndpointLink.Inbound {
         if (!ownBus(link, w.requester()) || !mem.contains(first, byteCount)
                 || !rc.dmaWindows().permits(w.requester(), first, byteCount)) {
             counters.increment(Counter.DMA_WRITE_REFUSED);
+            if (ownBus(link, w.requester())) counters.add(w.requester(), FunctionCounters.Event.DMA_REFUSED, 1);
             refusedWrite.warn("DMA write dropped: {} wrote {} bytes at 0x{} outside its DMA windows", Bdf.toString(w.requester()),
                     byteCount, Long.toHexString(first));
             return;
         }
         counters.increment(Counter.DMA_WRITE);
+        counters.add(w.requester(), FunctionCounters.Event.DMA_BYTES_WRITTEN, byteCount);
         byte[] data = w.data();
         if (w.length() == 1) {
             writeEnabled(mem, w.address(), data, 0, firstBe);
@@ -137,6 +141,7 @@ final class DeviceRequests implements EndpointLink.Inbound {
 
     private void refuse(EndpointLink link, Tlp request, String what) {
         counters.increment(Counter.REQUEST_UNSUPPORTED);
+        if (ownBus(link, request.requester())) counters.add(request.requester(), FunctionCounters.Event.UNSUPPORTED, 1);
         unsupported.warn("{} from {} refused with UR: a root complex does not complete it", what, Bdf.toString(request.requester()));
         link.respond(Completions.unsupportedRequest(request, RootComplex.REQUESTER_ID));
     }

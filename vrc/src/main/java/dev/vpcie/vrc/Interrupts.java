@@ -139,6 +139,7 @@ final class Interrupts {
             return;
         }
         counters.increment(Counter.MSI_DELIVERED);
+        counters.add(d.bdf(), FunctionCounters.Event.INTERRUPT, 1);
         VrcPoint.IRQ_IN.mark();
         dispatcher.deliver(d, (int) value);
     }
@@ -155,6 +156,7 @@ final class Interrupts {
         }
         boolean was = d.intxAsserted();
         d.intxAsserted(assertion);
+        if (assertion) counters.add(d.bdf(), FunctionCounters.Event.INTERRUPT, 1);
         if (assertion && !was && d.interruptMode() == PcieDevice.InterruptMode.INTX) {
             VrcPoint.IRQ_IN.mark();
             dispatcher.deliver(d, 0);

@@ -281,6 +281,7 @@ public final class RootComplex implements AutoCloseable {
         AddressMap.Route route = addressMap.memory(address, width);
         if (route == null) return noRoute("memory read at 0x" + Long.toHexString(address) + ": no BAR decodes it; reads all-ones", width);
         PcieDevice d = route.device();
+        counters.add(d.bdf(), FunctionCounters.Event.MMIO_READ, 1);
         Access a = nonPosted(d.link(), tag -> new MemRead(REQUESTER_ID, tag, acc.dwAddress(), acc.dwCount(), acc.firstBe(),
                 acc.lastBe()), width, d.bdf(), true, true);
         return a.outcome().ok() ? a : new Access(a.outcome(), DwAccess.allOnes(width));
@@ -297,6 +298,7 @@ public final class RootComplex implements AutoCloseable {
         AddressMap.Route route = addressMap.memory(address, width);
         if (route == null)
             return noRoute("memory write at 0x" + Long.toHexString(address) + ": no BAR decodes it; dropped", width).outcome();
+        counters.add(route.device().bdf(), FunctionCounters.Event.MMIO_WRITE, 1);
         return posted(route.device().link(), new MemWrite(REQUESTER_ID, 0, acc.dwAddress(), acc.firstBe(), acc.lastBe(), acc.payload(value)));
     }
 
@@ -444,6 +446,7 @@ public final class RootComplex implements AutoCloseable {
         if (route == null) return CompletableFuture.completedFuture(noRoute("memory read at 0x" + Long.toHexString(address)
                 + ": no BAR decodes it; reads all-ones", width));
         PcieDevice d = route.device();
+        counters.add(d.bdf(), FunctionCounters.Event.MMIO_READ, 1);
         return submit(d.link(), tag -> new MemRead(REQUESTER_ID, tag, acc.dwAddress(), acc.dwCount(), acc.firstBe(), acc.lastBe()),
                 width, d.bdf(), true).thenApply(a -> {
                     countFailure(a.outcome(), true);

@@ -1,0 +1,141 @@
+package dev.vpcie.cli;
+
+import static dev.vpcie.cli.Conditions.await;
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.vpcie.cli.control.ControlJson;
+import dev.vpcie.cli.control.ControlPaths;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * A running VRC ({@code vrc serve}) serves the other {@code vrc} commands through its control
+ * socket: they see its functions and counters without a session of their own, and the commands
+ * that would take its endpoints over refuse.
+ */
+class VrcServiceTest {
+    private final StringWriter serveOut = new StringWriter(), serveErr = new StringWriter();
+    private final AtomicReference<VrcServeCommand> serve = new AtomicReference<>();
+    private CompletableFuture<Integer> serveExit;
+    private VrcTestEndpoint endpoint;
+    /** Unique per test: the socket is named after it. */
+    private final String iface = "svc" + ProcessHandle.current().pid() % 10000 + "x" + System.nanoTime() % 1000;
+
+    @AfterEach void stop() throws Exception {
+        if (serve.get() != null) serve.get().stop();
+        if (serveExit != null) assertEquals(0, serveExit.get(30, TimeUnit.SECONDS), serveErr.toString());
+        VrcCommand.connector = VrcNetworks::connect;
+    }
+
+    private void startServe() {
+        endpoint = new VrcTestEndpoint();
+        VrcCommand.connector = target -> VrcConnector.Connection.of(List.of(endpoint), 1400);
+        CommandLine cl = Main.commandLine(new CapturingFactory<>(VrcServeCommand.class, serve));
+        cl.setOut(new PrintWriter(serveOut, true));
+        cl.setErr(new PrintWriter(serveErr, true));
+        serveExit = CompletableFuture.supplyAsync(() -> cl.execute("vrc", "--iface", iface, "serve"));
+        await(() -> serveOut.toString().contains("Ctrl-C to stop") || serveExit.isDone(), "vrc serve is serving");
+        assertFalse(serveExit.isDone(), serveOut + "" + serveErr);
+        // Nobody else may connect from here on: a command that tried would be a second session.
+        VrcCommand.connector = target -> { throw new AssertionError("a second session was opened"); };
+    }
+
+    /** Runs a command line as a user would in another shell; returns exit status, stdout, stderr. */
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    private record Result(int exit, String out, String err) {}
+
+    @Test void lspciConfigMmioAndStatusGoThroughTheRunningVrc() {
+        startServe();
+        assertTrue(serveOut.toString().contains("serving 1 function(s) (01:00.0) on " + ControlPaths.socket(iface, 0)), serveOut.toString());
+        Result lspci = run("vrc", "--iface", iface, "lspci");
+        assertEquals(0, lspci.exit(), lspci.err());
+        assertTrue(lspci.out().startsWith("01:00.0 Ethernet controller: Intel Corporation 82540EM"), lspci.out());
+
+        assertEquals(0, run("vrc", "--iface", iface, "mmio", "write", "01:00.0", "0", "0x10", "0x12345678").exit());
+        Result read = run("vrc", "--iface", iface, "mmio", "read", "01:00.0", "0", "0x10");
+        assertEquals(new Result(0, "0x12345678\n", ""), read);
+        assertEquals(new Result(0, "100e\n", ""), run("vrc", "--iface", iface, "config", "01:00.0", "DEVICE_ID"));
+
+        Result status = run("vrc", "--iface", iface, "status");
+        assertEquals(0, status.exit(), status.err());
+        assertTrue(status.out().startsWith("VRC " + iface + " untagged, control socket " + ControlPaths.socket(iface, 0)), status.out());
+        assertTrue(status.out().matches("(?s).*\\n01:00\\.0  8086:100e 020000 none      1/1 .*"), "one MMIO read, one write:\n" + status.out());
+
+        Result json = run("vrc", "--iface", iface, "status", "--json");
+        assertEquals(0, json.exit(), json.err());
+        Map<?, ?> parsed = (Map<?, ?>) ControlJson.parse(json.out().strip());
+        Map<?, ?> fn = (Map<?, ?>) ((List<?>) parsed.get("functions")).getFirst();
+        assertEquals("01:00.0", fn.get("bdf"));
+        assertEquals(0x8086L, fn.get("vendor_id"));
+        assertEquals(1L, fn.get("mmio_writes"));
+        assertEquals(1, ((List<?>) parsed.get("links")).size());
+    }
+
+    @Test void usageErrorsOfAServedCommandAreTheUsersOwn() {
+        startServe();
+        Result bad = run("vrc", "--iface", iface, "mmio", "read", "01:00.0", "9", "0");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("BAR must be 0..5: 9"), bad.err());
+        Result missing = run("vrc", "--iface", iface, "config", "read", "02:00.0", "0");
+        assertEquals(1, missing.exit(), missing.err());
+        assertEquals("ffffffff\n", missing.out(), "a function that is not there reads all-ones, as over a session of its own");
+    }
+
+    @Test void commandsThatWouldTakeTheEndpointsOverRefuse() {
+        startServe();
+        Result attach = run("vrc", "--iface", iface, "attach", "01:00.0", "--tap", "x0");
+        assertEquals(1, attach.exit());
+        assertEquals("vpcie vrc: a VRC already runs on " + iface + " untagged (control socket " + ControlPaths.socket(iface, 0)
+                + "); attach would take its endpoints over: stop it, or give --force\n", attach.err());
+        Result second = run("vrc", "--iface", iface, "serve");
+        assertEquals(1, second.exit());
+        assertTrue(second.err().contains("would take its endpoints over"), second.err());
+    }
+
+    @Test void captureNeedsARunningVrcWithARealInterconnect() {
+        Result none = run("vrc", "--iface", iface, "capture", "start", "x.pcap");
+        assertEquals(1, none.exit());
+        assertTrue(none.err().startsWith("vpcie vrc capture: no VRC runs on " + iface), none.err());
+        startServe();
+        Result memory = run("vrc", "--iface", iface, "capture", "start", "x.pcap");
+        assertEquals(1, memory.exit());
+        assertTrue(memory.err().contains("cannot be captured at run time"), memory.err());
+        assertEquals(2, run("vrc", "--iface", iface, "capture", "start", "x.pcap", "--files", "3").exit(), "--files needs --max-size");
+    }
+
+    @Test void withoutARunningVrcStatusShowsASessionOfItsOwn() {
+        endpoint = new VrcTestEndpoint();
+        VrcCommand.connector = target -> VrcConnector.Connection.of(List.of(endpoint), 1400);
+        Result status = run("vrc", "--iface", iface, "status");
+        assertEquals(0, status.exit(), status.err());
+        assertTrue(status.out().startsWith("VRC " + iface + " untagged, own session (no VRC runs here)"), status.out());
+        assertFalse(Files.exists(ControlPaths.socket(iface, 0)), "only attach, vm and serve listen");
+    }
+
+    @Test void theSocketIsRemovedWhenServeEnds() throws Exception {
+        startServe();
+        assertTrue(Files.exists(ControlPaths.socket(iface, 0)));
+        serve.get().stop();
+        assertEquals(0, serveExit.get(30, TimeUnit.SECONDS), serveErr.toString());
+        serveExit = null;
+        assertFalse(Files.exists(ControlPaths.socket(iface, 0)));
+        assertTrue(serveOut.toString().endsWith("stopped serving\n"), serveOut.toString());
+    }
+}
