@@ -576,6 +576,7 @@ public abstract class IntelNicDriver implements NicDriver {
 
     /** The device is gone (control thread): stop the rings and tell the listeners the link is down; touch nothing on the bus. */
     private void surpriseRemoval(String reason) {
+        if (!running) return; // closing: close() deals with the device
         removed = true;
         unreachableReason = null;
         onLoopAndWait(ringPoll::pause);
@@ -590,6 +591,7 @@ public abstract class IntelNicDriver implements NicDriver {
      * the carrier back. A failure leaves it removed until the next insertion.
      */
     private void hotInsertion() {
+        if (!running) return;
         log.info("{} {}: hot insertion: re-initialising", chip, device.name());
         try {
             enableDevice();
