@@ -1,6 +1,6 @@
 package dev.vpcie.cli;
 
-import dev.vpcie.devices.trace.HopEvent;
+import dev.vpcie.protocol.trace.PointEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -8,17 +8,17 @@ import jdk.jfr.FlightRecorder;
 import jdk.jfr.Recording;
 import jdk.jfr.RecordingState;
 
-/** {@code vpcie endpoint --trace FILE}: a JFR recording of the hop events only, written to FILE when it stops. */
+/** {@code vpcie endpoint|vrc attach --trace FILE}: a JFR recording of the trace's point events only, written to FILE when it stops. */
 final class HopRecording implements AutoCloseable {
     private final Recording recording;
 
     private HopRecording(Recording recording) { this.recording = recording; }
 
     static HopRecording start(Path file) {
-        FlightRecorder.register(HopEvent.class);
+        FlightRecorder.register(PointEvent.class);
         Recording r = new Recording();
         r.setName("vpcie hops");
-        r.enable(HopEvent.NAME);
+        r.enable(PointEvent.NAME);
         r.setToDisk(true);
         try {
             r.setDestination(file); // written when the recording stops, also by the JVM's own shutdown (a signal)

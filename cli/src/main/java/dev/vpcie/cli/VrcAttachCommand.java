@@ -44,6 +44,10 @@ final class VrcAttachCommand implements Callable<Integer> {
     @Option(names = "--no-up", description = "leave the TAP administratively down (bring it up yourself)") boolean noUp;
     @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "0",
             description = "print counters every SECONDS (default: ${DEFAULT-VALUE}: only when detaching)") long statsSeconds;
+    @Option(names = "--trace", paramLabel = "FILE",
+            description = "record every frame's points inside the VRC (JFR events) and write them to FILE at exit; "
+                    + "`vpcie trace FILE [ENDPOINT-TRACE]` prints the median time per step, with an endpoint's trace the whole way")
+    java.nio.file.Path trace;
 
     private final CountDownLatch stop = new CountDownLatch(1), stopped = new CountDownLatch(1);
 
@@ -58,9 +62,11 @@ final class VrcAttachCommand implements Callable<Integer> {
         PrintWriter err = cmd.getErr();
         Thread hook = Thread.ofPlatform().unstarted(this::stopFromSignal);
         Runtime.getRuntime().addShutdownHook(hook);
+        HopRecording recording = trace == null ? null : HopRecording.start(trace);
         try {
             return vrc.run(rc -> attach(cmd, rc, out, err));
         } finally {
+            if (recording != null) recording.close();
             stopped.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -6,6 +6,7 @@ import dev.vpcie.protocol.pci.PciConfig.Msi;
 import dev.vpcie.protocol.pci.PciConfig.MsiX;
 import dev.vpcie.protocol.tlp.Bdf;
 import dev.vpcie.protocol.tlp.Message;
+import dev.vpcie.vrc.trace.VrcPoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,6 +139,7 @@ final class Interrupts {
             return;
         }
         counters.increment(Counter.MSI_DELIVERED);
+        VrcPoint.IRQ_IN.mark();
         dispatcher.deliver(d, (int) value);
     }
 
@@ -153,6 +155,9 @@ final class Interrupts {
         }
         boolean was = d.intxAsserted();
         d.intxAsserted(assertion);
-        if (assertion && !was && d.interruptMode() == PcieDevice.InterruptMode.INTX) dispatcher.deliver(d, 0);
+        if (assertion && !was && d.interruptMode() == PcieDevice.InterruptMode.INTX) {
+            VrcPoint.IRQ_IN.mark();
+            dispatcher.deliver(d, 0);
+        }
     }
 }

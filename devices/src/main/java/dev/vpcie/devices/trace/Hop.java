@@ -1,11 +1,13 @@
 package dev.vpcie.devices.trace;
 
+import dev.vpcie.protocol.trace.TracePoint;
+
 /**
  * The points a frame passes inside the endpoint, in order: out of the host through a NIC
  * (tail write → descriptors fetched → buffer in → frame on the wire) and in from the wire
  * (frame in → written to host memory → interrupt sent).
  */
-public enum Hop {
+public enum Hop implements TracePoint {
     /** Software wrote the transmit tail (TDT): the walk starts. */
     TX_TAIL("tail write received"),
     /** A batch of transmit descriptors arrived from host memory. */
@@ -25,5 +27,5 @@ public enum Hop {
 
     Hop(String label) { this.label = label; }
 
-    public String label() { return label; }
+    @Override public String label() { return label; }
 }

@@ -17,10 +17,10 @@ import java.lang.invoke.MethodHandle;
  * The pair of eventfds QEMU's proxy hands over with SET_IRQFD: a KVM irqfd registered with
  * resampling on the guest's INTx route. Writing the 8-byte value 1 to the irqfd raises the
  * line; when the guest ends the interrupt KVM lowers it and signals the resamplefd, which
- * {@link #awaitResample} reads ({@code write}, {@code ppoll}, {@code read}, {@code close}).
+ * {@link #pollResample} reads ({@code write}, {@code ppoll}, {@code read}, {@code close}).
  *
- * <p>{@link #trigger()} may run on any thread; {@link #awaitResample} on one; {@link #close()}
- * after that thread has stopped (wake it through its wake-up descriptor first).
+ * <p>{@link #trigger()} may run on any thread; {@link #pollResample} on one (the loop that
+ * watches {@link #resampleFd()}); {@link #close()} on that one too.
  */
 public final class IrqFd implements AutoCloseable {
     private static final short POLLIN = 0x1;
@@ -37,6 +37,8 @@ public final class IrqFd implements AutoCloseable {
     private final MemorySegment triggerErrno = Errno.captureSegment(arena);
     private final MemorySegment pollFds = arena.allocate(16, 8);
     private final MemorySegment counter = arena.allocate(JAVA_LONG);
+    /** A timespec of zero: ppoll returns at once. */
+    private final MemorySegment zero = arena.allocate(16, 8);
     private final MemorySegment waitErrno = Errno.captureSegment(arena);
     private volatile boolean closed;
 
@@ -60,41 +62,38 @@ public final class IrqFd implements AutoCloseable {
         if (n < 0 && Errno.of(triggerErrno) != Errno.EAGAIN) throw new ErrnoException("write(irqfd)", Errno.of(triggerErrno));
     }
 
+    /** The resamplefd, for a loop to watch. */
+    public int resampleFd() { return resamplefd; }
+
     /**
-     * Blocks until the guest ends the interrupt (true, resample consumed) or {@code wakeFd}
-     * becomes readable (false; the caller drains it).
+     * Without waiting: true when the guest ended the interrupt since the last call (the
+     * resample is consumed), for a loop that watches {@link #resampleFd()}.
      */
-    public boolean awaitResample(int wakeFd) throws IOException {
-        while (true) {
-            pollFds.set(JAVA_INT, 0, resamplefd);
-            pollFds.set(JAVA_SHORT, 4, POLLIN);
-            pollFds.set(JAVA_SHORT, 6, (short) 0);
-            pollFds.set(JAVA_INT, 8, wakeFd);
-            pollFds.set(JAVA_SHORT, 12, POLLIN);
-            pollFds.set(JAVA_SHORT, 14, (short) 0);
-            int n;
-            try {
-                n = (int) PPOLL.invokeExact(waitErrno, pollFds, 2L, MemorySegment.NULL, MemorySegment.NULL);
-            } catch (Throwable t) {
-                throw new AssertionError("ppoll downcall", t);
-            }
-            if (n < 0) {
-                if (Errno.of(waitErrno) == Errno.EINTR) continue;
-                throw new ErrnoException("ppoll(resamplefd)", Errno.of(waitErrno));
-            }
-            if (pollFds.get(JAVA_SHORT, 14) != 0) return false;
-            if (pollFds.get(JAVA_SHORT, 6) != 0) {
-                long r;
-                try {
-                    r = (long) READ.invokeExact(waitErrno, resamplefd, counter, 8L);
-                } catch (Throwable t) {
-                    throw new AssertionError("read downcall", t);
-                }
-                if (r == 8) return true;
-                int errno = Errno.of(waitErrno);
-                if (errno != Errno.EAGAIN && errno != Errno.EINTR) throw new ErrnoException("read(resamplefd)", errno);
-            }
+    public boolean pollResample() throws IOException {
+        pollFds.set(JAVA_INT, 0, resamplefd);
+        pollFds.set(JAVA_SHORT, 4, POLLIN);
+        pollFds.set(JAVA_SHORT, 6, (short) 0);
+        int n;
+        try {
+            n = (int) PPOLL.invokeExact(waitErrno, pollFds, 1L, zero, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw new AssertionError("ppoll downcall", t);
         }
+        if (n < 0) {
+            if (Errno.of(waitErrno) == Errno.EINTR) return false;
+            throw new ErrnoException("ppoll(resamplefd)", Errno.of(waitErrno));
+        }
+        if (n == 0 || pollFds.get(JAVA_SHORT, 6) == 0) return false;
+        long r;
+        try {
+            r = (long) READ.invokeExact(waitErrno, resamplefd, counter, 8L);
+        } catch (Throwable t) {
+            throw new AssertionError("read downcall", t);
+        }
+        if (r == 8) return true;
+        int errno = Errno.of(waitErrno);
+        if (errno != Errno.EAGAIN && errno != Errno.EINTR) throw new ErrnoException("read(resamplefd)", errno);
+        return false;
     }
 
     @Override public synchronized void close() {

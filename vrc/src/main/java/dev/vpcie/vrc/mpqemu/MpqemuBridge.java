@@ -1,6 +1,8 @@
 package dev.vpcie.vrc.mpqemu;
 
-import dev.vpcie.protocol.transport.EventFd;
+import dev.vpcie.protocol.agent.AgentLoop;
+import dev.vpcie.protocol.agent.AgentWork;
+import dev.vpcie.vrc.Access;
 import dev.vpcie.vrc.DmaWindows;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.Window;
@@ -18,8 +20,13 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,9 +49,14 @@ import org.slf4j.LoggerFactory;
  *   <li>DEVICE_RESET resets the function ({@link FunctionReset}).</li>
  * </ul>
  *
- * <p>Threads: one serves the socket; one waits on the resamplefd once QEMU sent it; the root
- * complex's interrupt thread raises the irqfd. A malformed message is counted and dropped,
- * and if QEMU waits for a reply it gets all-ones, so its vCPU never hangs on the bridge.
+ * <p>Threads: the root complex's loop serves the socket (it watches the descriptor and reads
+ * without waiting), answers BAR reads when their completions arrive, posts BAR writes, raises the
+ * irqfd when the function asserts INTx and watches the resamplefd: the guest's MMIO is data path
+ * and takes no hand-off. Configuration requests, I/O BAR accesses, DEVICE_RESET and SYNC_SYSMEM
+ * run on one control thread beside it, because they block (a round trip through the loop, or
+ * mapping guest RAM) and the loop must not. QEMU waits for each reply, so while one request is
+ * served the loop reads no next one, and requests stay in order. A malformed message is counted
+ * and dropped, and if QEMU waits for a reply it gets all-ones, so its vCPU never hangs on the bridge.
  */
 public final class MpqemuBridge implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MpqemuBridge.class);
@@ -63,11 +75,17 @@ public final class MpqemuBridge implements AutoCloseable {
     private final AtomicLongArray counts = new AtomicLongArray(BridgeCounter.values().length);
     private final AtomicLongArray warned = new AtomicLongArray(BridgeCounter.values().length);
     private final CountDownLatch disconnected = new CountDownLatch(1);
-    private final Thread server;
+    private final AgentLoop loop;
+    /** The slow path's one thread (see the class comment): it blocks, so the loop does not. */
+    private final ExecutorService control;
+    private final Serve serve = new Serve();
     private List<DmaWindows.Mapping> windows = List.of();
-    private volatile IrqFd irq;
-    private EventFd resampleWake;
-    private Thread resampler;
+    /** The loop's: QEMU's interrupt line, once it sent one. */
+    private IrqFd irq;
+    /** The loop's: a request is being answered, so the socket is not read (QEMU waits for each reply). */
+    private boolean inService;
+    /** The loop's: the connection ended; nothing more is read or answered. */
+    private boolean ended;
     private volatile boolean closing;
 
     private MpqemuBridge(PcieDevice device, UnixSocket socket, Options options) {
@@ -81,7 +99,10 @@ public final class MpqemuBridge implements AutoCloseable {
             device.enableIntx();
             device.onInterrupt(INTX_VECTOR, this::raiseIntx);
         }
-        this.server = Thread.ofPlatform().daemon().name("mpqemu-" + device.name()).start(this::serve);
+        this.loop = device.rootComplex().loop();
+        this.control = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("mpqemu-control-" + device.name()).factory());
+        loop.add(serve);
+        loop.watch(socket.fd());
     }
 
     /** Starts serving {@code socket} (the other end goes to QEMU) for {@code device}. */
@@ -113,70 +134,124 @@ public final class MpqemuBridge implements AutoCloseable {
         return disconnected.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    // ---- the socket ----
+    // ---- the socket (on the loop) ----
 
-    private void serve() {
-        try {
-            while (true) {
+    /** The bridge's work on the loop: the resamplefd, then the socket when no request is in service. */
+    private final class Serve implements AgentWork {
+        @Override public int doWork(long nowNs) {
+            if (ended) return 0;
+            int work = 0;
+            try {
+                if (irq != null && irq.pollResample()) {
+                    work++;
+                    resampled();
+                }
+                if (inService) return work;
                 MpqemuMessage m;
                 try {
-                    m = channel.receive();
+                    m = channel.poll();
                 } catch (MalformedMessageException e) {
                     refuse(e.command(), e.getMessage());
-                    continue;
+                    return work + 1;
                 }
-                if (m == null) break;
-                handle(m);
+                if (m != null) {
+                    handle(m);
+                    return work + 1;
+                }
+                if (channel.ended()) {
+                    log.info("{}: QEMU closed the proxy connection", device.name());
+                    end();
+                }
+            } catch (IOException e) {
+                if (!closing) log.error("{}: proxy connection failed; the guest reads all-ones from now on", device.name(), e);
+                end();
+            } catch (RuntimeException e) {
+                log.error("{}: bridge stopped", device.name(), e);
+                end();
             }
-            log.info("{}: QEMU closed the proxy connection", device.name());
-        } catch (IOException e) {
-            if (!closing) log.error("{}: proxy connection failed; the guest reads all-ones from now on", device.name(), e);
-        } catch (RuntimeException | Error e) {
-            log.error("{}: bridge stopped", device.name(), e);
-        } finally {
-            channel.socket().shutdown(); // QEMU sees end of stream: its accesses read all-ones, none hangs
-            disconnected.countDown();
+            return work;
         }
+    }
+
+    /** The connection is over: QEMU sees end of stream, so its accesses read all-ones and none hangs. */
+    private void end() {
+        if (ended) return;
+        ended = true;
+        loop.unwatch(channel.socket().fd());
+        IrqFd f = irq;
+        if (f != null) loop.unwatch(f.resampleFd());
+        channel.socket().shutdown();
+        disconnected.countDown();
     }
 
     private void handle(MpqemuMessage m) throws IOException {
         switch (m) {
-            case PciConfigRead r -> {
+            case PciConfigRead r -> slow(() -> {
                 increment(BridgeCounter.CONFIG_READ);
-                channel.reply(guarded(() -> config.read(r.address(), r.length()) & 0xFFFF_FFFFL, r.length()));
-            }
-            case PciConfigWrite w -> {
+                return guarded(() -> config.read(r.address(), r.length()) & 0xFFFF_FFFFL, r.length());
+            }, true);
+            case PciConfigWrite w -> slow(() -> {
                 increment(BridgeCounter.CONFIG_WRITE);
                 guarded(() -> {
                     config.write(w.address(), w.length(), w.value());
                     return 0L;
                 }, 4);
-                channel.reply(0);
-            }
+                return 0L; // QEMU's reply to a write carries no value
+            }, true);
             case BarRead r -> {
                 increment(BridgeCounter.BAR_READ);
-                channel.reply(guarded(() -> barRead(r), r.size()));
+                barRead(r);
             }
             case BarWrite w -> {
                 increment(BridgeCounter.BAR_WRITE);
                 channel.reply(0); // posted: the vCPU goes on while the write travels
-                guarded(() -> {
-                    barWrite(w);
-                    return 0L;
-                }, 8);
+                barWrite(w);
             }
-            case SyncSysmem s -> syncSysmem(s);
+            case SyncSysmem s -> slow(() -> {
+                syncSysmem(s);
+                return 0L;
+            }, false);
             case SetIrqFd s -> setIrqFd(new IrqFd(s.irqfd(), s.resamplefd()));
-            case DeviceReset d -> {
+            case DeviceReset d -> slow(() -> {
                 increment(BridgeCounter.DEVICE_RESET);
                 guarded(() -> {
                     functionReset.reset();
                     config.reset();
                     return 0L;
                 }, 8);
-                channel.reply(0);
-            }
+                return 0L;
+            }, true);
             case Ret r -> refuse(null, "RET 0x" + Long.toHexString(r.value()) + " without a request (QEMU sends none to a remote)");
+        }
+    }
+
+    /**
+     * Runs a request that blocks on the control thread; the loop reads nothing more until it is
+     * done (and answered, when {@code reply}).
+     */
+    private void slow(Callable<Long> work, boolean reply) {
+        inService = true;
+        control.execute(() -> {
+            try {
+                long value = work.call();
+                if (reply) channel.reply(value);
+            } catch (Exception e) {
+                if (!closing) log.error("{}: answering QEMU failed", device.name(), e);
+            } finally {
+                loop.execute(() -> inService = false);
+            }
+        });
+    }
+
+    /** Answers the read in service, on the loop, and lets the next request in. */
+    private void answer(long value) {
+        inService = false;
+        if (ended) return;
+        try {
+            channel.reply(value);
+        } catch (IOException e) {
+            if (!closing) log.error("{}: answering QEMU failed", device.name(), e);
+            end();
         }
     }
 
@@ -200,17 +275,46 @@ public final class MpqemuBridge implements AutoCloseable {
 
     // ---- BARs ----
 
-    private long barRead(BarRead r) {
+    /** A memory BAR is read without waiting (answered when the completion arrives); an I/O BAR on the control thread. */
+    private void barRead(BarRead r) {
         ProxyConfigSpace.Hit hit = config.decode(r.address(), r.size(), r.memory());
         if (hit == null) {
             unmatched(r.address(), r.size(), r.memory(), "read");
-            return allOnes(r.size());
+            answer(allOnes(r.size()));
+            return;
         }
         int bar = hit.bar().remote().index();
-        // A failed read gives the guest all-ones, as hardware does; the root complex counted it.
-        if (!splitNeeded(hit.offset(), r.size())) return device.mmioRead(bar, hit.offset(), r.size()).value();
+        if (!hit.bar().remote().isMemory()) {
+            slow(() -> guarded(() -> ioRead(bar, hit.offset(), r.size()), r.size()), true);
+            return;
+        }
+        inService = true;
+        if (!splitNeeded(hit.offset(), r.size())) {
+            // A failed read gives the guest all-ones, as hardware does; the root complex counted it.
+            device.mmioReadAsync(bar, hit.offset(), r.size())
+                    .whenComplete((a, failure) -> answer(failure == null ? a.value() : allOnes(r.size())));
+        } else {
+            readBytes(bar, hit.offset(), r.size(), 0, 0);
+        }
+    }
+
+    /** An unaligned read, byte by byte, one after the other: byte {@code i} on, {@code value} holding those before. */
+    private void readBytes(int bar, long offset, int size, int i, long value) {
+        if (i == size) {
+            answer(value);
+            return;
+        }
+        device.mmioReadAsync(bar, offset + i, 1).whenComplete((Access a, Throwable failure) -> {
+            long b = failure == null ? a.value() & 0xFF : 0xFF;
+            readBytes(bar, offset, size, i + 1, value | b << (8 * i));
+        });
+    }
+
+    /** Control thread: an I/O BAR read (non-posted, blocking). */
+    private long ioRead(int bar, long offset, int size) {
+        if (!splitNeeded(offset, size)) return device.mmioRead(bar, offset, size).value();
         long value = 0;
-        for (int i = 0; i < r.size(); i++) value |= (device.mmioRead(bar, hit.offset() + i, 1).value() & 0xFF) << (8 * i);
+        for (int i = 0; i < size; i++) value |= (device.mmioRead(bar, offset + i, 1).value() & 0xFF) << (8 * i);
         return value;
     }
 
@@ -222,11 +326,19 @@ public final class MpqemuBridge implements AutoCloseable {
         }
         int bar = hit.bar().remote().index();
         long value = w.size() == 8 ? w.value() : w.value() & allOnes(w.size());
-        if (!splitNeeded(hit.offset(), w.size())) {
-            device.mmioWrite(bar, hit.offset(), w.size(), value);
+        if (hit.bar().remote().isMemory()) write(bar, hit.offset(), w.size(), value); // posted: the loop goes on
+        else slow(() -> guarded(() -> {
+            write(bar, hit.offset(), w.size(), value); // I/O writes are non-posted: they wait for their completion
+            return 0L;
+        }, 8), false);
+    }
+
+    private void write(int bar, long offset, int size, long value) {
+        if (!splitNeeded(offset, size)) {
+            device.mmioWrite(bar, offset, size, value);
             return;
         }
-        for (int i = 0; i < w.size(); i++) device.mmioWrite(bar, hit.offset() + i, 1, value >>> (8 * i) & 0xFF);
+        for (int i = 0; i < size; i++) device.mmioWrite(bar, offset + i, 1, value >>> (8 * i) & 0xFF);
     }
 
     /** Unaligned accesses (which may cross a DW or 4 KiB boundary) go byte by byte. */
@@ -258,54 +370,38 @@ public final class MpqemuBridge implements AutoCloseable {
 
     // ---- interrupts ----
 
-    /** Root complex interrupt thread: the function asserted INTx. */
+    /** The loop (the root complex's interrupt delivery): the function asserted INTx. */
     private void raiseIntx() {
         IrqFd f = irq;
         if (f == null) return;
         try {
+            increment(BridgeCounter.INTX_TRIGGER); // before: whoever sees the line raised sees it counted
             f.trigger();
-            increment(BridgeCounter.INTX_TRIGGER);
         } catch (IOException e) {
             log.error("{}: raising INTx on the irqfd failed", device.name(), e);
         }
     }
 
-    private void setIrqFd(IrqFd next) throws IOException {
+    /** The loop: QEMU's irqfd pair replaces the one before; the loop watches its resamplefd. */
+    private void setIrqFd(IrqFd next) {
         increment(BridgeCounter.SET_IRQFD);
-        stopResampler();
         IrqFd old = irq;
+        if (old != null) {
+            loop.unwatch(old.resampleFd());
+            old.close();
+        }
         irq = next;
-        if (old != null) old.close();
-        resampleWake = EventFd.open();
-        EventFd wake = resampleWake;
-        resampler = Thread.ofPlatform().daemon().name("mpqemu-resample-" + device.name()).start(() -> resample(next, wake));
+        loop.watch(next.resampleFd());
         if (device.intxAsserted()) raiseIntx();
     }
 
-    private void resample(IrqFd f, EventFd wake) {
-        try {
-            while (f.awaitResample(wake.fd())) {
-                increment(BridgeCounter.INTX_RESAMPLE);
-                if (device.intxAsserted() && device.interruptMode() == PcieDevice.InterruptMode.INTX) {
-                    f.trigger();
-                    increment(BridgeCounter.INTX_REASSERT);
-                }
-            }
-        } catch (IOException e) {
-            if (!closing) log.error("{}: resamplefd failed; INTx is no longer re-raised", device.name(), e);
+    /** The loop: the guest ended the interrupt; a function that still asserts INTx raises it again. */
+    private void resampled() throws IOException {
+        increment(BridgeCounter.INTX_RESAMPLE);
+        if (device.intxAsserted() && device.interruptMode() == PcieDevice.InterruptMode.INTX) {
+            increment(BridgeCounter.INTX_REASSERT); // before: whoever sees the line raised sees it counted
+            irq.trigger();
         }
-    }
-
-    private void stopResampler() {
-        if (resampler == null) return;
-        resampleWake.signal();
-        try {
-            resampler.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        resampleWake.close();
-        resampler = null;
     }
 
     // ---- helpers ----
@@ -327,15 +423,29 @@ public final class MpqemuBridge implements AutoCloseable {
     @Override public void close() {
         closing = true;
         channel.socket().shutdown();
+        control.shutdown();
         try {
-            server.join();
+            if (!control.awaitTermination(10, TimeUnit.SECONDS)) log.warn("{}: a slow request did not end in 10 s", device.name());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        stopResampler();
-        IrqFd f = irq;
-        irq = null;
-        if (f != null) f.close();
+        try {
+            loop.call(() -> {
+                end();
+                loop.remove(serve);
+                IrqFd f = irq;
+                irq = null;
+                if (f != null) f.close();
+                return null;
+            }).get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException | IllegalStateException e) {
+            log.debug("{}: the root complex's loop is gone; closing without it", device.name());
+            IrqFd f = irq;
+            if (f != null) f.close();
+            disconnected.countDown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         device.onInterrupt(INTX_VECTOR, null);
         for (DmaWindows.Mapping m : windows) device.unmapDma(m);
         windows = List.of();

@@ -34,7 +34,7 @@ public final class UnixSocket implements AutoCloseable {
 
     private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000;
     private static final int SOL_SOCKET = 1, SCM_RIGHTS = 1;
-    private static final int MSG_CTRUNC = 0x8, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
+    private static final int MSG_CTRUNC = 0x8, MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
     private static final int SHUT_RDWR = 2;
     /** struct msghdr on x86-64 / aarch64. */
     private static final int MSG_SIZE = 56, MSG_IOV = 16, MSG_IOVLEN = 24, MSG_CONTROL = 32, MSG_CONTROLLEN = 40, MSG_FLAGS = 48;
@@ -163,13 +163,27 @@ public final class UnixSocket implements AutoCloseable {
         if (length <= 0) throw new IllegalArgumentException("receive length must be positive: " + length);
         if (!enter()) return new Received(0, new int[0], false);
         try {
-            return receiveLocked(dst, offset, length);
+            return receiveLocked(dst, offset, length, MSG_CMSG_CLOEXEC);
         } finally {
             leave();
         }
     }
 
-    private Received receiveLocked(byte[] dst, int offset, int length) throws IOException {
+    /**
+     * Like {@link #receive} without waiting ({@code MSG_DONTWAIT}), for a loop that watches the
+     * descriptor: null when nothing is there yet.
+     */
+    public Received receiveNow(byte[] dst, int offset, int length) throws IOException {
+        if (length <= 0) throw new IllegalArgumentException("receive length must be positive: " + length);
+        if (!enter()) return new Received(0, new int[0], false);
+        try {
+            return receiveLocked(dst, offset, length, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        } finally {
+            leave();
+        }
+    }
+
+    private Received receiveLocked(byte[] dst, int offset, int length, int flags) throws IOException {
         synchronized (rx) {
             while (true) {
                 int want = Math.min(BUFFER, length);
@@ -182,7 +196,7 @@ public final class UnixSocket implements AutoCloseable {
                 rx.msg.set(JAVA_LONG, MSG_CONTROLLEN, CONTROL_SIZE);
                 long n;
                 try {
-                    n = (long) RECVMSG.invokeExact(rx.errno, fd, rx.msg, MSG_CMSG_CLOEXEC);
+                    n = (long) RECVMSG.invokeExact(rx.errno, fd, rx.msg, flags);
                 } catch (Throwable t) {
                     throw new AssertionError("recvmsg downcall", t);
                 }
@@ -190,6 +204,7 @@ public final class UnixSocket implements AutoCloseable {
                     int errno = Errno.of(rx.errno);
                     if (errno == Errno.EINTR) continue;
                     if (shut) return new Received(0, new int[0], false);
+                    if (errno == Errno.EAGAIN && (flags & MSG_DONTWAIT) != 0) return null;
                     throw new ErrnoException("recvmsg(AF_UNIX)", errno);
                 }
                 MemorySegment.copy(rx.data, JAVA_BYTE, 0, dst, offset, (int) n);

@@ -54,6 +54,7 @@ public abstract class IntelNicDriver implements NicDriver {
     protected final Mmio mmio;
     protected final NicOptions options;
     private final String chip;
+    private final RingLayout layout;
     protected MacAddress mac = new MacAddress(0);
 
     /** The transmit path (null before bring-up and after close). */
@@ -87,9 +88,10 @@ public abstract class IntelNicDriver implements NicDriver {
     private final LongAdder interrupts = new LongAdder(), linkChanges = new LongAdder(), resets = new LongAdder(), txKicks = new LongAdder();
     private final Map<HwStat, Long> hardware = new EnumMap<>(HwStat.class);
 
-    protected IntelNicDriver(PcieDevice device, String chip, NicOptions options) {
+    protected IntelNicDriver(PcieDevice device, String chip, RingLayout layout, NicOptions options) {
         this.device = device;
         this.chip = chip;
+        this.layout = layout;
         this.options = options;
         this.mmio = new Mmio(device, 0);
         this.promiscuous = options.promiscuous();
@@ -108,19 +110,6 @@ public abstract class IntelNicDriver implements NicDriver {
 
     /** Reset, NVM/EEPROM check, MAC address, PHY and link set-up: everything before the rings exist. */
     protected abstract void probe();
-
-    protected abstract TxFormat txFormat();
-
-    protected abstract RxFormat rxFormat();
-
-    /** Bytes the NIC counts in an RX length beyond the frame (4 while it does not strip the CRC). */
-    protected abstract int rxCrcBytes();
-
-    /** Receive buffer per descriptor. */
-    protected abstract int rxBufferSize();
-
-    /** Transmit buffer per descriptor: the most data one TX descriptor carries. */
-    protected abstract int txBufferSize();
 
     /** Programs the rings, receive and transmit control (after probe and after every reset). */
     protected abstract void configure();
@@ -176,11 +165,11 @@ public abstract class IntelNicDriver implements NicDriver {
         try {
             enableDevice();
             probe();
-            tx = new TxPath(new TxRing(device, options.txDescriptors(), txBufferSize(), txFormat()), this::txDoorbell,
+            tx = new TxPath(new TxRing(device, options.txDescriptors(), layout.txBufferSize(), layout.tx()), this::txDoorbell,
                     options.maxFrameSize(), chip);
             rx = new RxRing[rxQueues()];
             for (int q = 0; q < rx.length; q++)
-                rx[q] = new RxRing(device, q, options.rxDescriptors(), rxBufferSize(), rxCrcBytes(), options.maxFrameSize(), rxFormat());
+                rx[q] = new RxRing(device, q, options.rxDescriptors(), layout.rxBufferSize(), layout.rxCrcBytes(), options.maxFrameSize(), layout.rx());
             setupInterrupts();
             configure();
             enableInterrupts();

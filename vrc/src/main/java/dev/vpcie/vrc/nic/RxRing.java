@@ -1,6 +1,7 @@
 package dev.vpcie.vrc.nic;
 
 import dev.vpcie.vrc.PcieDevice;
+import dev.vpcie.vrc.trace.VrcPoint;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
@@ -99,6 +100,7 @@ final class RxRing implements AutoCloseable {
                 if (!format.done(lastUpper)) return done;
                 error |= format.frameError(lastUpper);
             }
+            VrcPoint.RX_FOUND.mark();
             deliver(nextToClean, n, error, receiver);
             for (int i = 0; i < n; i++) {
                 format.arm(r, (long) nextToUse * Descriptors.SIZE, buffers.busAddress() + (long) nextToUse * bufferSize);

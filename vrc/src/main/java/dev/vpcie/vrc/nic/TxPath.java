@@ -1,5 +1,6 @@
 package dev.vpcie.vrc.nic;
 
+import dev.vpcie.vrc.trace.VrcPoint;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
@@ -83,6 +84,7 @@ final class TxPath {
         if (unflushed == 0 || stopped) return;
         unflushed = 0;
         doorbells.increment();
+        VrcPoint.DOORBELL.mark();
         doorbell.accept(ring.tail());
     }
 

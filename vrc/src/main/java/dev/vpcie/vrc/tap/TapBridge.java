@@ -8,6 +8,7 @@ import dev.vpcie.vrc.nic.LinkListener;
 import dev.vpcie.vrc.nic.LinkState;
 import dev.vpcie.vrc.nic.NicDriver;
 import dev.vpcie.vrc.nic.TxOffload;
+import dev.vpcie.vrc.trace.VrcPoint;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -145,6 +146,7 @@ public final class TapBridge implements AutoCloseable {
             MemorySegment.copy(MemorySegment.ofBuffer(frame), 0, writeBuffer, headerBytes, length);
             try {
                 if (tap.write(writeBuffer, headerBytes + length)) {
+                    VrcPoint.TAP_OUT.mark();
                     toTap.increment();
                     toTapBytes.add(length);
                 } else {
@@ -193,6 +195,7 @@ public final class TapBridge implements AutoCloseable {
                 int n;
                 int bytes = 0;
                 while (queued < BATCH && bytes < BATCH_BYTES && (n = tap.read()) > 0) {
+                    VrcPoint.TAP_IN.mark();
                     bytes += n;
                     if (!forward(n)) {
                         held = n; // the ring is full: keep it, and stop listening until there is room

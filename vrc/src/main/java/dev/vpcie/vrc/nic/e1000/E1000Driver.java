@@ -15,8 +15,7 @@ import dev.vpcie.vrc.nic.NicException;
 import dev.vpcie.vrc.nic.NicOptions;
 import dev.vpcie.vrc.nic.PhyLink;
 import dev.vpcie.vrc.nic.Nvm;
-import dev.vpcie.vrc.nic.RxFormat;
-import dev.vpcie.vrc.nic.TxFormat;
+import dev.vpcie.vrc.nic.RingLayout;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,8 +38,14 @@ public final class E1000Driver extends IntelNicDriver {
     private int fcPause; // ANAR pause bits from EEPROM word 0x0F
     private int rctl, tctl;
 
+    /**
+     * Legacy descriptors; RCTL.SECRC stays 0, as in the Linux driver, so lengths include the 4 CRC
+     * bytes; E1000_MAX_DATA_PER_TXD: Linux never gives an 8254x more than 4 KiB in one descriptor.
+     */
+    private static final RingLayout LAYOUT = new RingLayout(new LegacyTxFormat(), new LegacyRxFormat(), 4, RX_BUFFER, 4096);
+
     private E1000Driver(PcieDevice device, NicOptions options) {
-        super(device, "82540EM", options);
+        super(device, "82540EM", LAYOUT, options);
         this.phy = new Mdic(mmio, PHY_ADDRESS, false);
     }
 
@@ -62,18 +67,6 @@ public final class E1000Driver extends IntelNicDriver {
     }
 
     @Override public int rxQueues() { return 1; }
-
-    @Override protected TxFormat txFormat() { return new LegacyTxFormat(); }
-
-    @Override protected RxFormat rxFormat() { return new LegacyRxFormat(); }
-
-    /** RCTL.SECRC stays 0, as in the Linux driver, so lengths include the 4 CRC bytes. */
-    @Override protected int rxCrcBytes() { return 4; }
-
-    @Override protected int rxBufferSize() { return RX_BUFFER; }
-
-    /** E1000_MAX_DATA_PER_TXD: Linux never gives an 8254x more than 4 KiB in one descriptor. */
-    @Override protected int txBufferSize() { return 4096; }
 
     // ---- probe ----
 

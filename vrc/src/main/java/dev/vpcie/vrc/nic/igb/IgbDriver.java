@@ -15,8 +15,7 @@ import dev.vpcie.vrc.nic.NicException;
 import dev.vpcie.vrc.nic.NicOptions;
 import dev.vpcie.vrc.nic.PhyLink;
 import dev.vpcie.vrc.nic.Nvm;
-import dev.vpcie.vrc.nic.RxFormat;
-import dev.vpcie.vrc.nic.TxFormat;
+import dev.vpcie.vrc.nic.RingLayout;
 import dev.vpcie.protocol.transport.MacAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -48,8 +47,15 @@ public final class IgbDriver extends IntelNicDriver {
     private int eimsEnable;
     private int rctl, fcPause;
 
+    /**
+     * Advanced descriptors; RCTL.SECRC is set, as igb does, so lengths exclude the CRC; 16 KiB per
+     * TX descriptor, within igb's 32 KiB limit (IGB_MAX_DATA_PER_TXD): a 64 KiB TSO frame takes
+     * four buffers, so the NIC fetches it in four DMA reads.
+     */
+    private static final RingLayout LAYOUT = new RingLayout(new AdvancedTxFormat(), new AdvancedRxFormat(), 0, RX_BUFFER, 16384);
+
     private IgbDriver(PcieDevice device, NicOptions options) {
-        super(device, "82576", options);
+        super(device, "82576", LAYOUT, options);
         this.semaphores = new IgbSemaphores(mmio);
         this.phy = new IgpPhy(new Mdic(mmio, PHY_ADDRESS, true), semaphores);
     }
@@ -71,21 +77,6 @@ public final class IgbDriver extends IntelNicDriver {
 
     /** The interrupt mechanism in use (after fallback). */
     public IrqMode interruptMode() { return mode; }
-
-    @Override protected TxFormat txFormat() { return new AdvancedTxFormat(); }
-
-    @Override protected RxFormat rxFormat() { return new AdvancedRxFormat(); }
-
-    /** RCTL.SECRC is set, as igb does: lengths exclude the CRC. */
-    @Override protected int rxCrcBytes() { return 0; }
-
-    @Override protected int rxBufferSize() { return RX_BUFFER; }
-
-    /**
-     * 16 KiB per descriptor, within igb's 32 KiB limit (IGB_MAX_DATA_PER_TXD): a 64 KiB TSO frame
-     * takes four buffers, so the NIC fetches it in four DMA reads.
-     */
-    @Override protected int txBufferSize() { return 16384; }
 
     // ---- probe ----
 
