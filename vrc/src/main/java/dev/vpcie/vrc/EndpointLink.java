@@ -241,7 +241,9 @@ public final class EndpointLink implements TlpHandler, AgentWork, AutoCloseable 
         if (inserted) {
             // Every new session is a reset of the endpoint's functions (its end starts them afresh).
             restarted = true;
-            log.info("bus {}: endpoint back (epoch {} -> {}): hot insertion", bus, Long.toHexString(previous), Long.toHexString(epoch));
+            // At the removal's level: whoever was told of the removal hears of the return.
+            log.warn("bus {}: endpoint back (epoch {} -> {}): hot insertion", String.format("%02x", bus), Long.toHexString(previous),
+                    Long.toHexString(epoch));
             onRestart.accept(this);
             HotPlug h = hotPlug;
             if (h != null) h.inserted(this);

@@ -78,7 +78,7 @@ final class HotPlug implements AutoCloseable {
         }
         link.present(true);
         counters.increment(Counter.HOT_INSERTION);
-        log.info("bus {}: hot insertion: {} restored at the same BDFs and BAR addresses", bus, names(known));
+        log.warn("bus {}: hot insertion: {} restored at the same BDFs and BAR addresses", bus, names(known)); // the removal's level
         for (PcieDevice d : known) d.hotPlugListener().inserted();
     }
 

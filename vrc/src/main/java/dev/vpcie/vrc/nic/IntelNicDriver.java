@@ -465,7 +465,9 @@ public abstract class IntelNicDriver implements NicDriver {
                     if (!removed) watchdog(now);
                 }
             } catch (DeviceUnreachableException e) {
-                if (!unreachable) log.warn("{}: NIC unreachable, retrying every watchdog period: {}", device.name(), e.getMessage());
+                // A lost link is a surprise removal, which says so itself: one line per step.
+                if (!unreachable && device.link().isUp()) log.warn("{}: NIC unreachable, retrying every watchdog period: {}", device.name(), e.getMessage());
+                else if (!unreachable) log.debug("{}: NIC unreachable, its link is down: {}", device.name(), e.getMessage());
                 unreachable = true;
                 updateLink(LinkState.DOWN);
             } catch (RuntimeException e) {
@@ -581,7 +583,7 @@ public abstract class IntelNicDriver implements NicDriver {
      */
     private void hotInsertion() {
         if (!running) return;
-        log.info("{} {}: hot insertion: re-initialising", chip, device.name());
+        log.warn("{} {}: hot insertion: re-initialising", chip, device.name()); // the removal's level: its end is news too
         try {
             enableDevice();
             setupInterrupts();
@@ -589,7 +591,6 @@ public abstract class IntelNicDriver implements NicDriver {
             unreachable = false;
             unreachableReason = null;
             resetNow();
-            log.info("{} {}: re-initialised; waiting for the link", chip, device.name());
         } catch (RuntimeException e) {
             removed = true;
             log.warn("{} {}: re-initialisation after the hot insertion failed ({}); waiting for the next one", chip, device.name(),
