@@ -12,12 +12,12 @@ import dev.vpcie.protocol.transport.FaultInjectingTransport;
 import dev.vpcie.protocol.transport.FrameStats;
 import dev.vpcie.protocol.transport.FrameTap;
 import dev.vpcie.protocol.transport.FrameTransport;
+import dev.vpcie.protocol.transport.InterfaceNames;
+import dev.vpcie.protocol.transport.NetDevice;
 import dev.vpcie.protocol.transport.PcapTransport;
 import dev.vpcie.protocol.transport.TappedTransport;
 import dev.vpcie.protocol.transport.UdpTransport;
 import java.io.IOException;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -127,10 +127,15 @@ final class Interconnect implements AutoCloseable {
     }
 
     /** A missing interface is the commonest mistake: say which ones exist. */
-    static void checkInterface(String name) throws SocketException {
-        if (NetworkInterface.getByName(name) != null) return;
-        List<String> names = new ArrayList<>();
-        for (NetworkInterface n : Collections.list(NetworkInterface.getNetworkInterfaces())) names.add(n.getName());
+    static void checkInterface(String name) throws IOException {
+        // Through the kernel: java.net.NetworkInterface lists only interfaces with an address.
+        try {
+            InterfaceNames.index(name);
+            return;
+        } catch (NetDevice.NoSuchInterfaceException e) {
+            // said below, with the ones there are
+        }
+        List<String> names = new ArrayList<>(InterfaceNames.names());
         Collections.sort(names);
         throw new IllegalArgumentException("no network interface '" + name + "' in this network namespace (there are: "
                 + String.join(", ", names) + ")");

@@ -9,6 +9,9 @@ import dev.vpcie.protocol.encap.FrameCodec;
 import dev.vpcie.protocol.encap.FrameType;
 import dev.vpcie.protocol.transport.MacAddress;
 import dev.vpcie.protocol.transport.UdpTransport;
+import dev.vpcie.protocol.tlp.Bdf;
+import dev.vpcie.vrc.Counter;
+import dev.vpcie.vrc.PcieDevice;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
@@ -47,6 +50,8 @@ class HostileDiscoveryTest {
     private DatagramChannel towardVrc, towardEndpoint;
     private Thread relay;
     private volatile boolean relaying = true;
+    /** Forged ANNOUNCEs the relay sends after each DISCOVER. */
+    private volatile int fakes = FAKES;
     private EndpointCommand endpoint;
     private CompletableFuture<Integer> endpointExit;
 
@@ -59,6 +64,12 @@ class HostileDiscoveryTest {
         endpointAddress = new InetSocketAddress("127.0.0.1", ports[0]);
         vrcAddress = new InetSocketAddress("127.0.0.1", ports[1]);
         relay = Thread.ofPlatform().daemon().name("relay").start(this::relay);
+        startEndpoint(key);
+    }
+
+    /** Starts the endpoint at its address (again, after {@link #stopEndpoint}: a new process, as it were, with a new epoch). */
+    private void startEndpoint(Path key) throws IOException {
+        endpointOut.getBuffer().setLength(0);
         var cl = Main.commandLine();
         cl.setOut(new PrintWriter(endpointOut, true));
         cl.setErr(new PrintWriter(endpointErr, true));
@@ -71,11 +82,14 @@ class HostileDiscoveryTest {
         assertTrue(endpointOut.toString().contains("endpoint ready"), endpointOut + "" + endpointErr);
     }
 
+    private void stopEndpoint() throws Exception {
+        endpoint.stop();
+        assertEquals(0, endpointExit.get(10, TimeUnit.SECONDS), endpointErr.toString());
+        endpoint = null;
+    }
+
     @AfterEach void stop() throws Exception {
-        if (endpoint != null) {
-            endpoint.stop();
-            assertEquals(0, endpointExit.get(10, TimeUnit.SECONDS), endpointErr.toString());
-        }
+        if (endpoint != null) stopEndpoint();
         relaying = false;
         if (towardVrc != null) towardVrc.close();
         if (towardEndpoint != null) towardEndpoint.close();
@@ -98,9 +112,9 @@ class HostileDiscoveryTest {
                     int nonce = discoverNonce(b);
                     towardEndpoint.send(b, endpointAddress);
                     if (nonce != 0) {
-                        for (int i = 0; i < FAKES; i++) towardVrc.send(fakeAnnounce(new MacAddress(0x0000_0000_0100L + i), nonce, "none"), vrcAddress);
+                        for (int i = 0; i < fakes; i++) towardVrc.send(fakeAnnounce(new MacAddress(0x0000_0000_0100L + i), nonce, "none"), vrcAddress);
                         // and one in the real endpoint's name, claiming another VRC owns it
-                        towardVrc.send(fakeAnnounce(UdpTransport.standInMac(endpointAddress), nonce, "02:00:00:00:00:99/1_via_udp"), vrcAddress);
+                        if (fakes > 0) towardVrc.send(fakeAnnounce(UdpTransport.standInMac(endpointAddress), nonce, "02:00:00:00:00:99/1_via_udp"), vrcAddress);
                     }
                 }
                 for (b.clear(); towardEndpoint.receive(b) != null; b.clear()) {
@@ -150,6 +164,40 @@ class HostileDiscoveryTest {
         Run r = vrc("--endpoint", ep, "config", "read", "01:00.0", "0x02.w");
         assertEquals(0, r.status(), r.err());
         assertEquals("10f0\n", r.out(), "01:00.0 is the real dmatest");
+    }
+
+    /**
+     * Stable bus numbers: once the real endpoint is attached, strangers announcing from lower MACs
+     * (unasked, and around its restart) change nothing: the restarted endpoint is hot-inserted
+     * at the same BDF, and no stranger gets a bus.
+     */
+    @Test void aKnownEndpointKeepsItsBdfAcrossARestartWhileStrangersAnnounce() throws Exception {
+        fakes = 0; // a quiet segment while the VRC attaches, as a plain `vrc attach` finds it
+        start(null);
+        var cl = Main.commandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        cl.parseArgs("vrc", "--transport", "udp", "--udp-listen", hostPort(vrcAddress), "--udp-peer",
+                hostPort((InetSocketAddress) towardVrc.getLocalAddress()), "--group", "" + GROUP, "--discover-timeout-ms", "1000",
+                "--completion-timeout-ms", "2000");
+        VrcCommand vrc = cl.getSubcommands().get("vrc").getCommand();
+        int status = vrc.run(rc -> {
+            PcieDevice real = rc.device(Bdf.parse("01:00.0"));
+            assertEquals(0x10f0, real.deviceId());
+            fakes = FAKES;
+            for (int i = 0; i < 50; i++) towardVrc.send(fakeAnnounce(new MacAddress(0x0000_0000_0100L + i), 0, "none"), vrcAddress);
+            stopEndpoint();
+            await(() -> !real.present(), "the endpoint's removal");
+            startEndpoint(null);
+            await(() -> real.present() && rc.counters().get(Counter.HOT_INSERTION) == 1, "the endpoint's hot insertion");
+            for (int i = 0; i < 50; i++) towardVrc.send(fakeAnnounce(new MacAddress(0x0000_0000_0100L + i), 0, "none"), vrcAddress);
+            assertEquals(1, rc.links().size(), "no stranger got a bus");
+            assertEquals(List.of(real), rc.devices(), "the real device, still at 01:00.0");
+            assertEquals(0x10f0, real.configRead(0x02, 2).value());
+            return 0;
+        });
+        assertEquals(0, status, err.toString());
     }
 
     @Test void withoutEndpointOrKeyAFloodOfAnswersIsAClearError() throws IOException {

@@ -65,6 +65,12 @@ public final class AddressMap {
         return gone;
     }
 
+    /** The functions on {@code bus}, by Routing ID. */
+    public List<PcieDevice> devicesOnBus(int bus) {
+        return snapshot.devices.values().stream().filter(d -> dev.vpcie.protocol.tlp.Bdf.bus(d.bdf()) == bus)
+                .sorted(java.util.Comparator.comparingInt(PcieDevice::bdf)).toList();
+    }
+
     public EndpointLink linkForBus(int bus) { return snapshot.buses[bus & 0xFF]; }
 
     public PcieDevice device(int bdf) { return snapshot.devices.get(bdf); }

@@ -31,6 +31,12 @@ public enum Counter {
     INTX_DEASSERT("Deassert_INTx messages"),
     /** An interrupt arrived for a vector with no handler registered. */
     INTERRUPT_UNHANDLED("interrupts without a handler"),
+    /** A link carrying functions ended its session: they were removed by surprise. */
+    SURPRISE_REMOVAL("surprise removals"),
+    /** The endpoint came back and its functions were restored at the same BDFs and BARs. */
+    HOT_INSERTION("hot insertions"),
+    /** The endpoint came back with other devices than the ones enumerated: left removed. */
+    HOT_INSERTION_REFUSED("hot insertions refused (another device)"),
     /** A request or message from a device the root complex does not serve (I/O, config, peer-to-peer, other messages). */
     REQUEST_UNSUPPORTED("device requests refused or dropped");
 

@@ -59,6 +59,12 @@ final class DeviceRequests implements EndpointLink.Inbound {
         int byteCount = ByteEnables.byteCount(r.length(), r.firstBe(), r.lastBe());
         boolean zeroLength = r.length() == 1 && r.firstBe() == 0; // a flush: touches no memory
         DmaMemory mem = rc.dmaMemory(r.requester());
+        if (!link.present()) { // removed and not restored yet: its DMA is of a device the host no longer drives
+            counters.increment(Counter.DMA_READ_REFUSED);
+            refusedRead.warn("DMA read refused (UR): {} is removed until its hot insertion completes", Bdf.toString(r.requester()));
+            link.respond(Completions.unsupportedRequest(r, RootComplex.REQUESTER_ID));
+            return;
+        }
         if (!ownBus(link, r.requester()) || !zeroLength && (!mem.contains(first, byteCount)
                 || !rc.dmaWindows().permits(r.requester(), first, byteCount))) {
             counters.increment(Counter.DMA_READ_REFUSED);
@@ -90,6 +96,11 @@ final class DeviceRequests implements EndpointLink.Inbound {
 
     private void write(EndpointLink link, MemWrite w) {
         int firstBe = w.firstBe(), lastBe = w.length() == 1 ? w.firstBe() : w.lastBe();
+        if (!link.present()) {
+            counters.increment(Counter.DMA_WRITE_REFUSED);
+            refusedWrite.warn("DMA write dropped: {} is removed until its hot insertion completes", Bdf.toString(w.requester()));
+            return;
+        }
         if (interrupts.inWindow(w.address())) {
             long value = 0;
             for (int i = 0; i < 4; i++) if ((firstBe & 1 << i) != 0) value |= (long) (w.data()[i] & 0xFF) << (8 * i);

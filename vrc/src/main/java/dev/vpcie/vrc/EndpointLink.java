@@ -49,6 +49,15 @@ public final class EndpointLink implements TlpHandler, AgentWork, AutoCloseable 
     private volatile boolean restarted;
     private volatile Consumer<EndpointLink> onRestart = l -> {};
     private volatile boolean closing;
+    /**
+     * Whether the functions behind this link may be reached: false from a surprise removal (the
+     * session ended) until the hot insertion that follows has restored them ({@link HotPlug}).
+     * Until then memory requests to them and their DMA are refused at once.
+     */
+    private volatile boolean present = true;
+    /** A session was up and ended: the next one is a hot insertion, whatever its epoch. */
+    private boolean lost;
+    private volatile HotPlug hotPlug;
     /** The current session was taken by {@link #catchUpWithLink} before its onLinkUp event ran here. */
     private boolean takenEarly;
 
@@ -76,6 +85,14 @@ public final class EndpointLink implements TlpHandler, AgentWork, AutoCloseable 
     public boolean isUp() { return port.isUp(); }
 
     public String describe() { return port.describe(); }
+
+    /** Whether the functions behind this link are present (not removed by a link loss, or restored since). */
+    public boolean present() { return present; }
+
+    void present(boolean on) { present = on; }
+
+    /** Who hears the link go and come back (the root complex's hot-plug controller); set once, at attach. */
+    void hotPlug(HotPlug h) { this.hotPlug = h; }
 
     /** True once the peer came back with a new session epoch; its functions lost their configuration. */
     public boolean restarted() { return restarted; }
@@ -219,10 +236,17 @@ public final class EndpointLink implements TlpHandler, AgentWork, AutoCloseable 
         peerEpoch = epoch;
         tracker.linkUp();
         log.info("link to bus {} up: {} (epoch {})", bus, port.describe(), epoch);
-        if (previous != -1 && previous != epoch) {
+        boolean inserted = lost || previous != -1 && previous != epoch;
+        lost = false;
+        if (inserted) {
+            // Every new session is a reset of the endpoint's functions (its end starts them afresh).
             restarted = true;
-            log.warn("endpoint on bus {} restarted (epoch {} -> {}): its functions need re-enumeration", bus, previous, epoch);
+            // At the removal's level: whoever was told of the removal hears of the return.
+            log.warn("bus {}: endpoint back (epoch {} -> {}): hot insertion", String.format("%02x", bus), Long.toHexString(previous),
+                    Long.toHexString(epoch));
             onRestart.accept(this);
+            HotPlug h = hotPlug;
+            if (h != null) h.inserted(this);
         }
     }
 
@@ -235,10 +259,19 @@ public final class EndpointLink implements TlpHandler, AgentWork, AutoCloseable 
         }
         // TLPs queued when a session ends are dropped, as PCIe drops them on a surprise link down.
         dropBacklog();
+        boolean wasUp = !tracker.isDown();
         tracker.linkDown(reason);
         // Our own close is the normal end of a command, not news; anything else is.
-        if (closing) log.info("link to bus {} down: {}", bus, reason);
-        else log.warn("link to bus {} down: {}", bus, reason);
+        if (closing) {
+            log.info("link to bus {} down: {}", bus, reason);
+            return;
+        }
+        log.warn("link to bus {} down: {}", bus, reason);
+        if (!wasUp && lost) return; // already removed
+        lost = true;
+        present = false;
+        HotPlug h = hotPlug;
+        if (h != null) h.removed(this, reason);
     }
 
     /** Runs {@code task} on the loop thread: now when already there, else next cycle; dropped once the loop is closed. */

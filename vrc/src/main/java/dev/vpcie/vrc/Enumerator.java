@@ -81,15 +81,47 @@ final class Enumerator {
         List<Bar> bars = assign(bdf, size(bdf));
         List<Capability> caps = capabilities(bdf);
         int[] payload = programPcie(bdf, caps);
+        enable(bdf, command, pin, bars);
+        PcieDevice d = new PcieDevice(rc, link, bdf, vendorId, deviceId, classRev & 0xFF, classRev >>> 8,
+                subsystem & 0xFFFF, subsystem >>> 16, header, pin, bars, caps, payload[0], payload[1]);
+        log.info("{}: {}", d, bars);
+        return d;
+    }
+
+    /** Interrupt Line, then decoding of the assigned BARs and bus mastering: the last steps for a function. */
+    private void enable(int bdf, int command, int pin, List<Bar> bars) {
         if (pin != 0) write(bdf, PciConfig.INTERRUPT_LINE, 1, Math.min(0xFE, FIRST_IRQ + (Bdf.bus(bdf) - 1) * 8 + Bdf.function(bdf)));
         boolean mem = bars.stream().anyMatch(b -> b.isMemory() && b.assigned());
         boolean ioBar = bars.stream().anyMatch(b -> !b.isMemory() && b.assigned());
         write(bdf, PciConfig.COMMAND, 2, (command & ~(PciConfig.Command.IO_SPACE_ENABLE | PciConfig.Command.MEMORY_SPACE_ENABLE)) | PciConfig.Command.BUS_MASTER_ENABLE
                 | (mem ? PciConfig.Command.MEMORY_SPACE_ENABLE : 0) | (ioBar ? PciConfig.Command.IO_SPACE_ENABLE : 0));
-        PcieDevice d = new PcieDevice(rc, link, bdf, vendorId, deviceId, classRev & 0xFF, classRev >>> 8,
-                subsystem & 0xFFFF, subsystem >>> 16, header, pin, bars, caps, payload[0], payload[1]);
-        log.info("{}: {}", d, bars);
-        return d;
+    }
+
+    /**
+     * Hot insertion: sets up a function that was reset behind our back exactly as enumeration
+     * left it (same BAR addresses, MPS/MRRS, Interrupt Line, decoding and bus mastering), after
+     * checking it is the same device: IDs, class and BAR layout. Returns null when restored, or
+     * what differs (nothing is written to a different device but the probes of BAR sizing).
+     */
+    synchronized String restore(PcieDevice known) {
+        int bdf = known.bdf();
+        Access id = rc.configAccess(bdf, PciConfig.VENDOR_ID, 4, false);
+        if (!id.outcome().ok()) return "no function answers at " + Bdf.toString(bdf) + " (" + id.outcome() + ")";
+        int vendor = (int) (id.value() & 0xFFFF), deviceId = (int) (id.value() >>> 16);
+        int classCode = read(bdf, PciConfig.REVISION_ID, 4) >>> 8;
+        if (vendor != known.vendorId() || deviceId != known.deviceId() || classCode != known.classCode())
+            return String.format("%s is now [%04x:%04x] class %06x, was [%04x:%04x] class %06x", Bdf.toString(bdf), vendor, deviceId,
+                    classCode, known.vendorId(), known.deviceId(), known.classCode());
+        int command = read(bdf, PciConfig.COMMAND, 2);
+        write(bdf, PciConfig.COMMAND, 2, command & ~(PciConfig.Command.IO_SPACE_ENABLE | PciConfig.Command.MEMORY_SPACE_ENABLE | PciConfig.Command.BUS_MASTER_ENABLE));
+        List<Bar> sized = size(bdf);
+        List<String> layout = sized.stream().map(b -> b.index() + ":" + b.kind() + ":" + b.size()).toList();
+        List<String> knownLayout = known.bars().stream().map(b -> b.index() + ":" + b.kind() + ":" + b.size()).toList();
+        if (!layout.equals(knownLayout)) return Bdf.toString(bdf) + " has BARs " + layout + ", had " + knownLayout;
+        for (Bar b : known.bars()) if (b.assigned()) writeBar(bdf, b);
+        programPcie(bdf, known.capabilities());
+        enable(bdf, command, known.interruptPin(), known.bars());
+        return null;
     }
 
     /** BAR sizing: all-ones written, read back, original restored. Returns BARs with address 0. */
@@ -144,12 +176,17 @@ final class Enumerator {
             long address = at.getAsLong();
             assigned.computeIfAbsent(Bdf.bus(bdf), k -> new ArrayList<>()).add(new long[] {
                     window == io ? 0 : window == mmio32 ? 1 : 2, address});
-            int reg = PciConfig.bar(b.index());
-            write(bdf, reg, 4, address & 0xFFFF_FFFFL);
-            if (b.kind() == Bar.Kind.MEMORY_64) write(bdf, reg + 4, 4, address >>> 32);
-            placed.put(b.index(), new Bar(b.index(), b.kind(), b.prefetchable(), address, b.size()));
+            Bar placedBar = new Bar(b.index(), b.kind(), b.prefetchable(), address, b.size());
+            writeBar(bdf, placedBar);
+            placed.put(b.index(), placedBar);
         }
         return sized.stream().map(b -> placed.get(b.index())).toList();
+    }
+
+    private void writeBar(int bdf, Bar b) {
+        int reg = PciConfig.bar(b.index());
+        write(bdf, reg, 4, b.address() & 0xFFFF_FFFFL);
+        if (b.kind() == Bar.Kind.MEMORY_64) write(bdf, reg + 4, 4, b.address() >>> 32);
     }
 
     private void releaseBus(int bus) {

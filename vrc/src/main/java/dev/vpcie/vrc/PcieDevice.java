@@ -36,6 +36,7 @@ public final class PcieDevice {
     private volatile InterruptMode interruptMode = InterruptMode.NONE;
     private volatile int vectors;
     private volatile boolean intxAsserted;
+    private volatile HotPlugListener hotPlugListener = HotPlugListener.NONE;
 
     PcieDevice(RootComplex rc, EndpointLink link, int bdf, int vendorId, int deviceId, int revision, int classCode,
                int subsystemVendorId, int subsystemId, int headerType, int interruptPin, List<Bar> bars,
@@ -201,6 +202,16 @@ public final class PcieDevice {
 
     /** Turns every interrupt mechanism off. */
     public void disableInterrupts() { rc.interrupts().disable(this); }
+
+    // ---- hot-plug ----
+
+    /** Replaces who hears this function removed and inserted again (null: nobody); see {@link HotPlugListener}. */
+    public void onHotPlug(HotPlugListener listener) { hotPlugListener = listener == null ? HotPlugListener.NONE : listener; }
+
+    HotPlugListener hotPlugListener() { return hotPlugListener; }
+
+    /** False from a surprise removal of its endpoint until the hot insertion restored it. */
+    public boolean present() { return link.present(); }
 
     public InterruptMode interruptMode() { return interruptMode; }
 

@@ -80,6 +80,7 @@ public final class RootComplex implements AutoCloseable {
     private final Enumerator enumerator;
     private final List<EndpointLink> links = new CopyOnWriteArrayList<>();
     private final RareLog unassigned = new RareLog(log);
+    private final HotPlug hotPlug;
 
     /** A root complex with a loop of its own ({@code vrc}), closed with it. */
     private volatile int dmaReadCompletionLimit;
@@ -103,6 +104,7 @@ public final class RootComplex implements AutoCloseable {
         this.interrupts = new Interrupts(this, msiWindow, dispatcher, counters);
         this.deviceRequests = new DeviceRequests(this, interrupts, counters);
         this.enumerator = new Enumerator(this);
+        this.hotPlug = new HotPlug(this, enumerator, counters);
     }
 
     public RootComplex() { this(RootComplexConfig.defaults()); }
@@ -117,6 +119,7 @@ public final class RootComplex implements AutoCloseable {
         CompletionTracker tracker = new CompletionTracker(counters, config.completionTimeout().toNanos(), REQUESTER_ID);
         EndpointLink link = new EndpointLink(port, bus, tracker, deviceRequests, loop, counters);
         addressMap.assignBus(bus, link);
+        link.hotPlug(hotPlug);
         links.add(link);
         return link;
     }
@@ -141,6 +144,7 @@ public final class RootComplex implements AutoCloseable {
             msiWindow.release(gone);
         }
         link.clearRestarted();
+        link.present(true);
         List<PcieDevice> found = enumerator.scan(link);
         for (PcieDevice d : found) addressMap.add(d);
         return found;
@@ -282,6 +286,7 @@ public final class RootComplex implements AutoCloseable {
         if (route == null) return noRoute("memory read at 0x" + Long.toHexString(address) + ": no BAR decodes it; reads all-ones", width);
         PcieDevice d = route.device();
         counters.add(d.bdf(), FunctionCounters.Event.MMIO_READ, 1);
+        if (!d.present()) return removed(width);
         Access a = nonPosted(d.link(), tag -> new MemRead(REQUESTER_ID, tag, acc.dwAddress(), acc.dwCount(), acc.firstBe(),
                 acc.lastBe()), width, d.bdf(), true, true);
         return a.outcome().ok() ? a : new Access(a.outcome(), DwAccess.allOnes(width));
@@ -299,6 +304,7 @@ public final class RootComplex implements AutoCloseable {
         if (route == null)
             return noRoute("memory write at 0x" + Long.toHexString(address) + ": no BAR decodes it; dropped", width).outcome();
         counters.add(route.device().bdf(), FunctionCounters.Event.MMIO_WRITE, 1);
+        if (!route.device().present()) return removed(width).outcome();
         return posted(route.device().link(), new MemWrite(REQUESTER_ID, 0, acc.dwAddress(), acc.firstBe(), acc.lastBe(), acc.payload(value)));
     }
 
@@ -339,6 +345,7 @@ public final class RootComplex implements AutoCloseable {
         checkIo(port, width);
         AddressMap.Route route = addressMap.io(port, width);
         if (route == null) return noRoute("I/O read at 0x" + Long.toHexString(port) + ": no BAR decodes it; reads all-ones", width);
+        if (!route.device().present()) return removed(width);
         int shift = (int) (port & 3);
         int be = ((1 << width) - 1) << shift;
         Access a = nonPosted(route.device().link(), tag -> new IoRead(REQUESTER_ID, tag, (int) port & ~3, be),
@@ -352,6 +359,7 @@ public final class RootComplex implements AutoCloseable {
         AddressMap.Route route = addressMap.io(port, width);
         if (route == null)
             return noRoute("I/O write at 0x" + Long.toHexString(port) + ": no BAR decodes it; dropped", width).outcome();
+        if (!route.device().present()) return removed(width).outcome();
         int shift = (int) (port & 3);
         int be = ((1 << width) - 1) << shift;
         byte[] data = new byte[4];
@@ -368,6 +376,12 @@ public final class RootComplex implements AutoCloseable {
     private static void check4k(long address, int width) {
         if ((address & 0xFFF) + width > 0x1000)
             throw new IllegalArgumentException("access at 0x" + Long.toHexString(address) + " of " + width + " bytes crosses a 4 KiB boundary");
+    }
+
+    /** An access to a function removed by surprise: it fails at once, as behind a port whose link is down. */
+    private Access removed(int width) {
+        counters.increment(Counter.LINK_DOWN_FAILURE);
+        return new Access(Outcome.LINK_DOWN, DwAccess.allOnes(width));
     }
 
     private Access noRoute(String what, int width) {
@@ -447,6 +461,7 @@ public final class RootComplex implements AutoCloseable {
                 + ": no BAR decodes it; reads all-ones", width));
         PcieDevice d = route.device();
         counters.add(d.bdf(), FunctionCounters.Event.MMIO_READ, 1);
+        if (!d.present()) return CompletableFuture.completedFuture(removed(width));
         return submit(d.link(), tag -> new MemRead(REQUESTER_ID, tag, acc.dwAddress(), acc.dwCount(), acc.firstBe(), acc.lastBe()),
                 width, d.bdf(), true).thenApply(a -> {
                     countFailure(a.outcome(), true);
@@ -472,6 +487,7 @@ public final class RootComplex implements AutoCloseable {
         // blocking send; then TLPs already handed to the loop may still touch host memory.
         drainLoop();
         for (EndpointLink l : links) l.close();
+        hotPlug.close();
         if (ownsLoop) loop.close();
         else drainLoop();
         hostMemory.close();

@@ -66,6 +66,15 @@ public final class KernelTraffic {
      * deadline (20 s beyond the sending time) passes: a slow last reply on a loaded machine is waited
      * for, a lost one still shows.
      */
+    /** One ping that must be answered within a second: whether the path works now. */
+    static boolean probe(NetNamespace from, String dest) {
+        try {
+            return run(from, List.of("ping", "-n", "-c", "1", "-W", "1", dest)).received() == 1;
+        } catch (IOException e) { // no summary: the route is unusable for now ("Network is unreachable")
+            return false;
+        }
+    }
+
     static Ping pingUntilAllReplied(NetNamespace from, String dest, int count, String intervalSeconds) throws IOException {
         int deadlineSeconds = (int) Math.ceil(count * Double.parseDouble(intervalSeconds)) + 20;
         return run(from, List.of("ping", "-n", "-c", Integer.toString(count), "-i", intervalSeconds, "-w", Integer.toString(deadlineSeconds), dest));

@@ -48,17 +48,23 @@ final class NicNetwork implements AutoCloseable {
     final NetNamespace vrcHost, endpointHost, peer;
     final VethPair interconnect, cable;
     final List<FrameLoss> losses = new ArrayList<>();
-    final Nic nic;
-    final InterfaceWire wire;
-    final Endpoint endpoint;
-    final LinkControl links;
+    private final String model;
+    private final LinkConfig config;
+    /** The endpoint's process, as it were: replaced by {@link #killEndpoint} and {@link #restartEndpoint}. */
+    private EndpointHost host;
+    Nic nic;
+    InterfaceWire wire;
+    LinkControl links;
     final Link link;
+    final RootComplex rc;
     final NicDriver driver;
     final TapBridge bridge;
     private final List<AutoCloseable> opened = new ArrayList<>();
 
     /** Builds it all; on failure, tears down what was made. */
     NicNetwork(String model, int lossPercent, NicOptions driverOptions) throws Exception {
+        this.model = model;
+        this.config = LinkConfig.defaults().withGroup(GROUP).withEtherType(ETHERTYPE);
         try {
             vrcHost = keep(NetNamespace.create("nicvrc"));
             endpointHost = keep(NetNamespace.create("nicep"));
@@ -66,30 +72,21 @@ final class NicNetwork implements AutoCloseable {
             interconnect = keep(VethPair.create(vrcHost, endpointHost));
             cable = keep(VethPair.create(endpointHost, peer));
             peer.ip("addr", "add", PEER_IP + "/24", "dev", cable.nameB());
+            // The interconnect needs no IP address at all: without IPv6 not even a link-local one appears.
+            vrcHost.exec("sysctl", "-q", "-w", "net.ipv6.conf." + interconnect.nameA() + ".disable_ipv6=1");
+            endpointHost.exec("sysctl", "-q", "-w", "net.ipv6.conf." + interconnect.nameB() + ".disable_ipv6=1");
             if (lossPercent > 0) {
                 losses.add(keep(vrcHost.dropEgress(interconnect.nameA(), lossPercent)));
                 losses.add(keep(endpointHost.dropEgress(interconnect.nameB(), lossPercent)));
             }
-            LinkConfig config = LinkConfig.defaults().withGroup(GROUP).withEtherType(ETHERTYPE);
-
-            // The endpoint's host: the interconnect transport, the NIC and its wire.
-            FrameTransport endpointTransport = keep(endpointHost.call(() -> AfPacketTransport.open(interconnect.nameB(), ETHERTYPE)));
-            LinkEndpoint endpointLinks = keep(LinkEndpoint.start(endpointTransport, config));
-            nic = Nic.create(model, NIC_MAC);
-            wire = endpointHost.call(() -> InterfaceWire.afPacket(cable.nameA()));
-            opened.add(wire); // closed after the endpoint (closing runs backwards)
-            endpoint = keep(Endpoint.builder().config(EndpointConfig.defaults().withMaxPayloadLimit(
-                    EndpointConfig.payloadLimitFor(endpointLinks.maxTlpLength()))).function(nic.function(), List.of(wire)).build());
-            wire.start(endpoint.function(0));
-            links = new LinkControl(List.of(new LinkControl.Port(0, nic, wire, endpoint.function(0))));
-            endpoint.serve(endpointLinks);
+            startEndpoint();
 
             // The VRC's host: discovery, a link, enumeration, the driver and the TAP.
             FrameTransport vrcTransport = keep(vrcHost.call(() -> AfPacketTransport.open(interconnect.nameA(), ETHERTYPE)));
             LinkEndpoint vrcLinks = keep(LinkEndpoint.start(vrcTransport, config));
             List<Announcement> found = vrcLinks.discover(Duration.ofSeconds(2));
             assertEquals(1, found.size(), () -> "expected one endpoint in group " + GROUP + ", found " + found);
-            RootComplex rc = keep(new RootComplex(RootComplexConfig.defaults().withHostMemorySize(64L << 20)
+            rc = keep(new RootComplex(RootComplexConfig.defaults().withHostMemorySize(64L << 20)
                     .withCompletionTimeout(Duration.ofSeconds(2))
                     .withPayloadSizes(Math.min(256, EndpointConfig.payloadLimitFor(vrcLinks.maxTlpLength())), 512)));
             link = vrcLinks.connect(found.getFirst().address(), found.getFirst().instance());
@@ -106,6 +103,62 @@ final class NicNetwork implements AutoCloseable {
         }
     }
 
+    /** The endpoint's side, as one endpoint process holds it: the interconnect transport and link layer, the NIC and its wire. */
+    private final class EndpointHost implements AutoCloseable {
+        private final List<AutoCloseable> parts = new ArrayList<>();
+
+        EndpointHost() throws Exception {
+            try {
+                FrameTransport transport = part(endpointHost.call(() -> AfPacketTransport.open(interconnect.nameB(), ETHERTYPE)));
+                LinkEndpoint endpointLinks = part(LinkEndpoint.start(transport, config));
+                Nic made = Nic.create(model, NIC_MAC);
+                InterfaceWire madeWire = part(endpointHost.call(() -> InterfaceWire.afPacket(cable.nameA()))); // closed after the endpoint
+                Endpoint endpoint = part(Endpoint.builder().config(EndpointConfig.defaults().withMaxPayloadLimit(
+                        EndpointConfig.payloadLimitFor(endpointLinks.maxTlpLength()))).function(made.function(), List.of(madeWire)).build());
+                madeWire.start(endpoint.function(0));
+                links = new LinkControl(List.of(new LinkControl.Port(0, made, madeWire, endpoint.function(0))));
+                nic = made;
+                wire = madeWire;
+                endpoint.serve(endpointLinks);
+            } catch (Exception | Error e) {
+                close();
+                throw e;
+            }
+        }
+
+        private <T extends AutoCloseable> T part(T resource) {
+            parts.add(resource);
+            return resource;
+        }
+
+        @Override public void close() { closeAll(parts); }
+    }
+
+    private void startEndpoint() throws Exception { host = keep(new EndpointHost()); }
+
+    /**
+     * Ends the endpoint as a crash does: nftables drops everything its interconnect port sends
+     * while it closes, so the VRC hears no CLOSE, only silence.
+     */
+    void killEndpoint() throws Exception {
+        try (FrameLoss silence = endpointHost.dropEgress(interconnect.nameB(), 100)) {
+            opened.remove(host);
+            host.close();
+            host = null;
+        }
+    }
+
+    /** Starts a new endpoint in the endpoint's namespace: the same NIC model at the same MAC and host instance, a new session epoch. */
+    void restartEndpoint() throws Exception {
+        if (host != null) killEndpoint();
+        startEndpoint();
+    }
+
+    /** Takes the VRC's end of the interconnect veth down (both ends lose carrier) or up again. */
+    void interconnectDown(boolean down) throws IOException {
+        vrcHost.ip("link", "set", interconnect.nameA(), down ? "down" : "up");
+    }
+
     private <T extends AutoCloseable> T keep(T resource) {
         opened.add(resource);
         return resource;
@@ -119,14 +172,16 @@ final class NicNetwork implements AutoCloseable {
     }
 
     /** Closes everything it made, newest first; never throws. */
-    @Override public void close() {
-        for (int i = opened.size() - 1; i >= 0; i--) {
+    @Override public void close() { closeAll(opened); }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
             try {
-                opened.get(i).close();
+                resources.get(i).close();
             } catch (Exception e) {
-                System.err.println("vpcie: closing " + opened.get(i) + ": " + e);
+                System.err.println("vpcie: closing " + resources.get(i) + ": " + e);
             }
         }
-        opened.clear();
+        resources.clear();
     }
 }

@@ -91,7 +91,7 @@ class NicOverNamespacesTest {
         fail("the driver never saw the link go " + (up ? "up" : "down"));
     }
 
-    private static void awaitCarrier(NicNetwork net, boolean up) throws IOException {
+    static void awaitCarrier(NicNetwork net, boolean up) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             boolean noCarrier = net.vrcHost.ip("link", "show", NicNetwork.TAP).contains("NO-CARRIER");

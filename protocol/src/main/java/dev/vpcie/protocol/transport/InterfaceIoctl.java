@@ -15,7 +15,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The interface ioctls of netdevice(7): SIOCGIFINDEX, SIOCGIFHWADDR, SIOCGIFMTU and SIOCSIFMTU,
+ * The interface ioctls of netdevice(7): SIOCGIFHWADDR, SIOCGIFMTU and SIOCSIFMTU,
  * SIOCGIFFLAGS and SIOCSIFFLAGS, on a throw-away datagram socket (or, for {@link #flags}, a socket
  * the caller holds). Asking a socket rather than reading {@code /sys/class/net} answers for the
  * network namespace of the calling thread, which is what a thread switched into a namespace needs
@@ -25,7 +25,7 @@ public final class InterfaceIoctl {
     private InterfaceIoctl() {}
 
     private static final int AF_INET = 2, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000;
-    private static final long SIOCGIFINDEX = 0x8933, SIOCGIFHWADDR = 0x8927, SIOCGIFMTU = 0x8921, SIOCSIFMTU = 0x8922,
+    private static final long SIOCGIFHWADDR = 0x8927, SIOCGIFMTU = 0x8921, SIOCSIFMTU = 0x8922,
             SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914;
     /** ifr_flags bits: administratively up; operationally up (carrier, lower layers up). */
     static final int IFF_UP = 0x1, IFF_RUNNING = 0x40;
@@ -38,12 +38,10 @@ public final class InterfaceIoctl {
             Linker.Option.firstVariadicArg(2));
     private static final MethodHandle CLOSE = Errno.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
-    static NetDevice lookup(String name) throws IOException {
+    /** The hardware address and MTU of interface {@code name}, whose index the caller looked up ({@link InterfaceNames#index}). */
+    static NetDevice lookup(String name, int index) throws IOException {
         NetDevice[] found = new NetDevice[1];
         withSocket(name, (fd, ifreq, capture) -> {
-            ioctl(fd, ifreq, SIOCGIFINDEX, "SIOCGIFINDEX", name, capture);
-            int index = ifreq.get(JAVA_INT, IFR_UNION);
-
             ioctl(fd, ifreq, SIOCGIFHWADDR, "SIOCGIFHWADDR", name, capture);
             short family = ifreq.get(JAVA_SHORT, IFR_UNION);
             if (family != ARPHRD_ETHER)

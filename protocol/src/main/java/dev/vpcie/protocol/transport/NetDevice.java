@@ -4,7 +4,9 @@ import java.io.IOException;
 
 /**
  * A network interface as the kernel names it in the calling thread's network namespace: its
- * index, hardware address and MTU.
+ * index ({@code if_nametoindex}), hardware address and MTU (interface ioctls). Any interface is
+ * found, with or without an IP address. Not from {@code /sys/class/net}: sysfs shows the
+ * namespace it was mounted in, not the one a thread switched into.
  */
 public record NetDevice(String name, int index, MacAddress mac, int mtu) {
 
@@ -18,7 +20,7 @@ public record NetDevice(String name, int index, MacAddress mac, int mtu) {
      */
     public static NetDevice lookup(String name) throws IOException {
         checkName(name);
-        return InterfaceIoctl.lookup(name);
+        return InterfaceIoctl.lookup(name, InterfaceNames.index(name));
     }
 
     static void checkName(String name) {

@@ -4,6 +4,7 @@ import dev.vpcie.protocol.agent.AgentLoop;
 import dev.vpcie.protocol.agent.AgentWork;
 import dev.vpcie.protocol.pci.PciConfig;
 import dev.vpcie.vrc.Access;
+import dev.vpcie.vrc.HotPlugListener;
 import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.protocol.transport.MacAddress;
 import dev.vpcie.vrc.PcieDevice;
@@ -76,6 +77,12 @@ public abstract class IntelNicDriver implements NicDriver {
     private volatile String unreachableReason;
     private final long busyPollNs;
     private volatile boolean unreachable;
+    /** Why the device was removed by surprise (news for the control thread), or null. */
+    private volatile String removalNews;
+    /** The device came back after a surprise removal (news for the control thread). */
+    private volatile boolean insertionNews;
+    /** Between a surprise removal and the re-initialisation after the hot insertion: the control thread leaves the NIC alone. */
+    private volatile boolean removed;
     private long nextWatchdog;
 
     private final LongAdder interrupts = new LongAdder(), linkChanges = new LongAdder(), resets = new LongAdder(), txKicks = new LongAdder();
@@ -170,6 +177,17 @@ public abstract class IntelNicDriver implements NicDriver {
             running = true;
             thread = Thread.ofPlatform().daemon().name("nic-" + device.name()).start(this::run);
             loop.add(ringPoll);
+            device.onHotPlug(new HotPlugListener() {
+                @Override public void removed(String reason) {
+                    removalNews = reason;
+                    LockSupport.unpark(thread);
+                }
+
+                @Override public void inserted() {
+                    insertionNews = true;
+                    LockSupport.unpark(thread);
+                }
+            });
         } catch (RuntimeException e) {
             release();
             throw e;
@@ -420,31 +438,43 @@ public abstract class IntelNicDriver implements NicDriver {
             try {
                 Runnable task;
                 while ((task = tasks.poll()) != null) task.run();
+                String gone = removalNews;
+                if (gone != null) {
+                    removalNews = null;
+                    surpriseRemoval(gone);
+                }
+                if (insertionNews) {
+                    insertionNews = false;
+                    hotInsertion();
+                }
                 String why = unreachableReason;
-                if (why != null) {
+                if (why != null && !removed) {
                     unreachableReason = null;
                     throw new DeviceUnreachableException(device.name() + ": " + why);
                 }
-                if (resetRequested && !unreachable) {
+                if (resetRequested && !unreachable && !removed) {
                     resetRequested = false;
                     resetNow();
                 }
-                if (linkCheckRequested && !unreachable) {
+                if (linkCheckRequested && !unreachable && !removed) {
                     linkCheckRequested = false;
                     updateLink(readLink());
                 }
                 if (now - nextWatchdog >= 0) {
                     nextWatchdog = now + options.watchdog().toNanos();
-                    watchdog(now);
+                    if (!removed) watchdog(now);
                 }
             } catch (DeviceUnreachableException e) {
-                if (!unreachable) log.warn("{}: NIC unreachable, retrying every watchdog period: {}", device.name(), e.getMessage());
+                // A lost link is a surprise removal, which says so itself: one line per step.
+                if (!unreachable && device.link().isUp()) log.warn("{}: NIC unreachable, retrying every watchdog period: {}", device.name(), e.getMessage());
+                else if (!unreachable) log.debug("{}: NIC unreachable, its link is down: {}", device.name(), e.getMessage());
                 unreachable = true;
                 updateLink(LinkState.DOWN);
             } catch (RuntimeException e) {
                 log.error("{}: control thread error", device.name(), e);
             }
-            if (tasks.isEmpty() && running && !resetRequested && !linkCheckRequested && unreachableReason == null)
+            if (tasks.isEmpty() && running && !resetRequested && !linkCheckRequested && unreachableReason == null && removalNews == null
+                    && !insertionNews)
                 LockSupport.parkNanos(this, Math.max(0, nextWatchdog - System.nanoTime()));
         }
     }
@@ -530,6 +560,41 @@ public abstract class IntelNicDriver implements NicDriver {
             } catch (RuntimeException e) {
                 log.warn("{}: link listener failed", device.name(), e);
             }
+        }
+    }
+
+    // ---- hot-plug ----
+
+    /** The device is gone (control thread): stop the rings and tell the listeners the link is down; touch nothing on the bus. */
+    private void surpriseRemoval(String reason) {
+        if (!running) return; // closing: close() deals with the device
+        removed = true;
+        unreachableReason = null;
+        onLoopAndWait(ringPoll::pause);
+        tx.stop();
+        log.warn("{} {}: surprise removal ({}): rings stopped", chip, device.name(), reason);
+        updateLink(LinkState.DOWN);
+    }
+
+    /**
+     * The same device is back at the same addresses, reset (control thread): interrupts are set
+     * up again and the NIC is re-initialised as after a reset; the link check that follows brings
+     * the carrier back. A failure leaves it removed until the next insertion.
+     */
+    private void hotInsertion() {
+        if (!running) return;
+        log.warn("{} {}: hot insertion: re-initialising", chip, device.name()); // the removal's level: its end is news too
+        try {
+            enableDevice();
+            setupInterrupts();
+            removed = false;
+            unreachable = false;
+            unreachableReason = null;
+            resetNow();
+        } catch (RuntimeException e) {
+            removed = true;
+            log.warn("{} {}: re-initialisation after the hot insertion failed ({}); waiting for the next one", chip, device.name(),
+                    e.getMessage());
         }
     }
 
@@ -635,6 +700,7 @@ public abstract class IntelNicDriver implements NicDriver {
     @Override public void close() {
         Thread t = thread;
         running = false;
+        device.onHotPlug(null);
         try {
             onLoopAndWait(() -> {
                 ringPoll.pause();

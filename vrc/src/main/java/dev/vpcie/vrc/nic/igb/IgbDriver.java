@@ -313,6 +313,7 @@ public final class IgbDriver extends IntelNicDriver {
 
     /** MSI-X if asked or available, else MSI, else INTx, as igb falls back. */
     @Override protected void setupInterrupts() {
+        mode = null; // chosen afresh: this runs again after a hot insertion
         IrqMode want = options.irqMode();
         boolean hasMsix = device.capability(PciConfig.CapId.MSI_X).isPresent();
         boolean hasMsi = device.capability(PciConfig.CapId.MSI).isPresent();
