@@ -461,7 +461,10 @@ public final class RootComplex implements AutoCloseable {
                 + ": no BAR decodes it; reads all-ones", width));
         PcieDevice d = route.device();
         counters.add(d.bdf(), FunctionCounters.Event.MMIO_READ, 1);
-        if (!d.present()) return CompletableFuture.completedFuture(removed(width));
+        if (!d.present()) { // surprise-removed: as documented, exceptionally, as a read the link's loss ended
+            removed(width);
+            return CompletableFuture.failedFuture(new LinkDownException(d.name() + " was removed: its link is down"));
+        }
         return submit(d.link(), tag -> new MemRead(REQUESTER_ID, tag, acc.dwAddress(), acc.dwCount(), acc.firstBe(), acc.lastBe()),
                 width, d.bdf(), true).thenApply(a -> {
                     countFailure(a.outcome(), true);

@@ -44,7 +44,8 @@ class LoopTest {
     }
 
     @Test void completionTimeoutIsAnOutcomeFromTheLoopsClock() throws Exception {
-        try (Fixture fx = new Fixture(Duration.ofMillis(30), FakeFunction.nic(0, false))) {
+        // Long enough for enumeration on a loaded machine (30 ms once timed a config read out), short for the test.
+        try (Fixture fx = new Fixture(Duration.ofMillis(500), FakeFunction.nic(0, false))) {
             PcieDevice d = fx.enumerateOne();
             fx.endpoint.stopped = true;
             Access a = fx.rc.memReadAsync(d.bar(0).address(), 4).get(5, TimeUnit.SECONDS);
