@@ -166,6 +166,12 @@ final class Interconnect implements AutoCloseable {
         return t instanceof TappedTransport tapped ? tapped.tap(RuntimeCapture.class).orElse(null) : null;
     }
 
+    /** The pcap capture, when --capture asked for one; null otherwise. */
+    QueuedCapture capture() {
+        FrameTransport t = transport instanceof FaultInjectingTransport f ? f.inner() : transport;
+        return t instanceof TappedTransport tapped ? tapped.tap(QueuedCapture.class).orElse(null) : null;
+    }
+
     int group() { return group; }
 
     /** For status lines, e.g. {@code af_packet:veth0 02:00:00:00:00:02/1 group 7}. */

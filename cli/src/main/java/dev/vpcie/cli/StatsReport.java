@@ -2,6 +2,7 @@ package dev.vpcie.cli;
 
 import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.endpoint.FunctionHost;
+import dev.vpcie.protocol.capture.QueuedCapture;
 import dev.vpcie.protocol.link.Link;
 import dev.vpcie.protocol.link.LinkCounters;
 import dev.vpcie.protocol.transport.FrameStats;
@@ -52,6 +53,10 @@ final class StatsReport implements AutoCloseable {
                         + ", DATA frames tx " + f.sent().dataFrames() + " rx " + f.received().dataFrames()
                         + ", TLPs/frame tx " + ratio(f.sent().tlpsPerFrame()) + " rx " + ratio(f.received().tlpsPerFrame())
                         + ", bytes tx " + f.sent().bytes() + " rx " + f.received().bytes());
+            QueuedCapture c = net.capture();
+            if (c != null)
+                lines.add(now + "capture " + c.spec().file() + ": frames " + c.frames() + ", dropped " + c.dropped()
+                        + " (writer behind " + c.queueDrops() + ")");
             for (Link l : net.links().links()) lines.add(now + "link " + l.describe() + (l.isUp() ? " (up)" : " (down)") + ": " + link(l.counters()));
         }
         if (endpoint != null) {

@@ -66,9 +66,11 @@ final class VrcBenchCommand implements Callable<Integer> {
                     out.printf("%-6s %10s %9s %8s %11s %6s | %-25s %s%n", "mode", "size", "GB/s", "Gbit/s", "TLPs/s", "failed",
                             "VRC link: TLPs/frame out/in", "resent, timeouts, NAKs in/out");
                     out.flush();
+                    long[] failed = {0};
                     DmaBench.Result r = DmaBench.run(driver, modes, sizes != null ? sizes : DmaBench.defaultSizes(), bytesPerSize,
                             (long) (secondsPerSize * 1e9), 10_000_000_000L, row -> { // each row as soon as it is measured
                                 LinkCounters l = row.link();
+                                failed[0] += row.failed();
                                 out.printf(Locale.ROOT, "%-6s %10d %9.3f %8.2f %11.0f %6d | %12.1f %12.1f %s%n", row.mode().name().toLowerCase(Locale.ROOT),
                                         row.size(), row.gigabytesPerSecond(), row.gigabitsPerSecond(), row.tlpsPerSecond(), row.failed(),
                                         row.tlpsPerFrameSent(), row.tlpsPerFrameReceived(), l == null ? "-" : String.format(Locale.ROOT,
@@ -76,6 +78,11 @@ final class VrcBenchCommand implements Callable<Integer> {
                                 out.flush();
                             });
                     out.printf("raw TLP ping-pong (same run): %s%n", r.tlpPingPong());
+                    if (failed[0] > 0) {
+                        out.printf("FAILED: %d dmatest command(s) failed; the rows count them%n", failed[0]);
+                        out.flush();
+                        return 1;
+                    }
                 }
             }
             out.flush();

@@ -106,4 +106,23 @@ class ExitStatusProcessTest {
             }
         }
     }
+
+    /** Needs root for the TAP (made in this namespace under a name of its own; the kernel removes it with the process at the latest). */
+    @ParameterizedTest @ValueSource(strings = {"INT", "TERM"})
+    void attachDetachesCleanlyWithStatusZero(String signal) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.vpcie.protocol.netns.NetNamespace.isRoot()
+                && java.nio.file.Files.exists(java.nio.file.Path.of("/dev/net/tun")), "attach test skipped: needs root and /dev/net/tun");
+        Pair pair = Pair.free();
+        String tap = "vx" + signal.toLowerCase() + (ProcessHandle.current().pid() % 100_000);
+        try (CliProcess e = readyEndpoint(pair, "--device", "e1000", "--wire-transport", "echo", "--wire", "192.0.2.2");
+             CliProcess attach = CliProcess.start(pair.vrcArgs("attach", "01:00.0", "--tap", tap, "--no-up"))) {
+            await(() -> attach.out().contains("bridged to") || !attach.isAlive(), "the NIC is bridged to the TAP");
+            attach.signal(signal);
+            assertEquals(0, attach.waitFor(), attach.out() + attach.err());
+            assertTrue(attach.out().contains("detached: NIC reset, " + tap + " removed"), attach.out());
+            assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net", tap)), "the TAP is gone");
+            e.signal("TERM");
+            assertEquals(0, e.waitFor(), e.out() + e.err());
+        }
+    }
 }
