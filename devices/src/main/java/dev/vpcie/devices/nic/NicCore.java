@@ -34,9 +34,9 @@ public abstract class NicCore {
         void attach(DeviceContext ctx, BooleanSupplier busMaster, TransmitFrame.Out out);
     }
 
-    public final Phy phy;
-    public final ReceiveFilter filter;
-    public final NicStatistics stats = new NicStatistics();
+    protected final Phy phy;
+    protected final ReceiveFilter filter;
+    protected final NicStatistics stats = new NicStatistics();
     private EthernetPort port = new UnpluggedPort();
     private boolean administrativelyUp = true;
     private Counters.Counter resets;

@@ -266,16 +266,8 @@ final class E1000Receiver implements NicCore.Receiver {
             return false;
         }
         int rctl = regs.get(RCTL);
-        int ctrl = regs.get(CTRL);
-        byte[] data = frame;
-        int special = 0;
-        int status = RXD_STAT_DD;
-        if ((ctrl & CTRL_VME) != 0 && EthernetFrames.isVlanTagged(frame, frame.length, regs.get(VET) & 0xFFFF)) {
-            special = EthernetFrames.vlanTci(frame);
-            data = EthernetFrames.removeVlanTag(frame, frame.length);
-            status |= RXD_STAT_VP;
-        }
-        int frameLength = data.length;
+        Stripped s = stripVlan(frame);
+        int frameLength = s.data().length;
         int total = frameLength + ((rctl & ReceiveControl.SECRC) == 0 ? EthernetFrames.FCS_LENGTH : 0);
         int bufferSize = ReceiveControl.bufferSize(rctl);
         int chunks = (total + bufferSize - 1) / bufferSize;
@@ -286,32 +278,63 @@ final class E1000Receiver implements NicCore.Receiver {
             cache.fetch(dma, ring, Math.max(PREFETCH, cache.count() + chunks), this::fetched);
             return false; // written when the fetch lands
         }
+        byte[] data = withFcs(s.data(), total);
+        int head = scatter(ring, descriptors, data, bufferSize, s, checksums(data, frameLength));
+        cache.consume(descriptors);
+        regs.set(RDH, head);
+        stats.received(frame.length + EthernetFrames.FCS_LENGTH, DestinationKind.of(frame, EthernetFrames.DESTINATION));
+        return true;
+    }
 
-        if (total > frameLength) {
-            byte[] withFcs = new byte[total];
-            System.arraycopy(data, 0, withFcs, 0, frameLength);
-            EthernetFrames.appendFcs(withFcs, frameLength);
-            data = withFcs;
-        }
+    /** A frame after VLAN stripping: its bytes, the tag taken out (0 if none), and the status of every descriptor (DD, VP). */
+    private record Stripped(byte[] data, int special, int status) {}
+
+    /** CTRL.VME: an 802.1Q tag is taken out of the frame and reported in the descriptors' special field. */
+    private Stripped stripVlan(byte[] frame) {
+        if ((regs.get(CTRL) & CTRL_VME) == 0 || !EthernetFrames.isVlanTagged(frame, frame.length, regs.get(VET) & 0xFFFF))
+            return new Stripped(frame, 0, RXD_STAT_DD);
+        return new Stripped(EthernetFrames.removeVlanTag(frame, frame.length), EthernetFrames.vlanTci(frame), RXD_STAT_DD | RXD_STAT_VP);
+    }
+
+    /** The bytes stored in host memory: the frame, plus its CRC when {@code total} has room for it (RCTL.SECRC clear). */
+    private static byte[] withFcs(byte[] data, int total) {
+        if (total == data.length) return data;
+        byte[] withFcs = new byte[total];
+        System.arraycopy(data, 0, withFcs, 0, data.length);
+        EthernetFrames.appendFcs(withFcs, data.length);
+        return withFcs;
+    }
+
+    /** What the last descriptor reports about the checksums: the packet checksum, status bits besides DD, errors. */
+    private record Checksums(int packetChecksum, int status, int errors) {}
+
+    /** RXCSUM: the packet checksum from PCSS, and the IP and TCP/UDP checksums verified when offloaded (IXSM when neither is). */
+    private Checksums checksums(byte[] data, int frameLength) {
         int rxcsum = regs.get(RXCSUM);
         int pcss = rxcsum & RXCSUM_PCSS_MASK;
         int packetChecksum = pcss < frameLength ? InternetChecksum.fold(InternetChecksum.add(0, data, pcss, frameLength - pcss)) : 0;
-        int lastStatus = status | RXD_STAT_EOP;
+        if ((rxcsum & (RXCSUM_IPOFL | RXCSUM_TUOFL)) == 0) return new Checksums(packetChecksum, RXD_STAT_EOP | RXD_STAT_IXSM, 0);
+        int status = RXD_STAT_EOP;
         int errors = 0;
-        if ((rxcsum & (RXCSUM_IPOFL | RXCSUM_TUOFL)) == 0) {
-            lastStatus |= RXD_STAT_IXSM;
-        } else {
-            RxChecksums c = RxChecksums.check(data, PacketLayout.parse(data, frameLength), false);
-            if ((rxcsum & RXCSUM_IPOFL) != 0 && c.ipv4Header() != ChecksumCheck.NOT_CHECKED) {
-                lastStatus |= RXD_STAT_IPCS;
-                if (c.ipv4Header() == ChecksumCheck.BAD) errors |= RXD_ERR_IPE;
-            }
-            if ((rxcsum & RXCSUM_TUOFL) != 0 && c.l4() != ChecksumCheck.NOT_CHECKED) {
-                lastStatus |= RXD_STAT_TCPCS;
-                if (c.l4() == ChecksumCheck.BAD) errors |= RXD_ERR_TCPE;
-            }
+        RxChecksums c = RxChecksums.check(data, PacketLayout.parse(data, frameLength), false);
+        if ((rxcsum & RXCSUM_IPOFL) != 0 && c.ipv4Header() != ChecksumCheck.NOT_CHECKED) {
+            status |= RXD_STAT_IPCS;
+            if (c.ipv4Header() == ChecksumCheck.BAD) errors |= RXD_ERR_IPE;
         }
+        if ((rxcsum & RXCSUM_TUOFL) != 0 && c.l4() != ChecksumCheck.NOT_CHECKED) {
+            status |= RXD_STAT_TCPCS;
+            if (c.l4() == ChecksumCheck.BAD) errors |= RXD_ERR_TCPE;
+        }
+        return new Checksums(packetChecksum, status, errors);
+    }
 
+    /**
+     * Writes {@code data} into the buffers of the first {@code descriptors} cached descriptors and
+     * writes each back, the last with EOP and the checksums; a descriptor with a null buffer is
+     * written back empty and skipped. Returns the new head.
+     */
+    private int scatter(DescriptorRing ring, int descriptors, byte[] data, int bufferSize, Stripped s, Checksums c) throws DmaException {
+        int total = data.length;
         int head = ring.head();
         int offset = 0;
         for (int d = 0; d < descriptors; d++) {
@@ -325,14 +348,11 @@ final class E1000Receiver implements NicCore.Receiver {
                 dma.write(address, data, offset, n);
                 offset += n;
                 boolean last = offset == total;
-                writeBack(at, n, last ? packetChecksum : 0, last ? lastStatus : status, last ? errors : 0, special);
+                writeBack(at, n, last ? c.packetChecksum() : 0, last ? s.status() | c.status() : s.status(), last ? c.errors() : 0, s.special());
             }
             head = ring.next(head);
         }
-        cache.consume(descriptors);
-        regs.set(RDH, head);
-        stats.received(frame.length + EthernetFrames.FCS_LENGTH, DestinationKind.of(frame, EthernetFrames.DESTINATION));
-        return true;
+        return head;
     }
 
     private void writeBack(long descriptor, int length, int checksum, int status, int errors, int special) throws DmaException {
