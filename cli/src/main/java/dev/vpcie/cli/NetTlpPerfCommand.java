@@ -85,7 +85,7 @@ final class NetTlpPerfCommand implements Callable<Integer> {
                 cl.getErr().println("vpcie nettlp-perf: " + target + ": " + e.getMessage());
                 return 1;
             }
-            LatencySummary l = LatencySummary.of(r.latency());
+            LatencySummary l = r.latency();
             out.printf(Locale.ROOT, "%-8s %6.2f Gbit/s  %8.0f reads/s  read latency median %.1f us, p99 %.1f us  timeouts %d, errors %d  (load %s -> %s)%n",
                     target, r.gbitPerSecond(), r.readsPerSecond(), l.medianMicros(), l.p99Micros(), r.timeouts(), r.errors(), before, loadAverage());
             out.flush();
