@@ -298,7 +298,8 @@ public final class EndpointCommand implements Callable<Integer> {
         if (completionTimeoutMillis <= 0) throw new CommandLine.ParameterException(cl, "--completion-timeout-ms must be positive: " + completionTimeoutMillis);
         if (idleOwnerTimeoutSeconds != null && idleOwnerTimeoutSeconds < 0)
             throw new CommandLine.ParameterException(cl, "--idle-owner-timeout-s must be 0 (never) or positive: " + idleOwnerTimeoutSeconds);
-        encap.check(cl, iface != null || udpListen != null || udpPeer != null || faults != null || group != 0);
+        encap.check(cl, iface != null || udpListen != null || udpPeer != null || faults != null || group != 0 || capture.file != null
+                || groupKey.file != null);
         if (!encap.nettlp()) switch (transport) {
             case af_packet, pcap -> {
                 if (iface == null) throw new CommandLine.ParameterException(cl, "--iface is required with --transport " + transport);

@@ -182,7 +182,8 @@ public final class VrcCommand implements Runnable {
         // Host memory sits at bus address 0 and must end below the 32-bit MMIO window at 0xe0000000.
         if (hostMemoryMib <= 0 || hostMemoryMib > 3072) throw new CommandLine.ParameterException(cl, "--host-memory-mib must be 1..3072: " + hostMemoryMib);
         hostMemoryBytes(cl);
-        encap.check(cl, iface != null || udpListen != null || udpPeer != null || faults != null || group != 0 || !endpoints.isEmpty());
+        encap.check(cl, iface != null || udpListen != null || udpPeer != null || faults != null || group != 0 || !endpoints.isEmpty()
+                || capture.file != null || groupKey.file != null);
         if (nettlpSplit != 0 && (!encap.nettlp() || nettlpSplit < 128 || nettlpSplit > 4096 || Integer.bitCount(nettlpSplit) != 1))
             throw new CommandLine.ParameterException(cl, "--nettlp-split goes with --encap nettlp and is 128, 256, ... 4096: " + nettlpSplit);
         if (encap.nettlp()) return;

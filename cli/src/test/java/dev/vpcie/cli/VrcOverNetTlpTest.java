@@ -116,6 +116,10 @@ class VrcOverNetTlpTest {
         Run mixed = run("vrc", "--encap", "nettlp", "--nettlp-local", "127.0.0.1", "--nettlp-peer", "127.0.0.2", "--iface", "lo", "lspci");
         assertEquals(2, mixed.status());
         assertTrue(mixed.err().contains("go with --encap native only"), mixed.err());
+        Run capture = run("endpoint", "--encap", "nettlp", "--nettlp-local", "127.0.0.2", "--nettlp-peer", "127.0.0.1", "--capture", "x.pcap",
+                "--device", "dmatest");
+        assertEquals(2, capture.status());
+        assertTrue(capture.err().contains("--capture and --group-key go with --encap native only"), capture.err());
         Run badEtherType = run("vrc", "--iface", "lo", "--ethertype", "0x8100", "lspci");
         assertEquals(2, badEtherType.status());
         assertTrue(badEtherType.err().contains("--ethertype must be 0x0600..0xffff and not 0x8100"), badEtherType.err());
