@@ -42,7 +42,7 @@ final class EncapOptions {
                 throw new CommandLine.ParameterException(cl, "--encap nettlp needs --nettlp-local ADDR and --nettlp-peer ADDR");
             if (etherType != null) throw new CommandLine.ParameterException(cl, "--ethertype goes with --encap native only (NetTLP is UDP)");
             if (networkOptionsGiven)
-                throw new CommandLine.ParameterException(cl, "--iface, --transport, --udp-*, --group and --faults go with --encap native only");
+                throw new CommandLine.ParameterException(cl, "--iface, --transport, --udp-*, --group, --faults, --endpoint, --capture and --group-key go with --encap native only");
             localAddress(cl);
             peerAddress(cl);
         } else {

@@ -330,7 +330,8 @@ public final class EndpointCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
-        encap.check(cl, iface != null || udpListen != null || udpPeer != null || faults != null || group != 0);
+        encap.check(cl, iface != null || udpListen != null || udpPeer != null || faults != null || group != 0 || capture.file != null
+                || groupKey.file != null);
         if (!encap.nettlp()) switch (transport) {
             case af_packet, pcap -> {
                 if (iface == null) throw new CommandLine.ParameterException(cl, "--iface is required with --transport " + transport);

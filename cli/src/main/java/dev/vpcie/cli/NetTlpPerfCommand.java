@@ -57,6 +57,10 @@ final class NetTlpPerfCommand implements Callable<Integer> {
     @Option(names = {"-b", "--requester"}, paramLabel = "BB:DD", defaultValue = "01:00", description = "requester ID (default: ${DEFAULT-VALUE})")
     String requester;
 
+    @Option(names = "--spin-us", paramLabel = "US", defaultValue = "50",
+            description = "how long the host's loop spins after its last work before it blocks (default: ${DEFAULT-VALUE})")
+    long spinUs;
+
     @Override public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         PrintWriter out = cl.getOut();
@@ -67,6 +71,7 @@ final class NetTlpPerfCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--length must be 4..4096 whole DWs: " + length);
         if (region < 4096 || region > 3L << 30) throw new CommandLine.ParameterException(cl, "--region must be 4096..3 GiB: " + region);
         if (seconds <= 0) throw new CommandLine.ParameterException(cl, "--seconds must be positive");
+        if (spinUs < 0 || spinUs > 1_000_000) throw new CommandLine.ParameterException(cl, "--spin-us must be 0..1000000: " + spinUs);
         for (String t : targets)
             if (!List.of("bare", "vrc", "external").contains(t))
                 throw new CommandLine.ParameterException(cl, "--targets takes bare, vrc and external: '" + t + "'");
@@ -76,8 +81,9 @@ final class NetTlpPerfCommand implements Callable<Integer> {
             String before = loadAverage();
             NetTlpReaders.Result r;
             try (NetTlpResponders.Host h = switch (target) {
-                case "bare" -> NetTlpResponders.bare(hostAddress, localAddress);
-                case "vrc" -> NetTlpResponders.vrc(hostAddress, localAddress, rid, Math.max(1L << 20, region + 4095 & ~4095L));
+                case "bare" -> NetTlpResponders.bare(hostAddress, localAddress, java.time.Duration.ofNanos(spinUs * 1000));
+                case "vrc" -> NetTlpResponders.vrc(hostAddress, localAddress, rid, Math.max(1L << 20, region + 4095 & ~4095L),
+                        java.time.Duration.ofNanos(spinUs * 1000));
                 default -> () -> { };
             }) {
                 r = NetTlpReaders.run(localAddress, hostAddress, rid, threads, length, 0, region, seconds);
@@ -85,7 +91,7 @@ final class NetTlpPerfCommand implements Callable<Integer> {
                 cl.getErr().println("vpcie nettlp-perf: " + target + ": " + e.getMessage());
                 return 1;
             }
-            LatencySummary l = LatencySummary.of(r.latency());
+            LatencySummary l = r.latency();
             out.printf(Locale.ROOT, "%-8s %6.2f Gbit/s  %8.0f reads/s  read latency median %.1f us, p99 %.1f us  timeouts %d, errors %d  (load %s -> %s)%n",
                     target, r.gbitPerSecond(), r.readsPerSecond(), l.medianMicros(), l.p99Micros(), r.timeouts(), r.errors(), before, loadAverage());
             out.flush();

@@ -117,6 +117,10 @@ public final class VrcCommand implements Runnable {
             + "without it lspci, config, mmio, dmatest, status and capture go through the running VRC and the others refuse")
     boolean force;
 
+    @Option(names = "--host-memory", paramLabel = "SIZE",
+            description = "host memory for device DMA as a size: 64M, 1G, 131072 (bytes); instead of --host-memory-mib")
+    String hostMemory;
+
     @Override public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
 
     /**
@@ -267,7 +271,7 @@ public final class VrcCommand implements Runnable {
     private RootComplexConfig config(VrcConnector.Connection connection) {
         // MPS: at most 256 bytes (the benchmarks' TLP size), and never more than the link carries.
         int mps = Math.min(256, EndpointConfig.payloadLimitFor(connection.maxTlpLength()));
-        return RootComplexConfig.defaults().withHostMemorySize(hostMemoryMib << 20)
+        return RootComplexConfig.defaults().withHostMemorySize(hostMemoryBytes(spec.commandLine()))
                 .withCompletionTimeout(Duration.ofMillis(completionTimeoutMillis)).withPayloadSizes(mps, 512);
     }
 
@@ -283,7 +287,9 @@ public final class VrcCommand implements Runnable {
         }
         // Host memory sits at bus address 0 and must end below the 32-bit MMIO window at 0xe0000000.
         if (hostMemoryMib <= 0 || hostMemoryMib > 3072) throw new CommandLine.ParameterException(cl, "--host-memory-mib must be 1..3072: " + hostMemoryMib);
-        encap.check(cl, iface != null || udpListen != null || udpPeer != null || faults != null || group != 0 || !endpoints.isEmpty());
+        hostMemoryBytes(cl);
+        encap.check(cl, iface != null || udpListen != null || udpPeer != null || faults != null || group != 0 || !endpoints.isEmpty()
+                || capture.file != null || groupKey.file != null);
         if (nettlpSplit != 0 && (!encap.nettlp() || nettlpSplit < 128 || nettlpSplit > 4096 || Integer.bitCount(nettlpSplit) != 1))
             throw new CommandLine.ParameterException(cl, "--nettlp-split goes with --encap nettlp and is 128, 256, ... 4096: " + nettlpSplit);
         if (encap.nettlp()) return;
@@ -301,6 +307,24 @@ public final class VrcCommand implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
+    }
+
+    /** Host memory in bytes: {@code --host-memory SIZE} when given (K, M, G suffixes; a multiple of 4 KiB, 128 KiB..3 GiB), else {@code --host-memory-mib}. */
+    long hostMemoryBytes(CommandLine cl) {
+        if (hostMemory == null) return hostMemoryMib << 20;
+        if (cl.getParseResult() != null && cl.getParseResult().hasMatchedOption("--host-memory-mib"))
+            throw new CommandLine.ParameterException(cl, "give --host-memory or --host-memory-mib, not both");
+        String v = hostMemory.trim().toUpperCase(java.util.Locale.ROOT);
+        int shift = v.endsWith("K") ? 10 : v.endsWith("M") ? 20 : v.endsWith("G") ? 30 : 0;
+        long bytes;
+        try {
+            bytes = Long.parseLong(shift == 0 ? v : v.substring(0, v.length() - 1)) << shift;
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(cl, "--host-memory takes a size such as 64M, 1G or a number of bytes: '" + hostMemory + "'");
+        }
+        if (bytes < 128 << 10 || bytes > 3L << 30 || (bytes & 4095) != 0)
+            throw new CommandLine.ParameterException(cl, "--host-memory must be a multiple of 4 KiB from 128K to 3G: '" + hostMemory + "'");
+        return bytes;
     }
 
     /** The interconnect's counters while {@link #run} runs, as {@code stats} lines. */

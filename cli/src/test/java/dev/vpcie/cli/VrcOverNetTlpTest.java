@@ -116,9 +116,16 @@ class VrcOverNetTlpTest {
         Run mixed = run("vrc", "--encap", "nettlp", "--nettlp-local", "127.0.0.1", "--nettlp-peer", "127.0.0.2", "--iface", "lo", "lspci");
         assertEquals(2, mixed.status());
         assertTrue(mixed.err().contains("go with --encap native only"), mixed.err());
+        Run capture = run("endpoint", "--encap", "nettlp", "--nettlp-local", "127.0.0.2", "--nettlp-peer", "127.0.0.1", "--capture", "x.pcap",
+                "--device", "dmatest");
+        assertEquals(2, capture.status());
+        assertTrue(capture.err().contains("--capture and --group-key go with --encap native only"), capture.err());
         Run badEtherType = run("vrc", "--iface", "lo", "--ethertype", "0x8100", "lspci");
         assertEquals(2, badEtherType.status());
         assertTrue(badEtherType.err().contains("--ethertype must be 0x0600..0xffff and not 0x8100"), badEtherType.err());
+        Run size = run("vrc", "--iface", "lo", "--host-memory", "100", "lspci");
+        assertEquals(2, size.status());
+        assertTrue(size.err().contains("--host-memory must be a multiple of 4 KiB from 128K to 3G: '100'"), size.err());
         Run split = run("vrc", "--iface", "lo", "--nettlp-split", "256", "lspci");
         assertEquals(2, split.status());
         assertTrue(split.err().contains("--nettlp-split goes with --encap nettlp"), split.err());
@@ -132,7 +139,7 @@ class VrcOverNetTlpTest {
             cl.setOut(new PrintWriter(out, true));
             cl.setErr(new PrintWriter(err, true));
             CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute("vrc", "--encap", "nettlp", "--nettlp-local",
-                    "127.0.0.1", "--nettlp-peer", "127.0.0.2", "serve"), OWN_THREAD);
+                    "127.0.0.1", "--nettlp-peer", "127.0.0.2", "--host-memory", "64M", "serve"), OWN_THREAD);
             VrcServeCommand serve = cl.getSubcommands().get("vrc").getSubcommands().get("serve").getCommand();
             try {
                 await(() -> out.toString().contains("serving ") || exit.isDone(), "the VRC serves");
@@ -140,7 +147,7 @@ class VrcOverNetTlpTest {
                 serve.stop();
             }
             assertEquals(0, exit.get(20, TimeUnit.SECONDS), err.toString());
-            assertTrue(out.toString().contains("serving 1 function(s)"), out.toString());
+            assertTrue(out.toString().contains("serving 1 function(s) and 64 MiB of host memory"), out.toString());
             assertTrue(out.toString().contains("nettlp nettlp:127.0.0.1->127.0.0.2 (host): no drops or errors"), out.toString());
             assertTrue(out.toString().contains("0x4000 mmio tag&0xf 0: rx "), out.toString());
         });

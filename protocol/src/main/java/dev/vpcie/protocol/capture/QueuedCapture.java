@@ -75,6 +75,9 @@ public final class QueuedCapture implements FrameTap {
     /** Frames written so far. */
     public long frames() { return writer.frames(); }
 
+    /** Files the writer started after the first (rotation). */
+    public int rotations() { return writer.rotations(); }
+
     /** Frames not in the file: the queue was full, the file was full (not rotating) or writing failed. */
     public long dropped() { return queueDrops.get() + writer.dropped(); }
 

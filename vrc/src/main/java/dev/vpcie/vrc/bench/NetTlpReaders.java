@@ -29,7 +29,7 @@ import org.HdrHistogram.Histogram;
  */
 public final class NetTlpReaders {
     /** What a run measured. */
-    public record Result(int threads, int length, long reads, long bytes, long timeouts, long errors, double seconds, Histogram latency) {
+    public record Result(int threads, int length, long reads, long bytes, long timeouts, long errors, double seconds, LatencySummary latency) {
         public double gbitPerSecond() { return bytes * 8 / seconds / 1e9; }
 
         public double readsPerSecond() { return reads / seconds; }
@@ -83,7 +83,7 @@ public final class NetTlpReaders {
             for (Thread w : workers) w.join();
             window[1] = System.nanoTime();
             double elapsed = (window[1] - window[0]) / 1e9;
-            return new Result(threads, length, reads.get(), reads.get() * length, timeouts.get(), errors.get(), elapsed, latency);
+            return new Result(threads, length, reads.get(), reads.get() * length, timeouts.get(), errors.get(), elapsed, LatencySummary.of(latency));
         } finally {
             for (DatagramSocket s : sockets) s.close();
         }

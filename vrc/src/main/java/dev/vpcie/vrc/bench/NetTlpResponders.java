@@ -13,6 +13,7 @@ import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.vrc.RootComplexConfig;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.time.Duration;
 
 /**
  * The hosts {@link NetTlpReaders} measure in one process: the VRC in NetTLP mode (a root
@@ -28,9 +29,13 @@ public final class NetTlpResponders {
         @Override void close();
     }
 
-    /** A VRC with {@code hostMemory} bytes, its DMA window open to {@code requester} over all of it. */
-    public static Host vrc(InetAddress local, InetAddress device, int requester, long hostMemory) throws IOException {
-        RootComplex rc = new RootComplex(RootComplexConfig.defaults().withHostMemorySize(hostMemory));
+    /**
+     * A VRC with {@code hostMemory} bytes, its DMA window open to {@code requester} over all of it,
+     * on a loop that spins {@code spin} after its last work before it blocks.
+     */
+    public static Host vrc(InetAddress local, InetAddress device, int requester, long hostMemory, Duration spin) throws IOException {
+        AgentLoop loop = AgentLoop.start("vrc", spin);
+        RootComplex rc = new RootComplex(RootComplexConfig.defaults().withHostMemorySize(hostMemory), loop);
         try {
             NetTlpPort port = NetTlpPort.open(NetTlpPort.Role.HOST, local, device, rc.loop());
             var link = rc.attach(port);
@@ -41,16 +46,18 @@ public final class NetTlpResponders {
             return () -> {
                 rc.close();
                 port.close();
+                loop.close();
             };
         } catch (IOException | RuntimeException e) {
             rc.close();
+            loop.close();
             throw e;
         }
     }
 
     /** The baseline: the same port, answering each MRd with one CplD of zeros and nothing else. */
-    public static Host bare(InetAddress local, InetAddress device) throws IOException {
-        AgentLoop loop = AgentLoop.start("nettlp-bare-responder");
+    public static Host bare(InetAddress local, InetAddress device, Duration spin) throws IOException {
+        AgentLoop loop = AgentLoop.start("nettlp-bare-responder", spin);
         try {
             NetTlpPort port = NetTlpPort.open(NetTlpPort.Role.HOST, local, device, loop);
             port.handler((Tlp tlp) -> {
