@@ -45,12 +45,16 @@ public final class ControlPaths {
      * chmod'ed to 0600 just after bind, and the directory closes that window.
      */
     static void createDirectory(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) return;
-        Files.createDirectories(dir.getParent());
-        try {
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (java.nio.file.FileAlreadyExistsException e) {
-            // made by another process at the same time: fine
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir.getParent());
+            try {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // made by another process at the same time: checked below like any other
+            }
         }
+        // In a shared place (/tmp) someone else may have made it first, to see or replace our socket.
+        String me = System.getProperty("user.name"), owner = Files.getOwner(dir).getName();
+        if (!owner.equals(me)) throw new IOException(dir + " belongs to " + owner + ", not to " + me + ": refusing to put a control socket there");
     }
 }
