@@ -114,8 +114,25 @@ public final class VrcCommand implements Runnable {
         CommandLine.ParseResult sub = spec.commandLine().getParseResult().subcommand();
         List<String> args = new ArrayList<>();
         args.add(sub.commandSpec().name());
-        args.addAll(sub.expandedArgs());
+        args.addAll(absolutePaths(sub.commandSpec(), sub.expandedArgs()));
         return run(task, args);
+    }
+
+    /**
+     * {@code args} with the values of {@code command}'s file options made absolute: a running VRC
+     * that runs the command for us has a working directory of its own.
+     */
+    static List<String> absolutePaths(CommandLine.Model.CommandSpec command, List<String> args) {
+        List<String> out = new ArrayList<>(args);
+        for (int i = 0; i < out.size(); i++) {
+            String token = out.get(i);
+            int eq = token.indexOf('=');
+            CommandLine.Model.OptionSpec o = token.startsWith("-") ? command.findOption(eq < 0 ? token : token.substring(0, eq)) : null;
+            if (o == null || o.type() != java.nio.file.Path.class) continue;
+            if (eq >= 0) out.set(i, token.substring(0, eq + 1) + java.nio.file.Path.of(token.substring(eq + 1)).toAbsolutePath());
+            else if (i + 1 < out.size()) out.set(i + 1, java.nio.file.Path.of(out.get(++i)).toAbsolutePath().toString());
+        }
+        return out;
     }
 
     /**

@@ -138,4 +138,12 @@ class VrcServiceTest {
         assertFalse(Files.exists(ControlPaths.socket(iface, 0)));
         assertTrue(serveOut.toString().endsWith("stopped serving\n"), serveOut.toString());
     }
+
+    @Test void fileOptionsTravelAsAbsolutePaths() {
+        CommandLine.Model.CommandSpec lspci = Main.commandLine().getSubcommands().get("vrc").getSubcommands().get("lspci").getCommandSpec();
+        String abs = java.nio.file.Path.of("ids").toAbsolutePath().toString();
+        assertEquals(List.of("-v", "--pci-ids", abs, "-s", "01:00.0"), VrcCommand.absolutePaths(lspci, List.of("-v", "--pci-ids", "ids", "-s", "01:00.0")));
+        assertEquals(List.of("--pci-ids=" + abs), VrcCommand.absolutePaths(lspci, List.of("--pci-ids=ids")));
+        assertEquals(List.of("-s", "ids"), VrcCommand.absolutePaths(lspci, List.of("-s", "ids")), "only file options");
+    }
 }
