@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Exit status: 0 success; 1 the endpoints cannot be reached (none answered, the interface cannot be used) "
                 + "or an access failed; 2 usage error."})
 public final class VrcCommand implements Runnable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(VrcCommand.class);
 
     /** The transports {@code --transport} accepts. */
     enum Transport { af_packet, pcap, udp }
@@ -180,11 +181,16 @@ public final class VrcCommand implements Runnable {
         }
         // One loop runs the VRC's data path: the links, the root complex, the drivers' rings.
         try (AgentLoop loop = AgentLoop.start("vrc")) {
-            return run(task, loop, serving ? socket : null);
+            return run(task, loop, socket, serving, name);
         }
     }
 
-    private int run(Task task, AgentLoop loop, java.nio.file.Path socket) throws Exception {
+    /**
+     * Every session listens on the socket while it holds the endpoints: the serving subcommands
+     * to run the others' commands, the rest only to turn them away (a second session would take
+     * the endpoints over mid-way).
+     */
+    private int run(Task task, AgentLoop loop, java.nio.file.Path socket, boolean serving, String name) throws Exception {
         startedNs = System.nanoTime();
         VrcConnector.Connection connection = connect(loop);
         if (connection == null) return 1;
@@ -200,15 +206,19 @@ public final class VrcCommand implements Runnable {
                     return 1;
                 }
                 rc.enumerate();
-                if (socket == null) return task.run(rc);
+                ControlServer.Handler handler = serving ? new VrcService(new VrcService.Served(rc, connection, socket, where(), System.nanoTime()))
+                        : args -> ControlProtocol.Response.error(1, "a vrc " + name + " holds the endpoints on " + where() + " until it ends; try again then");
                 ControlServer server;
                 try {
-                    server = ControlServer.start(socket, new VrcService(new VrcService.Served(rc, connection, socket, where(), System.nanoTime())), force);
-                } catch (java.io.IOException e) {
+                    server = ControlServer.start(socket, handler, force);
+                } catch (ControlServer.AlreadyServedException e) { // another VRC started meanwhile
                     spec.commandLine().getErr().println("vpcie vrc: " + e.getMessage());
                     return 1;
+                } catch (java.io.IOException e) {
+                    log.warn("no control socket {}: {}; other commands on this host will not find this VRC", socket, e.getMessage());
+                    server = null;
                 }
-                try (server) {
+                try (AutoCloseable ignored = server == null ? () -> { } : server) {
                     return task.run(rc);
                 }
             }
