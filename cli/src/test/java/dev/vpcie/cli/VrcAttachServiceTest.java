@@ -33,6 +33,7 @@ class VrcAttachServiceTest {
                 await(() -> attach.output().contains("Link is Up") || !attach.alive(), "attach brings the NIC up", 120);
                 assertTrue(attach.output().contains("Link is Up"), attach.output() + "\nendpoint:\n" + endpoint.output());
                 vrcHost.ip("addr", "add", "10.67.0.1/24", "dev", "nic0");
+                java.nio.file.Path socket = vrcHost.call(() -> ControlPaths.socket(ic.nameA(), 0)); // named after the namespace too
                 Process ping = new ProcessBuilder(vrcHost.command(java.util.List.of("ping", "-c", "30", "-i", "0.1", "-w", "60", "10.67.0.2")))
                         .redirectErrorStream(true).start();
                 try (VpcieProcess lspci = VpcieProcess.start(vrcHost, "vrc", "--iface", ic.nameA(), "lspci");
@@ -40,7 +41,8 @@ class VrcAttachServiceTest {
                     assertEquals(0, lspci.waitFor(), lspci.output());
                     assertEquals("01:00.0 Ethernet controller: Intel Corporation 82576 Gigabit Network Connection (rev 01)\n", lspci.output());
                     assertEquals(0, status.waitFor(), status.output());
-                    assertTrue(status.output().contains("control socket " + ControlPaths.socket(ic.nameA(), 0)), status.output());
+                    assertTrue(status.output().contains("control socket " + socket), status.output());
+                    assertTrue(socket.getFileName().toString().matches(".*-0-ns\\d+\\.sock"), socket.toString());
                     assertTrue(status.output().matches("(?s).*\\n01  \\S+/1 via af_packet:" + ic.nameA() + " +up +1/0 .*"), status.output());
                     assertTrue(status.output().matches("(?s).*\\n01:00\\.0  8086:10c9 020000 MSI-X.*"), status.output());
                 } finally {
@@ -50,7 +52,7 @@ class VrcAttachServiceTest {
                 }
                 int exit = attach.terminate(); // its exit status after SIGTERM is the signal's business (docs/cli.md)
                 assertTrue(attach.output().contains("detached: NIC reset, nic0 removed"), "exit " + exit + ":\n" + attach.output());
-                assertFalse(java.nio.file.Files.exists(ControlPaths.socket(ic.nameA(), 0)), "the socket is removed");
+                assertFalse(java.nio.file.Files.exists(socket), "the socket is removed");
             }
         }
     }
