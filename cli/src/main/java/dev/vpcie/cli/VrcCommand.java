@@ -34,6 +34,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Exit status: 0 success; 1 the endpoints cannot be reached (none answered, the interface cannot be used) "
                 + "or an access failed; 2 usage error."})
 public final class VrcCommand implements Runnable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(VrcCommand.class);
 
     /** The longest timeout any option takes: an hour, far beyond any use, far below an overflow. */
     static final long MAX_TIMEOUT_MILLIS = 3_600_000;
@@ -131,8 +132,25 @@ public final class VrcCommand implements Runnable {
         CommandLine.ParseResult sub = spec.commandLine().getParseResult().subcommand();
         List<String> args = new ArrayList<>();
         args.add(sub.commandSpec().name());
-        args.addAll(sub.expandedArgs());
+        args.addAll(absolutePaths(sub.commandSpec(), sub.expandedArgs()));
         return run(task, args);
+    }
+
+    /**
+     * {@code args} with the values of {@code command}'s file options made absolute: a running VRC
+     * that runs the command for us has a working directory of its own.
+     */
+    static List<String> absolutePaths(CommandLine.Model.CommandSpec command, List<String> args) {
+        List<String> out = new ArrayList<>(args);
+        for (int i = 0; i < out.size(); i++) {
+            String token = out.get(i);
+            int eq = token.indexOf('=');
+            CommandLine.Model.OptionSpec o = token.startsWith("-") ? command.findOption(eq < 0 ? token : token.substring(0, eq)) : null;
+            if (o == null || o.type() != java.nio.file.Path.class) continue;
+            if (eq >= 0) out.set(i, token.substring(0, eq + 1) + java.nio.file.Path.of(token.substring(eq + 1)).toAbsolutePath());
+            else if (i + 1 < out.size()) out.set(i + 1, java.nio.file.Path.of(out.get(++i)).toAbsolutePath().toString());
+        }
+        return out;
     }
 
     /**
@@ -180,11 +198,16 @@ public final class VrcCommand implements Runnable {
         }
         // One loop runs the VRC's data path: the links, the root complex, the drivers' rings.
         try (AgentLoop loop = AgentLoop.start("vrc")) {
-            return run(task, loop, serving ? socket : null);
+            return run(task, loop, socket, serving, name);
         }
     }
 
-    private int run(Task task, AgentLoop loop, java.nio.file.Path socket) throws Exception {
+    /**
+     * Every session listens on the socket while it holds the endpoints: the serving subcommands
+     * to run the others' commands, the rest only to turn them away (a second session would take
+     * the endpoints over mid-way).
+     */
+    private int run(Task task, AgentLoop loop, java.nio.file.Path socket, boolean serving, String name) throws Exception {
         startedNs = System.nanoTime();
         VrcConnector.Connection connection = connect(loop);
         if (connection == null) return 1;
@@ -201,15 +224,19 @@ public final class VrcCommand implements Runnable {
                 }
                 List<dev.vpcie.vrc.PcieDevice> found = rc.enumerate();
                 if (encap.nettlp()) NetTlpHost.prepare(rc, found, nettlpSplit);
-                if (socket == null) return task.run(rc);
+                ControlServer.Handler handler = serving ? new VrcService(new VrcService.Served(rc, connection, socket, where(), System.nanoTime()))
+                        : args -> ControlProtocol.Response.error(1, "a vrc " + name + " holds the endpoints on " + where() + " until it ends; try again then");
                 ControlServer server;
                 try {
-                    server = ControlServer.start(socket, new VrcService(new VrcService.Served(rc, connection, socket, where(), System.nanoTime())), force);
-                } catch (java.io.IOException e) {
+                    server = ControlServer.start(socket, handler, force);
+                } catch (ControlServer.AlreadyServedException e) { // another VRC started meanwhile
                     spec.commandLine().getErr().println("vpcie vrc: " + e.getMessage());
                     return 1;
+                } catch (java.io.IOException e) {
+                    log.warn("no control socket {}: {}; other commands on this host will not find this VRC", socket, e.getMessage());
+                    server = null;
                 }
-                try (server) {
+                try (AutoCloseable ignored = server == null ? () -> { } : server) {
                     return task.run(rc);
                 }
             }

@@ -11,8 +11,11 @@ final class Conditions {
     private Conditions() {}
 
     /** Polls {@code condition} every millisecond; fails naming {@code what} after 20 s. */
-    static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    static void await(BooleanSupplier condition, String what) { await(condition, what, 20); }
+
+    /** Polls {@code condition} every millisecond; fails naming {@code what} after {@code seconds}. */
+    static void await(BooleanSupplier condition, String what, long seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) fail("timed out waiting until " + what);
             LockSupport.parkNanos(1_000_000);

@@ -138,4 +138,50 @@ class VrcServiceTest {
         assertFalse(Files.exists(ControlPaths.socket(iface, 0)));
         assertTrue(serveOut.toString().endsWith("stopped serving\n"), serveOut.toString());
     }
+
+    @Test void fileOptionsTravelAsAbsolutePaths() {
+        CommandLine.Model.CommandSpec lspci = Main.commandLine().getSubcommands().get("vrc").getSubcommands().get("lspci").getCommandSpec();
+        String abs = java.nio.file.Path.of("ids").toAbsolutePath().toString();
+        assertEquals(List.of("-v", "--pci-ids", abs, "-s", "01:00.0"), VrcCommand.absolutePaths(lspci, List.of("-v", "--pci-ids", "ids", "-s", "01:00.0")));
+        assertEquals(List.of("--pci-ids=" + abs), VrcCommand.absolutePaths(lspci, List.of("--pci-ids=ids")));
+        assertEquals(List.of("-s", "ids"), VrcCommand.absolutePaths(lspci, List.of("-s", "ids")), "only file options");
+    }
+
+    @Test void aSessionThatDoesNotServeTurnsTheOthersAway() throws Exception {
+        endpoint = new VrcTestEndpoint();
+        java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1), release = new java.util.concurrent.CountDownLatch(1);
+        // The first command's memory read waits here, holding its session open.
+        dev.vpcie.protocol.link.TlpPort held = new dev.vpcie.protocol.link.TlpPort() {
+            @Override public void send(dev.vpcie.protocol.tlp.Tlp tlp) throws InterruptedException {
+                if (tlp instanceof dev.vpcie.protocol.tlp.MemRead) {
+                    reading.countDown();
+                    release.await();
+                }
+                endpoint.send(tlp);
+            }
+
+            @Override public void handler(dev.vpcie.protocol.link.TlpHandler h) { endpoint.handler(h); }
+
+            @Override public boolean isUp() { return true; }
+
+            @Override public String describe() { return "held test endpoint"; }
+
+            @Override public void close() {}
+        };
+        VrcCommand.connector = target -> VrcConnector.Connection.of(List.of(held), 1400);
+        CompletableFuture<Result> first = CompletableFuture.supplyAsync(() -> run("vrc", "--iface", iface, "mmio", "read", "01:00.0", "0", "0"),
+                r -> Thread.ofPlatform().start(r));
+        try {
+            assertTrue(reading.await(20, TimeUnit.SECONDS), "the first command reads");
+            VrcCommand.connector = target -> { throw new AssertionError("a second session was opened"); };
+            Result second = run("vrc", "--iface", iface, "lspci");
+            assertEquals(new Result(1, "", "vpcie: a vrc mmio holds the endpoints on " + iface + " untagged until it ends; try again then\n"), second);
+            Result attach = run("vrc", "--iface", iface, "attach", "01:00.0", "--tap", "x0");
+            assertTrue(attach.err().contains("attach would take its endpoints over"), attach.err());
+        } finally {
+            release.countDown();
+        }
+        assertEquals(0, first.get(30, TimeUnit.SECONDS).exit());
+        assertFalse(Files.exists(ControlPaths.socket(iface, 0)));
+    }
 }

@@ -118,4 +118,15 @@ class ControlServerTest {
             return Response.decode(new String(in.array(), 0, in.position(), StandardCharsets.UTF_8).strip());
         }
     }
+
+    @Test void aNetworkNamespaceHasSocketsOfItsOwn() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.vpcie.protocol.netns.NetNamespace.unavailableReason() == null, "needs root");
+        Path here = ControlPaths.socket("ic0", 3);
+        try (dev.vpcie.protocol.netns.NetNamespace ns = dev.vpcie.protocol.netns.NetNamespace.create("ctlpath")) {
+            Path there = ns.call(() -> ControlPaths.socket("ic0", 3));
+            assertNotEquals(here, there, "an ic0 in another namespace is another interconnect");
+            assertTrue(there.getFileName().toString().matches("ic0-3-ns\\d+\\.sock"), there.toString());
+            assertEquals(here.getParent(), there.getParent());
+        }
+    }
 }
