@@ -211,17 +211,17 @@ class InMemoryEndToEndTest {
             PcieDevice d = p.enumerateOne();
             d.mmioWrite(2, 0, 4, 0xABCD);
             assertEquals(0xABCD, d.mmioRead(2, 0, 4).value(), "the read flushes the posted write");
+            // A bit enumeration does not set and the hot insertion does not restore: only a reset clears it.
+            int command = (int) d.configRead(PciConfig.COMMAND, 2).value();
+            d.configWrite(PciConfig.COMMAND, 2, command | PciConfig.Command.INTERRUPT_DISABLE);
             p.ports[0].goDown("VRC restarted");
             InMemoryPair.await(() -> p.endpoint.owner().isEmpty(), "the endpoint is free");
             p.ports[0].comeUp(0x7777);
-            // The port's flag is up at once; the VRC's handler may still have the old session's end
-            // queued, which would fail the enumeration's reads. Wait until it has handled both events.
-            p.ports[0].settle(Duration.ofSeconds(InMemoryPair.WAIT_S));
-            InMemoryPair.await(() -> p.link.isUp() && p.endpoint.owner().isPresent(), "up again");
-            // The endpoint resets its functions on its agent thread after the session ends: wait for it.
-            InMemoryPair.await(() -> p.endpoint.function(0).function().config().routingId() == dev.vpcie.devices.config.ConfigSpace.NOT_CAPTURED,
-                    "hot reset: the routing ID is forgotten until enumeration");
-            PcieDevice again = p.enumerateOne();
+            // The VRC takes the new session as a hot insertion and restores the function itself.
+            InMemoryPair.await(() -> p.rc.counters().get(Counter.HOT_INSERTION) == 1 && d.present(), "the hot insertion");
+            assertEquals(0, d.configRead(PciConfig.COMMAND, 2).value() & PciConfig.Command.INTERRUPT_DISABLE,
+                    "hot reset: Command was cleared before the VRC restored decoding");
+            PcieDevice again = d;
             assertEquals(0xABCD, again.mmioRead(2, 0, 4).value(), "device memory survives a reset (the datasheet says so)");
         }
     }

@@ -76,6 +76,8 @@ final class HotPlug implements AutoCloseable {
                 return;
             }
         }
+        // A reset function has its INTx deasserted; a Deassert lost with the link must not keep it asserted.
+        for (PcieDevice d : known) d.intxAsserted(false);
         link.present(true);
         counters.increment(Counter.HOT_INSERTION);
         log.warn("bus {}: hot insertion: {} restored at the same BDFs and BAR addresses", bus, names(known)); // the removal's level

@@ -61,11 +61,6 @@ public final class KernelTraffic {
         return run(from, List.of("ping", "-n", "-c", Integer.toString(count), "-i", intervalSeconds, "-W", "2", dest));
     }
 
-    /**
-     * Like {@link #ping}, but with a deadline ({@code -w}) ping waits until every reply is in or the
-     * deadline (20 s beyond the sending time) passes: a slow last reply on a loaded machine is waited
-     * for, a lost one still shows.
-     */
     /** One ping that must be answered within a second: whether the path works now. */
     static boolean probe(NetNamespace from, String dest) {
         try {
@@ -75,6 +70,11 @@ public final class KernelTraffic {
         }
     }
 
+    /**
+     * Like {@link #ping}, but with a deadline ({@code -w}) ping waits until every reply is in or the
+     * deadline (20 s beyond the sending time) passes: a slow last reply on a loaded machine is waited
+     * for, a lost one still shows.
+     */
     static Ping pingUntilAllReplied(NetNamespace from, String dest, int count, String intervalSeconds) throws IOException {
         int deadlineSeconds = (int) Math.ceil(count * Double.parseDouble(intervalSeconds)) + 20;
         return run(from, List.of("ping", "-n", "-c", Integer.toString(count), "-i", intervalSeconds, "-w", Integer.toString(deadlineSeconds), dest));

@@ -134,7 +134,18 @@ final class NicNetwork implements AutoCloseable {
         @Override public void close() { closeAll(parts); }
     }
 
-    private void startEndpoint() throws Exception { host = keep(new EndpointHost()); }
+    /** Where the endpoint sits among what {@link #close} closes: a restarted one is closed where the first was, before the veths. */
+    private int hostSlot = -1;
+
+    private void startEndpoint() throws Exception {
+        host = new EndpointHost();
+        if (hostSlot < 0) {
+            hostSlot = opened.size();
+            opened.add(host);
+        } else {
+            opened.set(hostSlot, host);
+        }
+    }
 
     /**
      * Ends the endpoint as a crash does: nftables drops everything its interconnect port sends
@@ -142,7 +153,7 @@ final class NicNetwork implements AutoCloseable {
      */
     void killEndpoint() throws Exception {
         try (FrameLoss silence = endpointHost.dropEgress(interconnect.nameB(), 100)) {
-            opened.remove(host);
+            opened.set(hostSlot, () -> {});
             host.close();
             host = null;
         }
