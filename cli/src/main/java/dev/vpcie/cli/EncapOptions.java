@@ -71,7 +71,9 @@ final class EncapOptions {
 
     InetAddress peerAddress(CommandLine cl) { return address(cl, "--nettlp-peer", peer); }
 
-    private static InetAddress address(CommandLine cl, String option, String value) {
+    static InetAddress address(CommandLine cl, String option, String value) {
+        // getByName("") is the loopback address: an empty value is a mistake, not a choice.
+        if (value == null || value.isBlank()) throw new CommandLine.ParameterException(cl, option + " needs an address");
         try {
             InetAddress a = InetAddress.getByName(value);
             if (a.isAnyLocalAddress()) throw new CommandLine.ParameterException(cl, option + " needs a concrete address, not " + value);

@@ -36,11 +36,11 @@ final class EndpointStatusCommand implements Callable<Integer> {
         try {
             r = ControlClient.call(socket, List.of("status"), Duration.ofSeconds(30));
         } catch (IOException e) {
-            cl.getErr().println("vpcie endpoint status: " + e.getMessage());
+            cl.getErr().println("vpcie: endpoint status: " + e.getMessage());
             return 1;
         }
         if (r.isEmpty()) {
-            cl.getErr().println("vpcie endpoint status: no endpoint runs here on " + endpoint.where() + " (no control socket " + socket + ")");
+            cl.getErr().println("vpcie: endpoint status: no endpoint runs here on " + endpoint.where() + " (no control socket " + socket + ")");
             return 1;
         }
         cl.getOut().print(r.get().out());

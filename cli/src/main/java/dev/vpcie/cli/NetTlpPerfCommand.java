@@ -6,7 +6,6 @@ import dev.vpcie.vrc.bench.NetTlpReaders;
 import dev.vpcie.vrc.bench.NetTlpResponders;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,7 +63,7 @@ final class NetTlpPerfCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
         PrintWriter out = cl.getOut();
-        InetAddress localAddress = address(cl, "--local", local), hostAddress = address(cl, "--host", host);
+        InetAddress localAddress = EncapOptions.address(cl, "--local", local), hostAddress = EncapOptions.address(cl, "--host", host);
         int rid = requesterId(cl);
         if (threads < 1 || threads > 256) throw new CommandLine.ParameterException(cl, "--threads must be 1..256: " + threads);
         if (length < 4 || length > 4096 || (length & 3) != 0)
@@ -88,7 +87,7 @@ final class NetTlpPerfCommand implements Callable<Integer> {
             }) {
                 r = NetTlpReaders.run(localAddress, hostAddress, rid, threads, length, 0, region, seconds);
             } catch (java.io.IOException | IllegalArgumentException e) {
-                cl.getErr().println("vpcie nettlp-perf: " + target + ": " + e.getMessage());
+                cl.getErr().println("vpcie: nettlp-perf: " + target + ": " + e.getMessage());
                 return 1;
             }
             LatencySummary l = r.latency();
@@ -111,13 +110,6 @@ final class NetTlpPerfCommand implements Callable<Integer> {
         }
     }
 
-    private static InetAddress address(CommandLine cl, String option, String value) {
-        try {
-            return InetAddress.getByName(value);
-        } catch (UnknownHostException e) {
-            throw new CommandLine.ParameterException(cl, option + ": cannot resolve '" + value + "'");
-        }
-    }
 
     private static String loadAverage() {
         try {

@@ -27,7 +27,7 @@ final class VrcCaptureCommand implements Runnable {
     /** The running VRC's capture switch, or null after saying why there is none. */
     RuntimeCapture capture() {
         RuntimeCapture c = vrc.served == null ? null : vrc.served.capture();
-        if (c == null) vrc.err().println("vpcie vrc capture: this VRC's interconnect cannot be captured at run time (in-memory ports)");
+        if (c == null) vrc.err().println("vpcie: vrc capture: this VRC's interconnect cannot be captured at run time (in-memory ports)");
         return c;
     }
 
@@ -58,7 +58,7 @@ final class VrcCaptureCommand implements Runnable {
                 try {
                     c.start(new CaptureSpec(absolute, sizeMib << 20, files));
                 } catch (IllegalStateException | java.io.IOException e) {
-                    capture.vrc.err().println("vpcie vrc capture: " + e.getMessage());
+                    capture.vrc.err().println("vpcie: vrc capture: " + e.getMessage());
                     return 1;
                 }
                 capture.vrc.out().println("capturing to " + absolute);
@@ -78,7 +78,7 @@ final class VrcCaptureCommand implements Runnable {
                 if (c == null) return 1;
                 RuntimeCapture.Summary s = c.stop();
                 if (s == null) {
-                    capture.vrc.err().println("vpcie vrc capture: no capture is running");
+                    capture.vrc.err().println("vpcie: vrc capture: no capture is running");
                     return 1;
                 }
                 capture.vrc.out().printf("capture to %s stopped: %d frames%s%s%n", s.spec().file(), s.frames(),

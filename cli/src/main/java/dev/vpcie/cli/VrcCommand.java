@@ -170,7 +170,7 @@ public final class VrcCommand implements Runnable {
                 try {
                     r = ControlClient.call(socket, forward, CONTROL_TIMEOUT);
                 } catch (java.io.IOException e) {
-                    cl.getErr().println("vpcie vrc: " + e.getMessage());
+                    cl.getErr().println("vpcie: vrc: " + e.getMessage());
                     return 1;
                 }
                 if (r.isPresent()) {
@@ -181,13 +181,13 @@ public final class VrcCommand implements Runnable {
                     return r.get().exit();
                 }
             } else if (ControlClient.listening(socket)) {
-                cl.getErr().println("vpcie vrc: a VRC already runs on " + where() + " (control socket " + socket + "); " + name
+                cl.getErr().println("vpcie: vrc: a VRC already runs on " + where() + " (control socket " + socket + "); " + name
                         + " would take its endpoints over: stop it, or give --force");
                 return 1;
             }
         }
         if (name.equals("capture")) { // a capture of a session of its own would end with the command: --capture does that
-            cl.getErr().println("vpcie vrc capture: no VRC runs on " + where() + " (start one: vrc serve, attach or vm; "
+            cl.getErr().println("vpcie: vrc capture: no VRC runs on " + where() + " (start one: vrc serve, attach or vm; "
                     + "or give any vrc command --capture FILE)");
             return 1;
         }
@@ -230,7 +230,7 @@ public final class VrcCommand implements Runnable {
                 try {
                     server = ControlServer.start(socket, handler, force);
                 } catch (ControlServer.AlreadyServedException e) { // another VRC started meanwhile
-                    spec.commandLine().getErr().println("vpcie vrc: " + e.getMessage());
+                    spec.commandLine().getErr().println("vpcie: vrc: " + e.getMessage());
                     return 1;
                 } catch (java.io.IOException e) {
                     log.warn("no control socket {}: {}; other commands on this host will not find this VRC", socket, e.getMessage());

@@ -25,7 +25,7 @@ final class VrcStatusCommand implements Callable<Integer> {
             try {
                 status = VrcStatus.of(rc, vrc.context(rc));
             } catch (IllegalStateException e) {
-                vrc.err().println("vpcie vrc status: " + e.getMessage());
+                vrc.err().println("vpcie: vrc status: " + e.getMessage());
                 return 1;
             }
             vrc.out().print(json ? status.json() : status.table());

@@ -50,6 +50,13 @@ class BadInputTableTest {
         BASE.put("vrc attach", cat(vrc, "attach", "01:00.0", "--tap", "vt0"));
         BASE.put("vrc ping", cat(vrc, "ping", "01:00.0", "10.0.0.1", "-c", "1"));
         BASE.put("vrc vm", cat(vrc, "vm", "--device", "01:00.0", "--no-stdin"));
+        BASE.put("vrc serve", cat(vrc, "serve"));
+        BASE.put("vrc status", cat(vrc, "status"));
+        BASE.put("vrc capture", cat(vrc, "capture", "stop"));
+        BASE.put("vrc capture start", cat(vrc, "capture", "start", "/tmp/vpcie-bad-input-test.pcap"));
+        BASE.put("vrc capture stop", cat(vrc, "capture", "stop"));
+        BASE.put("endpoint status", List.of("endpoint", "--iface", "t0", "status"));
+        BASE.put("nettlp-perf", List.of("nettlp-perf", "--seconds", "1"));
     }
 
     /** Bad values for options whose type gives no generic ones (strings, paths), by option name. */
@@ -78,7 +85,16 @@ class BadInputTableTest {
             Map.entry("--pattern", List.of("0x123456789", "zz")),
             Map.entry("--probe-image", List.of("/nonexistent/dir")),
             Map.entry("--qemu", List.of("")),
-            Map.entry("--pcap", List.of("/nonexistent/x.pcap")));
+            Map.entry("--pcap", List.of("/nonexistent/x.pcap")),
+            Map.entry("--encap", List.of("carrier-pigeon", "")),
+            Map.entry("--ethertype", List.of("zz", "0x8100", "0x10000")),
+            Map.entry("--nettlp-local", List.of("300.1.1.1", "")),
+            Map.entry("--nettlp-peer", List.of("300.1.1.1", "")),
+            Map.entry("--host-memory", List.of("lots", "0", "64X")),
+            Map.entry("--local", List.of("300.1.1.1", "")),
+            Map.entry("--host", List.of("300.1.1.1", "")),
+            Map.entry("--targets", List.of("bogus")),
+            Map.entry("--requester", List.of("zz:zz", "1:2:3")));
 
     /** Option values that are fine although generated as bad: (command, option, value) with why. */
     private static final Set<String> VALID = Set.of();

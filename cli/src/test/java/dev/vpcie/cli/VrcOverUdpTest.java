@@ -231,7 +231,7 @@ class VrcOverUdpTest {
         var none = Main.commandLine();
         none.setErr(new PrintWriter(err, true));
         assertEquals(1, none.execute("endpoint", "--transport", "udp", "--udp-listen", "127.0.0.1:1", "status"));
-        assertTrue(err.toString().contains("vpcie endpoint status: no endpoint runs here on udp 127.0.0.1:1 untagged"), err.toString());
+        assertTrue(err.toString().contains("vpcie: endpoint status: no endpoint runs here on udp 127.0.0.1:1 untagged"), err.toString());
     }
 
     @Test void serveThenStatusAndARunTimeCaptureThroughIt(@TempDir Path dir) throws Exception {

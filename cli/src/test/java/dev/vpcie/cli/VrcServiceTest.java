@@ -102,7 +102,7 @@ class VrcServiceTest {
         startServe();
         Result attach = run("vrc", "--iface", iface, "attach", "01:00.0", "--tap", "x0");
         assertEquals(1, attach.exit());
-        assertEquals("vpcie vrc: a VRC already runs on " + iface + " untagged (control socket " + ControlPaths.socket(iface, 0)
+        assertEquals("vpcie: vrc: a VRC already runs on " + iface + " untagged (control socket " + ControlPaths.socket(iface, 0)
                 + "); attach would take its endpoints over: stop it, or give --force\n", attach.err());
         Result second = run("vrc", "--iface", iface, "serve");
         assertEquals(1, second.exit());
@@ -112,7 +112,7 @@ class VrcServiceTest {
     @Test void captureNeedsARunningVrcWithARealInterconnect() {
         Result none = run("vrc", "--iface", iface, "capture", "start", "x.pcap");
         assertEquals(1, none.exit());
-        assertTrue(none.err().startsWith("vpcie vrc capture: no VRC runs on " + iface), none.err());
+        assertTrue(none.err().startsWith("vpcie: vrc capture: no VRC runs on " + iface), none.err());
         startServe();
         Result memory = run("vrc", "--iface", iface, "capture", "start", "x.pcap");
         assertEquals(1, memory.exit());
