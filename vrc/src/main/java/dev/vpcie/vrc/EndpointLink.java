@@ -58,6 +58,8 @@ public final class EndpointLink implements TlpHandler, AgentWork, AutoCloseable 
     /** A session was up and ended: the next one is a hot insertion, whatever its epoch. */
     private boolean lost;
     private volatile HotPlug hotPlug;
+    /** Sessions seen come up (loop thread writes), and the one the last explicit enumeration ran in. */
+    private volatile int sessions, enumeratedSession;
     /** The current session was taken by {@link #catchUpWithLink} before its onLinkUp event ran here. */
     private boolean takenEarly;
 
@@ -90,6 +92,14 @@ public final class EndpointLink implements TlpHandler, AgentWork, AutoCloseable 
     public boolean present() { return present; }
 
     void present(boolean on) { present = on; }
+
+    /** How many sessions came up so far: a hot insertion is about the session it counted. */
+    int sessions() { return sessions; }
+
+    /** The functions were enumerated in the current session: a hot insertion queued for it has nothing left to do. */
+    void enumerated() { enumeratedSession = sessions; }
+
+    int enumeratedSession() { return enumeratedSession; }
 
     /** Who hears the link go and come back (the root complex's hot-plug controller); set once, at attach. */
     void hotPlug(HotPlug h) { this.hotPlug = h; }
@@ -234,6 +244,7 @@ public final class EndpointLink implements TlpHandler, AgentWork, AutoCloseable 
         }
         long previous = peerEpoch;
         peerEpoch = epoch;
+        sessions++;
         tracker.linkUp();
         log.info("link to bus {} up: {} (epoch {})", bus, port.describe(), epoch);
         boolean inserted = lost || previous != -1 && previous != epoch;

@@ -50,30 +50,40 @@ final class HotPlug implements AutoCloseable {
 
     /** A new session came up on the link after one was lost (loop thread): restore its functions. */
     void inserted(EndpointLink link) {
-        run(() -> restore(link));
+        int session = link.sessions();
+        run(() -> {
+            // One at a time with an explicit enumeration (RootComplex#enumerate): whichever comes
+            // second sees the other's work; an enumeration in this session already did the restoring.
+            synchronized (enumerator) {
+                if (link.enumeratedSession() >= session) return;
+                if (!restore(link)) return;
+            }
+            for (PcieDevice d : rc.addressMap().devicesOnBus(link.bus())) d.hotPlugListener().inserted();
+        });
     }
 
-    private void restore(EndpointLink link) {
+    /** Restores the link's functions; true when they are present again and their drivers are to be told. */
+    private boolean restore(EndpointLink link) {
         List<PcieDevice> known = rc.addressMap().devicesOnBus(link.bus());
         String bus = String.format("%02x", link.bus());
         if (known.isEmpty()) {
             link.present(true);
-            return;
+            return false;
         }
-        if (!link.isUp()) return; // gone again before its turn: the next session's event follows
+        if (!link.isUp()) return false; // gone again before its turn: the next session's event follows
         for (PcieDevice d : known) {
             String mismatch;
             try {
                 mismatch = enumerator.restore(d);
             } catch (RuntimeException e) {
                 log.warn("bus {}: hot insertion of {} failed ({}); waiting for the next session", bus, d.name(), e.getMessage());
-                return;
+                return false;
             }
             if (mismatch != null) {
                 counters.increment(Counter.HOT_INSERTION_REFUSED);
                 log.error("bus {}: a different device appeared behind {}: {}; not attached (restart the VRC to use it)", bus,
                         link.describe(), mismatch);
-                return;
+                return false;
             }
         }
         // A reset function has its INTx deasserted; a Deassert lost with the link must not keep it asserted.
@@ -81,7 +91,7 @@ final class HotPlug implements AutoCloseable {
         link.present(true);
         counters.increment(Counter.HOT_INSERTION);
         log.warn("bus {}: hot insertion: {} restored at the same BDFs and BAR addresses", bus, names(known)); // the removal's level
-        for (PcieDevice d : known) d.hotPlugListener().inserted();
+        return true;
     }
 
     private void run(Runnable task) {

@@ -138,16 +138,20 @@ public final class RootComplex implements AutoCloseable {
      * link: earlier functions of that bus, their DMA windows and MSI slots are dropped first.
      */
     public List<PcieDevice> enumerate(EndpointLink link) throws InterruptedException {
-        for (PcieDevice gone : addressMap.removeBus(link.bus())) {
-            dmaWindows.unmapAll(gone.bdf());
-            dmaMemories.remove(gone.bdf());
-            msiWindow.release(gone);
+        // Under the enumerator's lock: a hot insertion's restoration (HotPlug) runs before or after, never across.
+        synchronized (enumerator) {
+            for (PcieDevice gone : addressMap.removeBus(link.bus())) {
+                dmaWindows.unmapAll(gone.bdf());
+                dmaMemories.remove(gone.bdf());
+                msiWindow.release(gone);
+            }
+            link.clearRestarted();
+            link.present(true);
+            List<PcieDevice> found = enumerator.scan(link);
+            for (PcieDevice d : found) addressMap.add(d);
+            link.enumerated(); // after the scan: its first request may have been the one that took the new session
+            return found;
         }
-        link.clearRestarted();
-        link.present(true);
-        List<PcieDevice> found = enumerator.scan(link);
-        for (PcieDevice d : found) addressMap.add(d);
-        return found;
     }
 
     /** Every enumerated function, by Routing ID. */
