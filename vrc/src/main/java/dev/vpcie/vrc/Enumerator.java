@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,8 +106,16 @@ final class Enumerator {
      */
     synchronized String restore(PcieDevice known) {
         int bdf = known.bdf();
-        Access id = rc.configAccess(bdf, PciConfig.VENDOR_ID, 4, false);
-        if (!id.outcome().ok()) return "no function answers at " + Bdf.toString(bdf) + " (" + id.outcome() + ")";
+        Access id = probeId(bdf);
+        switch (id.outcome()) {
+            case SUCCESS -> { }
+            case UNSUPPORTED_REQUEST, COMPLETER_ABORT -> {
+                return "no function answers at " + Bdf.toString(bdf) + " (" + id.outcome() + ")";
+            }
+            // Not an answer about the device: a restarting or overloaded endpoint, or the link gone again.
+            case TIMEOUT, CONFIG_RETRY, LINK_DOWN -> throw new IllegalStateException(
+                    Bdf.toString(bdf) + " did not answer its ID read (" + id.outcome() + ", " + ID_ATTEMPTS + " attempts)");
+        }
         int vendor = (int) (id.value() & 0xFFFF), deviceId = (int) (id.value() >>> 16);
         int classCode = read(bdf, PciConfig.REVISION_ID, 4) >>> 8;
         if (vendor != known.vendorId() || deviceId != known.deviceId() || classCode != known.classCode())
@@ -123,6 +132,25 @@ final class Enumerator {
         enable(bdf, command, known.interruptPin(), known.bars());
         return null;
     }
+
+    /** How often a function that was there is asked for its ID after its link came back. */
+    static final int ID_ATTEMPTS = 5;
+
+    /**
+     * The ID of a function that was there, after a hot insertion: a Configuration Request Retry
+     * (a function still initialising after its reset: PCIe has software retry) and a missed
+     * completion (an endpoint still starting, or a loaded machine) are asked again, a little later.
+     */
+    private Access probeId(int bdf) {
+        Access id = rc.configAccess(bdf, PciConfig.VENDOR_ID, 4, false);
+        for (int attempt = 1; attempt < ID_ATTEMPTS && (id.outcome() == Outcome.TIMEOUT || id.outcome() == Outcome.CONFIG_RETRY); attempt++) {
+            LockSupport.parkNanos(RETRY_PAUSE_NS); // the hot-plug worker's own thread, not the loop
+            id = rc.configAccess(bdf, PciConfig.VENDOR_ID, 4, false);
+        }
+        return id;
+    }
+
+    private static final long RETRY_PAUSE_NS = 100_000_000L;
 
     /** BAR sizing: all-ones written, read back, original restored. Returns BARs with address 0. */
     private List<Bar> size(int bdf) {
