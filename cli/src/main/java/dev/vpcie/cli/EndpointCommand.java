@@ -254,6 +254,7 @@ public final class EndpointCommand implements Callable<Integer> {
 
     /** The control socket of an endpoint on this interface and group ({@code endpoint status} asks it). */
     java.nio.file.Path controlSocket(CommandLine cl) {
+        if (encap.nettlp()) return ControlPaths.socket("endpoint-nettlp-" + encap.local, 0);
         if (transport != Transport.udp && iface == null) throw new CommandLine.ParameterException(cl, "--iface is required with --transport " + transport);
         if (transport == Transport.udp && udpListen == null) throw new CommandLine.ParameterException(cl, "--udp-listen is required with --transport udp");
         return ControlPaths.socket("endpoint-" + (transport == Transport.udp ? "udp-" + udpListen : iface), group);
@@ -261,6 +262,7 @@ public final class EndpointCommand implements Callable<Integer> {
 
     /** This endpoint's interconnect and group, for messages. */
     String where() {
+        if (encap.nettlp()) return "NetTLP " + encap.local + " <-> " + encap.peer;
         return (transport == Transport.udp ? "udp " + udpListen : iface) + (group == 0 ? " untagged" : " group " + group);
     }
 

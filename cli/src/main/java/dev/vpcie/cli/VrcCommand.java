@@ -130,6 +130,7 @@ public final class VrcCommand implements Runnable {
      */
     int run(Task task) throws Exception {
         CommandLine.ParseResult sub = spec.commandLine().getParseResult().subcommand();
+        if (sub == null) return run(task, List.of("vrc")); // the Java API without a subcommand (tests): a session of its own
         List<String> args = new ArrayList<>();
         args.add(sub.commandSpec().name());
         args.addAll(absolutePaths(sub.commandSpec(), sub.expandedArgs()));
@@ -250,11 +251,13 @@ public final class VrcCommand implements Runnable {
 
     /** The control socket of a VRC on this command's interconnect and group. */
     java.nio.file.Path socket() {
+        if (encap.nettlp()) return ControlPaths.socket("nettlp-" + encap.local, 0);
         return ControlPaths.socket(transport == Transport.udp ? "udp-" + udpPeer : iface, group);
     }
 
     /** This command's interconnect and group, for messages. */
     String where() {
+        if (encap.nettlp()) return "NetTLP " + encap.local + " <-> " + encap.peer;
         return (transport == Transport.udp ? "udp " + udpPeer : iface) + (group == 0 ? " untagged" : " group " + group);
     }
 

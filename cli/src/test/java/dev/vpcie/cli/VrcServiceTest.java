@@ -43,7 +43,7 @@ class VrcServiceTest {
         cl.setOut(new PrintWriter(serveOut, true));
         cl.setErr(new PrintWriter(serveErr, true));
         serveExit = CompletableFuture.supplyAsync(() -> cl.execute("vrc", "--iface", iface, "serve"));
-        await(() -> serveOut.toString().contains("Ctrl-C to stop") || serveExit.isDone(), "vrc serve is serving");
+        await(() -> serveOut.toString().contains("Ctrl-C stops") || serveExit.isDone(), "vrc serve is serving");
         assertFalse(serveExit.isDone(), serveOut + "" + serveErr);
         // Nobody else may connect from here on: a command that tried would be a second session.
         VrcCommand.connector = target -> { throw new AssertionError("a second session was opened"); };
@@ -63,7 +63,7 @@ class VrcServiceTest {
 
     @Test void lspciConfigMmioAndStatusGoThroughTheRunningVrc() {
         startServe();
-        assertTrue(serveOut.toString().contains("serving 1 function(s) (01:00.0) on " + ControlPaths.socket(iface, 0)), serveOut.toString());
+        assertTrue(serveOut.toString().contains("serving 1 function(s) (01:00.0) and ") && serveOut.toString().contains("control socket " + ControlPaths.socket(iface, 0)), serveOut.toString());
         Result lspci = run("vrc", "--iface", iface, "lspci");
         assertEquals(0, lspci.exit(), lspci.err());
         assertTrue(lspci.out().startsWith("01:00.0 Ethernet controller: Intel Corporation 82540EM"), lspci.out());
