@@ -101,12 +101,14 @@ final class Enumerator {
      * Hot insertion: sets up a function that was reset behind our back exactly as enumeration
      * left it (same BAR addresses, MPS/MRRS, Interrupt Line, decoding and bus mastering), after
      * checking it is the same device: IDs, class and BAR layout. Returns null when restored, or
-     * what differs (nothing is written to a different device but the probes of BAR sizing).
+     * what differs (nothing is written to a different device but the probes of BAR sizing); a
+     * failed access throws.
      */
     synchronized String restore(PcieDevice known) {
         int bdf = known.bdf();
         Access id = rc.configAccess(bdf, PciConfig.VENDOR_ID, 4, false);
-        if (!id.outcome().ok()) return "no function answers at " + Bdf.toString(bdf) + " (" + id.outcome() + ")";
+        // No answer says nothing about which device is there: a failure to retry, not a stranger.
+        if (!id.outcome().ok()) throw new AccessFailedException(Bdf.toString(bdf) + ": Vendor ID read", id.outcome());
         int vendor = (int) (id.value() & 0xFFFF), deviceId = (int) (id.value() >>> 16);
         int classCode = read(bdf, PciConfig.REVISION_ID, 4) >>> 8;
         if (vendor != known.vendorId() || deviceId != known.deviceId() || classCode != known.classCode())
