@@ -446,7 +446,10 @@ public final class RootComplex implements AutoCloseable {
         if (route == null) return CompletableFuture.completedFuture(noRoute("memory read at 0x" + Long.toHexString(address)
                 + ": no BAR decodes it; reads all-ones", width));
         PcieDevice d = route.device();
-        if (!d.present()) return CompletableFuture.completedFuture(removed(width));
+        if (!d.present()) { // as for a link that is down: the future fails, as this method promises
+            counters.increment(Counter.LINK_DOWN_FAILURE);
+            return CompletableFuture.failedFuture(new LinkDownException(d.name() + " is removed (surprise removal) until its hot insertion"));
+        }
         return submit(d.link(), tag -> new MemRead(REQUESTER_ID, tag, acc.dwAddress(), acc.dwCount(), acc.firstBe(), acc.lastBe()),
                 width, d.bdf(), true).thenApply(a -> {
                     countFailure(a.outcome(), true);
