@@ -102,7 +102,8 @@ final class Enumerator {
      * Hot insertion: sets up a function that was reset behind our back exactly as enumeration
      * left it (same BAR addresses, MPS/MRRS, Interrupt Line, decoding and bus mastering), after
      * checking it is the same device: IDs, class and BAR layout. Returns null when restored, or
-     * what differs (nothing is written to a different device but the probes of BAR sizing).
+     * what differs (nothing is written to a different device but the probes of BAR sizing); a
+     * failed access throws.
      */
     synchronized String restore(PcieDevice known) {
         int bdf = known.bdf();

@@ -465,9 +465,9 @@ public final class RootComplex implements AutoCloseable {
                 + ": no BAR decodes it; reads all-ones", width));
         PcieDevice d = route.device();
         counters.add(d.bdf(), FunctionCounters.Event.MMIO_READ, 1);
-        if (!d.present()) { // surprise-removed: as documented, exceptionally, as a read the link's loss ended
-            removed(width);
-            return CompletableFuture.failedFuture(new LinkDownException(d.name() + " was removed: its link is down"));
+        if (!d.present()) { // as for a link that is down: the future fails, as this method promises
+            counters.increment(Counter.LINK_DOWN_FAILURE);
+            return CompletableFuture.failedFuture(new LinkDownException(d.name() + " is removed (surprise removal) until its hot insertion"));
         }
         return submit(d.link(), tag -> new MemRead(REQUESTER_ID, tag, acc.dwAddress(), acc.dwCount(), acc.firstBe(), acc.lastBe()),
                 width, d.bdf(), true).thenApply(a -> {

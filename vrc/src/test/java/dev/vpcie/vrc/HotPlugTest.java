@@ -53,7 +53,7 @@ class HotPlugTest {
 
             FakeFunction fresh = FakeFunction.nic(0, false); // reset: no BARs, no decoding
             fx.endpoint.functions[0] = fresh;
-            fx.ports[0].comeUp(2);
+            fx.ports[1].comeUp(2); // the endpoint's end first: the VRC's first request must find it up
             Conditions.await("the insertion reaches the driver", () -> events.seen.contains("inserted"));
             assertTrue(d.present());
             assertEquals(List.of(d), fx.rc.devices(), "the same function object, at the same Routing ID");
@@ -82,7 +82,7 @@ class HotPlugTest {
             FakeFunction other = FakeFunction.nic(0, false);
             other.set16(0x02, 0x100E); // another device ID behind the same endpoint address
             fx.endpoint.functions[0] = other;
-            fx.ports[0].comeUp(2);
+            fx.ports[1].comeUp(2); // the endpoint's end first: the VRC's first request must find it up
             Conditions.await("the refusal is counted", () -> fx.rc.counters().get(Counter.HOT_INSERTION_REFUSED) == 1);
             assertFalse(d.present());
             assertEquals(List.of("removed: peer silent"), events.seen, "its driver is not told to use another device");
