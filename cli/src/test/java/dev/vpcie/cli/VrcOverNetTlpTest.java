@@ -147,7 +147,7 @@ class VrcOverNetTlpTest {
                 serve.stop();
             }
             assertEquals(0, exit.get(20, TimeUnit.SECONDS), err.toString());
-            assertTrue(out.toString().contains("serving 1 function(s) and 64 MiB of host memory"), out.toString());
+            assertTrue(out.toString().contains("serving 1 function(s) (01:00.0) and 64 MiB of host memory"), out.toString());
             assertTrue(out.toString().contains("nettlp nettlp:127.0.0.1->127.0.0.2 (host): no drops or errors"), out.toString());
             assertTrue(out.toString().contains("0x4000 mmio tag&0xf 0: rx "), out.toString());
         });
