@@ -85,6 +85,10 @@ final class VrcAttachCommand implements Callable<Integer> {
     private int attach(CommandLine cmd, RootComplex rc, PrintWriter out, PrintWriter err) throws InterruptedException {
         PcieDevice device = VrcAttachDriverOptions.device(cmd, rc, bdfText);
         NicDriver driver;
+        // Bring-up takes seconds (reset, NVM, PHY autonegotiation, the link): say so before it starts.
+        out.printf("%s: bringing the NIC up (reset, NVM, PHY, rings), waiting up to %d ms for its link%n", device.name(),
+                driverOptions.linkWaitMillis);
+        out.flush();
         try {
             driver = driverOptions.open(cmd, device);
         } catch (NicException e) {
