@@ -142,7 +142,6 @@ public final class EndpointCommand implements Callable<Integer> {
     Path trace;
 
     private final CountDownLatch stop = new CountDownLatch(1);
-    private final CountDownLatch stopped = new CountDownLatch(1);
 
     @Override public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -178,9 +177,9 @@ public final class EndpointCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("vpcie: endpoint: " + e.getMessage());
             return 1;
         }
-        Thread hook = Thread.ofPlatform().unstarted(this::shutdownFromSignal);
-        Runtime.getRuntime().addShutdownHook(hook); // for a shutdown other than by SIGINT/SIGTERM (System.exit, SIGHUP)
-        try (network; var signals = StopSignals.onStop(this::stop)) {
+        // Closed in reverse: the network, then the trace's recording (its file written), then the stop's
+        // registration, which a shutdown waits for.
+        try (var signals = StopSignals.onStop(this::stop, Duration.ofSeconds(30)); HopRecording r = recording; network) {
             EndpointConfig config = EndpointConfig.defaults()
                     .withCompletionTimeout(Duration.ofMillis(completionTimeoutMillis))
                     .withMaxPayloadLimit(EndpointConfig.payloadLimitFor(network.maxTlpLength()));
@@ -221,14 +220,6 @@ public final class EndpointCommand implements Callable<Integer> {
                     waitForStop(hosted, links, counters, out);
                 }
             }
-        } finally {
-            if (recording != null) recording.close();
-            stopped.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // already shutting down: the hook is running and waits for us
-            }
         }
         out.println("endpoint stopped");
         out.flush();
@@ -268,15 +259,6 @@ public final class EndpointCommand implements Callable<Integer> {
 
     /** Ends {@link #call} (as SIGINT/SIGTERM does). */
     void stop() { stop.countDown(); }
-
-    private void shutdownFromSignal() {
-        stop.countDown();
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     private static void checkHostPort(CommandLine cl, String option, String value) {
         if (value == null) throw new CommandLine.ParameterException(cl, option + " HOST:PORT is required with --transport udp");

@@ -1,9 +1,12 @@
 package dev.vpcie.cli;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -29,11 +32,39 @@ final class StopSignals {
 
     private StopSignals() {}
 
-    /** Runs {@code stop} on SIGINT or SIGTERM until the returned handle is closed. */
-    static synchronized Registration onStop(Runnable stop) {
-        if (defaults.isEmpty()) install();
-        actions.add(stop);
-        return () -> remove(stop);
+    /**
+     * Runs {@code stop} on SIGINT or SIGTERM until the returned handle is closed; and on any other
+     * shutdown of the JVM meanwhile (System.exit, SIGHUP, a second signal), runs it too and waits
+     * up to {@code cleanUp} for the handle to be closed, so the command's clean-up (a NIC reset, a
+     * socket removed, a summary printed) finishes before the JVM goes. Close the handle after the
+     * clean-up: its close is what that shutdown waits for.
+     */
+    static Registration onStop(Runnable stop, Duration cleanUp) {
+        CountDownLatch cleanedUp = new CountDownLatch(1);
+        // A JVM shutdown hook: a thread the JVM starts only while it exits, never on the data path
+        // (the agents'); it asks the command to stop and waits for its clean-up.
+        Thread hook = Thread.ofPlatform().name("vpcie-stop").unstarted(() -> {
+            stop.run();
+            try {
+                cleanedUp.await(cleanUp.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        synchronized (StopSignals.class) {
+            if (defaults.isEmpty()) install();
+            actions.add(stop);
+        }
+        return () -> {
+            remove(stop);
+            cleanedUp.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and has just been released
+            }
+        };
     }
 
     /** A registered stop action; closing it unregisters it. */

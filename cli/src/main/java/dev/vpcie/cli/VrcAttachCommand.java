@@ -10,10 +10,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,7 +50,7 @@ final class VrcAttachCommand implements Callable<Integer> {
                     + "`vpcie trace FILE [ENDPOINT-TRACE]` prints the median time per step, with an endpoint's trace the whole way")
     java.nio.file.Path trace;
 
-    private final CountDownLatch stop = new CountDownLatch(1), stopped = new CountDownLatch(1);
+    private final CountDownLatch stop = new CountDownLatch(1);
 
     @Override public Integer call() throws Exception {
         CommandLine cmd = spec.commandLine();
@@ -66,19 +66,10 @@ final class VrcAttachCommand implements Callable<Integer> {
         }
         PrintWriter out = vrc.out();
         PrintWriter err = cmd.getErr();
-        Thread hook = Thread.ofPlatform().unstarted(this::stopFromSignal);
-        Runtime.getRuntime().addShutdownHook(hook); // for a shutdown other than by SIGINT/SIGTERM (System.exit, SIGHUP)
-        HopRecording recording = trace == null ? null : HopRecording.start(trace);
-        try (var signals = StopSignals.onStop(this::stop)) {
+        // The recording closes (and writes its file) before the stop's registration, which a shutdown waits for.
+        try (var signals = StopSignals.onStop(this::stop, Duration.ofSeconds(30));
+             HopRecording recording = trace == null ? null : HopRecording.start(trace)) {
             return vrc.run(rc -> attach(cmd, rc, out, err));
-        } finally {
-            if (recording != null) recording.close();
-            stopped.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // shutting down: the hook is running and waits for the clean-up
-            }
         }
     }
 
@@ -146,12 +137,4 @@ final class VrcAttachCommand implements Callable<Integer> {
     /** Ends {@link #call} as Ctrl-C does. */
     void stop() { stop.countDown(); }
 
-    private void stopFromSignal() {
-        stop.countDown();
-        try {
-            stopped.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

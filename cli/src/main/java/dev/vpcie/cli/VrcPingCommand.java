@@ -12,7 +12,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,7 +53,6 @@ final class VrcPingCommand implements java.util.concurrent.Callable<Integer> {
 
     /** Set by SIGINT/SIGTERM (or tests): stop sending and print the summary. */
     private final AtomicBoolean stop = new AtomicBoolean();
-    private final CountDownLatch finished = new CountDownLatch(1);
 
     @Override public Integer call() throws Exception {
         CommandLine cmd = spec.commandLine();
@@ -81,18 +79,10 @@ final class VrcPingCommand implements java.util.concurrent.Callable<Integer> {
         PrintWriter err = cmd.getErr();
         if (sourceText == null) err.println("ping: no --source given; using " + source);
 
-        Thread hook = Thread.ofPlatform().unstarted(this::stopFromSignal);
-        Runtime.getRuntime().addShutdownHook(hook); // for a shutdown other than by SIGINT/SIGTERM (System.exit, SIGHUP)
-        try (var signals = StopSignals.onStop(this::stop)) {
+        // A shutdown waits for the summary and the NIC's reset.
+        try (var signals = StopSignals.onStop(this::stop, Duration.ofSeconds(30))) {
             final MacAddress chosenMac = sourceMac;
             return vrc.run(rc -> ping(cmd, rc, dest, source, chosenMac, out, err));
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // shutting down: the hook is running and waits for the summary
-            }
         }
     }
 
@@ -144,15 +134,6 @@ final class VrcPingCommand implements java.util.concurrent.Callable<Integer> {
 
     /** Ends the run as Ctrl-C does: the summary is printed and the NIC reset before the JVM exits. */
     void stop() { stop.set(true); }
-
-    private void stopFromSignal() {
-        stop.set(true);
-        try {
-            finished.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     static Ipv4Address defaultSource(Ipv4Address dest) {
         return dest.withLastOctet(dest.lastOctet() == 254 ? 253 : 254);

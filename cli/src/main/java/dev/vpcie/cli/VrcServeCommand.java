@@ -4,6 +4,7 @@ import dev.vpcie.vrc.Counter;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -35,21 +36,13 @@ final class VrcServeCommand implements Callable<Integer> {
     @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "0",
             description = "print counters every SECONDS (default: ${DEFAULT-VALUE}: only when stopping)") long statsSeconds;
 
-    private final CountDownLatch stop = new CountDownLatch(1), stopped = new CountDownLatch(1);
+    private final CountDownLatch stop = new CountDownLatch(1);
 
     @Override public Integer call() throws Exception {
         if (statsSeconds < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--stats-interval must not be negative");
-        Thread hook = Thread.ofPlatform().unstarted(this::stopFromSignal);
-        Runtime.getRuntime().addShutdownHook(hook); // for a shutdown other than by SIGINT/SIGTERM (System.exit, SIGHUP)
-        try (var signals = StopSignals.onStop(this::stop)) {
+        // The socket is removed and the endpoints released before a shutdown lets the JVM go.
+        try (var signals = StopSignals.onStop(this::stop, Duration.ofSeconds(30))) {
             return vrc.run(this::serve);
-        } finally {
-            stopped.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // shutting down: the hook is running and waits for the clean-up
-            }
         }
     }
 
@@ -77,13 +70,4 @@ final class VrcServeCommand implements Callable<Integer> {
 
     /** Ends {@link #call} as Ctrl-C does. */
     void stop() { stop.countDown(); }
-
-    private void stopFromSignal() {
-        stop.countDown();
-        try {
-            stopped.await(30, TimeUnit.SECONDS); // the socket is removed and the endpoints released before the JVM goes
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -122,13 +122,12 @@ final class VrcVmCommand implements Callable<Integer> {
         err.println("vpcie: vrc vm: QEMU pid " + vm.pid() + ", " + accel + ", " + functions.size() + " proxied function(s): "
                 + functions.stream().map(PcieDevice::toString).toList());
         err.flush();
-        Thread hook = new Thread(vm::close, "vpcie-vm-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook); // for a shutdown other than by SIGINT/SIGTERM (System.exit, SIGHUP)
         java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+        // A shutdown closes the VM too and waits until it has.
         try (var signals = StopSignals.onStop(() -> {
             stopped.set(true);
             vm.close();
-        })) {
+        }, java.time.Duration.ofSeconds(30))) {
             int status;
             try (StatsReport report = StatsReport.start(stats.interval, () -> {
                 List<String> lines = new ArrayList<>(vrc.linkStats());
@@ -141,11 +140,6 @@ final class VrcVmCommand implements Callable<Integer> {
             return stopped.get() ? 0 : status; // stopped by Ctrl-C/SIGTERM: QEMU's status is that of its kill
         } finally {
             vm.close();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running or ran: nothing left to undo
-            }
         }
     }
 

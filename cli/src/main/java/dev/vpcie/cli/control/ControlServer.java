@@ -67,6 +67,9 @@ public final class ControlServer implements AutoCloseable {
         this.selector = Selector.open();
         server.configureBlocking(false);
         server.register(selector, SelectionKey.OP_ACCEPT);
+        // Not on the data path (the agents'): a client may be slow or stall, and a request may wait
+        // for a whole dmatest; this thread takes that, and reaches the agent only through its
+        // futures (AgentLoop.call, the root complex's asynchronous requests) with a timeout.
         this.thread = Thread.ofPlatform().daemon().name("vpcie-control").start(this::serve);
     }
 
