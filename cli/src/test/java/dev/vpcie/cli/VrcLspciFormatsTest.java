@@ -2,29 +2,10 @@ package dev.vpcie.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code vrc lspci} with pciutils' other options, on the command line (their formats are checked against pciutils in vrc). */
-class VrcLspciFormatsTest {
-    private final StringWriter out = new StringWriter(), err = new StringWriter();
-
-    private int run(String... args) {
-        VrcTestEndpoint endpoint = new VrcTestEndpoint();
-        VrcCommand.connector = target -> VrcConnector.Connection.of(List.of(endpoint), 1400);
-        CommandLine cl = Main.commandLine();
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
-
-    @AfterEach void restore() { VrcCommand.connector = VrcNetworks::connect; }
+class VrcLspciFormatsTest extends InMemoryVrcCommand {
 
     @Test void numericMachineTreeAndDomainForms() {
         assertEquals(0, run("vrc", "--iface", "t", "lspci", "-n"), err.toString());

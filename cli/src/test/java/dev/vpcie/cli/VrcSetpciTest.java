@@ -2,29 +2,11 @@ package dev.vpcie.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code vrc config} in setpci's syntax: names, widths, masks, several operations per call. */
-class VrcSetpciTest {
-    private final StringWriter out = new StringWriter(), err = new StringWriter();
-
-    private int run(String... args) {
-        VrcTestEndpoint endpoint = new VrcTestEndpoint();
-        VrcCommand.connector = target -> VrcConnector.Connection.of(List.of(endpoint), 1400);
-        CommandLine cl = Main.commandLine();
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
-
-    @AfterEach void restore() { VrcCommand.connector = VrcNetworks::connect; }
+class VrcSetpciTest extends InMemoryVrcCommand {
 
     @Test void maskedWritesRoundTripWithinOneCall() {
         // enumeration left Memory Space and Bus Master on (0x0006)
