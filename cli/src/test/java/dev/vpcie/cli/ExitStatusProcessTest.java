@@ -110,7 +110,7 @@ class ExitStatusProcessTest {
     /** Needs root for the TAP (made in this namespace under a name of its own; the kernel removes it with the process at the latest). */
     @ParameterizedTest @ValueSource(strings = {"INT", "TERM"})
     void attachDetachesCleanlyWithStatusZero(String signal) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.vpcie.protocol.netns.NetNamespace.isRoot()
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.vpcie.testsupport.netns.NetNamespace.isRoot()
                 && java.nio.file.Files.exists(java.nio.file.Path.of("/dev/net/tun")), "attach test skipped: needs root and /dev/net/tun");
         Pair pair = Pair.free();
         String tap = "vx" + signal.toLowerCase() + (ProcessHandle.current().pid() % 100_000);

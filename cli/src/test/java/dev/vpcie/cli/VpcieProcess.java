@@ -1,7 +1,7 @@
 package dev.vpcie.cli;
 
 import dev.vpcie.cli.control.ControlPaths;
-import dev.vpcie.protocol.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.NetNamespace;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,7 +3,7 @@ package dev.vpcie.cli;
 import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.vpcie.protocol.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.NetNamespace;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.concurrent.CompletableFuture;

@@ -4,8 +4,8 @@ import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.cli.control.ControlPaths;
-import dev.vpcie.protocol.netns.NetNamespace;
-import dev.vpcie.protocol.netns.VethPair;
+import dev.vpcie.testsupport.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.VethPair;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

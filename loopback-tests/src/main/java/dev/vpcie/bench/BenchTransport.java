@@ -1,6 +1,6 @@
 package dev.vpcie.bench;
 
-import dev.vpcie.protocol.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.PcapTransport;

@@ -1,7 +1,7 @@
 package dev.vpcie.bench;
 
-import dev.vpcie.protocol.netns.Command;
-import dev.vpcie.protocol.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.Command;
+import dev.vpcie.testsupport.netns.NetNamespace;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;

@@ -1,8 +1,8 @@
 package dev.vpcie.loopback;
 
 import dev.vpcie.endpoint.Endpoint;
-import dev.vpcie.protocol.netns.NetNamespace;
-import dev.vpcie.protocol.netns.VethTestbed;
+import dev.vpcie.testsupport.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.VethTestbed;
 import dev.vpcie.protocol.nettlp.NetTlpPort;
 import dev.vpcie.vrc.EndpointLink;
 import dev.vpcie.vrc.RootComplex;

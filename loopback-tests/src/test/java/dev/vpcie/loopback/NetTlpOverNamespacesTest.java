@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.vpcie.endpoint.DeviceRegistry;
 import dev.vpcie.endpoint.Endpoint;
-import dev.vpcie.protocol.netns.NetNamespace;
-import dev.vpcie.protocol.netns.VethTestbed;
+import dev.vpcie.testsupport.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.VethTestbed;
 import dev.vpcie.protocol.nettlp.NetTlpCounters;
 import dev.vpcie.vrc.Counter;
 import dev.vpcie.vrc.PcieDevice;

@@ -1,6 +1,5 @@
 package dev.vpcie.cli.control;
 
-import dev.vpcie.protocol.netns.NetNamespace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,7 @@ public final class ControlPaths {
 
     /** The socket of the VRC on {@code interconnect} (an interface name, or a UDP peer) in {@code group}. */
     public static Path socket(String interconnect, int group) {
-        return directory(System.getenv(), NetNamespace.isRoot()).resolve(safe(interconnect) + "-" + group + namespaceSuffix() + ".sock");
+        return directory(System.getenv(), EffectiveUser.isRoot()).resolve(safe(interconnect) + "-" + group + namespaceSuffix() + ".sock");
     }
 
     /**

@@ -120,9 +120,9 @@ class ControlServerTest {
     }
 
     @Test void aNetworkNamespaceHasSocketsOfItsOwn() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.vpcie.protocol.netns.NetNamespace.unavailableReason() == null, "needs root");
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.vpcie.testsupport.netns.NetNamespace.unavailableReason() == null, "needs root");
         Path here = ControlPaths.socket("ic0", 3);
-        try (dev.vpcie.protocol.netns.NetNamespace ns = dev.vpcie.protocol.netns.NetNamespace.create("ctlpath")) {
+        try (dev.vpcie.testsupport.netns.NetNamespace ns = dev.vpcie.testsupport.netns.NetNamespace.create("ctlpath")) {
             Path there = ns.call(() -> ControlPaths.socket("ic0", 3));
             assertNotEquals(here, there, "an ic0 in another namespace is another interconnect");
             assertTrue(there.getFileName().toString().matches("ic0-3-ns\\d+\\.sock"), there.toString());

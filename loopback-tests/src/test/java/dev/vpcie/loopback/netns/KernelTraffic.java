@@ -2,8 +2,8 @@ package dev.vpcie.loopback.netns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.vpcie.protocol.netns.Command;
-import dev.vpcie.protocol.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.Command;
+import dev.vpcie.testsupport.netns.NetNamespace;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -2,8 +2,8 @@ package dev.vpcie.loopback.nic;
 
 import dev.vpcie.devices.nic.NvmImage;
 import dev.vpcie.loopback.NetTlpJoin;
-import dev.vpcie.protocol.netns.NetNamespace;
-import dev.vpcie.protocol.netns.VethTestbed;
+import dev.vpcie.testsupport.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.VethTestbed;
 import java.io.IOException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;

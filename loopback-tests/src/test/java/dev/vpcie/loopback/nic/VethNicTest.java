@@ -3,7 +3,7 @@ package dev.vpcie.loopback.nic;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.loopback.netns.KernelTraffic;
-import dev.vpcie.protocol.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.vrc.nic.NicDriver;
 import dev.vpcie.vrc.nic.NicOptions;
 import dev.vpcie.vrc.tap.TapBridge;

@@ -1,6 +1,6 @@
 package dev.vpcie.protocol.transport;
 
-import dev.vpcie.protocol.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.NetNamespace;
 import java.io.IOException;
 
 /** The same contract with frames received by {@code recvmsg} instead of the memory-mapped ring. */

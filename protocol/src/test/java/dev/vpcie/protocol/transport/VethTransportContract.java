@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vpcie.protocol.netns.NetNamespace;
-import dev.vpcie.protocol.netns.VethTestbed;
+import dev.vpcie.testsupport.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.VethTestbed;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;

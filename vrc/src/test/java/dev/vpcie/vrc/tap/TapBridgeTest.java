@@ -3,7 +3,7 @@ package dev.vpcie.vrc.tap;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.protocol.agent.AgentLoop;
-import dev.vpcie.protocol.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.protocol.transport.ErrnoException;
 import dev.vpcie.protocol.transport.MacAddress;
 import dev.vpcie.protocol.transport.Tap;

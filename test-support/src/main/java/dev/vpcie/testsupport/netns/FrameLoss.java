@@ -1,4 +1,4 @@
-package dev.vpcie.protocol.netns;
+package dev.vpcie.testsupport.netns;
 
 import java.io.IOException;
 import java.util.List;

@@ -1,6 +1,5 @@
-package dev.vpcie.protocol.netns;
+package dev.vpcie.testsupport.netns;
 
-import dev.vpcie.protocol.transport.MacAddress;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -58,10 +57,10 @@ public final class VethPair implements AutoCloseable {
         return this;
     }
 
-    /** Sets the MAC addresses of the two ends. */
-    public VethPair macs(MacAddress a, MacAddress b) throws IOException {
-        namespaceA.ip("link", "set", nameA, "address", a.toString());
-        namespaceB.ip("link", "set", nameB, "address", b.toString());
+    /** Sets the MAC addresses of the two ends, e.g. {@code 02:00:00:00:aa:01}. */
+    public VethPair macs(String a, String b) throws IOException {
+        namespaceA.ip("link", "set", nameA, "address", a);
+        namespaceB.ip("link", "set", nameB, "address", b);
         return this;
     }
 

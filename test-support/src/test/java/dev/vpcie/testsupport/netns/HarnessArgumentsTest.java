@@ -1,4 +1,4 @@
-package dev.vpcie.protocol.netns;
+package dev.vpcie.testsupport.netns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
