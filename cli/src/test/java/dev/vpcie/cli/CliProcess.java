@@ -1,5 +1,6 @@
 package dev.vpcie.cli;
 
+import dev.vpcie.testsupport.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +64,7 @@ final class CliProcess implements AutoCloseable {
     int waitFor() throws InterruptedException {
         if (!process.waitFor(30, TimeUnit.SECONDS)) return -1;
         // the collecting threads may still hold the last bytes
-        Conditions.await(() -> !process.isAlive(), "the process has ended");
+        Await.until(() -> !process.isAlive(), "the process has ended");
         return process.exitValue();
     }
 

@@ -1,10 +1,10 @@
 package dev.vpcie.cli;
 
-import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vpcie.testsupport.Await;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.concurrent.CompletableFuture;
@@ -72,7 +72,7 @@ class EndpointCommandTest {
         CommandLine c = commandLine();
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> c.execute("endpoint", "--iface", "veth9", "--group", "7",
                 "--device", "dmatest", "--device", "dmatest"));
-        await(() -> out.toString().contains("endpoint ready"), "ready");
+        Await.until(() -> out.toString().contains("endpoint ready"), "ready");
         assertTrue(out.toString().contains("endpoint ready on test:veth9 group 7: 00.0 dmatest [1af4:10f0] class 088000, "
                 + "00.1 dmatest [1af4:10f0] class 088000; waiting for a VRC"), out.toString());
         assertTrue(network.endpoint.announcement().contains("owner=none"), network.endpoint.announcement());

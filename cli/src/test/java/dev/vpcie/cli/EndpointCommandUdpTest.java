@@ -1,6 +1,5 @@
 package dev.vpcie.cli;
 
-import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +9,7 @@ import dev.vpcie.protocol.link.Link;
 import dev.vpcie.protocol.link.LinkConfig;
 import dev.vpcie.protocol.link.LinkEndpoint;
 import dev.vpcie.protocol.transport.UdpTransport;
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.vrc.RootComplexConfig;
@@ -48,7 +48,7 @@ class EndpointCommandUdpTest {
                 "--udp-listen", "127.0.0.1:" + endpointPort, "--udp-peer", "127.0.0.1:" + vrcPort, "--group", "5", "--device", "dmatest"));
         EndpointCommand command = (EndpointCommand) cl.getSubcommands().get("endpoint").getCommand();
         try {
-            await(() -> out.toString().contains("endpoint ready") || exit.isDone(), "the endpoint is ready");
+            Await.until(() -> out.toString().contains("endpoint ready") || exit.isDone(), "the endpoint is ready");
             assertTrue(out.toString().contains("endpoint ready on udp:"), out + " / " + err);
             UdpTransport transport = UdpTransport.open(new InetSocketAddress("127.0.0.1", vrcPort), new InetSocketAddress("127.0.0.1", endpointPort),
                     FrameCodec.DEFAULT_ETHER_TYPE);
@@ -63,14 +63,14 @@ class EndpointCommandUdpTest {
                 Link link = links.connect(found.getFirst().address(), found.getFirst().instance());
                 rc.attach(link);
                 assertTrue(link.awaitUp(Duration.ofSeconds(10)));
-                await(() -> out.toString().contains("link up: VRC "), "the status line");
+                Await.until(() -> out.toString().contains("link up: VRC "), "the status line");
                 List<PcieDevice> devices = rc.enumerate();
                 assertEquals(1, devices.size());
                 assertEquals(0x31544D44L, devices.getFirst().mmioRead(0, 0, 4).value(), "ID register 'DMT1'");
 
                 command.stop();
                 assertEquals(0, exit.get(20, TimeUnit.SECONDS), err.toString());
-                await(() -> !link.isUp(), "the VRC's session ends with the endpoint");
+                Await.until(() -> !link.isUp(), "the VRC's session ends with the endpoint");
                 assertTrue(out.toString().contains("endpoint stopped"), out.toString());
             }
         } finally {

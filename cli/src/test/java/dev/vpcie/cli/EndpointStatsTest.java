@@ -1,8 +1,8 @@
 package dev.vpcie.cli;
 
-import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.vpcie.testsupport.Await;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.DatagramSocket;
@@ -50,14 +50,14 @@ class EndpointStatsTest {
         StringWriter out = e.out();
         String endpointAddress = e.endpointAddress(), vrcAddress = e.vrcAddress();
         try {
-            await(() -> out.toString().contains("endpoint ready") || e.exit().isDone(), "the endpoint is ready");
+            Await.until(() -> out.toString().contains("endpoint ready") || e.exit().isDone(), "the endpoint is ready");
             CommandLine vrc = Main.commandLine();
             StringWriter vrcErr = new StringWriter();
             vrc.setOut(new PrintWriter(new StringWriter(), true));
             vrc.setErr(new PrintWriter(vrcErr, true));
             assertEquals(0, vrc.execute("vrc", "--transport", "udp", "--udp-listen", vrcAddress, "--udp-peer", endpointAddress, "--group", "5",
                     "dmatest", "fill", "--size", "4096"), vrcErr.toString());
-            await(() -> out.toString().lines().anyMatch(l -> l.startsWith("stats ") && l.contains(" sessions up 1 down 1,")),
+            Await.until(() -> out.toString().lines().anyMatch(l -> l.startsWith("stats ") && l.contains(" sessions up 1 down 1,")),
                     "a stats line after the VRC's session");
         } finally {
             e.stop();
@@ -76,7 +76,7 @@ class EndpointStatsTest {
         StringWriter out = e.out();
         String endpointAddress = e.endpointAddress(), vrcAddress = e.vrcAddress();
         try {
-            await(() -> out.toString().contains("metrics on http://") || e.exit().isDone(), "the metrics are served");
+            Await.until(() -> out.toString().contains("metrics on http://") || e.exit().isDone(), "the metrics are served");
             String url = out.toString().lines().filter(l -> l.startsWith("metrics on ")).findFirst().orElseThrow().substring("metrics on ".length());
             CommandLine vrc = Main.commandLine();
             vrc.setOut(new PrintWriter(new StringWriter(), true));

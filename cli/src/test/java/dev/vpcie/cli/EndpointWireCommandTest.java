@@ -1,10 +1,10 @@
 package dev.vpcie.cli;
 
-import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vpcie.testsupport.Await;
 import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
@@ -95,12 +95,12 @@ class EndpointWireCommandTest {
                 "--device", "dmatest", "--device", "e1000", "--wire", "10.0.0.2", "--wire-transport", "echo", "--mac", "02:00:00:00:00:0e",
                 "--device", "igb", "--wire-transport", "echo", "--wire", "10.0.1.2"));
         try {
-            await(() -> out.toString().contains("commands on stdin") || exit.isDone(), "the endpoint is ready");
+            Await.until(() -> out.toString().contains("commands on stdin") || exit.isDone(), "the endpoint is ready");
             assertTrue(out.toString().contains("  00.1 e1000 02:00:00:00:00:0e wire echo peer 10.0.0.2"), out + " / " + err);
             assertTrue(out.toString().contains("  00.2 igb 02:"), out.toString());
             typing.write("link 1 down\nstatus\nlink 1 up\nbogus\n".getBytes(StandardCharsets.UTF_8));
             typing.flush();
-            await(() -> out.toString().contains("unknown command 'bogus'"), "the commands are answered");
+            Await.until(() -> out.toString().contains("unknown command 'bogus'"), "the commands are answered");
             String o = out.toString();
             assertTrue(o.contains("link 00.1 e1000: down (set down)"), o);
             assertTrue(o.contains("00.1 e1000 02:00:00:00:00:0e  link down (set down)  wire echo peer 10.0.0.2"), o);
@@ -129,7 +129,7 @@ class EndpointWireCommandTest {
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute("endpoint", "--transport", "udp",
                 "--udp-listen", endpointAddress, "--udp-peer", vrcAddress, "--device", model, "--wire-transport", "echo", "--wire", "10.9.9.2"));
         try {
-            await(() -> out.toString().contains("endpoint ready") || exit.isDone(), "the endpoint is ready");
+            Await.until(() -> out.toString().contains("endpoint ready") || exit.isDone(), "the endpoint is ready");
             StringWriter pingOut = new StringWriter(), pingErr = new StringWriter();
             int status = commandLine(pingOut, pingErr).execute("vrc", "--transport", "udp", "--udp-listen", vrcAddress, "--udp-peer",
                     endpointAddress, "--completion-timeout-ms", "2000", "ping", "01:00.0", "10.9.9.2", "-c", "3", "-i", "0.1");

@@ -1,9 +1,9 @@
 package dev.vpcie.cli;
 
-import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vpcie.testsupport.Await;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +29,7 @@ class EtherTypeOptionTest {
                 endpointAddress, "--udp-peer", vrcAddress, "--ethertype", "0x88b6", "--device", "dmatest"),
                 r -> Thread.ofPlatform().daemon().start(r));
         try {
-            await(() -> out.toString().contains("endpoint ready") || exit.isDone(), "the endpoint is ready");
+            Await.until(() -> out.toString().contains("endpoint ready") || exit.isDone(), "the endpoint is ready");
             StringWriter vOut = new StringWriter(), vErr = new StringWriter();
             var vrc = Main.commandLine();
             vrc.setOut(new PrintWriter(vOut, true));

@@ -1,10 +1,10 @@
 package dev.vpcie.cli;
 
-import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vpcie.testsupport.Await;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -44,7 +44,7 @@ class ExitStatusProcessTest {
 
     private static CliProcess readyEndpoint(Pair pair, String... devices) throws Exception {
         CliProcess e = CliProcess.start(pair.endpointArgs(devices));
-        await(() -> e.out().contains("endpoint ready") || !e.err().isEmpty() && e.err().contains("vpcie:"), "the endpoint is ready");
+        Await.until(() -> e.out().contains("endpoint ready") || !e.err().isEmpty() && e.err().contains("vpcie:"), "the endpoint is ready");
         assertTrue(e.out().contains("endpoint ready"), e.out() + e.err());
         return e;
     }
@@ -64,7 +64,7 @@ class ExitStatusProcessTest {
         Pair pair = Pair.free();
         try (CliProcess e = readyEndpoint(pair, "--device", "e1000", "--wire-transport", "echo", "--wire", "192.0.2.2");
              CliProcess ping = CliProcess.start(pair.vrcArgs("ping", "01:00.0", "192.0.2.2", "-i", "0.2", "--source", "192.0.2.1"))) {
-            await(() -> ping.out().contains("bytes from 192.0.2.2") || !ping.isAlive(), "a reply");
+            Await.until(() -> ping.out().contains("bytes from 192.0.2.2") || !ping.isAlive(), "a reply");
             ping.signal(signal);
             assertEquals(0, ping.waitFor(), ping.out() + ping.err());
             assertTrue(ping.out().contains("packets transmitted"), ping.out());
@@ -77,7 +77,7 @@ class ExitStatusProcessTest {
         Pair pair = Pair.free();
         try (CliProcess e = readyEndpoint(pair, "--device", "dmatest");
              CliProcess bench = CliProcess.start(pair.vrcArgs("--completion-timeout-ms", "200", "bench", "mmio", "--iterations", "5000000"))) {
-            await(() -> bench.err().contains("timing 5000000 MMIO reads") || !bench.isAlive(), "the benchmark runs");
+            Await.until(() -> bench.err().contains("timing 5000000 MMIO reads") || !bench.isAlive(), "the benchmark runs");
             e.signal("KILL");
             assertEquals(1, bench.waitFor(), bench.out() + bench.err());
             Matcher m = Pattern.compile("FAILED: (\\d+) of \\d+ reads failed \\(([^)]*)\\)").matcher(bench.out());
@@ -96,7 +96,7 @@ class ExitStatusProcessTest {
         try (CliProcess e = readyEndpoint(pair, "--device", "dmatest");
              CliProcess copy = CliProcess.start(pair.vrcArgs("--host-memory-mib", "600", "dmatest", "copy", "--size", "256M",
                      "--timeout-ms", "3600000"))) {
-            await(() -> copy.out().contains("DMA buffers mapped") || !copy.isAlive(), "the copy is about to start");
+            Await.until(() -> copy.out().contains("DMA buffers mapped") || !copy.isAlive(), "the copy is about to start");
             e.signal("STOP");
             try {
                 assertEquals(1, copy.waitFor(), "ends well before its --timeout-ms of an hour: " + copy.out() + copy.err());
@@ -116,7 +116,7 @@ class ExitStatusProcessTest {
         String tap = "vx" + signal.toLowerCase() + (ProcessHandle.current().pid() % 100_000);
         try (CliProcess e = readyEndpoint(pair, "--device", "e1000", "--wire-transport", "echo", "--wire", "192.0.2.2");
              CliProcess attach = CliProcess.start(pair.vrcArgs("attach", "01:00.0", "--tap", tap, "--no-up"))) {
-            await(() -> attach.out().contains("bridged to") || !attach.isAlive(), "the NIC is bridged to the TAP");
+            Await.until(() -> attach.out().contains("bridged to") || !attach.isAlive(), "the NIC is bridged to the TAP");
             attach.signal(signal);
             assertEquals(0, attach.waitFor(), attach.out() + attach.err());
             assertTrue(attach.out().contains("detached: NIC reset, " + tap + " removed"), attach.out());

@@ -1,15 +1,15 @@
 package dev.vpcie.cli;
 
-import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.protocol.encap.FrameCodec;
 import dev.vpcie.protocol.encap.FrameType;
+import dev.vpcie.protocol.tlp.Bdf;
 import dev.vpcie.protocol.transport.MacAddress;
 import dev.vpcie.protocol.transport.UdpTransport;
-import dev.vpcie.protocol.tlp.Bdf;
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.vrc.Counter;
 import dev.vpcie.vrc.PcieDevice;
 import io.netty.buffer.ByteBuf;
@@ -78,7 +78,7 @@ class HostileDiscoveryTest {
                 "--udp-peer", hostPort((InetSocketAddress) towardEndpoint.getLocalAddress()), "--group", "" + GROUP, "--device", "dmatest"));
         if (key != null) argv.addAll(List.of("--group-key", key.toString()));
         endpointExit = CompletableFuture.supplyAsync(() -> cl.execute(argv.toArray(String[]::new)));
-        await(() -> endpointOut.toString().contains("endpoint ready") || endpointExit.isDone(), "the endpoint is ready");
+        Await.until(() -> endpointOut.toString().contains("endpoint ready") || endpointExit.isDone(), "the endpoint is ready");
         assertTrue(endpointOut.toString().contains("endpoint ready"), endpointOut + "" + endpointErr);
     }
 
@@ -188,9 +188,9 @@ class HostileDiscoveryTest {
             fakes = FAKES;
             for (int i = 0; i < 50; i++) towardVrc.send(fakeAnnounce(new MacAddress(0x0000_0000_0100L + i), 0, "none"), vrcAddress);
             stopEndpoint();
-            await(() -> !real.present(), "the endpoint's removal");
+            Await.until(() -> !real.present(), "the endpoint's removal");
             startEndpoint(null);
-            await(() -> real.present() && rc.counters().get(Counter.HOT_INSERTION) == 1, "the endpoint's hot insertion");
+            Await.until(() -> real.present() && rc.counters().get(Counter.HOT_INSERTION) == 1, "the endpoint's hot insertion");
             for (int i = 0; i < 50; i++) towardVrc.send(fakeAnnounce(new MacAddress(0x0000_0000_0100L + i), 0, "none"), vrcAddress);
             assertEquals(1, rc.links().size(), "no stranger got a bus");
             assertEquals(List.of(real), rc.devices(), "the real device, still at 01:00.0");

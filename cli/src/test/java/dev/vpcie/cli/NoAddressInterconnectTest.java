@@ -1,10 +1,10 @@
 package dev.vpcie.cli;
 
-import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.testsupport.netns.VethPair;
 import java.io.PrintWriter;
@@ -47,7 +47,7 @@ class NoAddressInterconnectTest {
                 }
             });
             try {
-                await(() -> epOut.toString().contains("endpoint ready") || endpointExit.isDone(), "the endpoint is ready");
+                Await.until(() -> epOut.toString().contains("endpoint ready") || endpointExit.isDone(), "the endpoint is ready");
                 assertTrue(epOut.toString().contains("endpoint ready"), epOut + "" + epErr);
 
                 StringWriter out = new StringWriter(), err = new StringWriter();

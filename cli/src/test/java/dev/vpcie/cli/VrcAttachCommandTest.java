@@ -1,8 +1,8 @@
 package dev.vpcie.cli;
 
-import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -56,7 +56,7 @@ class VrcAttachCommandTest {
                     exit.completeExceptionally(t);
                 }
             });
-            await(() -> out.toString().contains("Link is Up") || exit.isDone(), "the NIC is attached and its link up");
+            Await.until(() -> out.toString().contains("Link is Up") || exit.isDone(), "the NIC is attached and its link up");
             assertFalse(exit.isDone(), "attach keeps running: " + out + err);
             assertTrue(out.toString().contains("01:00.0: 82540EM 52:54:00:12:34:56, 1 RX queue(s), MTU 1500\n"), out.toString());
             assertTrue(out.toString().contains("nic0: bridged to 01:00.0, offloads on; give it an address: ip addr add ADDR/LEN dev nic0\n"),

@@ -1,11 +1,12 @@
 package dev.vpcie.cli;
 
-import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.cli.control.ControlPaths;
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.testsupport.netns.VethPair;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class VrcAttachServiceTest {
             try (VpcieProcess endpoint = VpcieProcess.start(epHost, "endpoint", "--iface", ic.nameB(), "--device", "igb", "--wire", wire.nameA());
                  VpcieProcess attach = VpcieProcess.start(vrcHost, "vrc", "--iface", ic.nameA(), "attach", "01:00.0", "--tap", "nic0")) {
                 // Two JVMs starting and enumerating on a loaded 2-CPU machine: allow more than the usual 20 s.
-                await(() -> attach.output().contains("Link is Up") || !attach.alive(), "attach brings the NIC up", 120);
+                Await.until(() -> attach.output().contains("Link is Up") || !attach.alive(), "attach brings the NIC up", Duration.ofSeconds(120));
                 assertTrue(attach.output().contains("Link is Up"), attach.output() + "\nendpoint:\n" + endpoint.output());
                 vrcHost.ip("addr", "add", "10.67.0.1/24", "dev", "nic0");
                 java.nio.file.Path socket = vrcHost.call(() -> ControlPaths.socket(ic.nameA(), 0)); // named after the namespace too

@@ -1,9 +1,9 @@
 package dev.vpcie.cli;
 
-import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vpcie.testsupport.Await;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -42,7 +42,7 @@ class VrcKeyedOverUdpTest {
         endpoint = cl.getSubcommands().get("endpoint").getCommand();
         endpointExit = CompletableFuture.supplyAsync(() -> cl.execute("endpoint", "--transport", "udp", "--udp-listen", endpointAddress,
                 "--udp-peer", vrcAddress, "--group", "5", "--group-key", key.toString(), "--device", "dmatest"));
-        await(() -> endpointOut.toString().contains("endpoint ready") || endpointExit.isDone(), "the endpoint is ready");
+        Await.until(() -> endpointOut.toString().contains("endpoint ready") || endpointExit.isDone(), "the endpoint is ready");
         assertTrue(endpointOut.toString().contains("endpoint ready"), endpointOut + "" + endpointErr);
     }
 

@@ -1,18 +1,18 @@
 package dev.vpcie.cli;
 
-import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vpcie.testsupport.Await;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * {@code vpcie endpoint --encap nettlp} on 127.0.0.2 and {@code vpcie vrc --encap nettlp} on
@@ -53,7 +53,7 @@ class VrcOverNetTlpTest {
         argv.addAll(devices);
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute(argv.toArray(String[]::new)), OWN_THREAD);
         try {
-            await(() -> endpointOut.toString().contains("endpoint ready") || exit.isDone(), "the endpoint is ready");
+            Await.until(() -> endpointOut.toString().contains("endpoint ready") || exit.isDone(), "the endpoint is ready");
             assertTrue(endpointOut.toString().contains("endpoint ready on nettlp:127.0.0.2->127.0.0.1"), endpointOut + " / " + endpointErr);
             body.run();
         } finally {
@@ -142,7 +142,7 @@ class VrcOverNetTlpTest {
                     "127.0.0.1", "--nettlp-peer", "127.0.0.2", "--host-memory", "64M", "serve"), OWN_THREAD);
             VrcServeCommand serve = cl.getSubcommands().get("vrc").getSubcommands().get("serve").getCommand();
             try {
-                await(() -> out.toString().contains("serving ") || exit.isDone(), "the VRC serves");
+                Await.until(() -> out.toString().contains("serving ") || exit.isDone(), "the VRC serves");
             } finally {
                 serve.stop();
             }

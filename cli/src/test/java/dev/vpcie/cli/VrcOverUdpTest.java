@@ -1,10 +1,10 @@
 package dev.vpcie.cli;
 
-import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.protocol.capture.PcapReader;
+import dev.vpcie.testsupport.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -46,7 +46,7 @@ class VrcOverUdpTest {
         endpoint = cl.getSubcommands().get("endpoint").getCommand();
         endpointExit = CompletableFuture.supplyAsync(() -> cl.execute("endpoint", "--transport", "udp", "--udp-listen", endpointAddress,
                 "--udp-peer", vrcAddress, "--group", "5", "--device", "dmatest"));
-        await(() -> endpointOut.toString().contains("endpoint ready") || endpointExit.isDone(), "the endpoint is ready");
+        Await.until(() -> endpointOut.toString().contains("endpoint ready") || endpointExit.isDone(), "the endpoint is ready");
         assertTrue(endpointOut.toString().contains("endpoint ready"), endpointOut + "" + endpointErr);
     }
 
@@ -77,7 +77,7 @@ class VrcOverUdpTest {
         assertTrue(r.out().startsWith("01:00.0 System peripheral: Red Hat, Inc. Device 10f0 (rev 01)")
                 || r.out().startsWith("01:00.0 System peripheral"), r.out());
         assertTrue(r.out().contains("Capabilities: [") && r.out().contains("MSI-X: Enable- Count=4"), r.out());
-        await(() -> endpointOut.toString().contains("link down: VRC"), "the endpoint sees the VRC's session end when it closes");
+        Await.until(() -> endpointOut.toString().contains("link down: VRC"), "the endpoint sees the VRC's session end when it closes");
         assertTrue(endpointOut.toString().contains("link up: VRC"), endpointOut.toString());
     }
 
@@ -243,7 +243,7 @@ class VrcOverUdpTest {
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute("vrc", "--transport", "udp", "--udp-listen", vrcAddress,
                 "--udp-peer", endpointAddress, "--group", "5", "--discover-timeout-ms", "1000", "serve"),
                 r -> Thread.ofPlatform().start(r)); // not the common pool: on 2 CPUs its one thread runs the endpoint
-        await(() -> out.toString().contains("Ctrl-C stops") || exit.isDone(), "vrc serve is serving");
+        Await.until(() -> out.toString().contains("Ctrl-C stops") || exit.isDone(), "vrc serve is serving");
         assertTrue(out.toString().contains("Ctrl-C stops"), out + "" + err);
         try {
             Path file = dir.resolve("run.pcap");

@@ -2,6 +2,7 @@ package dev.vpcie.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.vpcie.testsupport.Await;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +50,7 @@ class VrcPingCommandTest {
         VrcPingCommand ping = cl.getSubcommands().get("vrc").getSubcommands().get("ping").getCommand();
         var exit = java.util.concurrent.CompletableFuture.supplyAsync(() -> cl.execute("vrc", "--iface", "t", "ping", "01:00.0", "10.0.0.2",
                 "-i", "0.05", "--source", "10.0.0.1", "--stats-interval", "100ms"));
-        Conditions.await(() -> out.toString().matches("(?s).*\\n01:00\\.0: tx \\d+ frames \\d+ bytes .*rx \\d+ frames.*") || exit.isDone(),
+        Await.until(() -> out.toString().matches("(?s).*\\n01:00\\.0: tx \\d+ frames \\d+ bytes .*rx \\d+ frames.*") || exit.isDone(),
                 "a counter line while the ping runs");
         ping.stop();
         assertEquals(0, exit.get(20, java.util.concurrent.TimeUnit.SECONDS), err.toString());

@@ -8,6 +8,7 @@ import dev.vpcie.endpoint.EndpointConfig;
 import dev.vpcie.protocol.link.DirectTlpPort;
 import dev.vpcie.protocol.link.TlpPort;
 import dev.vpcie.protocol.transport.MacAddress;
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.vrc.nic.packet.EchoResponder;
 import dev.vpcie.vrc.nic.packet.Ipv4Address;
 import java.nio.ByteBuffer;
@@ -56,11 +57,8 @@ final class VrcPingTestRig implements AutoCloseable {
 
             @Override public void awaitUp() {
                 vrcEnd.comeUp(1);
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (endpoint.owner().isEmpty()) { // the endpoint takes the session on its pipe thread
-                    if (System.nanoTime() > deadline) throw new IllegalStateException("the endpoint never took the session");
-                    java.util.concurrent.locks.LockSupport.parkNanos(100_000);
-                }
+                // the endpoint takes the session on its pipe thread
+                Await.until(() -> endpoint.owner().isPresent(), "the endpoint takes the session");
             }
 
             @Override public int maxTlpLength() { return 1400; }

@@ -1,10 +1,10 @@
 package dev.vpcie.cli;
 
-import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.cli.control.ControlJson;
 import dev.vpcie.cli.control.ControlPaths;
+import dev.vpcie.testsupport.Await;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -43,7 +43,7 @@ class VrcServiceTest {
         cl.setOut(new PrintWriter(serveOut, true));
         cl.setErr(new PrintWriter(serveErr, true));
         serveExit = CompletableFuture.supplyAsync(() -> cl.execute("vrc", "--iface", iface, "serve"));
-        await(() -> serveOut.toString().contains("Ctrl-C stops") || serveExit.isDone(), "vrc serve is serving");
+        Await.until(() -> serveOut.toString().contains("Ctrl-C stops") || serveExit.isDone(), "vrc serve is serving");
         assertFalse(serveExit.isDone(), serveOut + "" + serveErr);
         // Nobody else may connect from here on: a command that tried would be a second session.
         VrcCommand.connector = target -> { throw new AssertionError("a second session was opened"); };

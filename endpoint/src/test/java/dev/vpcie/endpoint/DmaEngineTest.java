@@ -10,6 +10,7 @@ import dev.vpcie.protocol.pci.PciConfig;
 import dev.vpcie.protocol.tlp.MemRead;
 import dev.vpcie.protocol.tlp.MemWrite;
 import dev.vpcie.protocol.tlp.Tlp;
+import dev.vpcie.testsupport.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -142,7 +143,7 @@ class DmaEngineTest {
                 fn.context.dma().write(at, data, 0, data.length);
                 return null;
             });
-            Fixture.await(() -> java.util.Arrays.equals(f.host.memory(at, data.length), data), "the data lands in host memory");
+            Await.until(() -> java.util.Arrays.equals(f.host.memory(at, data.length), data), "the data lands in host memory");
             for (MemWrite w : writes(f)) {
                 assertTrue(w.data().length <= 256 + 4, "MPS respected (plus alignment slack in the first DW): " + w);
                 int bytes = dev.vpcie.protocol.tlp.ByteEnables.byteCount(w.length(), w.firstBe(), w.lastBe());
@@ -165,7 +166,7 @@ class DmaEngineTest {
                 fn.context.dma().write(HOST, data, 0, data.length);
                 return null;
             });
-            Fixture.await(() -> writes(f).size() == 32, "32 writes of 128 bytes");
+            Await.until(() -> writes(f).size() == 32, "32 writes of 128 bytes");
             assertTrue(writes(f).stream().allMatch(w -> w.data().length == 128));
         }
     }
@@ -233,7 +234,7 @@ class DmaEngineTest {
             f.host.configWrite(Fixture.bdf(0), control2, 0, 0b0011);
             f.host.holdReadsUntil(0);
             f.host.releaseHeld(); // the late completions arrive now
-            Fixture.await(() -> f.endpoint.counters().get(RouterEvent.UNEXPECTED_COMPLETION) >= 1, "late completions counted");
+            Await.until(() -> f.endpoint.counters().get(RouterEvent.UNEXPECTED_COMPLETION) >= 1, "late completions counted");
             byte[] data = random(1024, 9);
             f.host.fill(HOST, data);
             byte[] got = f.read(0, fn, HOST, 1024);
@@ -284,7 +285,7 @@ class DmaEngineTest {
                 for (int i = 0; i < 8; i++) fn.context.dma().read(0, HOST + 512L * i, new byte[512], 0, 512, e -> handlersRun.incrementAndGet());
                 return null;
             });
-            Fixture.await(() -> f.host.maxOutstandingSeen() >= 8, "reads are outstanding");
+            Await.until(() -> f.host.maxOutstandingSeen() >= 8, "reads are outstanding");
             f.ports[0].goDown("test");
             f.ports[1].settle(Duration.ofSeconds(TestHost.TIMEOUT_S)); // the hot reset is queued on the function
             DmaEngine dma = f.endpoint.function(0).dma();

@@ -1,19 +1,16 @@
 package dev.vpcie.endpoint;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import dev.vpcie.devices.spi.PcieFunction;
 import dev.vpcie.protocol.link.DirectTlpPort;
 import dev.vpcie.protocol.pci.PciConfig;
 import dev.vpcie.protocol.tlp.Bdf;
+import dev.vpcie.testsupport.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 /**
  * An endpoint with test functions, wired to a {@link TestHost} through a {@link DirectTlpPort} pair,
@@ -43,7 +40,7 @@ final class Fixture implements AutoCloseable {
         endpoint = b.build();
         endpoint.attach(ports[1]);
         ports[0].comeUp(0x1234);
-        await(() -> endpoint.owner().isPresent(), "the session comes up");
+        Await.until(() -> endpoint.owner().isPresent(), "the session comes up");
     }
 
     static int bdf(int fn) { return Bdf.of(BUS, 0, fn); }
@@ -110,15 +107,6 @@ final class Fixture implements AutoCloseable {
     @FunctionalInterface
     interface FunctionWork<T> {
         T run() throws Exception;
-    }
-
-    /** Waits (bounded) until {@code condition} holds. */
-    static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(TestHost.TIMEOUT_S).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) fail("timed out waiting until " + what);
-            LockSupport.parkNanos(200_000);
-        }
     }
 
     @Override public void close() {

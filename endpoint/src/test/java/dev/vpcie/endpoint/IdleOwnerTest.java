@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.protocol.link.DirectTlpPort;
+import dev.vpcie.testsupport.Await;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class IdleOwnerTest {
             TestHost squatterHost = new TestHost(squatter[0], 1 << 20);
             e.attach(squatter[1]);
             squatter[0].comeUp(0x1);
-            Fixture.await(() -> e.owner().isPresent(), "the squatter owns the endpoint");
+            Await.until(() -> e.owner().isPresent(), "the squatter owns the endpoint");
             now.addAndGet(Duration.ofSeconds(20).toNanos());
             assertEquals(TestFunction.VENDOR, squatterHost.configRead(Fixture.bdf(0), 0) & 0xFFFF, "a TLP: the owner is active");
             now.addAndGet(Duration.ofSeconds(20).toNanos());
@@ -29,7 +30,7 @@ class IdleOwnerTest {
             assertTrue(e.offer(owner[1]), "31 s idle: displaced for the VRC that asks");
             assertTrue(squatter[1].closed(), "the squatter's session is closed");
             owner[0].comeUp(0x2);
-            Fixture.await(() -> e.owner().orElse(null) == owner[1], "the asking VRC owns it");
+            Await.until(() -> e.owner().orElse(null) == owner[1], "the asking VRC owns it");
         } finally {
             squatter[0].close();
             owner[0].close();
@@ -41,7 +42,7 @@ class IdleOwnerTest {
         try (Endpoint e = Endpoint.builder().config(Fixture.CONFIG).clock(now::get).function(new TestFunction()).build()) {
             e.attach(first[1]);
             first[0].comeUp(0x1);
-            Fixture.await(() -> e.owner().isPresent(), "owned");
+            Await.until(() -> e.owner().isPresent(), "owned");
             now.addAndGet(Duration.ofHours(1).toNanos());
             assertFalse(e.offer(second[1]));
         } finally {

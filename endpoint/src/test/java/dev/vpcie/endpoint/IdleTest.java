@@ -3,6 +3,7 @@ package dev.vpcie.endpoint;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.protocol.link.DirectTlpPort;
+import dev.vpcie.testsupport.Await;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,7 @@ class IdleTest {
             ports[0].comeUp(1);
             // A timer far away: something to wait for, nothing to do now.
             endpoint.function(0).execute(() -> fn.context.timers().schedule(TimeUnit.HOURS.toNanos(1), () -> { }));
-            Fixture.await(() -> endpoint.loop().blocks() > 0, "the agent blocks");
+            Await.until(() -> endpoint.loop().blocks() > 0, "the agent blocks");
             long cpuBefore = endpoint.loop().cpuTimeNs();
             long wallBefore = System.nanoTime();
             new CountDownLatch(1).await(300, TimeUnit.MILLISECONDS); // idle time passing, nothing waited for

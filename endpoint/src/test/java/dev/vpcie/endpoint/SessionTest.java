@@ -12,6 +12,7 @@ import dev.vpcie.protocol.tlp.CfgRead;
 import dev.vpcie.protocol.tlp.Completion;
 import dev.vpcie.protocol.tlp.ConfigType;
 import dev.vpcie.protocol.tlp.CplStatus;
+import dev.vpcie.testsupport.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,13 +31,13 @@ class SessionTest {
             f.host.memWriteValue(Fixture.REGS + 8, 4, 0x77);
             assertEquals(0x77, f.host.memReadValue(Fixture.REGS + 8, 4));
             f.ports[0].goDown("VRC gone");
-            Fixture.await(() -> fn.resets.contains(ResetKind.HOT), "the function is reset");
+            Await.until(() -> fn.resets.contains(ResetKind.HOT), "the function is reset");
             assertEquals(ConfigSpace.NOT_CAPTURED, f.onFunction(0, () -> fn.config().routingId()), "routing ID forgotten");
             assertEquals(0, f.onFunction(0, () -> fn.config().command()), "decoding and bus mastering off");
             assertTrue(f.endpoint.owner().isEmpty());
             // the same VRC comes back (a restart: new epoch) and must enumerate again
             f.ports[0].comeUp(0x5678);
-            Fixture.await(() -> f.endpoint.owner().isPresent(), "owned again");
+            Await.until(() -> f.endpoint.owner().isPresent(), "owned again");
             assertEquals(CplStatus.UR, f.host.memReadResult(Fixture.REGS + 8, 4), "BARs are not decoded before enumeration");
             f.enable(0);
             assertEquals(0x77, f.host.memReadValue(Fixture.REGS + 8, 4), "the model's own state is the model's business");
@@ -59,7 +60,7 @@ class SessionTest {
                 });
                 f.endpoint.attach(other[1]);
                 other[0].comeUp(0x99);
-                Fixture.await(() -> other[1].closed(), "the second VRC's port is closed");
+                Await.until(() -> other[1].closed(), "the second VRC's port is closed");
                 assertEquals(List.of(other[1]), refused);
                 assertEquals(f.ports[1], f.endpoint.owner().orElseThrow());
                 // the owner is undisturbed
@@ -79,7 +80,7 @@ class SessionTest {
                 assertTrue(f.endpoint.announcement().contains("owner=" + f.ports[1].describe()), f.endpoint.announcement());
                 assertTrue(f.endpoint.announcement().contains("00.0 testfn [1af4:10fe]"), f.endpoint.announcement());
                 f.ports[0].goDown("gone");
-                Fixture.await(() -> f.endpoint.owner().isEmpty(), "free");
+                Await.until(() -> f.endpoint.owner().isEmpty(), "free");
                 assertTrue(f.endpoint.announcement().endsWith("owner=none"), f.endpoint.announcement());
                 assertTrue(f.endpoint.offer(other[1]), "free: attached");
             } finally {
@@ -104,7 +105,7 @@ class SessionTest {
                 other[0].send(new dev.vpcie.protocol.tlp.MemWrite(0, 0, Fixture.REGS, 0xF, 0, TestHost.le(1)));
                 Completion c = answers.poll(TestHost.TIMEOUT_S, TimeUnit.SECONDS);
                 assertEquals(CplStatus.UR, c.status());
-                Fixture.await(() -> f.endpoint.counters().get(RouterEvent.NOT_OWNER) == 2, "both counted");
+                Await.until(() -> f.endpoint.counters().get(RouterEvent.NOT_OWNER) == 2, "both counted");
                 assertTrue(fn.accesses.isEmpty());
             } finally {
                 other[0].close();
@@ -118,13 +119,13 @@ class SessionTest {
         try (Fixture f = new Fixture(fn)) {
             f.enable(0);
             f.ports[0].goDown("first VRC leaves");
-            Fixture.await(() -> f.endpoint.owner().isEmpty(), "free");
+            Await.until(() -> f.endpoint.owner().isEmpty(), "free");
             DirectTlpPort[] other = DirectTlpPort.pair();
             TestHost second = new TestHost(other[0], 4096);
             try {
                 f.endpoint.attach(other[1]);
                 other[0].comeUp(0x77);
-                Fixture.await(() -> f.endpoint.owner().orElse(null) == other[1], "owned by the second VRC");
+                Await.until(() -> f.endpoint.owner().orElse(null) == other[1], "owned by the second VRC");
                 second.configWrite(Fixture.bdf(0), PciConfig.COMMAND, 0, 0b11);
                 assertEquals(TestFunction.VENDOR, second.configRead(Fixture.bdf(0), 0) & 0xFFFF);
                 assertEquals(List.of(), second.errors);
@@ -158,9 +159,9 @@ class SessionTest {
             // The old owner is still present until the endpoint handles the session's end, so wait for
             // its dispatcher to handle both events: else the read could be answered in the old session.
             f.ports[1].settle(Duration.ofSeconds(TestHost.TIMEOUT_S));
-            Fixture.await(() -> f.endpoint.owner().isPresent(), "up again");
+            Await.until(() -> f.endpoint.owner().isPresent(), "up again");
             release.countDown();
-            Fixture.await(() -> f.endpoint.counters().get(RouterEvent.STALE_REQUEST) == 1, "the old request is dropped as stale");
+            Await.until(() -> f.endpoint.counters().get(RouterEvent.STALE_REQUEST) == 1, "the old request is dropped as stale");
             assertTrue(f.host.fromDevice.stream().noneMatch(t -> t.tag() == 200), "no completion leaks into the new session");
         }
     }
@@ -172,7 +173,7 @@ class SessionTest {
             f.enable(0);
             int at = fn.config().pciExpress().orElseThrow().offset() + PciConfig.Pcie.DEVICE_CONTROL;
             f.host.configWrite(Fixture.bdf(0), at, PciConfig.Pcie.DEVCTL_INITIATE_FLR, 0b0011);
-            Fixture.await(() -> fn.resets.contains(ResetKind.FUNCTION_LEVEL), "FLR");
+            Await.until(() -> fn.resets.contains(ResetKind.FUNCTION_LEVEL), "FLR");
             assertEquals(Fixture.bdf(0), f.onFunction(0, () -> fn.config().routingId()));
             assertEquals(0, f.onFunction(0, () -> fn.config().command()));
             assertTrue(f.endpoint.owner().isPresent(), "the session is not the function's to lose");
@@ -204,7 +205,7 @@ class SessionTest {
             });
             f.endpoint.function(0).execute(() -> order.add("queued before the timer was scheduled"));
             release.countDown();
-            Fixture.await(() -> order.size() == 3, "all three ran");
+            Await.until(() -> order.size() == 3, "all three ran");
             assertEquals(List.of("work", "queued before the timer was scheduled", "timer"), order);
             assertEquals(threads[0], threads[1]);
             assertTrue(f.endpoint.loop().inLoop() == false && threads[0].getName().equals("vpcie-endpoint"), "the endpoint's agent thread");

@@ -17,6 +17,7 @@ import dev.vpcie.protocol.tlp.IoWrite;
 import dev.vpcie.protocol.tlp.MemWrite;
 import dev.vpcie.protocol.tlp.Message;
 import dev.vpcie.protocol.tlp.MessageRouting;
+import dev.vpcie.testsupport.Await;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -187,7 +188,7 @@ class TlpRoutingTest {
             f.enable(0);
             assertEquals(CplStatus.UR, f.host.memReadResult(0xD000_0000L, 4));
             f.host.memWriteValue(0xD000_0000L, 4, 1);
-            Fixture.await(() -> f.endpoint.counters().get(RouterEvent.MEMORY_WRITE_UNCLAIMED) == 1, "the write is counted");
+            Await.until(() -> f.endpoint.counters().get(RouterEvent.MEMORY_WRITE_UNCLAIMED) == 1, "the write is counted");
             assertEquals(1, f.endpoint.counters().get(RouterEvent.MEMORY_READ_UNCLAIMED));
             assertTrue(fn.accesses.isEmpty(), "the model saw nothing");
         }
@@ -248,7 +249,7 @@ class TlpRoutingTest {
             f.host.port.send(Message.vendorDefined(0, true, 0, 0x1AF4, 0, null));
             f.host.port.send(Message.vendorDefined(0, false, 0, 0x1AF4, 0, null));
             f.host.port.send(Message.assertIntx(0, 0));
-            Fixture.await(() -> f.endpoint.counters().get(RouterEvent.MESSAGE_UNSUPPORTED) == 2, "unsupported messages counted");
+            Await.until(() -> f.endpoint.counters().get(RouterEvent.MESSAGE_UNSUPPORTED) == 2, "unsupported messages counted");
             assertEquals(2, f.endpoint.counters().get(RouterEvent.MESSAGE_IGNORED));
         }
     }
@@ -258,7 +259,7 @@ class TlpRoutingTest {
         try (Fixture f = new Fixture(new TestFunction())) {
             f.host.port.send(new Completion(0, CplStatus.SC, false, 4, Fixture.bdf(0), 17, 0, Attributes.DEFAULT, new byte[4]));
             f.host.port.send(new Completion(0, CplStatus.SC, false, 4, Fixture.bdf(3), 17, 0, Attributes.DEFAULT, new byte[4]));
-            Fixture.await(() -> f.endpoint.counters().get(RouterEvent.UNEXPECTED_COMPLETION) == 2, "both counted");
+            Await.until(() -> f.endpoint.counters().get(RouterEvent.UNEXPECTED_COMPLETION) == 2, "both counted");
             assertInstanceOf(String.class, f.endpoint.counters().snapshot().toString());
         }
     }

@@ -1,10 +1,10 @@
 package dev.vpcie.bench;
 
-import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.PcapTransport;
 import dev.vpcie.protocol.transport.UdpTransport;
+import dev.vpcie.testsupport.netns.NetNamespace;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Locale;

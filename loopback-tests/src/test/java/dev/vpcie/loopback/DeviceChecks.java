@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.vrc.Counter;
 import dev.vpcie.vrc.DmaBuffer;
 import dev.vpcie.vrc.PcieDevice;
@@ -91,7 +92,7 @@ final class DeviceChecks {
             d.enableIntx();
             delivers(d, drv, buf, 0, "INTx");
             assertEquals(DmaTestRegistersView.INT_DONE, drv.takeInterruptStatus());
-            InMemoryPair.await(() -> !d.intxAsserted(), "Deassert_INTx once the driver cleared the cause");
+            Await.until(() -> !d.intxAsserted(), "Deassert_INTx once the driver cleared the cause");
             d.disableInterrupts();
         } finally {
             rc.dmaWindows().unmapAll(d.bdf());
@@ -124,7 +125,7 @@ final class DeviceChecks {
             DmaTestDriver.Completion write = drv.run(DmaTestDriver.Op.FILL, 0, secret.busAddress(), 64, 0x11111111, 30 * SECOND);
             assertNotNull(write);
             assertTrue(write.ok(), "a refused posted write is invisible to the device, as on PCIe");
-            InMemoryPair.await(() -> rc.counters().get(Counter.DMA_WRITE_REFUSED) > writesBefore, "the refused write is counted");
+            Await.until(() -> rc.counters().get(Counter.DMA_WRITE_REFUSED) > writesBefore, "the refused write is counted");
             assertEquals(0x77, secret.segment().get(ValueLayout.JAVA_BYTE, 0), "unmapped memory untouched");
         } finally {
             rc.dmaWindows().unmapAll(d.bdf());

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vpcie.protocol.pci.Capability;
 import dev.vpcie.protocol.pci.PciConfig;
 import dev.vpcie.protocol.tlp.Bdf;
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.vrc.Access;
 import dev.vpcie.vrc.Bar;
 import dev.vpcie.vrc.Counter;
@@ -192,7 +193,7 @@ abstract class EndToEndContract {
                 assertDelivers(d, drv, buf, 0, "INTx");
                 assertTrue(d.intxAsserted(), "the level stays up until the cause is cleared");
                 assertEquals(DmaTestRegistersView.INT_DONE, drv.takeInterruptStatus());
-                LinkRig.await(() -> !d.intxAsserted(), "Deassert_INTx after the driver cleared the cause");
+                Await.until(() -> !d.intxAsserted(), "Deassert_INTx after the driver cleared the cause");
             }
             assertTrue(r.rc.counters().get(Counter.MSI_DELIVERED) >= 2);
             assertEquals(1, r.rc.counters().get(Counter.INTX_ASSERT));
@@ -235,7 +236,7 @@ abstract class EndToEndContract {
                 DmaTestDriver.Completion write = drv.run(DmaTestDriver.Op.FILL, 0, secret.busAddress(), 64, 0x11111111, 30 * SECOND);
                 assertNotNull(write);
                 assertTrue(write.ok(), "a refused posted write is invisible to the device, as on PCIe");
-                LinkRig.await(() -> r.rc.counters().get(Counter.DMA_WRITE_REFUSED) >= 1, "the VRC counts the refused write");
+                Await.until(() -> r.rc.counters().get(Counter.DMA_WRITE_REFUSED) >= 1, "the VRC counts the refused write");
                 assertEquals(0x77, secret.segment().get(ValueLayout.JAVA_BYTE, 0), "unmapped memory untouched");
             }
         }
@@ -261,11 +262,11 @@ abstract class EndToEndContract {
             before.mmioWrite(2, 0, 4, 0x1234_5678);
             assertEquals(0x1234_5678L, before.mmioRead(2, 0, 4).value());
             r.killEndpoint();
-            LinkRig.await(() -> !r.link.isUp(), "the VRC sees the link go down");
+            Await.until(() -> !r.link.isUp(), "the VRC sees the link go down");
             assertEquals(0xFFFF_FFFFL, before.mmioRead(0, 0, 4).value(), "link down: all-ones at once");
             assertTrue(r.rc.counters().get(Counter.LINK_DOWN_FAILURE) >= 1);
             r.startEndpoint();
-            LinkRig.await(r.link::restarted, "the VRC notices the new session epoch");
+            Await.until(r.link::restarted, "the VRC notices the new session epoch");
             PcieDevice after = r.enumerateOne();
             assertEquals(DmaTestRegistersView.ID_VALUE, after.mmioRead(0, 0, 4).value());
             assertEquals(0, after.mmioRead(2, 0, 4).value(), "a new process: fresh device memory");

@@ -10,6 +10,7 @@ import dev.vpcie.protocol.link.GroupKey;
 import dev.vpcie.protocol.link.LinkCounters;
 import dev.vpcie.protocol.link.SecurityCounters;
 import dev.vpcie.protocol.transport.MacAddress;
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.vrc.DmaBuffer;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
@@ -85,7 +86,7 @@ class HostilePeerTest {
             }
             assertTrue(s.sent() > 70, "the stranger kept at it throughout: " + s.sent() + " frames");
             // the challenge of the stranger's last HELLO may still be on its way back
-            LinkRig.await(() -> answered(r.vrcLinks.securityCounters()) && answered(r.endpointLinks().securityCounters()),
+            Await.until(() -> answered(r.vrcLinks.securityCounters()) && answered(r.endpointLinks().securityCounters()),
                     "the last challenges are answered");
             for (var side : new Object[][] {{"VRC", r.vrcLinks.counters(), r.vrcLinks.securityCounters()},
                     {"endpoint", r.endpointLinks().counters(), r.endpointLinks().securityCounters()}}) {
@@ -123,7 +124,7 @@ class HostilePeerTest {
                 running.set(false);
                 attacker.join();
             }
-            LinkRig.await(() -> r.vrcLinks.securityCounters().wrongTag() == s.sent(), "every forged frame counted");
+            Await.until(() -> r.vrcLinks.securityCounters().wrongTag() == s.sent(), "every forged frame counted");
             assertEquals(0, r.vrcLinks.counters().sessionsDown());
         }
     }
@@ -147,8 +148,8 @@ class HostilePeerTest {
                 towardVrc += 3;
             }
             long e = towardEndpoint, v = towardVrc;
-            LinkRig.await(() -> r.endpointLinks().securityCounters().unauthenticated() == e, "the endpoint refused all " + e);
-            LinkRig.await(() -> r.vrcLinks.securityCounters().unauthenticated() == v, "the VRC refused all " + v);
+            Await.until(() -> r.endpointLinks().securityCounters().unauthenticated() == e, "the endpoint refused all " + e);
+            Await.until(() -> r.vrcLinks.securityCounters().unauthenticated() == v, "the VRC refused all " + v);
             assertEquals(DMATEST_ID, d.mmioRead(0, 0, 4).value(), "the session carries on");
             assertEquals(0, r.vrcLinks.counters().sessionsDown() + r.endpointLinks().counters().sessionsDown());
             assertEquals(0, r.endpointLinks().securityCounters().challengesSent(), "an unsealed HELLO does not even cost a challenge");

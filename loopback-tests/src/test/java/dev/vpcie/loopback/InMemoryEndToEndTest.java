@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vpcie.protocol.pci.Capability;
 import dev.vpcie.protocol.pci.PciConfig;
 import dev.vpcie.protocol.tlp.Bdf;
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.vrc.Bar;
 import dev.vpcie.vrc.Counter;
 import dev.vpcie.vrc.DmaBuffer;
@@ -142,7 +143,7 @@ class InMemoryEndToEndTest {
                 EndToEndContract.assertDelivers(d, drv, buf, 0, "INTx");
                 assertTrue(d.intxAsserted(), "the level stays up until the cause is cleared");
                 assertEquals(DmaTestRegistersView.INT_DONE, drv.takeInterruptStatus());
-                InMemoryPair.await(() -> !d.intxAsserted(), "Deassert_INTx after the driver cleared the cause");
+                Await.until(() -> !d.intxAsserted(), "Deassert_INTx after the driver cleared the cause");
             }
         }
     }
@@ -163,7 +164,7 @@ class InMemoryEndToEndTest {
                 DmaTestDriver.Completion write = drv.run(DmaTestDriver.Op.FILL, 0, secret.busAddress(), 64, 0x11111111, 10 * SECOND);
                 assertNotNull(write);
                 assertTrue(write.ok(), "a refused posted write is invisible to the device, as on PCIe");
-                InMemoryPair.await(() -> p.rc.counters().get(Counter.DMA_WRITE_REFUSED) >= 1, "the refused write is counted");
+                Await.until(() -> p.rc.counters().get(Counter.DMA_WRITE_REFUSED) >= 1, "the refused write is counted");
                 assertEquals(0x77, secret.segment().get(ValueLayout.JAVA_BYTE, 0), "unmapped memory untouched");
             }
         }
@@ -190,7 +191,7 @@ class InMemoryEndToEndTest {
             p.killEndpoint();
             assertEquals(0xFFFF_FFFFL, before.mmioRead(0, 0, 4).value(), "link down: all-ones at once");
             p.startEndpoint();
-            InMemoryPair.await(p.link::restarted, "the VRC notices the new epoch");
+            Await.until(p.link::restarted, "the VRC notices the new epoch");
             PcieDevice after = p.enumerateOne();
             assertEquals(DmaTestRegistersView.ID_VALUE, after.mmioRead(0, 0, 4).value());
             assertEquals(0, after.mmioRead(2, 0, 4).value(), "a new process: fresh device memory");
@@ -215,10 +216,10 @@ class InMemoryEndToEndTest {
             int command = (int) d.configRead(PciConfig.COMMAND, 2).value();
             d.configWrite(PciConfig.COMMAND, 2, command | PciConfig.Command.INTERRUPT_DISABLE);
             p.ports[0].goDown("VRC restarted");
-            InMemoryPair.await(() -> p.endpoint.owner().isEmpty(), "the endpoint is free");
+            Await.until(() -> p.endpoint.owner().isEmpty(), "the endpoint is free");
             p.ports[0].comeUp(0x7777);
             // The VRC takes the new session as a hot insertion and restores the function itself.
-            InMemoryPair.await(() -> p.rc.counters().get(Counter.HOT_INSERTION) == 1 && d.present(), "the hot insertion");
+            Await.until(() -> p.rc.counters().get(Counter.HOT_INSERTION) == 1 && d.present(), "the hot insertion");
             assertEquals(0, d.configRead(PciConfig.COMMAND, 2).value() & PciConfig.Command.INTERRUPT_DISABLE,
                     "hot reset: Command was cleared before the VRC restored decoding");
             PcieDevice again = d;

@@ -6,14 +6,13 @@ import dev.vpcie.endpoint.DeviceRegistry;
 import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.endpoint.EndpointConfig;
 import dev.vpcie.protocol.link.DirectTlpPort;
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.vrc.EndpointLink;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.vrc.RootComplexConfig;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 /**
  * A root complex and an endpoint with real device models, joined by an in-memory port pair: the
@@ -60,7 +59,7 @@ final class InMemoryPair implements AutoCloseable {
         endpoint.attach(ports[1]);
         ports[0].comeUp(++epoch);
         ports[0].settle(Duration.ofSeconds(WAIT_S)); // the VRC has handled the session events, not only seen the port's flag
-        await(() -> endpoint.owner().isPresent() && link.isUp(), "the session is up");
+        Await.until(() -> endpoint.owner().isPresent() && link.isUp(), "the session is up");
     }
 
     /** The endpoint process dies: its link goes down, as the peer's link-down timeout would notice. */
@@ -68,7 +67,7 @@ final class InMemoryPair implements AutoCloseable {
         endpoint.close();
         ports[1].goDown("endpoint process ended");
         ports[0].settle(Duration.ofSeconds(WAIT_S));
-        await(() -> !link.isUp(), "the VRC sees the link down");
+        Await.until(() -> !link.isUp(), "the VRC sees the link down");
     }
 
     List<PcieDevice> enumerate() throws InterruptedException { return rc.enumerate(); }
@@ -77,14 +76,6 @@ final class InMemoryPair implements AutoCloseable {
         List<PcieDevice> found = rc.enumerate();
         if (found.size() != 1) fail("expected one function, found " + found);
         return found.getFirst();
-    }
-
-    static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + WAIT_S * 1_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) fail("timed out waiting until " + what);
-            LockSupport.parkNanos(200_000);
-        }
     }
 
     @Override public void close() {

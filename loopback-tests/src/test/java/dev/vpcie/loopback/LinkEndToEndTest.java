@@ -13,6 +13,7 @@ import dev.vpcie.protocol.link.LinkEndpoint;
 import dev.vpcie.protocol.transport.FaultInjectingTransport;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.MemoryTransport;
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
 import java.time.Duration;
@@ -71,7 +72,7 @@ class LinkEndToEndTest {
                 Link link = vrcLinks.connect(a.address(), a.instance());
                 rc.attach(link);
                 assertTrue(link.awaitUp(Duration.ofSeconds(5)), "session up");
-                InMemoryPair.await(() -> process[0].endpoint().owner().isPresent(), "the endpoint is owned");
+                Await.until(() -> process[0].endpoint().owner().isPresent(), "the endpoint is owned");
                 PcieDevice d = DeviceChecks.onlyDmatest(rc);
                 DeviceChecks.mmioWidths(d);
                 DeviceChecks.copies(rc, d, 1, 4097, (1 << 20) + 5);
@@ -82,13 +83,13 @@ class LinkEndToEndTest {
 
                 long firstEpoch = link.peerEpoch();
                 process[0].close(); // the endpoint process ends (its link layer says goodbye)
-                InMemoryPair.await(() -> !link.isUp(), "the VRC sees the session end");
+                Await.until(() -> !link.isUp(), "the VRC sees the session end");
                 assertEquals(0xFFFF_FFFFL, d.mmioRead(0, 0, 4).value(), "a gone endpoint reads as all-ones");
 
                 process[0] = EndpointProcess.start(endpointSide); // a new process on the same interface
                 // The link's epoch, not EndpointLink.restarted(): EndpointLink learns epochs from the sessions it saw
                 // come up, and the first may have come up before rc.attach() made it the link's handler.
-                InMemoryPair.await(() -> link.isUp() && link.peerEpoch() != firstEpoch, "a session with the new endpoint process (new epoch)");
+                Await.until(() -> link.isUp() && link.peerEpoch() != firstEpoch, "a session with the new endpoint process (new epoch)");
                 PcieDevice again = DeviceChecks.onlyDmatest(rc);
                 DeviceChecks.copies(rc, again, 65_537);
                 DeviceChecks.interrupts(rc, again);

@@ -21,8 +21,6 @@ import dev.vpcie.vrc.RootComplexConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 /**
  * A VRC and an endpoint "process" joined by a {@link Wire} (which the rig closes), with everything from the link layer
@@ -141,14 +139,6 @@ final class LinkRig implements AutoCloseable {
 
     /** A new endpoint process on the same interface: a new session epoch, fresh devices. */
     void startEndpoint() throws IOException { endpoint = new EndpointProcess(wire.openEndpoint()); }
-
-    static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) fail("timed out waiting until " + what);
-            LockSupport.parkNanos(1_000_000);
-        }
-    }
 
     @Override public void close() {
         rc.close();

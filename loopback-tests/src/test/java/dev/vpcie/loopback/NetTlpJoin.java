@@ -1,9 +1,9 @@
 package dev.vpcie.loopback;
 
 import dev.vpcie.endpoint.Endpoint;
+import dev.vpcie.protocol.nettlp.NetTlpPort;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.testsupport.netns.VethTestbed;
-import dev.vpcie.protocol.nettlp.NetTlpPort;
 import dev.vpcie.vrc.EndpointLink;
 import dev.vpcie.vrc.RootComplex;
 import java.io.IOException;

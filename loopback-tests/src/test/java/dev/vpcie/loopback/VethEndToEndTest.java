@@ -1,11 +1,11 @@
 package dev.vpcie.loopback;
 
-import dev.vpcie.testsupport.netns.FrameLoss;
-import dev.vpcie.testsupport.netns.NetNamespace;
-import dev.vpcie.testsupport.netns.VethTestbed;
 import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.PcapTransport;
+import dev.vpcie.testsupport.netns.FrameLoss;
+import dev.vpcie.testsupport.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.VethTestbed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -2,6 +2,7 @@ package dev.vpcie.vrc;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.vpcie.testsupport.Await;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -114,7 +115,7 @@ class AccessTest {
         try (Fixture fx = new Fixture(Duration.ofSeconds(30), FakeFunction.nic(0, false))) {
             PcieDevice d = fx.enumerateOne();
             fx.ports[0].goDown("test");
-            Conditions.await("link down", () -> !fx.link.isUp());
+            Await.until(() -> !fx.link.isUp(), "link down");
             // With a 30 s timeout, these return at once only because the link is known down.
             assertEquals(0xFFFF_FFFFL, d.mmioRead(0, 0, 4).value());
             d.mmioWrite(0, 0, 4, 1);
@@ -128,7 +129,7 @@ class AccessTest {
             fx.endpoint.stopped = true;
             long[] result = new long[1];
             Thread reader = Thread.ofVirtual().start(() -> result[0] = d.mmioRead(0, 0, 4).value());
-            Conditions.await("read outstanding", () -> fx.link.tracker().outstanding() == 1);
+            Await.until(() -> fx.link.tracker().outstanding() == 1, "read outstanding");
             fx.ports[0].goDown("peer silent");
             reader.join(5000);
             assertFalse(reader.isAlive());

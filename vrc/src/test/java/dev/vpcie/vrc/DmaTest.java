@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.protocol.tlp.Bdf;
 import dev.vpcie.protocol.tlp.CplStatus;
+import dev.vpcie.testsupport.Await;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Random;
@@ -60,7 +61,7 @@ class DmaTest {
             d.mapDma(buf);
             byte[] data = pattern(3001, 3);
             fx.endpoint.dmaWrite(0, buf.busAddress() + 3, data);
-            Conditions.await("writes applied", () -> buf.segment().get(ValueLayout.JAVA_BYTE, 3 + 3000) == data[3000]);
+            Await.until(() -> buf.segment().get(ValueLayout.JAVA_BYTE, 3 + 3000) == data[3000], "writes applied");
             byte[] back = buf.segment().asSlice(0, 3010).toArray(ValueLayout.JAVA_BYTE);
             assertArrayEquals(data, Arrays.copyOfRange(back, 3, 3004));
             assertEquals(0, back[0] | back[1] | back[2], "bytes before the write untouched");
@@ -83,7 +84,7 @@ class DmaTest {
             assertEquals(2, fx.rc.counters().get(Counter.DMA_READ_REFUSED));
 
             fx.endpoint.dmaWrite(0, secret.busAddress() + 8, new byte[] {1, 2, 3, 4});
-            Conditions.await("write refused", () -> fx.rc.counters().get(Counter.DMA_WRITE_REFUSED) == 1);
+            Await.until(() -> fx.rc.counters().get(Counter.DMA_WRITE_REFUSED) == 1, "write refused");
             assertEquals(0x5A, secret.segment().get(ValueLayout.JAVA_BYTE, 8), "unmapped memory untouched");
 
             // Only the enabled bytes are read: a 1-byte read at the window's last byte is fine.

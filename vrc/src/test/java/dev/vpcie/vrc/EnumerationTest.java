@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.vpcie.protocol.link.DirectTlpPort;
 import dev.vpcie.protocol.pci.Capability;
 import dev.vpcie.protocol.tlp.Bdf;
+import dev.vpcie.testsupport.Await;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -115,12 +116,12 @@ class EnumerationTest {
             PcieDevice before = fx.enumerateOne();
             before.mmioWrite(0, 0x10, 4, 0x1234_5678L);
             fx.ports[0].goDown("peer restarted");
-            Conditions.await("link down", () -> !fx.link.isUp());
+            Await.until(() -> !fx.link.isUp(), "link down");
             assertEquals(0xFFFF_FFFFL, before.mmioRead(0, 0x10, 4).value(), "a dead link reads all-ones");
             // The endpoint comes back with fresh configuration space and a new session epoch.
             fx.endpoint.functions[0] = FakeFunction.nic(0, false);
             fx.ports[0].comeUp(2);
-            Conditions.await("restart noticed", fx.link::restarted);
+            Await.until(fx.link::restarted, "restart noticed");
             PcieDevice after = fx.rc.enumerate(fx.link).getFirst();
             after.mmioWrite(0, 0x10, 4, 0xCAFE_F00DL);
             assertEquals(0xCAFE_F00DL, after.mmioRead(0, 0x10, 4).value());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.protocol.pci.PciConfig;
 import dev.vpcie.protocol.tlp.CplStatus;
+import dev.vpcie.testsupport.Await;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,7 +36,7 @@ class HotPlugTest {
         PcieDevice d = fx.enumerateOne();
         d.onHotPlug(events);
         fx.ports[0].goDown("peer silent");
-        Conditions.await("the removal reaches the driver", () -> events.seen.contains("removed: peer silent"));
+        Await.until(() -> events.seen.contains("removed: peer silent"), "the removal reaches the driver");
         return d;
     }
 
@@ -54,7 +55,7 @@ class HotPlugTest {
             FakeFunction fresh = FakeFunction.nic(0, false); // reset: no BARs, no decoding
             fx.endpoint.functions[0] = fresh;
             fx.ports[1].comeUp(2); // the endpoint's end first: the VRC's first request must find it up
-            Conditions.await("the insertion reaches the driver", () -> events.seen.contains("inserted"));
+            Await.until(() -> events.seen.contains("inserted"), "the insertion reaches the driver");
             assertTrue(d.present());
             assertEquals(List.of(d), fx.rc.devices(), "the same function object, at the same Routing ID");
             assertSame(d, fx.rc.device(d.bdf()));
@@ -83,7 +84,7 @@ class HotPlugTest {
             other.set16(0x02, 0x100E); // another device ID behind the same endpoint address
             fx.endpoint.functions[0] = other;
             fx.ports[1].comeUp(2); // the endpoint's end first: the VRC's first request must find it up
-            Conditions.await("the refusal is counted", () -> fx.rc.counters().get(Counter.HOT_INSERTION_REFUSED) == 1);
+            Await.until(() -> fx.rc.counters().get(Counter.HOT_INSERTION_REFUSED) == 1, "the refusal is counted");
             assertFalse(d.present());
             assertEquals(List.of("removed: peer silent"), events.seen, "its driver is not told to use another device");
             assertEquals(0, other.config[PciConfig.COMMAND] & (PciConfig.Command.MEMORY_SPACE_ENABLE | PciConfig.Command.BUS_MASTER_ENABLE),
@@ -103,7 +104,7 @@ class HotPlugTest {
             fx.link.present(false);
             assertEquals(CplStatus.UR, fx.endpoint.dmaRead(0, mapped.busAddress(), 16).status());
             fx.endpoint.dmaWrite(0, mapped.busAddress(), new byte[] {1, 2, 3, 4});
-            Conditions.await("write refused", () -> fx.rc.counters().get(Counter.DMA_WRITE_REFUSED) == 1);
+            Await.until(() -> fx.rc.counters().get(Counter.DMA_WRITE_REFUSED) == 1, "write refused");
             assertEquals(0x5A, mapped.segment().get(ValueLayout.JAVA_BYTE, 0), "host memory untouched");
             fx.link.present(true);
             assertEquals(CplStatus.SC, fx.endpoint.dmaRead(0, mapped.busAddress(), 16).status());

@@ -3,6 +3,7 @@ package dev.vpcie.vrc;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.protocol.tlp.MemWrite;
+import dev.vpcie.testsupport.Await;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,13 +53,13 @@ class InterruptTest {
             d.enableIntx();
             assertEquals(0, fx.endpoint.functions[0].get16(0x04) & 0x0400, "Interrupt Disable cleared");
             fx.endpoint.intx(0, true);
-            Conditions.await("handler ran", () -> calls.get() == 1);
+            Await.until(() -> calls.get() == 1, "handler ran");
             fx.endpoint.intx(0, true); // still asserted: no new edge
             fx.endpoint.intx(0, false);
-            Conditions.await("deassert seen", () -> fx.rc.counters().get(Counter.INTX_DEASSERT) == 1);
+            Await.until(() -> fx.rc.counters().get(Counter.INTX_DEASSERT) == 1, "deassert seen");
             assertFalse(d.intxAsserted());
             fx.endpoint.intx(0, true);
-            Conditions.await("handler ran again", () -> calls.get() == 2);
+            Await.until(() -> calls.get() == 2, "handler ran again");
             assertEquals(3, fx.rc.counters().get(Counter.INTX_ASSERT));
             assertTrue(d.intxAsserted());
         }
@@ -75,7 +76,7 @@ class InterruptTest {
             fx.ports[1].send(new MemWrite(d.bdf() + 1, 0, base, 0xF, 0, new byte[] {0, 0, 0, 0}));
             // Address no vector was given.
             fx.ports[1].send(new MemWrite(d.bdf(), 0, base + 0x4000, 0xF, 0, new byte[] {0, 0, 0, 0}));
-            Conditions.await("refusals counted", () -> fx.rc.counters().get(Counter.MSI_REFUSED) == 3);
+            Await.until(() -> fx.rc.counters().get(Counter.MSI_REFUSED) == 3, "refusals counted");
             assertEquals(0, fx.rc.counters().get(Counter.MSI_DELIVERED));
         }
     }
@@ -85,7 +86,7 @@ class InterruptTest {
             PcieDevice d = fx.enumerateOne();
             d.enableMsix(1);
             fx.endpoint.msix(0, 0);
-            Conditions.await("counted", () -> fx.rc.counters().get(Counter.INTERRUPT_UNHANDLED) == 1);
+            Await.until(() -> fx.rc.counters().get(Counter.INTERRUPT_UNHANDLED) == 1, "counted");
         }
     }
 

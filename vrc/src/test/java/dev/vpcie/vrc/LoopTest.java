@@ -3,6 +3,7 @@ package dev.vpcie.vrc;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.protocol.link.LinkDownException;
+import dev.vpcie.testsupport.Await;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -20,7 +21,7 @@ class LoopTest {
             long bar0 = d.bar(0).address();
             fx.ports[0].comeUp(1);
             fx.ports[0].goDown("peer silent");
-            Conditions.await("link down", () -> !fx.link.isUp());
+            Await.until(() -> !fx.link.isUp(), "link down");
             // From another thread, with a 30 s completion timeout: only the link state can end it soon.
             CompletableFuture<Access> f = CompletableFuture.supplyAsync(() -> fx.rc.memReadAsync(bar0, 4)).thenCompose(x -> x);
             ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
@@ -35,7 +36,7 @@ class LoopTest {
             PcieDevice d = fx.enumerateOne();
             fx.endpoint.stopped = true;
             CompletableFuture<Access> f = fx.rc.memReadAsync(d.bar(0).address(), 4);
-            Conditions.await("read outstanding", () -> fx.link.tracker().outstanding() == 1);
+            Await.until(() -> fx.link.tracker().outstanding() == 1, "read outstanding");
             fx.ports[0].goDown("peer silent");
             ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
             assertInstanceOf(LinkDownException.class, e.getCause());

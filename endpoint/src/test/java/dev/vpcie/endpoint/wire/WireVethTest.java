@@ -7,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.vpcie.devices.nic.MacAddress;
-import dev.vpcie.testsupport.netns.NetNamespace;
-import dev.vpcie.testsupport.netns.VethTestbed;
 import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.PcapTransport;
+import dev.vpcie.testsupport.Await;
+import dev.vpcie.testsupport.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.VethTestbed;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -210,19 +211,6 @@ class WireVethTest {
         assertTrue(ping.contains("3 packets transmitted, 3 received"), ping);
         assertTrue(tap.counters().framesIn() >= 4 && tap.counters().framesOut() >= 4, tap.counters().toString());
         tap.close();
-        awaitTrue(() -> !ns.ip("link", "show").contains(name), "the TAP is gone after close");
-    }
-
-    private static void awaitTrue(IoCondition c, String what) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!c.holds()) {
-            if (System.nanoTime() > deadline) fail("timed out waiting until " + what);
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
-        }
-    }
-
-    @FunctionalInterface
-    private interface IoCondition {
-        boolean holds() throws IOException;
+        Await.until(() -> !ns.ip("link", "show").contains(name), "the TAP is gone after close");
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.vrc.nic.LinkState;
 import dev.vpcie.vrc.nic.NicOptions;
@@ -92,12 +93,6 @@ class NicOverNamespacesTest {
     }
 
     static void awaitCarrier(NicNetwork net, boolean up) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            boolean noCarrier = net.vrcHost.ip("link", "show", NicNetwork.TAP).contains("NO-CARRIER");
-            if (noCarrier != up) return;
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // polling the kernel's view of the TAP until the deadline
-        }
-        fail("the TAP's carrier never went " + (up ? "up" : "down"));
+        Await.until(() -> net.vrcHost.ip("link", "show", NicNetwork.TAP).contains("NO-CARRIER") != up, "the TAP's carrier goes " + (up ? "up" : "down"));
     }
 }

@@ -4,6 +4,7 @@ import static dev.vpcie.loopback.nic.NicRig.NIC_MAC;
 import static dev.vpcie.loopback.nic.NicRig.PEER_MAC;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.vrc.nic.LinkState;
 import dev.vpcie.vrc.nic.NicDriver;
 import dev.vpcie.vrc.nic.NicStats;
@@ -228,18 +229,18 @@ class NicDriverEndToEndTest {
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
             Thread t = sender(d, stop);
             try {
-                NicRig.await(() -> arrived.get() > 100, "traffic flows");
+                Await.until(() -> arrived.get() > 100, "traffic flows");
                 d.reset();
                 assertEquals(1, d.stats().resets());
                 long after = arrived.get();
-                NicRig.await(() -> arrived.get() > after + 100, "traffic flows again after the driver's reset");
+                Await.until(() -> arrived.get() > after + 100, "traffic flows again after the driver's reset");
                 assertEquals(1, d.stats().resets(), "no hang detected after the reset");
 
                 // A reset behind the driver's back (CTRL.RST written directly): the watchdog notices and recovers.
                 rig.device.mmioWrite(0, 0x0000, 4, 0x0400_0000L);
-                NicRig.await(() -> d.stats().resets() == 2, "the watchdog resets the NIC");
+                Await.until(() -> d.stats().resets() == 2, "the watchdog resets the NIC");
                 long later = arrived.get();
-                NicRig.await(() -> arrived.get() > later + 100, "traffic flows again after the external reset");
+                Await.until(() -> arrived.get() > later + 100, "traffic flows again after the external reset");
                 assertEquals(2, d.stats().resets(), "one recovery for one external reset");
             } finally {
                 stop.set(true);
@@ -250,7 +251,7 @@ class NicDriverEndToEndTest {
             assertNotNull(received.poll(NicRig.WAIT_S, TimeUnit.SECONDS), "receive works after the resets");
             // Rings run on the root complex's loop while the control thread reads the link: traffic
             // may flow again before the link state is known, so wait for it rather than assume it.
-            NicRig.await(() -> d.link().up(), "the link is up again");
+            Await.until(() -> d.link().up(), "the link is up again");
         }
     }
 

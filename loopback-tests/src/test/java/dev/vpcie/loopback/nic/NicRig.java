@@ -16,6 +16,7 @@ import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.endpoint.EndpointConfig;
 import dev.vpcie.protocol.link.DirectTlpPort;
 import dev.vpcie.protocol.transport.MacAddress;
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
 import dev.vpcie.vrc.RootComplexConfig;
@@ -28,8 +29,6 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -143,7 +142,7 @@ final class NicRig implements AutoCloseable {
         functionThread.target = endpoint.function(nicFunction);
         this.rc = new RootComplex(RootComplexConfig.defaults().withHostMemorySize(64L << 20).withCompletionTimeout(Duration.ofSeconds(5)));
         this.joined = join.join(rc, endpoint);
-        await(() -> endpoint.owner().isPresent() && rc.links().getFirst().isUp(), "the session is up");
+        Await.until(() -> endpoint.owner().isPresent() && rc.links().getFirst().isUp(), "the session is up");
         List<PcieDevice> found = rc.enumerate();
         if (found.size() != nicFunction + 1) fail("expected " + (nicFunction + 1) + " function(s), found " + found);
         this.device = found.get(nicFunction);
@@ -174,14 +173,6 @@ final class NicRig implements AutoCloseable {
     }
 
     void setCable(boolean up) { wire.setLinkUp(up); }
-
-    static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) fail("timed out waiting until " + what);
-            LockSupport.parkNanos(200_000);
-        }
-    }
 
     @Override public void close() {
         if (driver != null) driver.close();

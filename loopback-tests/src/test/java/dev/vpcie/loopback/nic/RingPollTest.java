@@ -4,6 +4,7 @@ import static dev.vpcie.loopback.nic.NicRig.NIC_MAC;
 import static dev.vpcie.loopback.nic.NicRig.PEER_MAC;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.vrc.Access;
 import dev.vpcie.vrc.Outcome;
 import dev.vpcie.vrc.nic.IntelNicDriver;
@@ -48,7 +49,7 @@ class RingPollTest {
             assertEquals(doorbells, d.stats().txDoorbells(), "frames queued with 'more' wait for the doorbell");
             d.flush();
             assertEquals(doorbells + 1, d.stats().txDoorbells(), "one doorbell for the whole batch");
-            NicRig.await(() -> arrived.size() == 32, "the batch reached the peer");
+            Await.until(() -> arrived.size() == 32, "the batch reached the peer");
             List<Integer> expected = new ArrayList<>();
             for (int n = 0; n < 32; n++) expected.add(n);
             assertEquals(expected, arrived, "in order");
@@ -68,7 +69,7 @@ class RingPollTest {
                 cycles.add(rig.rc.loop().cycles());
             });
             for (int n = 0; n < burst; n++) rig.toNic(numbered(NIC_MAC, PEER_MAC, n));
-            NicRig.await(() -> order.size() == burst, "the burst arrived");
+            Await.until(() -> order.size() == burst, "the burst arrived");
             List<Integer> expected = new ArrayList<>();
             for (int n = 0; n < burst; n++) expected.add(n);
             assertEquals(expected, order, "in order");
@@ -103,7 +104,7 @@ class RingPollTest {
                 }
             });
             try {
-                NicRig.await(() -> arrived.get() > 200, "frames stream");
+                Await.until(() -> arrived.get() > 200, "frames stream");
                 // What a CLI command does meanwhile: configuration and MMIO reads from its own thread.
                 long before = arrived.get();
                 for (int i = 0; i < 50; i++) {
@@ -113,7 +114,7 @@ class RingPollTest {
                     assertEquals(Outcome.SUCCESS, rig.device.mmioRead(0, 0x0008, 4).outcome(), "STATUS");
                 }
                 long during = arrived.get() - before;
-                NicRig.await(() -> arrived.get() > before + during + 100, "frames still stream");
+                Await.until(() -> arrived.get() > before + during + 100, "frames still stream");
             } finally {
                 stop.set(true);
                 sender.join(5000);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.protocol.transport.EventFd;
+import dev.vpcie.testsupport.Await;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -46,7 +47,7 @@ class AgentLoopTest {
             long blocks = loop.blocks(), cycles = loop.cycles(), cpu = loop.cpuTimeNs();
             // Three more blocks: an idle loop only wakes when its longest block ends, and runs a
             // cycle or two each time; a spinning loop would run hundreds of thousands meanwhile.
-            await(() -> loop.blocks() >= blocks + 3, "three more blocks");
+            Await.until(() -> loop.blocks() >= blocks + 3, "three more blocks");
             assertTrue(loop.cycles() - cycles < 50, "cycles while idle: " + (loop.cycles() - cycles));
             if (cpu >= 0) assertTrue(loop.cpuTimeNs() - cpu < TimeUnit.MILLISECONDS.toNanos(100), "CPU while idle");
         }
@@ -70,7 +71,7 @@ class AgentLoopTest {
                 awaitBlocked(loop);
                 long before = seen.getCount();
                 source.signal();
-                await(() -> seen.getCount() < before, "the loop drains the descriptor");
+                Await.until(() -> seen.getCount() < before, "the loop drains the descriptor");
             }
             assertTrue(seen.await(5, TimeUnit.SECONDS));
             loop.unwatch(source.fd());
@@ -122,15 +123,6 @@ class AgentLoopTest {
     /** Waits until the loop has blocked at least once more than now (it is idle). */
     private static void awaitBlocked(AgentLoop loop) {
         long b = loop.blocks();
-        await(() -> loop.blocks() > b, "the loop blocks");
-    }
-
-    /** Waits for {@code condition}, failing after 10 s. */
-    private static void await(java.util.function.BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) org.junit.jupiter.api.Assertions.fail("timed out waiting until " + what);
-            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
-        }
+        Await.until(() -> loop.blocks() > b, "the loop blocks");
     }
 }

@@ -1,14 +1,14 @@
 package dev.vpcie.protocol.link;
 
-import static dev.vpcie.protocol.link.LinkEndpointTest.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.protocol.tlp.Tlp;
+import dev.vpcie.testsupport.Await;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /** The in-memory port pair: session events on both ends, in-order delivery on each end's own thread. */
@@ -46,7 +46,7 @@ class DirectTlpPortTest {
             assertTrue(p[0].isUp() && p[1].isUp());
             for (int i = 0; i < 1000; i++) p[0].send(Recorder.tlp(i));
             for (int i = 0; i < 10; i++) p[1].send(Recorder.tlp(i));
-            await(() -> ep.count() == 1000 && rc.count() == 10, "every TLP delivered");
+            Await.until(() -> ep.count() == 1000 && rc.count() == 10, "every TLP delivered");
             assertNull(ep.error, ep.error);
             assertNull(rc.error, rc.error);
             assertEquals(List.of(42L), ep.upEpochs);
@@ -65,7 +65,7 @@ class DirectTlpPortTest {
             for (int i = 0; i < 5; i++) p[0].send(Recorder.tlp(i));
             Recorder ep = new Recorder();
             p[1].handler(ep);
-            await(() -> ep.count() == 5, "held TLPs delivered");
+            Await.until(() -> ep.count() == 5, "held TLPs delivered");
             assertNull(ep.error, ep.error);
             assertEquals(List.of(), ep.events, "upWithoutTelling starts no session event");
         } finally {
@@ -81,14 +81,14 @@ class DirectTlpPortTest {
             p[0].handler(rc);
             p[1].handler(ep);
             p[0].comeUp(1);
-            await(() -> rc.events.size() == 1 && ep.events.size() == 1, "both ends heard up");
+            Await.until(() -> rc.events.size() == 1 && ep.events.size() == 1, "both ends heard up");
             p[1].goDown("gone");
             p[0].goDown("again");
             assertFalse(p[0].isUp() || p[1].isUp());
             assertThrows(LinkDownException.class, () -> p[1].send(Recorder.tlp(0)));
-            await(() -> rc.events.size() == 2 && ep.events.size() == 2, "both ends heard down");
+            Await.until(() -> rc.events.size() == 2 && ep.events.size() == 2, "both ends heard down");
             p[0].comeUp(2); // a later event is queued behind the down, so the earlier events are all in
-            await(() -> rc.events.size() == 3 && ep.events.size() == 3, "both ends heard up again");
+            Await.until(() -> rc.events.size() == 3 && ep.events.size() == 3, "both ends heard up again");
             assertEquals(List.of("up", "down: gone", "up"), rc.events);
             assertEquals(List.of("up", "down: gone", "up"), ep.events);
             assertEquals(List.of(1L, 2L), ep.upEpochs);
@@ -110,7 +110,7 @@ class DirectTlpPortTest {
             p[0].comeUp(9);
             p[0].send(Recorder.tlp(0));
             p[0].send(Recorder.tlp(1));
-            await(() -> ep.count() == 2, "the TLPs sent after the new session");
+            Await.until(() -> ep.count() == 2, "the TLPs sent after the new session");
             assertEquals(List.of(0, 1), ep.numbers, "the three sent before the cut were dropped");
             assertEquals(List.of("down: cut", "up"), ep.events);
         } finally {
@@ -125,7 +125,7 @@ class DirectTlpPortTest {
         p[0].send(Recorder.tlp(0));
         p[1].close();
         p[0].close();
-        await(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("direct-lonely-")),
+        Await.until(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("direct-lonely-")),
                 "both dispatchers ended");
     }
 
@@ -175,7 +175,7 @@ class DirectTlpPortTest {
         p[0].handler(rc);
         p[1].handler(ep);
         p[0].comeUp(7);
-        await(() -> rc.events.size() == 1 && ep.events.size() == 1, "both ends heard up");
+        Await.until(() -> rc.events.size() == 1 && ep.events.size() == 1, "both ends heard up");
         p[1].close();
         p[1].close();
         assertTrue(p[1].closed());
@@ -183,9 +183,9 @@ class DirectTlpPortTest {
         assertFalse(p[0].isUp());
         assertThrows(LinkDownException.class, () -> p[0].send(Recorder.tlp(0)));
         String reason = "down: closed by shut-ep";
-        await(() -> rc.events.size() == 2, "the open end heard down");
+        Await.until(() -> rc.events.size() == 2, "the open end heard down");
         assertEquals(List.of("up", reason), rc.events);
-        await(() -> ep.events.size() == 2, "the closed end heard down");
+        Await.until(() -> ep.events.size() == 2, "the closed end heard down");
         assertEquals(List.of("up", reason), ep.events);
         p[0].close();
         assertTrue(p[0].closed());

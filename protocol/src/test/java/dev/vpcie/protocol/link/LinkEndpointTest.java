@@ -3,16 +3,16 @@ package dev.vpcie.protocol.link;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.protocol.tlp.Tlp;
-import dev.vpcie.protocol.transport.FaultInjectingTransport;
 import dev.vpcie.protocol.transport.FaultInjectingTransport.Faults;
+import dev.vpcie.protocol.transport.FaultInjectingTransport;
 import dev.vpcie.protocol.transport.MemoryTransport;
+import dev.vpcie.testsupport.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,14 +34,6 @@ class LinkEndpointTest {
     /** Discovery rounds wait this long for ANNOUNCEs: long enough for a loaded machine to answer. */
     static final Duration DISCOVERY = Duration.ofSeconds(2);
 
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) fail("timed out waiting until " + what);
-            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
-        }
-    }
-
     @Test void discoverConnectAndStreamThroughADamagedCable() throws Exception {
         Faults faults = Faults.parse("loss=5,dup=1,reorder=5,delay=20us,seed=3");
         try (MemoryTransport.Pair cable = MemoryTransport.pair();
@@ -61,7 +53,7 @@ class LinkEndpointTest {
             assertTrue(link.awaitUp(Duration.ofMillis(WAIT_MS)));
             int total = 50_000;
             for (int i = 0; i < total; i++) link.send(Recorder.tlp(i)); // blocks whenever the window is full
-            await(() -> atEp.count() == total || atEp.error != null, total + " TLPs delivered");
+            Await.until(() -> atEp.count() == total || atEp.error != null, total + " TLPs delivered");
             assertNull(atEp.error, atEp.error);
             assertEquals(List.of("up"), atEp.events);
         }
@@ -90,13 +82,13 @@ class LinkEndpointTest {
                         failed.set(t);
                     }
                 });
-                await(() -> queued.get() == 64 && sender.getState() == Thread.State.TIMED_WAITING, "the sender waits with one window queued");
+                Await.until(() -> queued.get() == 64 && sender.getState() == Thread.State.TIMED_WAITING, "the sender waits with one window queued");
                 assertEquals(64, queued.get(), "nothing beyond the window was taken");
                 valve.shut = false;
                 sender.join(WAIT_MS);
                 assertFalse(sender.isAlive());
                 assertNull(failed.get());
-                await(() -> atEp.count() == 1000, "everything delivered once the ACKs flow");
+                Await.until(() -> atEp.count() == 1000, "everything delivered once the ACKs flow");
                 assertNull(atEp.error);
             }
         }
@@ -147,15 +139,15 @@ class LinkEndpointTest {
             assertTrue(link.awaitUp(Duration.ofMillis(WAIT_MS)));
             long first = link.peerEpoch();
             ep.close(); // the endpoint process stops; its CLOSE tells the VRC at once
-            await(() -> atVrc.events.size() == 2, "down reported");
+            Await.until(() -> atVrc.events.size() == 2, "down reported");
             assertEquals("down: closed by the peer", atVrc.events.get(1));
             try (LinkEndpoint again = LinkEndpoint.start(cable.b(), STEADY)) {
                 Recorder atEp = new Recorder();
                 again.onAccept(l -> l.handler(atEp));
-                await(() -> link.isUp(), "the VRC's link reconnects to the new process");
+                Await.until(() -> link.isUp(), "the VRC's link reconnects to the new process");
                 assertNotEquals(first, link.peerEpoch());
                 link.send(Recorder.tlp(0));
-                await(() -> atEp.count() == 1, "a TLP over the new session");
+                Await.until(() -> atEp.count() == 1, "a TLP over the new session");
             }
         }
     }
@@ -179,7 +171,7 @@ class LinkEndpointTest {
             link.handler(atVrc);
             assertTrue(link.awaitUp(Duration.ofSeconds(10)));
             for (int i = 0; i < 100; i++) link.send(Recorder.tlp(i));
-            await(() -> atVrc.next == 100, "100 echoes");
+            Await.until(() -> atVrc.next == 100, "100 echoes");
             assertNull(atVrc.error);
             assertEquals(0, offLoop.get());
             assertEquals(100, echoed.get());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.testsupport.netns.VethTestbed;
 import java.io.IOException;
@@ -121,11 +122,7 @@ class PromiscuousVethTest {
     }
 
     private static void awaitCarrier(AfPacketTransport t, boolean wanted) throws IOException {
-        long deadline = System.nanoTime() + Frames.WAIT_NANOS;
-        while (t.carrier() != wanted) {
-            if (System.nanoTime() - deadline > 0) fail("carrier did not become " + wanted);
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
-        }
+        Await.until(() -> t.carrier() == wanted, "the carrier becomes " + wanted);
     }
 
     @Test

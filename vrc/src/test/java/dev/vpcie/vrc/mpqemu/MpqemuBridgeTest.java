@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.protocol.transport.EventFd;
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.vrc.Counter;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
@@ -140,12 +141,12 @@ class MpqemuBridgeTest {
         start(FakeRemoteFunction.nic());
         syncRam();
         guestAssigns();
-        Await.until("guest RAM mapped", () -> bridge.guestRam().layouts() == 1);
+        Await.until(() -> bridge.guestRam().layouts() == 1, "guest RAM mapped");
         for (int i = 0; i < 64; i++) ram.set(JAVA_BYTE, 0x201000 + i, (byte) (i + 1));
         byte[] got = f.dmaRead(0x201000, 64);
         for (int i = 0; i < 64; i++) assertEquals(i + 1, got[i]);
         f.dmaWrite(0x9F000, new byte[] {5, 6, 7, 8});
-        Await.until("DMA write in guest RAM", () -> ram.get(JAVA_BYTE, 0x9F003) == 8);
+        Await.until(() -> ram.get(JAVA_BYTE, 0x9F003) == 8, "DMA write in guest RAM");
         assertNull(f.dmaRead(0xA0000, 4), "the VGA hole is not RAM: UR");
         assertNull(f.dmaRead(4 * MIB, 4), "past the end of RAM: UR");
         assertEquals(2, rc.counters().get(Counter.DMA_READ_REFUSED));
@@ -153,7 +154,7 @@ class MpqemuBridgeTest {
         assertEquals(2, rc.dmaWindows().mappings().size(), "DMA windows are exactly the two RAM sections");
 
         qemu.send(new SyncSysmem(List.of(new Region(0, MIB, 0, memfd))));
-        Await.until("second layout and its windows", () -> rc.dmaWindows().mappings().size() == 1);
+        Await.until(() -> rc.dmaWindows().mappings().size() == 1, "second layout and its windows");
         assertEquals(2, bridge.guestRam().layouts());
         assertNull(f.dmaRead(0x201000, 4), "RAM no longer there: refused");
     }
@@ -165,15 +166,15 @@ class MpqemuBridgeTest {
             guestAssigns(); // a round trip: SET_IRQFD has been handled after it
             assertEquals(PcieDevice.InterruptMode.INTX, device.interruptMode());
             f.assertIntx();
-            Await.until("irqfd raised", () -> drain(line));
+            Await.until(() -> drain(line), "irqfd raised");
             assertEquals(1, bridge.count(BridgeCounter.INTX_TRIGGER));
             resample.signal(); // guest EOI while the function still asserts
-            Await.until("re-raised", () -> drain(line));
+            Await.until(() -> drain(line), "re-raised");
             assertEquals(1, bridge.count(BridgeCounter.INTX_REASSERT));
             f.deassertIntx();
-            Await.until("deasserted", () -> !device.intxAsserted());
+            Await.until(() -> !device.intxAsserted(), "deasserted");
             resample.signal();
-            Await.until("resample seen", () -> bridge.count(BridgeCounter.INTX_RESAMPLE) == 2);
+            Await.until(() -> bridge.count(BridgeCounter.INTX_RESAMPLE) == 2, "resample seen");
             assertFalse(drain(line), "not raised again once the function deasserted");
             assertEquals(1, bridge.count(BridgeCounter.INTX_REASSERT));
         }
@@ -237,7 +238,7 @@ class MpqemuBridgeTest {
     @Test void aLayoutThatCannotBeMappedIsCountedAndTheOldOneStays() throws Exception {
         start(FakeRemoteFunction.nic());
         syncRam();
-        Await.until("first layout", () -> bridge.guestRam().layouts() == 1);
+        Await.until(() -> bridge.guestRam().layouts() == 1, "first layout");
         UnixSocket[] notMemory = UnixSocket.pair(); // a socket cannot be mapped
         try {
             qemu.send(new SyncSysmem(List.of(new Region(0, MIB, 0, notMemory[0].fd()))));

@@ -3,15 +3,14 @@ package dev.vpcie.vrc.tap;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.protocol.agent.AgentLoop;
-import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.protocol.transport.ErrnoException;
 import dev.vpcie.protocol.transport.MacAddress;
 import dev.vpcie.protocol.transport.Tap;
+import dev.vpcie.testsupport.Await;
+import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.vrc.nic.TxOffload;
 import dev.vpcie.vrc.nic.packet.EchoResponder;
 import dev.vpcie.vrc.nic.packet.Ipv4Address;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -48,9 +47,9 @@ class TapBridgeTest {
                     assertTrue(nic.sent.stream().allMatch(s -> s.offload() instanceof TxOffload.None), "ping needs no offload");
 
                     nic.setLink(false);
-                    await("carrier off", () -> ns.ip("link", "show", "vtap0").contains("NO-CARRIER"));
+                    Await.until(() -> ns.ip("link", "show", "vtap0").contains("NO-CARRIER"), "carrier off");
                     nic.setLink(true);
-                    await("carrier on", () -> ns.ip("link", "show", "vtap0").contains("LOWER_UP"));
+                    Await.until(() -> ns.ip("link", "show", "vtap0").contains("LOWER_UP"), "carrier on");
                 } finally {
                     bridge.close();
                 }
@@ -85,18 +84,5 @@ class TapBridgeTest {
     @Test void badNamesAreRefusedBeforeAnySystemCall() {
         for (String bad : new String[] {"", "a/b", "has space", "sixteen-chars-xx"})
             assertThrows(IllegalArgumentException.class, () -> Tap.create(bad, false), bad);
-    }
-
-    private static void await(String what, Check condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) fail("timed out waiting for " + what);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
-    }
-
-    @FunctionalInterface
-    interface Check {
-        boolean holds() throws Exception;
     }
 }
