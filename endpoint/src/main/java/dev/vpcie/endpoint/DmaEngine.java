@@ -123,12 +123,10 @@ final class DmaEngine implements DmaPort {
     private int outstanding;
     private TagAllocator tags;
     private TagSpace space;
-    /** Tags held permanently so that a 5-bit space hands out only 0..31 (TagAllocator knows 8- and 10-bit spaces). */
-    private int reservedTags;
     private final ArrayDeque<Quarantined> quarantine = new ArrayDeque<>();
 
-    /** Tag values 0..capacity-1 (5- and 8-bit spaces) or 256.. (10-bit), at most {@code capacity} in flight. */
-    private record TagSpace(boolean tenBit, boolean fiveBit, int capacity) {}
+    /** The tags software allows, at most {@code capacity} of them in flight. */
+    private record TagSpace(TagAllocator.Space tags, int capacity) {}
 
     private record Quarantined(int tag, long releaseNs, int generation) {}
 
@@ -460,31 +458,23 @@ final class DmaEngine implements DmaPort {
             tags.free(q.tag());
         }
         TagSpace wanted = wantedTagSpace();
-        if (tags == null || !wanted.equals(space) && tags.outstanding() == reservedTags) {
+        if (tags == null || !wanted.equals(space) && tags.outstanding() == 0) {
             space = wanted;
-            if (wanted.fiveBit()) {
-                // Take every 8-bit tag, then give back 0..capacity-1: only those are ever handed out.
-                tags = TagAllocator.eightBit();
-                for (int i = 0; i < tags.capacity(); i++) tags.allocate();
-                for (int tag = 0; tag < wanted.capacity(); tag++) tags.free(tag);
-                reservedTags = tags.capacity() - wanted.capacity();
-            } else {
-                tags = TagAllocator.of(wanted.tenBit(), wanted.capacity());
-                reservedTags = 0;
-            }
+            tags = TagAllocator.of(wanted.tags(), wanted.capacity());
         }
     }
 
     private TagSpace wantedTagSpace() {
-        int max = settings.maxOutstandingReads();
+        TagAllocator.Space tags = TagAllocator.Space.FIVE_BIT;
         Optional<PciExpressCapability> pcie = config.pciExpress();
-        if (pcie.isEmpty()) return new TagSpace(false, true, Math.min(32, max));
-        int at = pcie.get().offset();
-        boolean tenBitSupported = (config.read(at + Pcie.DEVICE_CAPABILITIES_2, 4) & Pcie.DEVCAP2_10BIT_TAG_REQUESTER) != 0;
-        boolean tenBitEnabled = (config.read(at + Pcie.DEVICE_CONTROL_2, 2) & Pcie.DEVCTL2_10BIT_TAG_REQUESTER) != 0;
-        if (tenBitSupported && tenBitEnabled) return new TagSpace(true, false, Math.min(768, max));
-        if (pcie.get().extendedTagEnabled()) return new TagSpace(false, false, Math.min(256, max));
-        return new TagSpace(false, true, Math.min(32, max));
+        if (pcie.isPresent()) {
+            int at = pcie.get().offset();
+            boolean tenBitSupported = (config.read(at + Pcie.DEVICE_CAPABILITIES_2, 4) & Pcie.DEVCAP2_10BIT_TAG_REQUESTER) != 0;
+            boolean tenBitEnabled = (config.read(at + Pcie.DEVICE_CONTROL_2, 2) & Pcie.DEVCTL2_10BIT_TAG_REQUESTER) != 0;
+            if (tenBitSupported && tenBitEnabled) tags = TagAllocator.Space.TEN_BIT;
+            else if (pcie.get().extendedTagEnabled()) tags = TagAllocator.Space.EIGHT_BIT;
+        }
+        return new TagSpace(tags, Math.min(tags.size(), settings.maxOutstandingReads()));
     }
 
     private void quarantine(int tag, int generation, long timeoutNs) {

@@ -4,6 +4,7 @@ import dev.vpcie.protocol.link.LinkDownException;
 import dev.vpcie.protocol.tlp.Bdf;
 import dev.vpcie.protocol.tlp.Completion;
 import dev.vpcie.protocol.tlp.CplStatus;
+import dev.vpcie.protocol.tlp.TagAllocator;
 import dev.vpcie.protocol.tlp.Tlp;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -19,10 +20,11 @@ import org.slf4j.LoggerFactory;
  * request's future, which completes with the {@link Access} or, when the link is (or goes) down,
  * exceptionally with {@link LinkDownException}.
  *
- * <p>Tags are 8-bit (the default without 10-bit tag support) and handed out round-robin, so a
- * tag freed by a timeout is reused as late as possible and a straggling completion for it is
- * far more likely to find an empty slot (counted as unexpected) than a new request. When every
- * tag is taken, requests wait for one in arrival order, up to {@link #MAX_WAITING} of them.
+ * <p>Tags are 8-bit (the default without 10-bit tag support) from a {@link TagAllocator}, which
+ * hands them out round-robin: a tag freed by a timeout is reused as late as possible, so a
+ * straggling completion for it is far more likely to find an empty slot (counted as unexpected)
+ * than a new request. When every tag is taken, requests wait for one in arrival order, up to
+ * {@link #MAX_WAITING} of them.
  */
 final class CompletionTracker {
     static final int TAGS = 256;
@@ -38,8 +40,7 @@ final class CompletionTracker {
     private final Counters counters;
     private final long timeoutNanos;
     private final int requesterId;
-    private int cursor;
-    private int inUse;
+    private final TagAllocator tags = TagAllocator.eightBit();
     /** Tags in use, readable from any thread (tests, diagnostics). */
     private volatile int outstanding;
     private boolean down;
@@ -73,7 +74,7 @@ final class CompletionTracker {
             return false;
         }
         r.deadlineNs = nowNs + timeoutNanos;
-        if (inUse == TAGS) {
+        if (tags.outstanding() == tags.capacity()) {
             if (waiting.size() >= MAX_WAITING) {
                 counters.increment(Counter.COMPLETION_TIMEOUT);
                 r.finish(Outcome.TIMEOUT);
@@ -89,17 +90,12 @@ final class CompletionTracker {
     }
 
     private void take(Request r) {
-        for (int i = 0; i < TAGS; i++) {
-            int tag = (cursor + i) & (TAGS - 1);
-            if (slots[tag] == null) {
-                slots[tag] = r;
-                r.tag = tag;
-                cursor = tag + 1;
-                outstanding = ++inUse;
-                return;
-            }
-        }
-        throw new IllegalStateException("tag accounting broken: " + inUse + " in use but no free slot");
+        int tag = tags.allocate();
+        if (tag == TagAllocator.NONE || slots[tag] != null)
+            throw new IllegalStateException("tag accounting broken: " + tags.outstanding() + " in use, allocated " + tag);
+        slots[tag] = r;
+        r.tag = tag;
+        outstanding = tags.outstanding();
     }
 
     /** Every completion that arrives on this link (loop thread). */
@@ -163,12 +159,12 @@ final class CompletionTracker {
     /** Fails every open request with {@code why} (the link went down, the root complex closed). */
     void failAll(RuntimeException why) {
         // The count first: a caller woken by its failed request must not still see it outstanding.
-        inUse = 0;
         outstanding = 0;
         for (int tag = 0; tag < TAGS; tag++) {
             Request r = slots[tag];
             if (r != null) {
                 slots[tag] = null;
+                tags.free(tag);
                 r.fail(why);
             }
         }
@@ -186,13 +182,14 @@ final class CompletionTracker {
     private void release(Request r) {
         if (slots[r.tag] == r) {
             slots[r.tag] = null;
-            outstanding = --inUse;
+            tags.free(r.tag);
+            outstanding = tags.outstanding();
         }
     }
 
     /** A request that waited for a tag and now has one (loop thread), or null; its TLP must be sent. */
     Request nextReady() {
-        while (inUse < TAGS) {
+        while (tags.outstanding() < tags.capacity()) {
             Request w = waiting.poll();
             if (w == null) return null;
             if (w.done) continue;

@@ -32,6 +32,15 @@ class TagAllocatorTest {
         assertEquals(256, tags.outstanding());
     }
 
+    @Test void fiveBitSpaceIs0To31() {
+        TagAllocator tags = TagAllocator.of(TagAllocator.Space.FIVE_BIT, 32);
+        BitSet seen = drain(tags);
+        assertEquals(32, seen.cardinality());
+        assertEquals(31, seen.length() - 1);
+        assertThrows(IllegalArgumentException.class, () -> TagAllocator.of(TagAllocator.Space.FIVE_BIT, 33));
+        assertThrows(IllegalArgumentException.class, () -> tags.free(32));
+    }
+
     @Test void tenBitSpaceAvoidsTag98Zero() {
         BitSet seen = drain(TagAllocator.tenBit());
         assertEquals(768, seen.cardinality());
@@ -40,13 +49,13 @@ class TagAllocatorTest {
     }
 
     @Test void boundedByTheOutstandingLimit() {
-        TagAllocator tags = TagAllocator.of(true, 4);
+        TagAllocator tags = TagAllocator.of(TagAllocator.Space.TEN_BIT, 4);
         assertEquals(4, drain(tags).cardinality());
         assertEquals(TagAllocator.NONE, tags.allocate());
         tags.free(257);
         assertEquals(260, tags.allocate(), "round-robin continues after the last tag handed out");
         assertEquals(TagAllocator.NONE, tags.allocate());
-        assertThrows(IllegalArgumentException.class, () -> TagAllocator.of(false, 257));
+        assertThrows(IllegalArgumentException.class, () -> TagAllocator.of(TagAllocator.Space.EIGHT_BIT, 257));
     }
 
     @Test void reusesATagAsLateAsPossible() {
@@ -59,6 +68,25 @@ class TagAllocatorTest {
         assertFalse(tags.inUse(a));
     }
 
+    /** What the VRC relies on after a completion timeout: the freed tag comes round last, whatever was freed after it. */
+    @Test void aFreedTagComesRoundOnlyAfterEveryOtherTagOfItsSpace() {
+        for (TagAllocator.Space space : TagAllocator.Space.values()) {
+            TagAllocator tags = TagAllocator.of(space, space.size());
+            int timedOut = tags.allocate();
+            tags.free(timedOut);
+            BitSet before = new BitSet();
+            for (int i = 0; i < space.size() - 1; i++) {
+                int t = tags.allocate();
+                assertNotEquals(timedOut, t, space + ": handed out again before the others");
+                before.set(t);
+                if (i % 3 == 0) tags.free(t); // others come and go meanwhile
+            }
+            assertEquals(space.size() - 1, before.cardinality(), space + ": every other tag once");
+            assertEquals(timedOut, tags.allocate(), space + ": then the freed one");
+            assertEquals(space, tags.space());
+        }
+    }
+
     @Test void freeingWhatIsNotHeldIsABug() {
         TagAllocator tags = TagAllocator.eightBit();
         assertThrows(IllegalStateException.class, () -> tags.free(3));
@@ -67,7 +95,7 @@ class TagAllocatorTest {
     }
 
     @Test void threadsNeverHoldTheSameTag() throws Exception {
-        TagAllocator tags = TagAllocator.of(false, 64);
+        TagAllocator tags = TagAllocator.of(TagAllocator.Space.EIGHT_BIT, 64);
         Set<Integer> held = ConcurrentHashMap.newKeySet();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
