@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.testsupport.Await;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.testsupport.netns.VethPair;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,8 +24,7 @@ class NoAddressInterconnectTest {
     private static final String GROUP = "9";
 
     @Test void endpointAndVrcUseVethsWithoutAnyAddress() throws Exception {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "no-address interconnect test skipped: " + why);
+        NamespaceTests.assumeAvailable("no-address interconnect test");
         try (NetNamespace epHost = NetNamespace.create("noaddrep"); NetNamespace vrcHost = NetNamespace.create("noaddrvrc");
              VethPair veth = VethPair.create(vrcHost, epHost)) {
             vrcHost.exec("sysctl", "-q", "-w", "net.ipv6.conf." + veth.nameA() + ".disable_ipv6=1");

@@ -3,6 +3,7 @@ package dev.vpcie.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.testsupport.Await;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -10,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -42,8 +42,7 @@ class VrcAttachCommandTest {
     }
 
     @Test void systemPingThroughTheAttachedNicThenDetach() throws Exception {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "attach test skipped: " + why);
+        NamespaceTests.assumeAvailable("attach test");
         rig = new VrcPingTestRig();
         VrcCommand.connector = rig.connector();
         AtomicReference<VrcAttachCommand> command = new AtomicReference<>();
@@ -75,8 +74,7 @@ class VrcAttachCommandTest {
     }
 
     @Test void aTapNameThatExistsIsExitOne() throws Exception {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "attach test skipped: " + why);
+        NamespaceTests.assumeAvailable("attach test");
         rig = new VrcPingTestRig();
         VrcCommand.connector = rig.connector();
         try (NetNamespace ns = NetNamespace.create("attach")) {

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.cli.control.ControlPaths;
 import dev.vpcie.testsupport.Await;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.testsupport.netns.VethPair;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,8 +22,7 @@ import org.junit.jupiter.api.Test;
 class VrcAttachServiceTest {
 
     @Test void lspciAndStatusFromAnotherProcessWhileAttachCarriesAPing() throws Exception {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "attach over namespaces skipped: " + why);
+        NamespaceTests.assumeAvailable("attach over namespaces");
         try (NetNamespace vrcHost = NetNamespace.create("svcvrc"); NetNamespace epHost = NetNamespace.create("svcep");
              NetNamespace peer = NetNamespace.create("svcpeer");
              VethPair ic = VethPair.create(vrcHost, epHost); VethPair wire = VethPair.create(epHost, peer)) {

@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.vpcie.endpoint.DeviceRegistry;
 import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.protocol.nettlp.NetTlpCounters;
-import dev.vpcie.testsupport.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.VethTestbed;
 import dev.vpcie.vrc.Counter;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
 import java.io.IOException;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,8 +25,7 @@ class NetTlpOverNamespacesTest {
 
     @BeforeAll
     static void createTestbed() throws IOException {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "NetTLP over namespaces skipped: " + why);
+        NamespaceTests.assumeAvailable("NetTLP over namespaces");
         testbed = VethTestbed.create("ntlp");
     }
 

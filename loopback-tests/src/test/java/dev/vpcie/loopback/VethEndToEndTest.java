@@ -4,6 +4,7 @@ import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.PcapTransport;
 import dev.vpcie.testsupport.netns.FrameLoss;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.testsupport.netns.VethTestbed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -40,8 +40,7 @@ class VethEndToEndTest {
 
     @BeforeAll
     static void createTestbed() throws IOException {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "end-to-end tests over veth skipped: " + why);
+        NamespaceTests.assumeAvailable("end-to-end tests over veth");
         testbed = VethTestbed.create("e2e");
     }
 

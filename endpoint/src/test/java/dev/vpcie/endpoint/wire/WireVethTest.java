@@ -11,6 +11,7 @@ import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.PcapTransport;
 import dev.vpcie.testsupport.Await;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.testsupport.netns.VethTestbed;
 import java.io.IOException;
@@ -47,8 +48,7 @@ class WireVethTest {
 
     @BeforeAll
     static void createTestbed() throws IOException {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "wire tests over veth skipped: " + why);
+        NamespaceTests.assumeAvailable("wire tests over veth");
         testbed = VethTestbed.create("wire");
         // No IPv6 on the testbed: the kernels' own IPv6 chatter (MLD reports, neighbour and router
         // solicitations, again each time a test takes the link down and up) reaches the NIC's wire

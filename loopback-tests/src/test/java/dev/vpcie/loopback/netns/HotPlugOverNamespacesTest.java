@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.vpcie.testsupport.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.vrc.Counter;
 import dev.vpcie.vrc.Outcome;
 import dev.vpcie.vrc.PcieDevice;
@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,8 +33,7 @@ class HotPlugOverNamespacesTest {
 
     @BeforeAll
     static void needsRoot() {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "hot-plug over namespaces tests skipped: " + why);
+        NamespaceTests.assumeAvailable("hot-plug over namespaces tests");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.vpcie.testsupport.Await;
-import dev.vpcie.testsupport.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.vrc.nic.LinkState;
 import dev.vpcie.vrc.nic.NicOptions;
 import java.io.IOException;
@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -32,8 +31,7 @@ class NicOverNamespacesTest {
 
     @BeforeAll
     static void needsRoot() {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "NIC over namespaces tests skipped: " + why);
+        NamespaceTests.assumeAvailable("NIC over namespaces tests");
     }
 
     private static NicOptions driverOptions() {

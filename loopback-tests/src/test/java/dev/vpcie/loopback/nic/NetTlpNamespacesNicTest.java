@@ -2,11 +2,10 @@ package dev.vpcie.loopback.nic;
 
 import dev.vpcie.devices.nic.NvmImage;
 import dev.vpcie.loopback.NetTlpJoin;
-import dev.vpcie.testsupport.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.VethTestbed;
 import java.io.IOException;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
@@ -18,8 +17,7 @@ class NetTlpNamespacesNicTest extends NicDriverEndToEndTest {
 
     @BeforeAll
     static void createTestbed() throws IOException {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "NICs over NetTLP across namespaces skipped: " + why);
+        NamespaceTests.assumeAvailable("NICs over NetTLP across namespaces");
         testbed = VethTestbed.create("ntlpnic");
     }
 

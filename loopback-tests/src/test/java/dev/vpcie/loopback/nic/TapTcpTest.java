@@ -3,10 +3,10 @@ package dev.vpcie.loopback.nic;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.loopback.netns.KernelTraffic;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.vrc.nic.NicDriver;
 import dev.vpcie.vrc.tap.TapBridge;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -21,8 +21,7 @@ class TapTcpTest {
 
     @ParameterizedTest @EnumSource(NicRig.Model.class)
     void pingAndTcpThroughTheNic(NicRig.Model model) throws Exception {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "TAP test skipped: " + why);
+        NamespaceTests.assumeAvailable("TAP test");
         try (NicRig rig = new NicRig(model, 1514); NetNamespace host = NetNamespace.create("nichost");
              NetNamespace peer = NetNamespace.create("nicpeer")) {
             NicDriver d = rig.open(NicRig.options().withWatchdog(java.time.Duration.ofSeconds(2)));

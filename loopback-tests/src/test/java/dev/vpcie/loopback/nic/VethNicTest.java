@@ -3,12 +3,12 @@ package dev.vpcie.loopback.nic;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.loopback.netns.KernelTraffic;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.vrc.nic.NicDriver;
 import dev.vpcie.vrc.nic.NicOptions;
 import dev.vpcie.vrc.tap.TapBridge;
 import java.time.Duration;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -24,8 +24,7 @@ class VethNicTest {
     @ParameterizedTest(name = "{0} with {1} % interconnect loss")
     @CsvSource({"E1000, 0", "E1000, 5", "IGB, 0", "IGB, 5"})
     void systemPingAndTcpThroughTheTap(NicRig.Model model, int loss) throws Exception {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "NIC over veth test skipped: " + why);
+        NamespaceTests.assumeAvailable("NIC over veth test");
         try (VethNicRig rig = new VethNicRig(model, loss); NetNamespace peer = NetNamespace.create("nicpeer")) {
             NicDriver d = rig.open(NicOptions.defaults().withLinkWait(Duration.ofSeconds(10)));
             NetNamespace host = rig.testbed.a();

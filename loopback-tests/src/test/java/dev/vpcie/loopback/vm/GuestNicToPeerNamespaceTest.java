@@ -1,10 +1,9 @@
 package dev.vpcie.loopback.vm;
 
 import dev.vpcie.endpoint.wire.InterfaceWire;
-import dev.vpcie.testsupport.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.VethTestbed;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,8 +23,7 @@ class GuestNicToPeerNamespaceTest {
 
     @BeforeAll static void image() throws Exception {
         VmTestSupport.assumeRoot();
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, "VM network tests skipped: " + why);
+        NamespaceTests.assumeAvailable("VM network tests");
         image = GuestImage.get();
         VmTestSupport.assumeQemu();
     }

@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vpcie.testsupport.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.VethTestbed;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Changing an interface: the errors anywhere, the changes themselves in a namespace of the test's own (root). */
@@ -24,8 +23,7 @@ class InterfaceIoctlTest {
 
     @Test
     void mtuAndUpAreSetInTheCallersNamespace() throws Exception {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "interface ioctl test skipped: " + why);
+        NamespaceTests.assumeAvailable("interface ioctl test");
         try (VethTestbed testbed = VethTestbed.create("ioc")) {
             String name = testbed.interfaceA();
             testbed.a().call(() -> {

@@ -11,6 +11,7 @@ import dev.vpcie.protocol.link.TlpHandler;
 import dev.vpcie.protocol.tlp.MemWrite;
 import dev.vpcie.protocol.tlp.Tlp;
 import dev.vpcie.testsupport.netns.FrameLoss;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.testsupport.netns.VethTestbed;
 import java.io.IOException;
@@ -50,8 +51,7 @@ class LinkOverVethTest {
 
     @BeforeAll
     static void createTestbed() throws IOException {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "link over veth tests skipped: " + why);
+        NamespaceTests.assumeAvailable("link over veth tests");
         testbed = VethTestbed.create("lk");
     }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.testsupport.netns.Command;
 import dev.vpcie.testsupport.netns.FrameLoss;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.testsupport.netns.VethPair;
 import dev.vpcie.testsupport.netns.VethTestbed;
@@ -17,7 +18,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,8 +27,7 @@ class NetNamespaceTest {
 
     @BeforeAll
     static void create() throws IOException {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "namespace harness tests skipped: " + why);
+        NamespaceTests.assumeAvailable("namespace harness tests");
         testbed = VethTestbed.create("ns");
     }
 

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.vpcie.testsupport.Await;
-import dev.vpcie.testsupport.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.VethTestbed;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -36,8 +36,7 @@ class PromiscuousVethTest {
 
     @BeforeAll
     static void createTestbed() throws IOException {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "promiscuous transport tests skipped: " + why);
+        NamespaceTests.assumeAvailable("promiscuous transport tests");
         testbed = VethTestbed.create("pr");
     }
 

@@ -7,11 +7,11 @@ import dev.vpcie.protocol.transport.ErrnoException;
 import dev.vpcie.protocol.transport.MacAddress;
 import dev.vpcie.protocol.transport.Tap;
 import dev.vpcie.testsupport.Await;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.vrc.nic.TxOffload;
 import dev.vpcie.vrc.nic.packet.EchoResponder;
 import dev.vpcie.vrc.nic.packet.Ipv4Address;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,8 +23,7 @@ class TapBridgeTest {
     static final MacAddress NIC_MAC = MacAddress.parse("02:a0:00:00:00:01"), PEER_MAC = MacAddress.parse("02:a0:00:00:00:02");
 
     static void assumeRoot() {
-        String why = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "TAP bridge test skipped: " + why);
+        NamespaceTests.assumeAvailable("TAP bridge test");
     }
 
     @Test void systemPingThroughTheTap() throws Exception {
