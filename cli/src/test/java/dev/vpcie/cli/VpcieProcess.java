@@ -1,6 +1,7 @@
 package dev.vpcie.cli;
 
 import dev.vpcie.cli.control.ControlPaths;
+import dev.vpcie.testsupport.Await;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -49,6 +50,22 @@ final class VpcieProcess implements AutoCloseable {
     }
 
     boolean alive() { return process.isAlive(); }
+
+    /**
+     * Waits until the output says {@code text} or the process ends, and returns this process: for
+     * a try-with-resources that must not start the next program before this one is ready (a VRC
+     * discovers for 2 s only, which a loaded machine can spend starting the endpoint's JVM).
+     * Ends the process when the wait fails, since no try-with-resources holds it yet.
+     */
+    VpcieProcess awaitOutput(String text) {
+        try {
+            Await.until(() -> output().contains(text) || !alive(), "'" + text + "' is printed");
+            return this;
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
 
     /** Waits for the exit (60 s at most) and returns its status. */
     int waitFor() throws InterruptedException {

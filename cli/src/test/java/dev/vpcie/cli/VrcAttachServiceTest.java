@@ -27,7 +27,8 @@ class VrcAttachServiceTest {
              NetNamespace peer = NetNamespace.create("svcpeer");
              VethPair ic = VethPair.create(vrcHost, epHost); VethPair wire = VethPair.create(epHost, peer)) {
             peer.ip("addr", "add", "10.67.0.2/24", "dev", wire.nameB());
-            try (VpcieProcess endpoint = VpcieProcess.start(epHost, "endpoint", "--iface", ic.nameB(), "--device", "igb", "--wire", wire.nameA());
+            try (VpcieProcess endpoint = VpcieProcess.start(epHost, "endpoint", "--iface", ic.nameB(), "--device", "igb", "--wire", wire.nameA())
+                         .awaitOutput("endpoint ready");
                  VpcieProcess attach = VpcieProcess.start(vrcHost, "vrc", "--iface", ic.nameA(), "attach", "01:00.0", "--tap", "nic0")) {
                 // Two JVMs starting and enumerating on a loaded 2-CPU machine: allow more than the usual 20 s.
                 Await.until(() -> attach.output().contains("Link is Up") || !attach.alive(), "attach brings the NIC up", Duration.ofSeconds(120));
