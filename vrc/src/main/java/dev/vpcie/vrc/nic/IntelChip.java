@@ -25,8 +25,8 @@ public interface IntelChip {
     /** After the receiver and transmitter were stopped ({@link MacControl}): resets the chip and powers the PHY down. */
     void shutdown();
 
-    /** Reads a PHY register through the chip's MDIC access (with the locking it needs). */
-    int readPhy(int register);
+    /** The PHY's registers through the chip's MDIC access (with the paging and locking it needs). */
+    PhyAccess phy();
 
     /** How the chip interrupts: its own part, chosen with the chip. */
     NicInterrupts interrupts();

@@ -236,7 +236,7 @@ final class NicControl {
                 }
                 if (linkCheckRequested && !unreachable && !removed) {
                     linkCheckRequested = false;
-                    updateLink(PhyLink.read(mmio, chip::readPhy));
+                    updateLink(PhyLink.read(mmio, chip.phy()));
                 }
                 if (now - nextWatchdog >= 0) {
                     nextWatchdog = now + options.watchdog().toNanos();
@@ -304,7 +304,7 @@ final class NicControl {
         if (now.equals(link.state())) return;
         if (now.up()) {
             tx.progress();
-            PhyLink.flowControlAfterLinkUp(mmio, chip::readPhy, now);
+            PhyLink.flowControlAfterLinkUp(mmio, chip.phy(), now);
             mac.linkUp();
         }
         link.publish(now);

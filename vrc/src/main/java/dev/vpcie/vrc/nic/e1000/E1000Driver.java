@@ -18,6 +18,8 @@ import dev.vpcie.vrc.nic.Mmio;
 import dev.vpcie.vrc.nic.NicException;
 import dev.vpcie.vrc.nic.NicInterrupts;
 import dev.vpcie.vrc.nic.NicOptions;
+import dev.vpcie.vrc.nic.PhyAccess;
+import dev.vpcie.vrc.nic.PhyLink;
 import dev.vpcie.vrc.nic.Nvm;
 import dev.vpcie.vrc.nic.RingLayout;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class E1000Driver implements IntelChip {
     private static final Logger log = LoggerFactory.getLogger(IntelNicDriver.class);
-    private static final int PHY_LINK_POLLS = 10;
 
     private final IntelNicDriver nic;
     private final PcieDevice device;
@@ -81,7 +82,7 @@ public final class E1000Driver implements IntelChip {
 
     @Override public NicInterrupts interrupts() { return interrupts; }
 
-    @Override public int readPhy(int register) { return phy.read(register); }
+    @Override public PhyAccess phy() { return phy; }
 
     // ---- probe ----
 
@@ -165,29 +166,14 @@ public final class E1000Driver implements IntelChip {
             phy.write(M88_EPSCR, epscr);
         }
         phyReset(); // commit the changes above
-        int anar = phy.read(Mdic.ANAR) & ~(Mdic.ANAR_10_HD | Mdic.ANAR_10_FD | Mdic.ANAR_100_HD | Mdic.ANAR_100_FD
-                | Mdic.ANAR_PAUSE | Mdic.ANAR_ASM_DIR);
-        phy.write(Mdic.ANAR, anar | Mdic.ANAR_10_HD | Mdic.ANAR_10_FD | Mdic.ANAR_100_HD | Mdic.ANAR_100_FD | fcPause);
-        phy.write(Mdic.GBCR, phy.read(Mdic.GBCR) | Mdic.GBCR_1000_FD);
-        phy.write(Mdic.BMCR, phy.read(Mdic.BMCR) | Mdic.BMCR_AN_ENABLE | Mdic.BMCR_AN_RESTART);
-        for (int i = 0; i < PHY_LINK_POLLS; i++) {
-            phy.read(Mdic.BMSR);
-            if ((phy.read(Mdic.BMSR) & Mdic.BMSR_LINK) != 0) break;
-            IntelNicDriver.delay(10_000);
-        }
-        mmio.write(FCT, FLOW_CONTROL_TYPE);
-        mmio.write(FCAH, FLOW_CONTROL_ADDRESS_HIGH);
-        mmio.write(FCAL, FLOW_CONTROL_ADDRESS_LOW);
-        mmio.write(FCTTV, FC_PAUSE_TIME);
+        PhyLink.autonegotiate(phy, fcPause);
         if ((fcPause & Mdic.ANAR_ASM_DIR) == 0) {
-            mmio.write(FCRTL, 0);
-            mmio.write(FCRTH, 0);
+            PhyLink.flowControlRegisters(mmio, 0, 0);
         } else {
             // High water: 90% of the 48 KB buffer, or one frame below the top; 8-byte granularity.
             int pba = PBA_48K << 10;
             int high = Math.min(pba * 9 / 10, pba - options.maxFrameSize() - 4) & 0xFFF8;
-            mmio.write(FCRTL, (high - 8) | FCRTL_XONE);
-            mmio.write(FCRTH, high);
+            PhyLink.flowControlRegisters(mmio, high, high - 8);
         }
     }
 

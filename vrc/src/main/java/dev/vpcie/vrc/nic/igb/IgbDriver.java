@@ -17,6 +17,8 @@ import dev.vpcie.vrc.nic.Mmio;
 import dev.vpcie.vrc.nic.NicException;
 import dev.vpcie.vrc.nic.NicInterrupts;
 import dev.vpcie.vrc.nic.NicOptions;
+import dev.vpcie.vrc.nic.PhyAccess;
+import dev.vpcie.vrc.nic.PhyLink;
 import dev.vpcie.vrc.nic.Nvm;
 import dev.vpcie.vrc.nic.RingLayout;
 import dev.vpcie.protocol.transport.MacAddress;
@@ -38,7 +40,6 @@ public final class IgbDriver implements IntelChip {
         0x6d, 0x5a, 0x56, (byte) 0xda, 0x25, 0x5b, 0x0e, (byte) 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, (byte) 0xa3, (byte) 0x8f, (byte) 0xb0,
         (byte) 0xd0, (byte) 0xca, 0x2b, (byte) 0xcb, (byte) 0xae, 0x7b, 0x30, (byte) 0xb4, 0x77, (byte) 0xcb, 0x2d, (byte) 0xa3, (byte) 0x80,
         0x30, (byte) 0xf2, 0x0c, 0x6a, 0x42, (byte) 0xb7, 0x3b, (byte) 0xbe, (byte) 0xac, 0x01, (byte) 0xfa};
-    private static final int PHY_LINK_POLLS = 10;
     private static final int GIO_MASTER_POLLS = 800, AUTO_RD_POLLS = 10, CFG_DONE_POLLS = 100;
 
     private final IntelNicDriver nic;
@@ -85,7 +86,7 @@ public final class IgbDriver implements IntelChip {
 
     @Override public NicInterrupts interrupts() { return interrupts; }
 
-    @Override public int readPhy(int register) { return phy.read(register); }
+    @Override public PhyAccess phy() { return phy; }
 
     private int rxQueues() { return nic.rxQueues(); }
 
@@ -203,28 +204,13 @@ public final class IgbDriver implements IntelChip {
         phy.write(IGP_POWER_MGMT, phy.read(IGP_POWER_MGMT) & ~(IGP_PM_D0_LPLU | IGP_PM_D3_LPLU));
         phy.write(IGP_PORT_CTRL, phy.read(IGP_PORT_CTRL) & ~IGP_PSCR_FORCE_MDI_MDIX | IGP_PSCR_AUTO_MDIX);
         phy.write(Mdic.GBCR, phy.read(Mdic.GBCR) & ~GBCR_MS_ENABLE); // automatic master/slave resolution
-        int anar = phy.read(Mdic.ANAR) & ~(Mdic.ANAR_10_HD | Mdic.ANAR_10_FD | Mdic.ANAR_100_HD | Mdic.ANAR_100_FD
-                | Mdic.ANAR_PAUSE | Mdic.ANAR_ASM_DIR);
-        phy.write(Mdic.ANAR, anar | Mdic.ANAR_10_HD | Mdic.ANAR_10_FD | Mdic.ANAR_100_HD | Mdic.ANAR_100_FD | fcPause);
-        phy.write(Mdic.GBCR, phy.read(Mdic.GBCR) | Mdic.GBCR_1000_FD);
-        phy.write(Mdic.BMCR, phy.read(Mdic.BMCR) | Mdic.BMCR_AN_ENABLE | Mdic.BMCR_AN_RESTART);
-        for (int i = 0; i < PHY_LINK_POLLS; i++) {
-            phy.read(Mdic.BMSR);
-            if ((phy.read(Mdic.BMSR) & Mdic.BMSR_LINK) != 0) break;
-            IntelNicDriver.delay(10_000);
-        }
-        mmio.write(FCT, FLOW_CONTROL_TYPE);
-        mmio.write(FCAH, FLOW_CONTROL_ADDRESS_HIGH);
-        mmio.write(FCAL, FLOW_CONTROL_ADDRESS_LOW);
-        mmio.write(FCTTV, FC_PAUSE_TIME);
+        PhyLink.autonegotiate(phy, fcPause);
         if ((fcPause & Mdic.ANAR_ASM_DIR) == 0 || pbaKb == 0) {
-            mmio.write(FCRTL, 0);
-            mmio.write(FCRTH, 0);
+            PhyLink.flowControlRegisters(mmio, 0, 0);
         } else {
             // Room for two full frames above the high-water mark; 16-byte granularity.
             int high = ((pbaKb << 10) - 2 * (options.maxFrameSize() + 8)) & ~0xF;
-            mmio.write(FCRTL, (high - 16) | FCRTL_XONE);
-            mmio.write(FCRTH, high);
+            PhyLink.flowControlRegisters(mmio, high, high - 16);
         }
     }
 
