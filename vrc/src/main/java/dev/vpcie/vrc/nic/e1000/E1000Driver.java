@@ -27,12 +27,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Intel 82540EM's (8086:100E) part of an {@link IntelNicDriver}, following the Linux e1000 driver's sequences:
- * global reset through the I/O BAR window, EEPROM read by microwire bit-banging with the 0xBABA
- * checksum, MAC from EEPROM words 0-2, M88 PHY set-up and autonegotiation through MDIC, legacy
- * descriptors (context + data descriptors for checksum offload and TSO), INTx with ITR
- * moderation ({@link E1000Interrupts}), the transmitter enabled once the link is up (TCTL
- * written without EN: {@link MacControl}).
+ * The Intel 82540EM's (8086:100E) part of an {@link IntelNicDriver}, following the Linux e1000
+ * driver's sequences: global reset through the I/O BAR window, EEPROM read by microwire
+ * bit-banging with the 0xBABA checksum, MAC from EEPROM words 0-2, M88 PHY set-up and
+ * autonegotiation through MDIC, legacy descriptors (context + data descriptors for checksum
+ * offload and TSO), INTx with ITR moderation ({@link E1000Interrupts}), the transmitter enabled
+ * once the link is up (TCTL written without EN: {@link MacControl}).
  */
 public final class E1000Driver implements IntelChip {
     private static final Logger log = LoggerFactory.getLogger(IntelNicDriver.class);

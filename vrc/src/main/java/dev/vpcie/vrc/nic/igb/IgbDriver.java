@@ -27,11 +27,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Intel 82576's (8086:10C9) part of an {@link IntelNicDriver}, following the Linux igb driver's sequences: PCIe
- * master disable and global reset, NVM checksum through EERD, MAC from RAL0/RAH0 (or the NVM's
- * alternate address), SWSM/SW_FW_SYNC semaphores around every PHY access, IGP3 PHY set-up with
- * page select, advanced descriptors on TX queue 0 and RX queues 0..n-1 spread by RSS (Toeplitz
- * key, RETA), and its interrupts ({@link IgbInterrupts}: MSI-X, falling back to MSI or INTx).
+ * The Intel 82576's (8086:10C9) part of an {@link IntelNicDriver}, following the Linux igb
+ * driver's sequences: PCIe master disable and global reset, NVM checksum through EERD, MAC from
+ * RAL0/RAH0 (or the NVM's alternate address), SWSM/SW_FW_SYNC semaphores around every PHY
+ * access, IGP3 PHY set-up with page select, advanced descriptors on TX queue 0 and RX queues
+ * 0..n-1 spread by RSS (Toeplitz key, RETA), and its interrupts ({@link IgbInterrupts}: MSI-X,
+ * falling back to MSI or INTx).
  */
 public final class IgbDriver implements IntelChip {
     private static final Logger log = LoggerFactory.getLogger(IntelNicDriver.class);
