@@ -8,7 +8,7 @@ import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.nic.IrqMode;
 import dev.vpcie.vrc.nic.LinkState;
 import dev.vpcie.vrc.nic.NicDriver;
-import dev.vpcie.vrc.nic.igb.IgbDriver;
+import dev.vpcie.vrc.nic.IntelNicDriver;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -93,7 +93,7 @@ class IgbDriverTest {
     @ParameterizedTest @EnumSource(value = IrqMode.class, names = {"MSIX", "MSI", "INTX"})
     void everyInterruptModeCarriesTrafficAndLinkChanges(IrqMode mode) throws Exception {
         try (NicRig rig = new NicRig(NicRig.Model.IGB, 1514)) {
-            IgbDriver d = (IgbDriver) rig.open(NicRig.options().withIrqMode(mode));
+            IntelNicDriver d = (IntelNicDriver) rig.open(NicRig.options().withIrqMode(mode));
             assertEquals(mode, d.interruptMode());
             assertEquals(switch (mode) {
                 case MSIX -> PcieDevice.InterruptMode.MSIX;

@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
  * Standard MII register numbers (IEEE 802.3 clause 22) are here too; vendor registers live with
  * each driver.
  */
-public final class Mdic {
+public final class Mdic implements PhyAccess {
     public static final int MDIC = 0x0020;
     static final int REGADD_SHIFT = 16, PHYADD_SHIFT = 21;
     static final int OP_WRITE = 0x0400_0000, OP_READ = 0x0800_0000, READY = 0x1000_0000, ERROR = 0x4000_0000;
@@ -40,14 +40,14 @@ public final class Mdic {
         this.checkWriteError = checkWriteError;
     }
 
-    public int read(int register) {
+    @Override public int read(int register) {
         mmio.write(MDIC, command(register) | OP_READ);
         int mdic = await(register, READ_POLLS, "read");
         if ((mdic & ERROR) != 0) throw new NicException(phyError("read", register));
         return mdic & 0xFFFF;
     }
 
-    public void write(int register, int value) {
+    @Override public void write(int register, int value) {
         mmio.write(MDIC, command(register) | OP_WRITE | value & 0xFFFF);
         int mdic = await(register, WRITE_POLLS, "write");
         if (checkWriteError && (mdic & ERROR) != 0) throw new NicException(phyError("write", register));

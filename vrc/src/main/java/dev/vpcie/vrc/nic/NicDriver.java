@@ -9,7 +9,8 @@ import java.nio.ByteBuffer;
  * ({@link NicDrivers#open}) resets the NIC, checks its NVM, reads its MAC address, brings up the
  * PHY and link, gives it descriptor rings in DMA-mapped host memory and enables its interrupts.
  *
- * <p>Threads: received frames and link changes are delivered on the driver's own poll thread.
+ * <p>Threads: received frames are delivered on the root complex's loop (the driver's ring poll),
+ * link changes on the driver's control thread.
  * {@link #transmit} may be called from one other thread at a time (it takes the TX lock); the
  * rest of the methods from any thread.
  *

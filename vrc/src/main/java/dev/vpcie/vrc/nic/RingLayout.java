@@ -2,8 +2,7 @@ package dev.vpcie.vrc.nic;
 
 /**
  * What a chip's rings look like to its driver: the descriptor formats and the buffer sizes. A
- * value given to {@link IntelNicDriver} at construction, instead of five hooks each chip
- * overrides with a constant.
+ * value in a chip's {@link ChipSpec}, instead of five hooks each chip overrides with a constant.
  *
  * @param tx            the transmit descriptors' format
  * @param rx            the receive descriptors' format

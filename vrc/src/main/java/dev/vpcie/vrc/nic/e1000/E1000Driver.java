@@ -4,49 +4,65 @@ import static dev.vpcie.vrc.nic.e1000.E1000Regs.*;
 
 import dev.vpcie.vrc.Bar;
 import dev.vpcie.vrc.PcieDevice;
+import dev.vpcie.protocol.transport.MacAddress;
+import dev.vpcie.vrc.nic.ChipSpec;
 import dev.vpcie.vrc.nic.HwStat;
+import dev.vpcie.vrc.nic.IntelChip;
 import dev.vpcie.vrc.nic.IntelNicDriver;
 import dev.vpcie.vrc.nic.IrqMode;
 import dev.vpcie.vrc.nic.LegacyRxFormat;
 import dev.vpcie.vrc.nic.LegacyTxFormat;
-import dev.vpcie.vrc.nic.LinkState;
+import dev.vpcie.vrc.nic.MacControl;
 import dev.vpcie.vrc.nic.Mdic;
+import dev.vpcie.vrc.nic.Mmio;
 import dev.vpcie.vrc.nic.NicException;
+import dev.vpcie.vrc.nic.NicInterrupts;
 import dev.vpcie.vrc.nic.NicOptions;
+import dev.vpcie.vrc.nic.PhyAccess;
 import dev.vpcie.vrc.nic.PhyLink;
 import dev.vpcie.vrc.nic.Nvm;
 import dev.vpcie.vrc.nic.RingLayout;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Driver for the Intel 82540EM (8086:100E), following the Linux e1000 driver's sequences:
- * global reset through the I/O BAR window, EEPROM read by microwire bit-banging with the 0xBABA
- * checksum, MAC from EEPROM words 0-2, M88 PHY set-up and autonegotiation through MDIC, legacy
- * descriptors (context + data descriptors for checksum offload and TSO), INTx with ITR
- * moderation, LSC handling with the transmitter enabled once the link is up.
- *
- * <p>Interrupt service (the e1000_intr + NAPI pair): read ICR (which clears it and drops the
- * INTx line), mask with IMC, clean TX and RX from descriptor write-back in host memory, unmask
- * with IMS. That ICR read is the only register read per interrupt; received frames already in
- * memory are handed over before it, so it adds no latency.
+ * The Intel 82540EM's (8086:100E) part of an {@link IntelNicDriver}, following the Linux e1000
+ * driver's sequences: global reset through the I/O BAR window, EEPROM read by microwire
+ * bit-banging with the 0xBABA checksum, MAC from EEPROM words 0-2, M88 PHY set-up and
+ * autonegotiation through MDIC, legacy descriptors (context + data descriptors for checksum
+ * offload and TSO), INTx with ITR moderation ({@link E1000Interrupts}), the transmitter enabled
+ * once the link is up (TCTL written without EN: {@link MacControl}).
  */
-public final class E1000Driver extends IntelNicDriver {
-    private static final int PHY_LINK_POLLS = 10;
+public final class E1000Driver implements IntelChip {
+    private static final Logger log = LoggerFactory.getLogger(IntelNicDriver.class);
 
+    private final IntelNicDriver nic;
+    private final PcieDevice device;
+    private final Mmio mmio;
+    private final NicOptions options;
+    private final MacControl control;
     private final Mdic phy;
+    private final E1000Interrupts interrupts;
+    private MacAddress mac;
     private int ioBar = -1;
     private int fcPause; // ANAR pause bits from EEPROM word 0x0F
-    private int rctl, tctl;
 
     /**
      * Legacy descriptors; RCTL.SECRC stays 0, as in the Linux driver, so lengths include the 4 CRC
      * bytes; E1000_MAX_DATA_PER_TXD: Linux never gives an 8254x more than 4 KiB in one descriptor.
      */
     private static final RingLayout LAYOUT = new RingLayout(new LegacyTxFormat(), new LegacyRxFormat(), 4, RX_BUFFER, 4096);
+    static final ChipSpec SPEC = new ChipSpec("82540EM", LAYOUT, TDT, queue -> RDT);
 
-    private E1000Driver(PcieDevice device, NicOptions options) {
-        super(device, "82540EM", LAYOUT, options);
+    private E1000Driver(IntelNicDriver nic) {
+        this.nic = nic;
+        this.device = nic.device();
+        this.mmio = nic.mmio();
+        this.options = nic.options();
+        this.control = nic.macControl();
         this.phy = new Mdic(mmio, PHY_ADDRESS, false);
+        this.interrupts = new E1000Interrupts(nic);
     }
 
     /** Whether this driver handles the function (8086:100E). */
@@ -55,22 +71,22 @@ public final class E1000Driver extends IntelNicDriver {
     }
 
     /** Probes and opens the NIC; returns once the link is up or {@link NicOptions#linkWait()} has passed. */
-    public static E1000Driver open(PcieDevice device, NicOptions options) {
+    public static IntelNicDriver open(PcieDevice device, NicOptions options) {
         if (!supports(device))
             throw new NicException(device + " is not an 82540EM (8086:100e)");
         if (options.irqMode() == IrqMode.MSI || options.irqMode() == IrqMode.MSIX)
             throw new NicException("the 82540EM signals INTx only; interrupt mode " + options.irqMode() + " is not available");
         if (options.rxQueues() != 1) throw new NicException("the 82540EM has one RX queue; asked for " + options.rxQueues());
-        E1000Driver d = new E1000Driver(device, options);
-        d.open();
-        return d;
+        return IntelNicDriver.open(device, options, SPEC, 1, E1000Driver::new);
     }
 
-    @Override public int rxQueues() { return 1; }
+    @Override public NicInterrupts interrupts() { return interrupts; }
+
+    @Override public PhyAccess phy() { return phy; }
 
     // ---- probe ----
 
-    @Override protected void probe() {
+    @Override public MacAddress probe() {
         for (Bar b : device.bars()) if (!b.isMemory() && b.index() >= 1 && b.assigned()) { ioBar = b.index(); break; }
         if (ioBar < 0) log.warn("{}: no I/O BAR; resetting through BAR0 instead of the IOADDR/IODATA window", device.name());
         int status = mmio.read(STATUS);
@@ -87,6 +103,7 @@ public final class E1000Driver extends IntelNicDriver {
         fcPause = pause == 0 ? 0 : pause == EEPROM_ASM_DIR ? Mdic.ANAR_ASM_DIR : Mdic.ANAR_PAUSE | Mdic.ANAR_ASM_DIR;
         resetHardware();
         phy.clear(Mdic.BMCR, Mdic.BMCR_POWER_DOWN);
+        return mac;
     }
 
     /** e1000_reset_hw: quiesce, global reset through the I/O window, clear pending causes. */
@@ -110,7 +127,7 @@ public final class E1000Driver extends IntelNicDriver {
     }
 
     /** e1000_reset: packet buffer split, MAC reset, then init_hw (filters, PHY and link). */
-    @Override protected void resetHardware() {
+    @Override public void resetHardware() {
         mmio.write(PBA, PBA_48K);
         resetMac();
         mmio.write(WUC, 0);
@@ -149,135 +166,59 @@ public final class E1000Driver extends IntelNicDriver {
             phy.write(M88_EPSCR, epscr);
         }
         phyReset(); // commit the changes above
-        int anar = phy.read(Mdic.ANAR) & ~(Mdic.ANAR_10_HD | Mdic.ANAR_10_FD | Mdic.ANAR_100_HD | Mdic.ANAR_100_FD
-                | Mdic.ANAR_PAUSE | Mdic.ANAR_ASM_DIR);
-        phy.write(Mdic.ANAR, anar | Mdic.ANAR_10_HD | Mdic.ANAR_10_FD | Mdic.ANAR_100_HD | Mdic.ANAR_100_FD | fcPause);
-        phy.write(Mdic.GBCR, phy.read(Mdic.GBCR) | Mdic.GBCR_1000_FD);
-        phy.write(Mdic.BMCR, phy.read(Mdic.BMCR) | Mdic.BMCR_AN_ENABLE | Mdic.BMCR_AN_RESTART);
-        for (int i = 0; i < PHY_LINK_POLLS; i++) {
-            phy.read(Mdic.BMSR);
-            if ((phy.read(Mdic.BMSR) & Mdic.BMSR_LINK) != 0) break;
-            delay(10_000);
-        }
-        mmio.write(FCT, FLOW_CONTROL_TYPE);
-        mmio.write(FCAH, FLOW_CONTROL_ADDRESS_HIGH);
-        mmio.write(FCAL, FLOW_CONTROL_ADDRESS_LOW);
-        mmio.write(FCTTV, FC_PAUSE_TIME);
+        PhyLink.autonegotiate(phy, fcPause);
         if ((fcPause & Mdic.ANAR_ASM_DIR) == 0) {
-            mmio.write(FCRTL, 0);
-            mmio.write(FCRTH, 0);
+            PhyLink.flowControlRegisters(mmio, 0, 0);
         } else {
             // High water: 90% of the 48 KB buffer, or one frame below the top; 8-byte granularity.
             int pba = PBA_48K << 10;
             int high = Math.min(pba * 9 / 10, pba - options.maxFrameSize() - 4) & 0xFFF8;
-            mmio.write(FCRTL, (high - 8) | FCRTL_XONE);
-            mmio.write(FCRTH, high);
+            PhyLink.flowControlRegisters(mmio, high, high - 8);
         }
     }
 
     /** PHY software reset (BMCR.RESET), as e1000_phy_reset does for the M88. */
     private void phyReset() {
         phy.write(Mdic.BMCR, phy.read(Mdic.BMCR) | Mdic.BMCR_RESET);
-        delay(1_000);
+        IntelNicDriver.delay(1_000);
     }
 
-    // ---- configure and interrupts ----
+    // ---- configure ----
 
-    @Override protected void configure() {
-        mmio.write(TDBAL, (int) txRingAddress());
-        mmio.write(TDBAH, (int) (txRingAddress() >>> 32));
-        mmio.write(TDLEN, txRingBytes());
+    @Override public void configure() {
+        mmio.write(TDBAL, (int) nic.txRingAddress());
+        mmio.write(TDBAH, (int) (nic.txRingAddress() >>> 32));
+        mmio.write(TDLEN, nic.txRingBytes());
         mmio.write(TDH, 0);
         mmio.write(TDT, 0);
         mmio.write(TIPG, TIPG_COPPER);
         mmio.write(TIDV, 0);
         mmio.write(TADV, 0);
-        tctl = TCTL_PSP | TCTL_CT | TCTL_COLD_FD | TCTL_RTLC; // EN once the link is up
-        mmio.write(TCTL, tctl);
+        control.writeTctl(TCTL_PSP | TCTL_CT | TCTL_COLD_FD | TCTL_RTLC); // EN once the link is up
 
-        rctl = RCTL_BAM | (options.jumbo() ? RCTL_LPE : 0) | (promiscuous() ? RCTL_UPE | RCTL_MPE : 0);
-        mmio.write(RCTL, rctl);
+        int rctl = RCTL_BAM | (options.jumbo() ? RCTL_LPE : 0);
+        control.writeRctl(rctl);
         mmio.write(RDTR, 0);
         mmio.write(RADV, 0);
         mmio.write(ITR, options.interruptRate() == 0 ? 0 : (int) (1_000_000_000L / (options.interruptRate() * 256L)));
-        mmio.write(RDLEN, rxRingBytes(0));
-        mmio.write(RDBAH, (int) (rxRingAddress(0) >>> 32));
-        mmio.write(RDBAL, (int) rxRingAddress(0));
+        mmio.write(RDLEN, nic.rxRingBytes(0));
+        mmio.write(RDBAH, (int) (nic.rxRingAddress(0) >>> 32));
+        mmio.write(RDBAL, (int) nic.rxRingAddress(0));
         mmio.write(RDT, 0);
         mmio.write(RDH, 0);
         mmio.write(RXCSUM, 0);
-        rctl |= RCTL_EN;
-        mmio.write(RCTL, rctl);
-        mmio.write(RDT, rxTail(0));
+        control.writeRctl(rctl | RCTL_EN);
+        mmio.write(RDT, nic.rxTail(0));
     }
 
-    @Override protected void setupInterrupts() {
-        device.enableIntx();
-        device.onInterrupt(0, () -> interrupt(0));
-    }
-
-    @Override protected void enableInterrupts() {
-        mmio.write(IMS, IMS_ENABLE);
-        mmio.write(ICS, ICR_LSC); // as e1000_open: makes the watchdog look at the link
-    }
-
-    @Override protected void disableInterrupts() {
-        mmio.write(IMC, 0xFFFF_FFFF);
-        mmio.flush();
-    }
-
-    /** One INTx vector: reading ICR clears the causes (and deasserts INTx); 0 means not ours (IRQ_NONE). */
-    @Override protected long service(long vectors) {
-        return serviceSingleVector(ICR, icr -> {
-            if (icr == 0) return false;
-            if ((icr & (ICR_LSC | ICR_RXSEQ)) != 0) requestLinkCheck();
-            mmio.write(IMC, 0xFFFF_FFFF);
-            return true;
-        }, () -> mmio.write(IMS, IMS_ENABLE));
-    }
-
-    @Override protected LinkState readLink() { return PhyLink.read(mmio, phy::read); }
-
-    /** e1000_watchdog on link up: flow control from the autonegotiation result, then enable the transmitter. */
-    @Override protected void linkCameUp(LinkState state) {
-        PhyLink.flowControlAfterLinkUp(mmio, phy::read, state);
-        tctl |= TCTL_EN;
-        mmio.write(TCTL, tctl);
-    }
-
-    @Override protected void kick() {
-        mmio.write(ICS, ICR_RXDMT0);
-    }
-
-    /**
-     * A reset clears RCTL.EN, which only the driver sets. (IMS tells nothing: it is masked while
-     * the driver polls, and a service racing with the reset may have re-armed it.)
-     */
-    @Override protected boolean configurationLost() {
-        return (mmio.read(RCTL) & RCTL_EN) == 0;
-    }
-
-    @Override protected void txDoorbell(int tail) { mmio.write(TDT, tail); }
-
-    @Override protected void rxDoorbell(int queue, int tail) { mmio.write(RDT, tail); }
-
-    @Override protected void applyRxMode(boolean promiscuous) {
-        rctl = promiscuous ? rctl | RCTL_UPE | RCTL_MPE : rctl & ~(RCTL_UPE | RCTL_MPE);
-        mmio.write(RCTL, rctl);
-    }
-
-    /** e1000_down + e1000_reset + PHY power-down. */
-    @Override protected void shutdown() {
-        mmio.write(RCTL, rctl & ~RCTL_EN);
-        mmio.write(TCTL, tctl & ~TCTL_EN);
-        mmio.flush();
-        sleepMillis(10);
+    /** e1000_reset + PHY power-down (after e1000_down's stop). */
+    @Override public void shutdown() {
         mmio.write(PBA, PBA_48K);
         resetMac();
         phy.write(Mdic.BMCR, phy.read(Mdic.BMCR) | Mdic.BMCR_POWER_DOWN);
     }
 
     private static void sleepMillis(long ms) {
-        delay(TimeUnit.MILLISECONDS.toNanos(ms));
+        IntelNicDriver.delay(TimeUnit.MILLISECONDS.toNanos(ms));
     }
 }

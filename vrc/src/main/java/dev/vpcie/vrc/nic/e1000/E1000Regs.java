@@ -51,9 +51,6 @@ final class E1000Regs {
     static final int MANC_ARP_EN = 0x2000;
     /** Packet buffer: 48 KB for receive. */
     static final int PBA_48K = 48;
-    // Flow control, as e1000_setup_link programs it.
-    static final int FLOW_CONTROL_ADDRESS_LOW = 0x00C2_8001, FLOW_CONTROL_ADDRESS_HIGH = 0x0100, FLOW_CONTROL_TYPE = 0x8808,
-            FC_PAUSE_TIME = 0xFFFF, FCRTL_XONE = 0x8000_0000;
     static final int VLAN_TYPE = 0x8100;
 
     // EEPROM words

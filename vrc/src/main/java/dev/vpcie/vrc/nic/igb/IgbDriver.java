@@ -6,46 +6,54 @@ import dev.vpcie.protocol.pci.PciConfig;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.nic.AdvancedRxFormat;
 import dev.vpcie.vrc.nic.AdvancedTxFormat;
+import dev.vpcie.vrc.nic.ChipSpec;
 import dev.vpcie.vrc.nic.HwStat;
+import dev.vpcie.vrc.nic.IntelChip;
 import dev.vpcie.vrc.nic.IntelNicDriver;
 import dev.vpcie.vrc.nic.IrqMode;
-import dev.vpcie.vrc.nic.LinkState;
+import dev.vpcie.vrc.nic.MacControl;
 import dev.vpcie.vrc.nic.Mdic;
+import dev.vpcie.vrc.nic.Mmio;
 import dev.vpcie.vrc.nic.NicException;
+import dev.vpcie.vrc.nic.NicInterrupts;
 import dev.vpcie.vrc.nic.NicOptions;
+import dev.vpcie.vrc.nic.PhyAccess;
 import dev.vpcie.vrc.nic.PhyLink;
 import dev.vpcie.vrc.nic.Nvm;
 import dev.vpcie.vrc.nic.RingLayout;
 import dev.vpcie.protocol.transport.MacAddress;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Driver for the Intel 82576 (8086:10C9), following the Linux igb driver's sequences: PCIe
- * master disable and global reset, NVM checksum through EERD, MAC from RAL0/RAH0 (or the NVM's
- * alternate address), SWSM/SW_FW_SYNC semaphores around every PHY access, IGP3 PHY set-up with
- * page select, advanced descriptors on TX queue 0 and RX queues 0..n-1 spread by RSS (Toeplitz
- * key, RETA), MSI-X with vector 0 for "other" causes and one vector per RX queue (GPIE, IVAR,
- * EIAC auto-clear, EIAM auto-mask, EITR moderation), falling back to MSI or INTx.
- *
- * <p>In MSI-X mode the fast path reads no register at all: EICR clears itself, the vector masks
- * itself, completions are in host memory and re-arming is a posted EIMS write.
+ * The Intel 82576's (8086:10C9) part of an {@link IntelNicDriver}, following the Linux igb
+ * driver's sequences: PCIe master disable and global reset, NVM checksum through EERD, MAC from
+ * RAL0/RAH0 (or the NVM's alternate address), SWSM/SW_FW_SYNC semaphores around every PHY
+ * access, IGP3 PHY set-up with page select, advanced descriptors on TX queue 0 and RX queues
+ * 0..n-1 spread by RSS (Toeplitz key, RETA), and its interrupts ({@link IgbInterrupts}: MSI-X,
+ * falling back to MSI or INTx).
  */
-public final class IgbDriver extends IntelNicDriver {
+public final class IgbDriver implements IntelChip {
+    private static final Logger log = LoggerFactory.getLogger(IntelNicDriver.class);
     /** The Toeplitz key from Microsoft's RSS verification suite, so hashes can be checked by hand. */
     static final byte[] RSS_KEY = {
         0x6d, 0x5a, 0x56, (byte) 0xda, 0x25, 0x5b, 0x0e, (byte) 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, (byte) 0xa3, (byte) 0x8f, (byte) 0xb0,
         (byte) 0xd0, (byte) 0xca, 0x2b, (byte) 0xcb, (byte) 0xae, 0x7b, 0x30, (byte) 0xb4, 0x77, (byte) 0xcb, 0x2d, (byte) 0xa3, (byte) 0x80,
         0x30, (byte) 0xf2, 0x0c, 0x6a, 0x42, (byte) 0xb7, 0x3b, (byte) 0xbe, (byte) 0xac, 0x01, (byte) 0xfa};
-    private static final int PHY_LINK_POLLS = 10;
     private static final int GIO_MASTER_POLLS = 800, AUTO_RD_POLLS = 10, CFG_DONE_POLLS = 100;
 
+    private final IntelNicDriver nic;
+    private final PcieDevice device;
+    private final Mmio mmio;
+    private final NicOptions options;
+    private final MacControl control;
     private final IgbSemaphores semaphores;
     private final IgpPhy phy;
+    private final IgbInterrupts interrupts;
     private IgbNvm nvm;
-    private IrqMode mode;
-    private int vectors;
-    private int eimsEnable;
-    private int rctl, fcPause;
+    private MacAddress mac;
+    private int fcPause;
 
     /**
      * Advanced descriptors; RCTL.SECRC is set, as igb does, so lengths exclude the CRC; 16 KiB per
@@ -53,11 +61,17 @@ public final class IgbDriver extends IntelNicDriver {
      * four buffers, so the NIC fetches it in four DMA reads.
      */
     private static final RingLayout LAYOUT = new RingLayout(new AdvancedTxFormat(), new AdvancedRxFormat(), 0, RX_BUFFER, 16384);
+    static final ChipSpec SPEC = new ChipSpec("82576", LAYOUT, txQueue(0) + Q_TAIL, queue -> rxQueue(queue) + Q_TAIL);
 
-    private IgbDriver(PcieDevice device, NicOptions options) {
-        super(device, "82576", LAYOUT, options);
+    private IgbDriver(IntelNicDriver nic) {
+        this.nic = nic;
+        this.device = nic.device();
+        this.mmio = nic.mmio();
+        this.options = nic.options();
+        this.control = nic.macControl();
         this.semaphores = new IgbSemaphores(mmio);
         this.phy = new IgpPhy(new Mdic(mmio, PHY_ADDRESS, true), semaphores);
+        this.interrupts = new IgbInterrupts(nic);
     }
 
     /** Whether this driver handles the function (8086:10C9). */
@@ -66,21 +80,20 @@ public final class IgbDriver extends IntelNicDriver {
     }
 
     /** Probes and opens the NIC; returns once the link is up or {@link NicOptions#linkWait()} has passed. */
-    public static IgbDriver open(PcieDevice device, NicOptions options) {
+    public static IntelNicDriver open(PcieDevice device, NicOptions options) {
         if (!supports(device)) throw new NicException(device + " is not an 82576 (8086:10c9)");
-        IgbDriver d = new IgbDriver(device, options);
-        d.open();
-        return d;
+        return IntelNicDriver.open(device, options, SPEC, options.rxQueues(), IgbDriver::new);
     }
 
-    @Override public int rxQueues() { return options.rxQueues(); }
+    @Override public NicInterrupts interrupts() { return interrupts; }
 
-    /** The interrupt mechanism in use (after fallback). */
-    public IrqMode interruptMode() { return mode; }
+    @Override public PhyAccess phy() { return phy; }
+
+    private int rxQueues() { return nic.rxQueues(); }
 
     // ---- probe ----
 
-    @Override protected void probe() {
+    @Override public MacAddress probe() {
         int ctrlExt = mmio.read(CTRL_EXT);
         if ((ctrlExt & CTRL_EXT_LINK_MODE_MASK) != 0)
             throw new NicException(String.format("%s: CTRL_EXT.LINK_MODE is %d; only the internal copper PHY is supported",
@@ -107,6 +120,7 @@ public final class IgbDriver extends IntelNicDriver {
         fcPause = pause == 0 ? 0 : pause == NVM_ASM_DIR ? Mdic.ANAR_ASM_DIR : Mdic.ANAR_PAUSE | Mdic.ANAR_ASM_DIR;
         resetHardware();
         phy.write(Mdic.BMCR, phy.read(Mdic.BMCR) & ~Mdic.BMCR_POWER_DOWN);
+        return mac;
     }
 
     /** NVM word 0x37 points at an alternate MAC address; 0 or 0xFFFF means none. A multicast one is ignored. */
@@ -131,7 +145,7 @@ public final class IgbDriver extends IntelNicDriver {
         mmio.write(RCTL, 0);
         mmio.write(TCTL, TCTL_PSP);
         mmio.flush();
-        delay(TimeUnit.MILLISECONDS.toNanos(10));
+        IntelNicDriver.delay(TimeUnit.MILLISECONDS.toNanos(10));
         mmio.write(CTRL, mmio.read(CTRL) | CTRL_RST);
         if (!pollSet(EECD, EECD_AUTO_RD, AUTO_RD_POLLS, 1_000_000))
             log.debug("{}: Auto read by HW from NVM has not completed", device.name());
@@ -158,7 +172,7 @@ public final class IgbDriver extends IntelNicDriver {
     }
 
     /** igb_reset: MAC reset, wake-up off, init_hw (filters, PHY, link, flow control), VLAN type, driver loaded. */
-    @Override protected void resetHardware() {
+    @Override public void resetHardware() {
         int pba = mmio.read(RXPBS) & RXPBS_SIZE_MASK;
         resetMac();
         mmio.write(WUC, 0);
@@ -187,32 +201,17 @@ public final class IgbDriver extends IntelNicDriver {
     private void setupLink(int pbaKb) {
         mmio.write(CTRL, mmio.read(CTRL) & ~(CTRL_FRCSPD | CTRL_FRCDPX) | CTRL_SLU);
         phyHardwareReset();
-        delay(TimeUnit.MILLISECONDS.toNanos(100)); // let the MAC configure the PHY from the NVM
+        IntelNicDriver.delay(TimeUnit.MILLISECONDS.toNanos(100)); // let the MAC configure the PHY from the NVM
         phy.write(IGP_POWER_MGMT, phy.read(IGP_POWER_MGMT) & ~(IGP_PM_D0_LPLU | IGP_PM_D3_LPLU));
         phy.write(IGP_PORT_CTRL, phy.read(IGP_PORT_CTRL) & ~IGP_PSCR_FORCE_MDI_MDIX | IGP_PSCR_AUTO_MDIX);
         phy.write(Mdic.GBCR, phy.read(Mdic.GBCR) & ~GBCR_MS_ENABLE); // automatic master/slave resolution
-        int anar = phy.read(Mdic.ANAR) & ~(Mdic.ANAR_10_HD | Mdic.ANAR_10_FD | Mdic.ANAR_100_HD | Mdic.ANAR_100_FD
-                | Mdic.ANAR_PAUSE | Mdic.ANAR_ASM_DIR);
-        phy.write(Mdic.ANAR, anar | Mdic.ANAR_10_HD | Mdic.ANAR_10_FD | Mdic.ANAR_100_HD | Mdic.ANAR_100_FD | fcPause);
-        phy.write(Mdic.GBCR, phy.read(Mdic.GBCR) | Mdic.GBCR_1000_FD);
-        phy.write(Mdic.BMCR, phy.read(Mdic.BMCR) | Mdic.BMCR_AN_ENABLE | Mdic.BMCR_AN_RESTART);
-        for (int i = 0; i < PHY_LINK_POLLS; i++) {
-            phy.read(Mdic.BMSR);
-            if ((phy.read(Mdic.BMSR) & Mdic.BMSR_LINK) != 0) break;
-            delay(10_000);
-        }
-        mmio.write(FCT, FLOW_CONTROL_TYPE);
-        mmio.write(FCAH, FLOW_CONTROL_ADDRESS_HIGH);
-        mmio.write(FCAL, FLOW_CONTROL_ADDRESS_LOW);
-        mmio.write(FCTTV, FC_PAUSE_TIME);
+        PhyLink.autonegotiate(phy, fcPause);
         if ((fcPause & Mdic.ANAR_ASM_DIR) == 0 || pbaKb == 0) {
-            mmio.write(FCRTL, 0);
-            mmio.write(FCRTH, 0);
+            PhyLink.flowControlRegisters(mmio, 0, 0);
         } else {
             // Room for two full frames above the high-water mark; 16-byte granularity.
             int high = ((pbaKb << 10) - 2 * (options.maxFrameSize() + 8)) & ~0xF;
-            mmio.write(FCRTL, (high - 16) | FCRTL_XONE);
-            mmio.write(FCRTH, high);
+            PhyLink.flowControlRegisters(mmio, high, high - 16);
         }
     }
 
@@ -223,10 +222,10 @@ public final class IgbDriver extends IntelNicDriver {
             int ctrl = mmio.read(CTRL);
             mmio.write(CTRL, ctrl | CTRL_PHY_RST);
             mmio.flush();
-            delay(100_000);
+            IntelNicDriver.delay(100_000);
             mmio.write(CTRL, ctrl);
             mmio.flush();
-            delay(150_000);
+            IntelNicDriver.delay(150_000);
         } finally {
             semaphores.release(SWFW_PHY0_SM);
         }
@@ -237,7 +236,7 @@ public final class IgbDriver extends IntelNicDriver {
     private boolean pollSet(int register, int bit, int polls, long delayNs) {
         for (int i = 0; i < polls; i++) {
             if ((mmio.read(register) & bit) != 0) return true;
-            delay(delayNs);
+            IntelNicDriver.delay(delayNs);
         }
         return false;
     }
@@ -245,50 +244,50 @@ public final class IgbDriver extends IntelNicDriver {
     private boolean pollClear(int register, int bit, int polls, long delayNs) {
         for (int i = 0; i < polls; i++) {
             if ((mmio.read(register) & bit) == 0) return true;
-            delay(delayNs);
+            IntelNicDriver.delay(delayNs);
         }
         return false;
     }
 
     // ---- configure ----
 
-    @Override protected void configure() {
+    @Override public void configure() {
         mmio.write(CTRL_EXT, mmio.read(CTRL_EXT) | CTRL_EXT_DRV_LOAD);
         int tx = txQueue(0);
         mmio.write(tx + Q_DCTL, 0);
-        mmio.write(TCTL, TCTL_PSP | TCTL_RTLC | TCTL_CT | TCTL_COLD | TCTL_EN);
+        control.writeTctl(TCTL_PSP | TCTL_RTLC | TCTL_CT | TCTL_COLD | TCTL_EN);
         setupRss();
-        rctl = RCTL_EN | RCTL_BAM | RCTL_SECRC | RCTL_LPE | (promiscuous() ? RCTL_UPE | RCTL_MPE : 0);
-        mmio.write(RCTL, rctl);
+        control.writeRctl(RCTL_EN | RCTL_BAM | RCTL_SECRC | RCTL_LPE);
         mmio.write(RLPML, options.maxFrameSize() + 8); // FCS and one VLAN tag beyond the frame
         mmio.write(rxQueue(0) + Q_DCTL, 0);
 
         mmio.write(tx + Q_DCTL, 0);
         mmio.flush();
-        delay(TimeUnit.MILLISECONDS.toNanos(10));
-        mmio.write(tx + Q_LEN, txRingBytes());
-        mmio.write(tx + Q_BAL, (int) txRingAddress());
-        mmio.write(tx + Q_BAH, (int) (txRingAddress() >>> 32));
+        IntelNicDriver.delay(TimeUnit.MILLISECONDS.toNanos(10));
+        mmio.write(tx + Q_LEN, nic.txRingBytes());
+        mmio.write(tx + Q_BAL, (int) nic.txRingAddress());
+        mmio.write(tx + Q_BAH, (int) (nic.txRingAddress() >>> 32));
         mmio.write(tx + Q_HEAD, 0);
         mmio.write(tx + Q_TAIL, 0);
-        int wthresh = mode == IrqMode.MSIX ? 1 : 16;
+        boolean msix = interrupts.mode() == IrqMode.MSIX;
+        int wthresh = msix ? 1 : 16;
         mmio.write(tx + Q_DCTL, TX_PTHRESH | TX_HTHRESH << 8 | wthresh << 16 | DCTL_ENABLE);
 
         writeRar0();
         for (int q = 0; q < rxQueues(); q++) {
             int rx = rxQueue(q);
             mmio.write(rx + Q_DCTL, 0);
-            mmio.write(rx + Q_BAL, (int) rxRingAddress(q));
-            mmio.write(rx + Q_BAH, (int) (rxRingAddress(q) >>> 32));
-            mmio.write(rx + Q_LEN, rxRingBytes(q));
+            mmio.write(rx + Q_BAL, (int) nic.rxRingAddress(q));
+            mmio.write(rx + Q_BAH, (int) (nic.rxRingAddress(q) >>> 32));
+            mmio.write(rx + Q_LEN, nic.rxRingBytes(q));
             mmio.write(rx + Q_HEAD, 0);
             mmio.write(rx + Q_TAIL, 0);
             mmio.write(rx + RX_SRRCTL, SRRCTL_BSIZEPKT_2K | SRRCTL_BSIZEHDR_256 | SRRCTL_DESCTYPE_ADV_ONEBUF);
-            int rxWthresh = mode == IrqMode.MSIX ? 1 : 4;
+            int rxWthresh = msix ? 1 : 4;
             mmio.write(rx + Q_DCTL, RX_PTHRESH | RX_HTHRESH << 8 | rxWthresh << 16 | DCTL_ENABLE);
         }
         mmio.write(RFCTL, mmio.read(RFCTL) | RFCTL_IPV6_EX_DIS);
-        for (int q = 0; q < rxQueues(); q++) mmio.write(rxQueue(q) + Q_TAIL, rxTail(q));
+        for (int q = 0; q < rxQueues(); q++) mmio.write(rxQueue(q) + Q_TAIL, nic.rxTail(q));
     }
 
     /** igb_setup_mrqc: key, redirection table spreading over the RX queues, hash in the descriptor, RSS on. */
@@ -309,162 +308,8 @@ public final class IgbDriver extends IntelNicDriver {
                 | MRQC_RSS_FIELD_IPV6_TCP | MRQC_RSS_FIELD_IPV6_TCP_EX);
     }
 
-    // ---- interrupts ----
-
-    /** MSI-X if asked or available, else MSI, else INTx, as igb falls back. */
-    @Override protected void setupInterrupts() {
-        mode = null; // chosen afresh: this runs again after a hot insertion
-        IrqMode want = options.irqMode();
-        boolean hasMsix = device.capability(PciConfig.CapId.MSI_X).isPresent();
-        boolean hasMsi = device.capability(PciConfig.CapId.MSI).isPresent();
-        if ((want == IrqMode.AUTO || want == IrqMode.MSIX) && hasMsix) {
-            try {
-                vectors = device.enableMsix(1 + rxQueues());
-                mode = IrqMode.MSIX;
-            } catch (RuntimeException e) {
-                if (want == IrqMode.MSIX) throw new NicException(device.name() + ": cannot enable MSI-X: " + e.getMessage(), e);
-                log.warn("{}: MSI-X unavailable ({}); falling back", device.name(), e.getMessage());
-            }
-        } else if (want == IrqMode.MSIX) {
-            throw new NicException(device.name() + " has no MSI-X capability");
-        }
-        if (mode == null && (want == IrqMode.AUTO || want == IrqMode.MSI) && hasMsi) {
-            vectors = device.enableMsi(1);
-            mode = IrqMode.MSI;
-        } else if (mode == null && want == IrqMode.MSI) {
-            throw new NicException(device.name() + " has no MSI capability");
-        }
-        if (mode == null) {
-            device.enableIntx();
-            vectors = 1;
-            mode = IrqMode.INTX;
-        }
-        int handlers = mode == IrqMode.MSIX ? 1 + rxQueues() : 1;
-        for (int v = 0; v < handlers; v++) {
-            int vector = v;
-            device.onInterrupt(v, () -> interrupt(vector));
-        }
-        log.info("{}: using {} interrupts, {} RX queue(s), 1 TX queue", device.name(), mode, rxQueues());
-    }
-
-    @Override protected void enableInterrupts() {
-        mmio.read(ICR); // clear causes left from before (igb_up)
-        int itr = options.interruptRate() == 0 ? 0 : (1_000_000 / options.interruptRate()) << 2 & EITR_INTERVAL_MASK;
-        int[] ivar = new int[8];
-        if (mode == IrqMode.MSIX) {
-            mmio.write(GPIE, GPIE_MSIX_MODE | GPIE_PBA | GPIE_EIAME | GPIE_NSICR);
-            mmio.write(IVAR_MISC, (0 | IVAR_VALID) << 8); // other causes: vector 0
-            for (int q = 0; q < rxQueues(); q++) setIvar(ivar, q, false, 1 + q);
-            setIvar(ivar, 0, true, 1); // TX queue 0 shares vector 1 with RX queue 0
-            for (int i = 0; i < ivar.length; i++) mmio.write(ivar0(i), ivar[i]);
-            eimsEnable = (1 << (1 + rxQueues())) - 1;
-            for (int v = 1; v <= rxQueues(); v++) mmio.write(eitr(v), itr);
-            mmio.write(EIAC, eimsEnable);
-            mmio.write(EIAM, eimsEnable);
-            mmio.write(EIMS, eimsEnable);
-            mmio.write(IMS, IMS_ENABLE_MSIX);
-        } else {
-            for (int q = 0; q < rxQueues(); q++) setIvar(ivar, q, false, 0);
-            setIvar(ivar, 0, true, 0);
-            for (int i = 0; i < ivar.length; i++) mmio.write(ivar0(i), ivar[i]);
-            eimsEnable = 0;
-            mmio.write(eitr(0), itr);
-            mmio.write(IMS, IMS_ENABLE_LEGACY);
-            mmio.write(IAM, IMS_ENABLE_LEGACY);
-        }
-        requestLinkCheck(); // igb_up: get_link_status = 1 and the watchdog runs
-    }
-
-    /** IVAR0[q & 7]: byte 0 RX queue q, byte 1 TX queue q, bytes 2/3 the same for queue q + 8. */
-    private static void setIvar(int[] ivar, int queue, boolean tx, int vector) {
-        int shift = ((queue & 8) << 1) + (tx ? 8 : 0);
-        ivar[queue & 7] = ivar[queue & 7] & ~(0xFF << shift) | (vector | IVAR_VALID) << shift;
-    }
-
-    @Override protected void disableInterrupts() {
-        if (mode == IrqMode.MSIX) {
-            mmio.write(EIAM, 0);
-            mmio.write(EIMC, eimsEnable);
-            mmio.write(EIAC, 0);
-        }
-        mmio.write(IAM, 0);
-        mmio.write(IMC, 0xFFFF_FFFF);
-        mmio.flush();
-    }
-
-    @Override protected long service(long vectors) {
-        return mode == IrqMode.MSIX ? serviceMsix(vectors) : serviceLegacy();
-    }
-
-    /** Vector 0: other causes (ICR clears on read with GPIE.NSICR); vector 1+q: RX queue q (and TX on vector 1). */
-    private long serviceMsix(long fired) {
-        long busy = 0;
-        if ((fired & 1) != 0) {
-            readAsync(ICR, icr -> {
-                otherCauses(icr);
-                mmio.write(EIMS, 1);
-            });
-        }
-        for (int q = 0; q < rxQueues(); q++) {
-            int v = 1 + q;
-            if ((fired & 1L << v) == 0) continue;
-            if (q == 0) cleanTx();
-            if (cleanRx(q)) busy |= 1L << v; // stays auto-masked until its budget suffices
-            else mmio.write(EIMS, 1 << v);
-        }
-        return busy;
-    }
-
-    /** MSI and INTx: one vector; reading ICR clears it and auto-masks IMS by IAM; IMS re-arms. */
-    private long serviceLegacy() {
-        return serviceSingleVector(ICR, icr -> {
-            if ((icr & ICR_INT_ASSERTED) == 0) return false; // not ours
-            otherCauses(icr);
-            return true;
-        }, () -> mmio.write(IMS, IMS_ENABLE_LEGACY));
-    }
-
-    private void otherCauses(int icr) {
-        if ((icr & ICR_LSC) != 0) requestLinkCheck();
-        if ((icr & ICR_DRSTA) != 0) requestReset("the NIC reports a device reset (ICR.DRSTA)");
-        if ((icr & ICR_DOUTSYNC) != 0) log.debug("{}: ICR.DOUTSYNC (DMA out of sync)", device.name());
-    }
-
-    @Override protected LinkState readLink() { return PhyLink.read(mmio, phy::read); }
-
-    /** igb_config_fc_after_link_up: symmetric pause when both ends advertise it. TX is already enabled. */
-    @Override protected void linkCameUp(LinkState state) {
-        PhyLink.flowControlAfterLinkUp(mmio, phy::read, state);
-    }
-
-    @Override protected void kick() {
-        if (mode == IrqMode.MSIX) mmio.write(EICS, eimsEnable & ~1);
-        else mmio.write(ICS, ICR_RXDMT0);
-    }
-
-    /**
-     * A reset clears RCTL.EN, which only the driver sets. (IMS tells nothing: IAM masks it while
-     * the driver polls, and a service racing with the reset may have re-armed it.)
-     */
-    @Override protected boolean configurationLost() {
-        return (mmio.read(RCTL) & RCTL_EN) == 0;
-    }
-
-    @Override protected void txDoorbell(int tail) { mmio.write(txQueue(0) + Q_TAIL, tail); }
-
-    @Override protected void rxDoorbell(int queue, int tail) { mmio.write(rxQueue(queue) + Q_TAIL, tail); }
-
-    @Override protected void applyRxMode(boolean promiscuous) {
-        rctl = promiscuous ? rctl | RCTL_UPE | RCTL_MPE : rctl & ~(RCTL_UPE | RCTL_MPE);
-        mmio.write(RCTL, rctl);
-    }
-
-    /** igb_down + reset + PHY power-down + igb_release_hw_control. */
-    @Override protected void shutdown() {
-        mmio.write(RCTL, rctl & ~RCTL_EN);
-        mmio.write(TCTL, TCTL_PSP | TCTL_RTLC | TCTL_CT | TCTL_COLD);
-        mmio.flush();
-        delay(TimeUnit.MILLISECONDS.toNanos(10));
+    /** Reset, PHY power-down and igb_release_hw_control (after igb_down's stop). */
+    @Override public void shutdown() {
         resetMac();
         phy.write(Mdic.BMCR, phy.read(Mdic.BMCR) | Mdic.BMCR_POWER_DOWN);
         mmio.write(CTRL_EXT, mmio.read(CTRL_EXT) & ~CTRL_EXT_DRV_LOAD);

@@ -86,9 +86,6 @@ final class IgbRegs {
     static final int RFCTL_IPV6_EX_DIS = 0x1_0000;
     static final int RAH_AV = 0x8000_0000, RAH_POOL_0 = 1 << 18;
     static final int RXPBS_SIZE_MASK = 0x7F;
-    // Flow control
-    static final int FLOW_CONTROL_ADDRESS_LOW = 0x00C2_8001, FLOW_CONTROL_ADDRESS_HIGH = 0x0100, FLOW_CONTROL_TYPE = 0x8808,
-            FC_PAUSE_TIME = 0xFFFF, FCRTL_XONE = 0x8000_0000;
     static final int VLAN_TYPE = 0x8100;
 
     // NVM words

@@ -3,13 +3,14 @@ package dev.vpcie.vrc.nic.igb;
 import static dev.vpcie.vrc.nic.igb.IgbRegs.*;
 
 import dev.vpcie.vrc.nic.Mdic;
+import dev.vpcie.vrc.nic.PhyAccess;
 
 /**
  * The 82576's IGP3 PHY as igb reaches it: every access under the PHY0 software/firmware
  * semaphore, registers above 0x0F behind a page-select write of the full register number to
  * register 0x1F, MDIC errors fatal on reads and writes.
  */
-final class IgpPhy {
+final class IgpPhy implements PhyAccess {
     private final Mdic mdic;
     private final IgbSemaphores semaphores;
 
@@ -18,7 +19,7 @@ final class IgpPhy {
         this.semaphores = semaphores;
     }
 
-    int read(int register) {
+    @Override public int read(int register) {
         semaphores.acquire(SWFW_PHY0_SM);
         try {
             return mdic.read(select(register));
@@ -27,7 +28,7 @@ final class IgpPhy {
         }
     }
 
-    void write(int register, int value) {
+    @Override public void write(int register, int value) {
         semaphores.acquire(SWFW_PHY0_SM);
         try {
             mdic.write(select(register), value);
