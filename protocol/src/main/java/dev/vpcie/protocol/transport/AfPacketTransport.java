@@ -60,6 +60,8 @@ public final class AfPacketTransport implements FrameTransport {
     }
 
     private static final int ETH_HEADER = 14, VLAN_TAG = 4;
+    /** Frames one {@code sendmmsg} sends at most: a duty cycle's worth (the link reads 64 frames per cycle). */
+    static final int TX_BATCH = 64;
 
     private final NetDevice device;
     private final FrameFilter filter;
@@ -73,7 +75,7 @@ public final class AfPacketTransport implements FrameTransport {
     private volatile boolean sleeping;
 
     private long framesSent, sendDrops, framesReceived, filtered, truncated, vlanTagsRestored;
-    private long othersFrames, offloadedFrames;
+    private long othersFrames, offloadedFrames, batches;
     private ReceiveOffload lastOffload = ReceiveOffload.NONE;
 
     private AfPacketTransport(NetDevice device, FrameFilter filter, Options options, PacketSocket socket, EventFd wakeFd) {
@@ -142,6 +144,9 @@ public final class AfPacketTransport implements FrameTransport {
                     && !socket.trySetOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_SNDBUFFORCE, options.sendBufferBytes(), "SO_SNDBUFFORCE"))
                 socket.setOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_SNDBUF, options.sendBufferBytes(), "SO_SNDBUF");
             setup.apply(socket);
+            // Slots as large as a frame of the MTU with two tags; the wire's promiscuous socket sends one at a time.
+            if (filter instanceof FrameFilter.Station)
+                socket.useTxBatch(TX_BATCH, device.mtu() + ETH_HEADER + 2 * VLAN_TAG);
             socket.bind(device);
             wakeFd = EventFd.open();
             return new AfPacketTransport(device, filter, options, socket, wakeFd);
@@ -217,16 +222,66 @@ public final class AfPacketTransport implements FrameTransport {
     public long vlanTagsRestored() { return vlanTagsRestored; }
 
     @Override public void send(ByteBuffer frame) throws IOException {
-        if (frame.remaining() < ETH_HEADER)
-            throw new IllegalArgumentException("an Ethernet frame has at least " + ETH_HEADER + " bytes, got " + frame.remaining());
+        checkFrame(frame);
         if (!lifetime.acquire()) throw new ClosedChannelException();
         try {
+            flushQueued(); // frames queued before this one leave first
             if (socket.send(frame, device.name())) framesSent++;
             else sendDrops++;
         } finally {
             lifetime.release();
         }
     }
+
+    /**
+     * Copies the frame into the socket's send batch ({@value #TX_BATCH} frames, flushed first when
+     * full) for one {@code sendmmsg} at {@link #flush}; a frame larger than a batch slot (the MTU
+     * grew since open) leaves at once, behind the queued ones.
+     */
+    @Override public void queue(ByteBuffer frame) throws IOException {
+        checkFrame(frame);
+        if (!lifetime.acquire()) throw new ClosedChannelException();
+        try {
+            if (!socket.canQueue(frame.remaining())) {
+                flushQueued();
+                if (!socket.canQueue(frame.remaining())) {
+                    if (socket.send(frame, device.name())) framesSent++;
+                    else sendDrops++;
+                    return;
+                }
+            }
+            socket.queue(frame);
+        } finally {
+            lifetime.release();
+        }
+    }
+
+    @Override public void flush() throws IOException {
+        if (socket.queued() == 0) return; // the common idle case: no system call, no lock
+        if (!lifetime.acquire()) throw new ClosedChannelException();
+        try {
+            flushQueued();
+        } finally {
+            lifetime.release();
+        }
+    }
+
+    private void flushQueued() throws IOException {
+        int queued = socket.queued();
+        if (queued == 0) return;
+        int lost = socket.flush(device.name());
+        framesSent += queued - lost;
+        sendDrops += lost;
+        batches++;
+    }
+
+    private static void checkFrame(ByteBuffer frame) {
+        if (frame.remaining() < ETH_HEADER)
+            throw new IllegalArgumentException("an Ethernet frame has at least " + ETH_HEADER + " bytes, got " + frame.remaining());
+    }
+
+    /** {@code sendmmsg} calls that sent {@linkplain #queue queued} frames (frames sent over batches: frames per call). */
+    public long sendBatches() { return batches; }
 
     /** The packet socket: readable when a frame waits (also with the receive ring). */
     @Override public int pollFd() { return socket.fd(); }
