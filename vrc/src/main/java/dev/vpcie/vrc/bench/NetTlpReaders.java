@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
- * DMA readers as NetTLP's {@code tlpperf -d read} runs them: one thread per tag, each with a
+ * DMA readers as NetTLP's {@code tlpperf -d read} runs them: one thread per tag (or all on one
+ * loop, {@link Mode#LOOP}), each with a
  * socket bound to {@code 0x3000 + tag} on the device side's address and connected to the same
  * port of the host, sending one MRd at a time and waiting (up to 500 ms, as libtlp does) for the
  * CplDs that complete it. It plays libtlp's side against any NetTLP host: a VRC in NetTLP mode, a
@@ -39,15 +40,26 @@ public final class NetTlpReaders {
 
     private NetTlpReaders() {}
 
+    /** How the readers run: a thread each, as tlpperf's; or all on one thread, as the endpoint's loop runs its reads. */
+    public enum Mode { THREADS, LOOP }
+
     /**
      * Runs {@code threads} readers (tags 0..threads-1) of {@code length} bytes each, at page-aligned
      * addresses walking {@code region} bytes from {@code base}, for {@code seconds}.
      */
-    public static Result run(InetAddress local, InetAddress host, int requester, int threads, int length, long base, long region,
+    public static Result run(Mode mode, InetAddress local, InetAddress host, int requester, int threads, int length, long base, long region,
                              double seconds) throws IOException, InterruptedException {
         if (threads < 1 || threads > NetTlpPorts.DMA_PORTS) throw new IllegalArgumentException("threads must be 1..256: " + threads);
         if (length < 4 || length > 4096 || (length & 3) != 0) throw new IllegalArgumentException("length must be 4..4096, whole DWs: " + length);
         if (region < 4096) throw new IllegalArgumentException("region must be at least 4096 bytes: " + region);
+        return switch (mode) {
+            case THREADS -> runThreads(local, host, requester, threads, length, base, region, seconds);
+            case LOOP -> NetTlpReaderLoop.run(local, host, requester, threads, length, base, region, seconds);
+        };
+    }
+
+    private static Result runThreads(InetAddress local, InetAddress host, int requester, int threads, int length, long base, long region,
+                                     double seconds) throws IOException, InterruptedException {
         List<DatagramSocket> sockets = new ArrayList<>();
         try {
             for (int t = 0; t < threads; t++) {
@@ -89,6 +101,27 @@ public final class NetTlpReaders {
         }
     }
 
+    /**
+     * The data bytes of the NetTLP datagram {@code in} (of {@code n} bytes) if it is a successful
+     * CplD, else -1 (a UR comes as a Cpl without data). Datagram bytes 6-9: DW0, 10-13:
+     * completer, status, byte count, 14-17: requester, tag, lower address.
+     */
+    static int completionBytes(byte[] in, int n) {
+        if (n < NetTlpCodec.HEADER_BYTES + 12 || (in[6] & 0xFF) != 0x4A || (in[12] >>> 5 & 7) != 0) return -1;
+        int cplLength = (in[8] & 3) << 8 | in[9] & 0xFF;
+        return (cplLength == 0 ? 1024 : cplLength) * 4;
+    }
+
+    /** Whether the CplD in {@code in} is its read's last, by libtlp's rule. */
+    static boolean lastCompletion(byte[] in) {
+        int cplLength = (in[8] & 3) << 8 | in[9] & 0xFF;
+        if (cplLength == 0) cplLength = 1024;
+        int byteCount = (in[12] & 0xF) << 8 | in[13] & 0xFF;
+        if (byteCount == 0) byteCount = 4096;
+        int lowerAddress = in[17] & 0x7F;
+        return cplLength == ((lowerAddress & 3) + byteCount + 3) >> 2;
+    }
+
     /** One reader's loop; returns {reads, timeouts, errors}. */
     private static long[] read(DatagramSocket s, int requester, int tag, int length, long base, long region, CountDownLatch start,
                                long durationNs, Histogram latency) {
@@ -117,19 +150,14 @@ public final class NetTlpReaders {
                         failed = true;
                         break;
                     }
-                    int n = rx.getLength();
-                    if (n < NetTlpCodec.HEADER_BYTES + 12 || (in[6] & 0xFF) != 0x4A || (in[12] >>> 5 & 7) != 0) {
-                        errors++; // not a successful CplD (a UR comes as a Cpl without data)
+                    int data = completionBytes(in, rx.getLength());
+                    if (data < 0) {
+                        errors++;
                         failed = true;
                         break;
                     }
-                    int cplLength = ((in[8] & 3) << 8 | in[9] & 0xFF);
-                    if (cplLength == 0) cplLength = 1024;
-                    int byteCount = ((in[12] & 0xF) << 8 | in[13] & 0xFF);
-                    if (byteCount == 0) byteCount = 4096;
-                    int lowerAddress = in[17] & 0x7F;
-                    received += cplLength * 4; // datagram bytes 6-9: DW0, 10-13: completer, status, byte count, 14-17: requester, tag, lower address
-                    done = cplLength == ((lowerAddress & 3) + byteCount + 3) >> 2;
+                    received += data;
+                    done = lastCompletion(in);
                 }
                 if (failed) continue;
                 latency.recordValue(Math.max(1, System.nanoTime() - t0));
