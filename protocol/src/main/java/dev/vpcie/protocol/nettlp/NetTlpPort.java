@@ -17,6 +17,7 @@ import dev.vpcie.protocol.transport.EventFd;
 import dev.vpcie.protocol.transport.MessageBatch;
 import dev.vpcie.protocol.transport.UdpSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -140,7 +141,8 @@ public final class NetTlpPort implements TlpPort {
     private UdpSocket open(int port, InetAddress peer) throws IOException {
         UdpSocket socket;
         try {
-            socket = UdpSocket.open(local, port, peer, SOCKET_BUFFER);
+            socket = UdpSocket.open(new InetSocketAddress(local, port), peer == null ? null : new InetSocketAddress(peer, port),
+                    SOCKET_BUFFER, SOCKET_BUFFER);
         } catch (IOException e) {
             throw new IOException("NetTLP: cannot bind " + local.getHostAddress() + ":0x" + Integer.toHexString(port) + ": " + e.getMessage(), e);
         }

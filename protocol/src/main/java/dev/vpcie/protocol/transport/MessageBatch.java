@@ -142,6 +142,15 @@ public final class MessageBatch {
     /** Whether received message {@code i} was longer than its slot. */
     public boolean truncated(int i) { return (messages.get(JAVA_INT, message(i) + MSG_FLAGS) & MSG_TRUNC) != 0; }
 
+    /**
+     * Received message {@code i} in place: its bytes are {@link #view()} from this offset, as many
+     * as {@link #length} says (at most a slot), until the next receive.
+     */
+    public int offset(int i) { return slotBytes * i; }
+
+    /** Every slot's bytes, for reading received messages in place ({@link #offset}). */
+    public ByteBuffer view() { return slotsView; }
+
     /** Copies the bytes of received message {@code i} (at most {@code dst.length}) to {@code dst}; returns how many. */
     public int copy(int i, byte[] dst) {
         int n = Math.min(Math.min(length(i), slotBytes), dst.length);

@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
 
 /**
@@ -66,12 +67,13 @@ public final class UdpSocket implements AutoCloseable {
     }
 
     /**
-     * Binds {@code local:port} with {@code bufferBytes} of send and receive buffer (capped by the
-     * kernel's limits) and, when {@code peer} is not null, connects to {@code peer:port}.
+     * Binds {@code local} with {@code receiveBuffer} and {@code sendBuffer} bytes of socket buffer
+     * (0: the kernel's default; capped by its limits) and, when {@code peer} is not null,
+     * connects to it.
      */
-    public static UdpSocket open(InetAddress local, int port, InetAddress peer, int bufferBytes) throws IOException {
-        String name = "UDP " + hostPort(local, port);
-        boolean v4 = local instanceof Inet4Address;
+    public static UdpSocket open(InetSocketAddress local, InetSocketAddress peer, int receiveBuffer, int sendBuffer) throws IOException {
+        String name = "UDP " + hostPort(local);
+        boolean v4 = local.getAddress() instanceof Inet4Address;
         int fd;
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment c = Errno.captureSegment(scratch);
@@ -84,12 +86,10 @@ public final class UdpSocket implements AutoCloseable {
         }
         UdpSocket s = new UdpSocket(fd, name);
         try {
-            if (bufferBytes > 0) {
-                s.setOption(SO_RCVBUF, bufferBytes, "SO_RCVBUF");
-                s.setOption(SO_SNDBUF, bufferBytes, "SO_SNDBUF");
-            }
-            s.address(BIND, local, port, "bind(" + name + ")");
-            if (peer != null) s.address(CONNECT, peer, port, "connect(" + name + " -> " + hostPort(peer, port) + ")");
+            if (receiveBuffer > 0) s.setOption(SO_RCVBUF, receiveBuffer, "SO_RCVBUF");
+            if (sendBuffer > 0) s.setOption(SO_SNDBUF, sendBuffer, "SO_SNDBUF");
+            s.address(BIND, local, "bind(" + name + ")");
+            if (peer != null) s.address(CONNECT, peer, "connect(" + name + " -> " + hostPort(peer) + ")");
             return s;
         } catch (IOException | RuntimeException | Error e) {
             s.close();
@@ -107,6 +107,33 @@ public final class UdpSocket implements AutoCloseable {
      */
     public boolean send(byte[] data, int offset, int length) throws IOException {
         return transmit(data, offset, length, false);
+    }
+
+    /**
+     * Sends every message of {@code batch} to the connected peer, in order, with as few
+     * {@code sendmmsg} calls as the kernel allows, and clears it. A datagram lost (see
+     * {@link #send}) is skipped and the rest still go; returns how many were lost.
+     */
+    public int send(MessageBatch batch) throws IOException {
+        if (batch.size() == 0) return 0;
+        if (!lifetime.acquire()) throw new IOException(name + " is closed");
+        int lost = 0;
+        try {
+            for (int next = 0; next < batch.size(); ) {
+                int rc = batch.send(fd, next);
+                if (rc > 0) {
+                    next += rc;
+                } else {
+                    lost(rc == 0 ? Errno.EAGAIN : -rc, "sendmmsg"); // throws unless the datagram is merely lost
+                    lost++;
+                    next++;
+                }
+            }
+            return lost;
+        } finally {
+            batch.clear();
+            lifetime.release();
+        }
     }
 
     /**
@@ -207,10 +234,11 @@ public final class UdpSocket implements AutoCloseable {
         if (rc < 0) throw new ErrnoException("setsockopt(" + name + ", " + optionName + ")", Errno.of(rxErrno));
     }
 
-    /** bind or connect to {@code address:port}. */
-    private void address(MethodHandle call, InetAddress address, int port, String what) throws IOException {
+    /** bind or connect to {@code address}. */
+    private void address(MethodHandle call, InetSocketAddress address, String what) throws IOException {
+        if (address.isUnresolved()) throw new IOException(what + ": cannot resolve '" + address.getHostString() + "'");
         MemorySegment sa = arena.allocate(SOCKADDR_MAX, 8);
-        int length = sockaddr(sa, address, port);
+        int length = sockaddr(sa, address.getAddress(), address.getPort());
         int rc;
         try {
             rc = (int) call.invokeExact(rxErrno, fd, sa, length);
@@ -233,9 +261,9 @@ public final class UdpSocket implements AutoCloseable {
         return SOCKADDR_MAX;
     }
 
-    private static String hostPort(InetAddress a, int port) {
-        String host = a.getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":0x" + Integer.toHexString(port);
+    private static String hostPort(InetSocketAddress a) {
+        String host = a.isUnresolved() ? a.getHostString() : a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     /** Closes the socket once no call is in progress; later calls fail. */

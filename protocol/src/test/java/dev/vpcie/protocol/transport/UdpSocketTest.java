@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -28,8 +29,13 @@ class UdpSocketTest {
         hostA = InetAddress.getByAddress(new byte[] {127, (byte) net, (byte) host, 1});
         hostB = InetAddress.getByAddress(new byte[] {127, (byte) net, (byte) host, 2});
         port = r.nextInt(20_000, 60_000);
-        a = UdpSocket.open(hostA, port, hostB, 1 << 20);
-        b = UdpSocket.open(hostB, port, hostA, 1 << 20);
+        a = open(hostA, port, hostB);
+        b = open(hostB, port, hostA);
+    }
+
+    /** Bound to {@code local:port}, connected to {@code peer:port} (none when null). */
+    private static UdpSocket open(InetAddress local, int port, InetAddress peer) throws IOException {
+        return UdpSocket.open(new InetSocketAddress(local, port), peer == null ? null : new InetSocketAddress(peer, port), 1 << 20, 1 << 20);
     }
 
     @AfterEach
@@ -95,8 +101,8 @@ class UdpSocketTest {
 
     @Test
     void theUnconnectedSocketRepliesToWhoeverWrote() throws IOException {
-        try (UdpSocket server = UdpSocket.open(hostA, port + 1, null, 0);
-             UdpSocket client = UdpSocket.open(hostB, port + 1, hostA, 0)) {
+        try (UdpSocket server = open(hostA, port + 1, null);
+             UdpSocket client = open(hostB, port + 1, hostA)) {
             client.send(datagram(20, 5), 0, 20);
             awaitReadable(server);
             byte[] dst = new byte[64];
@@ -110,9 +116,9 @@ class UdpSocketTest {
 
     @Test
     void aPortTakenIsAnErrnoExceptionNamingTheCall() {
-        var e = assertThrows(ErrnoException.class, () -> UdpSocket.open(hostA, port, hostB, 0));
+        var e = assertThrows(ErrnoException.class, () -> open(hostA, port, hostB));
         assertEquals("EADDRINUSE", e.errnoName());
-        assertTrue(e.call().startsWith("bind(UDP " + hostA.getHostAddress()), e.getMessage());
+        assertEquals("bind(UDP " + hostA.getHostAddress() + ":" + port + ")", e.call());
     }
 
     @Test

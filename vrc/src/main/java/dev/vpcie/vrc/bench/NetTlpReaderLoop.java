@@ -8,6 +8,7 @@ import dev.vpcie.protocol.transport.MessageBatch;
 import dev.vpcie.protocol.transport.UdpSocket;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +57,8 @@ final class NetTlpReaderLoop {
             opened.add(epoll);
             UdpSocket[] sockets = new UdpSocket[threads];
             for (int t = 0; t < threads; t++) {
-                opened.add(sockets[t] = UdpSocket.open(local, NetTlpPorts.dma(t), host, 1 << 20));
+                opened.add(sockets[t] = UdpSocket.open(new InetSocketAddress(local, NetTlpPorts.dma(t)),
+                        new InetSocketAddress(host, NetTlpPorts.dma(t)), 1 << 20, 1 << 20));
                 epoll.add(sockets[t].fd(), t);
             }
             NetTlpReaderLoop loop = new NetTlpReaderLoop(sockets, epoll, requester, length, base, region);
