@@ -67,27 +67,22 @@ public final class AfPacketTransport implements FrameTransport {
     private final FrameFilter filter;
     private final Options options;
     private final PacketSocket socket;
-    private final EventFd wakeFd;
-    private final Poller poller;
+    private final ReceiveWait wait;
     private final Lifetime lifetime;
-
-    private volatile boolean wakeupPending;
-    private volatile boolean sleeping;
 
     private long framesSent, sendDrops, framesReceived, filtered, truncated, vlanTagsRestored;
     private long othersFrames, offloadedFrames, batches;
     private ReceiveOffload lastOffload = ReceiveOffload.NONE;
 
-    private AfPacketTransport(NetDevice device, FrameFilter filter, Options options, PacketSocket socket, EventFd wakeFd) {
+    private AfPacketTransport(NetDevice device, FrameFilter filter, Options options, PacketSocket socket, ReceiveWait wait) {
         this.device = device;
         this.filter = filter;
         this.options = options;
         this.socket = socket;
-        this.wakeFd = wakeFd;
-        this.poller = new Poller(socket.fd(), wakeFd.fd(), "AF_PACKET socket on '" + device.name() + "'");
+        this.wait = wait;
         this.lifetime = new Lifetime(() -> {
             socket.close();
-            wakeFd.close();
+            wait.close();
         });
     }
 
@@ -126,7 +121,6 @@ public final class AfPacketTransport implements FrameTransport {
 
     private static AfPacketTransport open(NetDevice device, FrameFilter filter, Options options, Setup setup) throws IOException {
         PacketSocket socket = PacketSocket.open();
-        EventFd wakeFd = null;
         try {
             socket.setOption(PacketSocket.SOL_PACKET, PacketSocket.PACKET_AUXDATA, 1, "PACKET_AUXDATA");
             // Older kernels (< 4.20) lack it; the filter and the pkttype check below still drop our own frames.
@@ -148,11 +142,9 @@ public final class AfPacketTransport implements FrameTransport {
             if (filter instanceof FrameFilter.Station)
                 socket.useTxBatch(TX_BATCH, device.mtu() + ETH_HEADER + 2 * VLAN_TAG);
             socket.bind(device);
-            wakeFd = EventFd.open();
-            return new AfPacketTransport(device, filter, options, socket, wakeFd);
+            return new AfPacketTransport(device, filter, options, socket, new ReceiveWait(socket.fd(), "AF_PACKET socket on '" + device.name() + "'"));
         } catch (IOException | RuntimeException | Error e) {
             socket.close();
-            if (wakeFd != null) wakeFd.close();
             throw e;
         }
     }
@@ -312,18 +304,12 @@ public final class AfPacketTransport implements FrameTransport {
                 long elapsed = now - start;
                 if (elapsed >= timeoutNanos) return 0;
                 if (now - busyUntil < 0) {
-                    if (wakeupPending) return consumeWakeup();
+                    if (wait.takeWakeup()) return 0;
                     Thread.onSpinWait();
                     continue;
                 }
-                sleeping = true;
-                if (wakeupPending) {
-                    sleeping = false;
-                    return consumeWakeup();
-                }
-                int ready = poller.await(timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - elapsed);
-                sleeping = false;
-                if ((ready & Poller.SECOND) != 0) return consumeWakeup();
+                int ready = wait.await(timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - elapsed);
+                if (ready == ReceiveWait.WOKEN) return 0;
                 if ((ready & Poller.FIRST_FAILED) != 0) {
                     // ENETDOWN when the interface goes down (a pulled cable): collect it and keep waiting,
                     // the socket receives again once the interface is up.
@@ -335,12 +321,6 @@ public final class AfPacketTransport implements FrameTransport {
         } finally {
             lifetime.release();
         }
-    }
-
-    private int consumeWakeup() throws IOException {
-        wakeupPending = false;
-        wakeFd.drain();
-        return 0;
     }
 
     /** Checks the frame just received and copies it to {@code dst}, a stripped VLAN tag put back; 0 if dropped. */
@@ -391,16 +371,12 @@ public final class AfPacketTransport implements FrameTransport {
         }
     }
 
-    @Override public void wakeup() {
-        wakeupPending = true;
-        if (sleeping) wakeFd.signal();
-    }
+    @Override public void wakeup() { wait.wakeup(); }
 
     /** Closes the socket; a receive blocked in another thread returns 0 first, later calls throw. */
     @Override public void close() {
         if (lifetime.isClosed()) return;
-        wakeupPending = true;
-        wakeFd.signal();
+        wait.closing();
         lifetime.close();
     }
 

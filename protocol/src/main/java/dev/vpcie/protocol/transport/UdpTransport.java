@@ -38,20 +38,17 @@ public final class UdpTransport implements FrameTransport {
     private final int etherType;
     private final FrameFilter filter;
     private final UdpSocket socket;
-    private final EventFd wakeFd;
-    private final Poller poller;
+    private final ReceiveWait wait;
     private final Lifetime lifetime;
     /** Receive thread: one recvmmsg's datagrams, handed out from rxNext to rxCount. */
     private final MessageBatch rxBatch;
     private int rxCount, rxNext;
     /** Send thread: frames queued for the next flush. */
     private final MessageBatch txBatch;
-    private volatile boolean wakeupPending;
-    private volatile boolean sleeping;
 
     private long framesSent, sendDrops, framesReceived, filtered, truncated, batches;
 
-    private UdpTransport(InetSocketAddress local, InetSocketAddress peer, int mtu, int etherType, UdpSocket socket, EventFd wakeFd) {
+    private UdpTransport(InetSocketAddress local, InetSocketAddress peer, int mtu, int etherType, UdpSocket socket) throws IOException {
         this.local = local;
         this.peer = peer;
         this.mac = standInMac(local);
@@ -59,11 +56,10 @@ public final class UdpTransport implements FrameTransport {
         this.etherType = etherType;
         this.filter = new FrameFilter.Station(etherType, mac);
         this.socket = socket;
-        this.wakeFd = wakeFd;
-        this.poller = new Poller(socket.fd(), wakeFd.fd(), socket.toString());
+        this.wait = new ReceiveWait(socket.fd(), socket.toString());
         this.lifetime = new Lifetime(() -> {
             socket.close();
-            wakeFd.close();
+            wait.close();
         });
         // A slot holds the largest frame we accept; a longer datagram is counted as truncated, not delivered in part.
         this.rxBatch = new MessageBatch(RX_BATCH, mtu + ETH_AND_TAG, 0);
@@ -95,7 +91,7 @@ public final class UdpTransport implements FrameTransport {
             throw new IOException("UDP: cannot bind " + format(local) + " or connect to " + format(peer) + ": " + e.getMessage(), e);
         }
         try {
-            return new UdpTransport(local, peer, mtu, etherType, socket, EventFd.open());
+            return new UdpTransport(local, peer, mtu, etherType, socket);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
@@ -227,14 +223,7 @@ public final class UdpTransport implements FrameTransport {
                 }
                 long elapsed = now - start;
                 if (elapsed >= timeoutNanos) return 0;
-                sleeping = true;
-                if (wakeupPending) {
-                    sleeping = false;
-                    return consumeWakeup();
-                }
-                int ready = poller.await(timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - elapsed);
-                sleeping = false;
-                if ((ready & Poller.SECOND) != 0) return consumeWakeup();
+                if (wait.await(timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - elapsed) == ReceiveWait.WOKEN) return 0;
                 // Readable, or an ICMP error pending (the next receive collects and skips it): read again.
             }
         } finally {
@@ -262,22 +251,12 @@ public final class UdpTransport implements FrameTransport {
         return copied;
     }
 
-    private int consumeWakeup() throws IOException {
-        wakeupPending = false;
-        wakeFd.drain();
-        return 0;
-    }
-
-    @Override public void wakeup() {
-        wakeupPending = true;
-        if (sleeping) wakeFd.signal();
-    }
+    @Override public void wakeup() { wait.wakeup(); }
 
     /** Closes the socket; a receive blocked in another thread returns 0 first, later calls throw. */
     @Override public void close() {
         if (lifetime.isClosed()) return;
-        wakeupPending = true;
-        wakeFd.signal();
+        wait.closing();
         lifetime.close();
     }
 
