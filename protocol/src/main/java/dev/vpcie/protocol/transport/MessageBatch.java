@@ -27,7 +27,7 @@ public final class MessageBatch {
     /** struct mmsghdr on x86-64 / aarch64: struct msghdr (56 bytes), msg_len u32, padding. */
     private static final int MMSG_SIZE = 64, MSG_IOV = 16, MSG_IOVLEN = 24, MSG_FLAGS = 48, MMSG_LEN = 56;
     private static final int IOV_SIZE = 16;
-    private static final int MSG_DONTWAIT = 0x40, MSG_TRUNC = 0x20;
+    private static final int MSG_DONTWAIT = 0x40, MSG_TRUNC = 0x20, MSG_WAITFORONE = 0x10000;
 
     private static final MethodHandle SENDMMSG = Errno.downcall("sendmmsg",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
@@ -118,7 +118,16 @@ public final class MessageBatch {
      * (EAGAIN), or {@code -errno}. Message {@code i}'s bytes are then read with {@link #copy},
      * its length from {@link #length}.
      */
-    public int receive(int fd, int max) {
+    public int receive(int fd, int max) { return receive(fd, max, MSG_DONTWAIT); }
+
+    /**
+     * As {@link #receive(int, int)}, but on a blocking socket it waits (up to the socket's receive
+     * timeout) for the first message, then takes the ones queued behind it without waiting
+     * ({@code MSG_WAITFORONE}); 0 when the time ran out.
+     */
+    public int receiveWaiting(int fd, int max) { return receive(fd, max, MSG_WAITFORONE); }
+
+    private int receive(int fd, int max, int flags) {
         int n = Math.min(max, capacity);
         if (n < 1) throw new IllegalArgumentException("receive at least one message: " + max);
         for (int i = 0; i < n; i++) {
@@ -127,7 +136,7 @@ public final class MessageBatch {
         }
         int rc;
         try {
-            rc = (int) RECVMMSG.invokeExact(capture, fd, messages, n, MSG_DONTWAIT, MemorySegment.NULL);
+            rc = (int) RECVMMSG.invokeExact(capture, fd, messages, n, flags, MemorySegment.NULL);
         } catch (Throwable t) {
             throw new AssertionError("recvmmsg downcall", t);
         }

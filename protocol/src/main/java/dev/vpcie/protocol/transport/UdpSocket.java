@@ -30,7 +30,7 @@ import java.nio.ByteOrder;
  */
 public final class UdpSocket implements AutoCloseable {
     private static final int AF_INET = 2, AF_INET6 = 10, SOCK_DGRAM = 2, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
-    private static final int SOL_SOCKET = 1, SO_SNDBUF = 7, SO_RCVBUF = 8;
+    private static final int SOL_SOCKET = 1, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_RCVTIMEO = 20;
     private static final int MSG_DONTWAIT = 0x40;
     /** struct sockaddr_in (16 bytes) or sockaddr_in6 (28): family, big-endian port, address at 4 or 8. */
     private static final int SOCKADDR_MAX = 28;
@@ -72,12 +72,28 @@ public final class UdpSocket implements AutoCloseable {
      * connects to it.
      */
     public static UdpSocket open(InetSocketAddress local, InetSocketAddress peer, int receiveBuffer, int sendBuffer) throws IOException {
+        return open(local, peer, receiveBuffer, sendBuffer, 0);
+    }
+
+    /**
+     * As {@link #open(InetSocketAddress, InetSocketAddress, int, int)}, but {@link #receiveWaiting}
+     * blocks in the kernel for up to {@code receiveTimeoutMs}: one system call per wait, for a
+     * thread that serves one socket (sends never wait either way).
+     */
+    public static UdpSocket openBlocking(InetSocketAddress local, InetSocketAddress peer, int receiveBuffer, int sendBuffer,
+                                         int receiveTimeoutMs) throws IOException {
+        if (receiveTimeoutMs < 1) throw new IllegalArgumentException("receive timeout must be >= 1 ms: " + receiveTimeoutMs);
+        return open(local, peer, receiveBuffer, sendBuffer, receiveTimeoutMs);
+    }
+
+    private static UdpSocket open(InetSocketAddress local, InetSocketAddress peer, int receiveBuffer, int sendBuffer, int timeoutMs)
+            throws IOException {
         String name = "UDP " + hostPort(local);
         boolean v4 = local.getAddress() instanceof Inet4Address;
         int fd;
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment c = Errno.captureSegment(scratch);
-            fd = (int) SOCKET.invokeExact(c, v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            fd = (int) SOCKET.invokeExact(c, v4 ? AF_INET : AF_INET6, SOCK_DGRAM | (timeoutMs > 0 ? 0 : SOCK_NONBLOCK) | SOCK_CLOEXEC, 0);
             if (fd < 0) throw new ErrnoException("socket(" + (v4 ? "AF_INET" : "AF_INET6") + ", SOCK_DGRAM)", Errno.of(c));
         } catch (IOException | RuntimeException | Error e) {
             throw e;
@@ -88,6 +104,7 @@ public final class UdpSocket implements AutoCloseable {
         try {
             if (receiveBuffer > 0) s.setOption(SO_RCVBUF, receiveBuffer, "SO_RCVBUF");
             if (sendBuffer > 0) s.setOption(SO_SNDBUF, sendBuffer, "SO_SNDBUF");
+            if (timeoutMs > 0) s.setReceiveTimeout(timeoutMs);
             s.address(BIND, local, "bind(" + name + ")");
             if (peer != null) s.address(CONNECT, peer, "connect(" + name + " -> " + hostPort(peer) + ")");
             return s;
@@ -141,11 +158,20 @@ public final class UdpSocket implements AutoCloseable {
      * {@code recvmmsg}; returns how many (0: none). An ICMP error the kernel reports for an
      * earlier send is skipped.
      */
-    public int receive(MessageBatch batch, int max) throws IOException {
+    public int receive(MessageBatch batch, int max) throws IOException { return receive(batch, max, false); }
+
+    /**
+     * On a socket from {@link #openBlocking}: waits up to its receive timeout for a datagram, then
+     * takes it and every one queued behind it (up to {@code max}) in the same {@code recvmmsg};
+     * 0 when the time ran out.
+     */
+    public int receiveWaiting(MessageBatch batch, int max) throws IOException { return receive(batch, max, true); }
+
+    private int receive(MessageBatch batch, int max, boolean waiting) throws IOException {
         if (!lifetime.acquire()) throw new IOException(name + " is closed");
         try {
             for (int attempt = 0; ; attempt++) {
-                int rc = batch.receive(fd, max);
+                int rc = waiting ? batch.receiveWaiting(fd, max) : batch.receive(fd, max);
                 if (rc >= 0) return rc;
                 // An error for an earlier send is reported once, before the data queued behind it.
                 if (!lost(-rc, "recvmmsg") || attempt == 2) return 0;
@@ -222,12 +248,23 @@ public final class UdpSocket implements AutoCloseable {
         };
     }
 
+    private void setReceiveTimeout(int ms) throws IOException {
+        MemorySegment tv = arena.allocate(16, 8); // struct timeval: seconds, microseconds
+        tv.set(JAVA_LONG, 0, ms / 1000);
+        tv.set(JAVA_LONG, 8, ms % 1000 * 1000L);
+        setOption(SO_RCVTIMEO, tv, "SO_RCVTIMEO");
+    }
+
     private void setOption(int option, int value, String optionName) throws IOException {
         MemorySegment v = arena.allocate(JAVA_INT);
         v.set(JAVA_INT, 0, value);
+        setOption(option, v, optionName);
+    }
+
+    private void setOption(int option, MemorySegment v, String optionName) throws IOException {
         int rc;
         try {
-            rc = (int) SETSOCKOPT.invokeExact(rxErrno, fd, SOL_SOCKET, option, v, 4);
+            rc = (int) SETSOCKOPT.invokeExact(rxErrno, fd, SOL_SOCKET, option, v, (int) v.byteSize());
         } catch (Throwable t) {
             throw new AssertionError("setsockopt downcall", t);
         }

@@ -115,6 +115,19 @@ class UdpSocketTest {
     }
 
     @Test
+    void aBlockingSocketWaitsForTheFirstDatagramAndTakesTheRestWithIt() throws IOException {
+        try (UdpSocket waiter = UdpSocket.openBlocking(new InetSocketAddress(hostA, port + 2), new InetSocketAddress(hostB, port + 2),
+                1 << 20, 1 << 20, 50);
+             UdpSocket sender = open(hostB, port + 2, hostA)) {
+            assertEquals(0, waiter.receiveWaiting(batch, 8), "nothing came within the receive timeout");
+            for (int i = 0; i < 3; i++) sender.send(datagram(40, i), 0, 40);
+            int got = 0;
+            for (int calls = 0; got < 3 && calls < 3; calls++) got += waiter.receiveWaiting(batch, 8);
+            assertEquals(3, got);
+        }
+    }
+
+    @Test
     void aPortTakenIsAnErrnoExceptionNamingTheCall() {
         var e = assertThrows(ErrnoException.class, () -> open(hostA, port, hostB));
         assertEquals("EADDRINUSE", e.errnoName());
