@@ -44,6 +44,11 @@ final class NetTlpPerfCommand implements Callable<Integer> {
     @Option(names = {"-N", "--threads"}, paramLabel = "N", defaultValue = "16", description = "readers (default: ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--readers", paramLabel = "HOW", defaultValue = "threads",
+            description = "threads: a thread per reader, as tlpperf; loop: every reader on one thread with epoll and recvmmsg, "
+                    + "as the endpoint runs its reads (default: ${DEFAULT-VALUE})")
+    String readers;
+
     @Option(names = {"-L", "--length"}, paramLabel = "BYTES", defaultValue = "4096", description = "bytes per MRd (default: ${DEFAULT-VALUE})")
     int length;
 
@@ -71,11 +76,16 @@ final class NetTlpPerfCommand implements Callable<Integer> {
         if (region < 4096 || region > 3L << 30) throw new CommandLine.ParameterException(cl, "--region must be 4096..3 GiB: " + region);
         if (seconds <= 0) throw new CommandLine.ParameterException(cl, "--seconds must be positive");
         if (spinUs < 0 || spinUs > 1_000_000) throw new CommandLine.ParameterException(cl, "--spin-us must be 0..1000000: " + spinUs);
+        NetTlpReaders.Mode mode = switch (readers) {
+            case "threads" -> NetTlpReaders.Mode.THREADS;
+            case "loop" -> NetTlpReaders.Mode.LOOP;
+            default -> throw new CommandLine.ParameterException(cl, "--readers must be threads or loop: '" + readers + "'");
+        };
         for (String t : targets)
             if (!List.of("bare", "vrc", "external").contains(t))
                 throw new CommandLine.ParameterException(cl, "--targets takes bare, vrc and external: '" + t + "'");
-        out.printf(Locale.ROOT, "nettlp-perf: %d readers x %d-byte MRd, %s -> %s, %.1f s per target, requester %s%n", threads, length, local, host,
-                seconds, Bdf.toString(rid));
+        out.printf(Locale.ROOT, "nettlp-perf: %d readers (%s) x %d-byte MRd, %s -> %s, %.1f s per target, requester %s%n", threads, readers, length,
+                local, host, seconds, Bdf.toString(rid));
         for (String target : targets) {
             String before = loadAverage();
             NetTlpReaders.Result r;
@@ -85,7 +95,7 @@ final class NetTlpPerfCommand implements Callable<Integer> {
                         java.time.Duration.ofNanos(spinUs * 1000));
                 default -> () -> { };
             }) {
-                r = NetTlpReaders.run(localAddress, hostAddress, rid, threads, length, 0, region, seconds);
+                r = NetTlpReaders.run(mode, localAddress, hostAddress, rid, threads, length, 0, region, seconds);
             } catch (java.io.IOException | IllegalArgumentException e) {
                 cl.getErr().println("vpcie: nettlp-perf: " + target + ": " + e.getMessage());
                 return 1;

@@ -94,6 +94,7 @@ class BadInputTableTest {
             Map.entry("--local", List.of("300.1.1.1", "")),
             Map.entry("--host", List.of("300.1.1.1", "")),
             Map.entry("--targets", List.of("bogus")),
+            Map.entry("--readers", List.of("bogus", "")),
             Map.entry("--requester", List.of("zz:zz", "1:2:3")));
 
     /** Option values that are fine although generated as bad: (command, option, value) with why. */

@@ -101,6 +101,10 @@ class VrcOverNetTlpTest {
         assertEquals(3, lines.size(), r.out());
         assertTrue(lines.get(1).startsWith("bare ") && lines.get(2).startsWith("vrc "), r.out());
         for (String l : lines.subList(1, 3)) assertTrue(l.contains("timeouts 0, errors 0") && l.contains("reads/s"), l);
+        Run loop = run("nettlp-perf", "-N", "3", "-L", "256", "-t", "0.3", "--region", "65536", "--readers", "loop");
+        assertEquals(0, loop.status(), loop.err());
+        for (String l : loop.out().lines().skip(1).toList())
+            assertTrue(l.contains("timeouts 0, errors 0") && !l.contains(" 0 reads/s"), l);
         Run bad = run("nettlp-perf", "--targets", "fpga");
         assertEquals(2, bad.status());
         assertTrue(bad.err().contains("--targets takes bare, vrc and external: 'fpga'"), bad.err());

@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds frames in the agent's one transmit buffer and hands them to the transport. A DATA frame
+ * Builds frames in the agent's one transmit buffer and queues them in the transport, which sends
+ * a duty cycle's frames together at {@link #flush} (one {@code sendmmsg} on AF_PACKET). A DATA frame
  * is built TLP by TLP ({@link #beginData}, {@link #fits}, {@link #addTlp}, {@link #sendData}) so the
  * agent packs as many queued TLPs as the MTU allows. Agent thread only.
  */
@@ -101,19 +102,35 @@ final class FrameWriter {
         if (auth != null) auth.seal(buf, linkIndex);
         nio.clear().limit(buf.writerIndex());
         try {
-            transport.send(nio);
+            transport.queue(nio);
             counters.inc(Counters.C.FRAMES_SENT);
             return true;
         } catch (IOException | RuntimeException e) {
-            // A failed send is a lost frame: the link's retransmission covers it, the log says why.
-            if (!sendErrorLogged || nowNs - lastSendErrorLogNs >= SEND_ERROR_LOG_INTERVAL_NS) {
-                sendErrorLogged = true;
-                lastSendErrorLogNs = nowNs;
-                log.warn("{}: sending a frame failed: {}", transport.name(), e.toString());
-            }
+            sendFailed(e, nowNs);
             return false;
         } finally {
             nio.clear();
+        }
+    }
+
+    /**
+     * Sends the frames queued since the last flush, in one system call where the transport can:
+     * the agent calls it at the end of every duty cycle, so no frame waits past its cycle.
+     */
+    void flush(long nowNs) {
+        try {
+            transport.flush();
+        } catch (IOException | RuntimeException e) {
+            sendFailed(e, nowNs);
+        }
+    }
+
+    /** A failed send is a lost frame: the link's retransmission covers it, the log says why. */
+    private void sendFailed(Exception e, long nowNs) {
+        if (!sendErrorLogged || nowNs - lastSendErrorLogNs >= SEND_ERROR_LOG_INTERVAL_NS) {
+            sendErrorLogged = true;
+            lastSendErrorLogNs = nowNs;
+            log.warn("{}: sending a frame failed: {}", transport.name(), e.toString());
         }
     }
 }

@@ -241,6 +241,7 @@ public final class LinkAgent {
         }
         for (int i = 0; i < peerList.size(); i++) work += peerList.get(i).service(nowNs);
         work += serviceDiscoveries(nowNs);
+        out.flush(nowNs); // this cycle's frames (ACKs coalesced per peer by service) leave together
         return work;
     }
 
@@ -282,6 +283,7 @@ public final class LinkAgent {
             p.close(CloseReason.CLOSED, why, now);
             forget(p);
         }
+        out.flush(now);
         for (Discovery d : discoveries) d.finish();
         discoveries.clear();
     }

@@ -32,6 +32,8 @@
  * {@code doWork(nowNs)}, with time passed in, so tests drive two agents with a fake clock; other
  * threads reach it only through queues. Per peer, {@code Peer} runs the session state machine
  * with a {@code ReplayBuffer} (sender), a {@code ReceiveBuffer} (receiver, reorders) and an
- * {@code RttEstimator}; {@code FrameWriter} packs queued TLPs into frames up to the MTU.
+ * {@code RttEstimator}; {@code FrameWriter} packs queued TLPs into frames up to the MTU and
+ * queues them in the transport, which sends a duty cycle's frames in one system call
+ * ({@code sendmmsg} on AF_PACKET and UDP) when the agent flushes at the end of the cycle.
  */
 package dev.vpcie.protocol.link;

@@ -12,19 +12,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet4Address;
+import dev.vpcie.protocol.transport.Epoll;
+import dev.vpcie.protocol.transport.EventFd;
+import dev.vpcie.protocol.transport.MessageBatch;
+import dev.vpcie.protocol.transport.UdpSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -58,8 +52,14 @@ import org.slf4j.LoggerFactory;
  * never as wrong data. Send never waits: a datagram the kernel refuses is counted and lost.
  *
  * <h2>Threads</h2>
- * The port is one {@link AgentWork} of the loop it is opened on and blocks that loop in a
- * {@link Selector} over its sockets; its handler is called on that loop's thread.
+ * The port is one {@link AgentWork} of the loop it is opened on and blocks that loop in an
+ * {@link Epoll} over its sockets; its handler is called on that loop's thread.
+ *
+ * <h2>System calls</h2>
+ * A duty cycle asks epoll which sockets have datagrams and drains each with one {@code recvmmsg}
+ * (NIO needed a read per datagram and one more that found the socket empty), so a busy cycle
+ * costs one receive call per ready socket and one send per datagram sent: NetTLP gives every tag
+ * its own port, so there is no batch of sends to one socket to gather.
  */
 public final class NetTlpPort implements TlpPort {
     private static final Logger log = LoggerFactory.getLogger(NetTlpPort.class);
@@ -68,17 +68,22 @@ public final class NetTlpPort implements TlpPort {
     /** Datagrams ordered and delivered per duty cycle at most: bounds the batch a flood can make. */
     private static final int MAX_BATCH = 512;
     private static final int SOCKET_BUFFER = 1 << 20;
-    private static final long MAX_BLOCK_MS = 100;
+    private static final int MAX_BLOCK_MS = 100;
+    /** Epoll keys of the side channels (sockets' keys are their port numbers). */
+    private static final int WAKE_KEY = -1;
 
     public enum Role { HOST, DEVICE }
 
     private final Role role;
     private final InetAddress local, peer;
     private final AgentLoop loop;
-    private final Selector selector;
-    private final DatagramChannel[] dma = new DatagramChannel[NetTlpPorts.DMA_PORTS];
-    private final DatagramChannel[] mmio = new DatagramChannel[NetTlpPorts.MMIO_PORTS];
-    private final DatagramChannel messaging;
+    private final Epoll epoll;
+    private final EventFd wakeFd;
+    private final UdpSocket[] dma = new UdpSocket[NetTlpPorts.DMA_PORTS];
+    private final UdpSocket[] mmio = new UdpSocket[NetTlpPorts.MMIO_PORTS];
+    private final UdpSocket messaging;
+    /** Loop thread: one recvmmsg's datagrams. */
+    private final MessageBatch rxBatch = new MessageBatch(READ_BURST, NetTlpCodec.MAX_DATAGRAM + 64, 0);
     private final NetTlpCounters counters = new NetTlpCounters();
     private final AdapterConfigSpace adapterConfig = new AdapterConfigSpace();
     private final long epoch = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
@@ -87,7 +92,6 @@ public final class NetTlpPort implements TlpPort {
     private final byte[] txBytes = new byte[NetTlpCodec.MAX_DATAGRAM];
     private final ByteBuf txBuf = Unpooled.wrappedBuffer(txBytes);
     private final byte[] rxBytes = new byte[NetTlpCodec.MAX_DATAGRAM + 64];
-    private final ByteBuffer rx = ByteBuffer.wrap(rxBytes);
     private int sequence; // guarded by txLock
     // loop thread only: the datagrams of one duty cycle, put in the sender's order before delivery
     private final Tlp[] batchTlp = new Tlp[MAX_BATCH];
@@ -103,16 +107,17 @@ public final class NetTlpPort implements TlpPort {
         this.local = local;
         this.peer = peer;
         this.loop = loop;
-        this.selector = Selector.open();
-        List<DatagramChannel> opened = new ArrayList<>();
+        List<AutoCloseable> opened = new ArrayList<>();
         try {
-            for (int i = 0; i < dma.length; i++) opened.add(dma[i] = open(NetTlpPorts.DMA_BASE + i));
-            for (int i = 0; i < mmio.length; i++) opened.add(mmio[i] = open(NetTlpPorts.MMIO_BASE + i));
-            messaging = role == Role.HOST ? openMessaging() : null;
+            opened.add(epoll = Epoll.open(64, describe()));
+            opened.add(wakeFd = EventFd.open());
+            epoll.add(wakeFd.fd(), WAKE_KEY);
+            for (int i = 0; i < dma.length; i++) opened.add(dma[i] = open(NetTlpPorts.DMA_BASE + i, peer));
+            for (int i = 0; i < mmio.length; i++) opened.add(mmio[i] = open(NetTlpPorts.MMIO_BASE + i, peer));
+            messaging = role == Role.HOST ? open(NetTlpPorts.MESSAGING, null) : null;
             if (messaging != null) opened.add(messaging);
         } catch (IOException | RuntimeException e) {
-            for (DatagramChannel c : opened) closeQuietly(c);
-            selector.close();
+            for (AutoCloseable c : opened) closeQuietly(c);
             throw e;
         }
     }
@@ -132,45 +137,21 @@ public final class NetTlpPort implements TlpPort {
         return p;
     }
 
-    private DatagramChannel open(int port) throws IOException {
-        DatagramChannel c = channel();
+    /** A socket on {@code port} connected to the same port on {@code peer} (null: unconnected), watched by the epoll. */
+    private UdpSocket open(int port, InetAddress peer) throws IOException {
+        UdpSocket socket;
         try {
-            bind(c, port);
-            c.connect(new InetSocketAddress(peer, port));
-            c.configureBlocking(false);
-            c.register(selector, SelectionKey.OP_READ, port);
-            return c;
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(c);
-            throw e;
-        }
-    }
-
-    private DatagramChannel openMessaging() throws IOException {
-        DatagramChannel c = channel();
-        try {
-            bind(c, NetTlpPorts.MESSAGING);
-            c.configureBlocking(false);
-            c.register(selector, SelectionKey.OP_READ, NetTlpPorts.MESSAGING);
-            return c;
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(c);
-            throw e;
-        }
-    }
-
-    private DatagramChannel channel() throws IOException {
-        DatagramChannel c = DatagramChannel.open(local instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
-        c.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
-        c.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
-        return c;
-    }
-
-    private void bind(DatagramChannel c, int port) throws IOException {
-        try {
-            c.bind(new InetSocketAddress(local, port));
+            socket = UdpSocket.open(new InetSocketAddress(local, port), peer == null ? null : new InetSocketAddress(peer, port),
+                    SOCKET_BUFFER, SOCKET_BUFFER);
         } catch (IOException e) {
             throw new IOException("NetTLP: cannot bind " + local.getHostAddress() + ":0x" + Integer.toHexString(port) + ": " + e.getMessage(), e);
+        }
+        try {
+            epoll.add(socket.fd(), port);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
         }
     }
 
@@ -206,8 +187,8 @@ public final class NetTlpPort implements TlpPort {
             txBuf.clear();
             NetTlpCodec.encode(sequence++ & 0xFFFF, timestamp(), tlp, txBuf);
             try {
-                if (channel(port).write(ByteBuffer.wrap(txBytes, 0, txBuf.writerIndex())) == 0) {
-                    counters.count(NetTlpCounters.Event.SEND_FAILED); // the socket buffer is full
+                if (!socket(port).send(txBytes, 0, txBuf.writerIndex())) {
+                    counters.count(NetTlpCounters.Event.SEND_FAILED); // a full buffer or no path: lost as on a wire
                     return;
                 }
                 counters.sent(port);
@@ -221,7 +202,7 @@ public final class NetTlpPort implements TlpPort {
     /** The adapter's 4 ns clock, as the hardware stamps its datagrams. */
     private static long timestamp() { return System.nanoTime() >>> 2 & 0xFFFF_FFFFL; }
 
-    private DatagramChannel channel(int port) {
+    private UdpSocket socket(int port) {
         return NetTlpPorts.isDma(port) ? dma[port - NetTlpPorts.DMA_BASE] : mmio[port - NetTlpPorts.MMIO_BASE];
     }
 
@@ -247,23 +228,21 @@ public final class NetTlpPort implements TlpPort {
         } catch (IllegalStateException e) {
             // the loop is closed already: nothing serves the port any more
         }
-        for (DatagramChannel c : dma) closeQuietly(c);
-        for (DatagramChannel c : mmio) closeQuietly(c);
+        for (UdpSocket c : dma) closeQuietly(c);
+        for (UdpSocket c : mmio) closeQuietly(c);
         closeQuietly(messaging);
-        try {
-            selector.close();
-        } catch (IOException e) {
-            log.debug("{}: closing the selector: {}", describe(), e.toString());
-        }
+        wakeFd.signal(); // ends a wait in progress on the loop; its descriptors close when it returns
+        closeQuietly(epoll);
+        closeQuietly(wakeFd);
         TlpHandler h = handler;
         if (h != null) h.onLinkDown("NetTLP port closed");
     }
 
-    private static void closeQuietly(DatagramChannel c) {
+    private static void closeQuietly(AutoCloseable c) {
         if (c == null) return;
         try {
             c.close();
-        } catch (IOException e) {
+        } catch (Exception e) {
             log.debug("closing a NetTLP socket: {}", e.toString());
         }
     }
@@ -271,11 +250,11 @@ public final class NetTlpPort implements TlpPort {
     // ------------------------------------------------------------------ loop thread
 
     /**
-     * Reads every socket that has datagrams, selecting again until a select finds none, then
+     * Reads every socket that has datagrams, asking epoll again until it finds none, then
      * delivers what it read in the sender's sequence order. Each socket keeps its own queue, so a
      * posted write on one port and a read sent after it on another could otherwise be handled the
      * wrong way round, and PCIe forbids a read (or a completion) to pass a posted write. The
-     * kernel queues datagrams in the order they were sent, so once a select finds every socket
+     * kernel queues datagrams in the order they were sent, so once epoll finds every socket
      * empty, nothing sent before the last datagram read is still missing.
      */
     private int receive() throws IOException {
@@ -283,17 +262,21 @@ public final class NetTlpPort implements TlpPort {
         if (h == null || closed) return 0; // held in the kernel until someone listens
         batchSize = 0;
         while (batchSize < MAX_BATCH) {
-            selector.selectNow(); // adds to what a blocking select may have left in the selected set
-            if (selector.selectedKeys().isEmpty()) break;
-            Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-            while (keys.hasNext()) {
-                SelectionKey key = keys.next();
-                keys.remove();
-                int port = (Integer) key.attachment();
-                DatagramChannel c = (DatagramChannel) key.channel();
-                if (port == NetTlpPorts.MESSAGING) messaging(c);
-                else datagrams(c, port);
+            int ready = epoll.poll(0);
+            boolean data = false;
+            for (int i = 0; i < ready && batchSize < MAX_BATCH; i++) {
+                int port = epoll.key(i);
+                if (port == WAKE_KEY) {
+                    wakeFd.drain();
+                } else if (port == NetTlpPorts.MESSAGING) {
+                    data = true;
+                    messaging();
+                } else {
+                    data = true;
+                    datagrams(socket(port), port);
+                }
             }
+            if (!data) break;
         }
         sortBySequence();
         for (int i = 0; i < batchSize; i++) {
@@ -306,18 +289,17 @@ public final class NetTlpPort implements TlpPort {
         return n + sideChannelWork;
     }
 
-    private void datagrams(DatagramChannel c, int port) throws IOException {
-        for (int n = 0; n < READ_BURST && batchSize < MAX_BATCH; n++) {
-            rx.clear();
-            int length;
-            try {
-                length = c.read(rx);
-            } catch (java.net.PortUnreachableException e) {
-                continue; // an earlier send met a closed port; that datagram is counted lost already
+    /** One recvmmsg: every datagram the socket holds, up to {@value #READ_BURST} (the rest next round). */
+    private void datagrams(UdpSocket socket, int port) throws IOException {
+        int n = socket.receive(rxBatch, Math.min(READ_BURST, MAX_BATCH - batchSize));
+        for (int i = 0; i < n; i++) {
+            if (rxBatch.truncated(i)) {
+                counters.count(NetTlpCounters.Event.MALFORMED); // longer than any NetTLP datagram
+                continue;
             }
-            if (length <= 0) return;
+            int length = rxBatch.copy(i, rxBytes);
             if (role == Role.HOST && port == NetTlpPorts.CONFIG && length == ConfigApi.PACKET_BYTES) {
-                config(c, length);
+                config(socket, length);
                 continue;
             }
             decode(port, length);
@@ -370,7 +352,7 @@ public final class NetTlpPort implements TlpPort {
         }
     }
 
-    private void config(DatagramChannel c, int length) throws IOException {
+    private void config(UdpSocket socket, int length) throws IOException {
         ConfigApi.Packet p;
         try {
             p = ConfigApi.decode(rxBytes, length);
@@ -381,34 +363,24 @@ public final class NetTlpPort implements TlpPort {
         sideChannelWork++;
         Optional<ConfigApi.Packet> reply = adapterConfig.handle(p);
         counters.count(p.command() == ConfigApi.READ ? NetTlpCounters.Event.CONFIG_READ : NetTlpCounters.Event.CONFIG_WRITE);
-        if (reply.isPresent()) writeQuietly(c, ByteBuffer.wrap(ConfigApi.encode(reply.get())));
+        if (reply.isPresent()) {
+            byte[] b = ConfigApi.encode(reply.get());
+            if (!socket.send(b, 0, b.length)) counters.count(NetTlpCounters.Event.SEND_FAILED);
+        }
     }
 
-    private void messaging(DatagramChannel c) throws IOException {
+    private void messaging() throws IOException {
         for (int n = 0; n < READ_BURST; n++) {
-            rx.clear();
-            SocketAddress from = c.receive(rx);
-            if (from == null) return;
+            int length = messaging.receiveFrom(rxBytes);
+            if (length == 0) return;
             sideChannelWork++;
-            Optional<byte[]> reply = MessagingApi.reply(rxBytes, rx.position(), facts);
+            Optional<byte[]> reply = MessagingApi.reply(rxBytes, length, facts);
             if (reply.isEmpty()) {
                 counters.count(NetTlpCounters.Event.MESSAGING_IGNORED);
                 continue;
             }
             counters.count(NetTlpCounters.Event.MESSAGING_ANSWERED);
-            try {
-                c.send(ByteBuffer.wrap(reply.get()), from);
-            } catch (IOException e) {
-                counters.count(NetTlpCounters.Event.SEND_FAILED);
-            }
-        }
-    }
-
-    private void writeQuietly(DatagramChannel c, ByteBuffer b) {
-        try {
-            c.write(b);
-        } catch (IOException e) {
-            counters.count(NetTlpCounters.Event.SEND_FAILED);
+            if (!messaging.reply(reply.get(), reply.get().length)) counters.count(NetTlpCounters.Event.SEND_FAILED);
         }
     }
 
@@ -418,8 +390,6 @@ public final class NetTlpPort implements TlpPort {
             sideChannelWork = 0;
             try {
                 return receive();
-            } catch (ClosedSelectorException e) {
-                return 0;
             } catch (IOException e) {
                 if (closed) return 0;
                 throw new UncheckedIOException(describe() + ": receive failed", e);
@@ -428,14 +398,14 @@ public final class NetTlpPort implements TlpPort {
 
         @Override public void block(long timeoutNs) {
             if (closed) return;
-            long ms = Math.max(1, Math.min(MAX_BLOCK_MS, TimeUnit.NANOSECONDS.toMillis(timeoutNs)));
+            int ms = (int) Math.max(1, Math.min(MAX_BLOCK_MS, TimeUnit.NANOSECONDS.toMillis(timeoutNs)));
             try {
-                selector.select(ms);
-            } catch (IOException | ClosedSelectorException e) {
+                epoll.poll(ms); // level-triggered: what woke it is still ready for the next cycle
+            } catch (IOException e) {
                 // closed while asleep: the next cycle finds the port closed
             }
         }
 
-        @Override public void wakeup() { selector.wakeup(); }
+        @Override public void wakeup() { wakeFd.signal(); }
     }
 }

@@ -60,32 +60,29 @@ public final class AfPacketTransport implements FrameTransport {
     }
 
     private static final int ETH_HEADER = 14, VLAN_TAG = 4;
+    /** Frames one {@code sendmmsg} sends at most: a duty cycle's worth (the link reads 64 frames per cycle). */
+    static final int TX_BATCH = 64;
 
     private final NetDevice device;
     private final FrameFilter filter;
     private final Options options;
     private final PacketSocket socket;
-    private final EventFd wakeFd;
-    private final Poller poller;
+    private final ReceiveWait wait;
     private final Lifetime lifetime;
 
-    private volatile boolean wakeupPending;
-    private volatile boolean sleeping;
-
     private long framesSent, sendDrops, framesReceived, filtered, truncated, vlanTagsRestored;
-    private long othersFrames, offloadedFrames;
+    private long othersFrames, offloadedFrames, batches;
     private ReceiveOffload lastOffload = ReceiveOffload.NONE;
 
-    private AfPacketTransport(NetDevice device, FrameFilter filter, Options options, PacketSocket socket, EventFd wakeFd) {
+    private AfPacketTransport(NetDevice device, FrameFilter filter, Options options, PacketSocket socket, ReceiveWait wait) {
         this.device = device;
         this.filter = filter;
         this.options = options;
         this.socket = socket;
-        this.wakeFd = wakeFd;
-        this.poller = new Poller(socket.fd(), wakeFd.fd(), "AF_PACKET socket on '" + device.name() + "'");
+        this.wait = wait;
         this.lifetime = new Lifetime(() -> {
             socket.close();
-            wakeFd.close();
+            wait.close();
         });
     }
 
@@ -124,7 +121,6 @@ public final class AfPacketTransport implements FrameTransport {
 
     private static AfPacketTransport open(NetDevice device, FrameFilter filter, Options options, Setup setup) throws IOException {
         PacketSocket socket = PacketSocket.open();
-        EventFd wakeFd = null;
         try {
             socket.setOption(PacketSocket.SOL_PACKET, PacketSocket.PACKET_AUXDATA, 1, "PACKET_AUXDATA");
             // Older kernels (< 4.20) lack it; the filter and the pkttype check below still drop our own frames.
@@ -142,12 +138,13 @@ public final class AfPacketTransport implements FrameTransport {
                     && !socket.trySetOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_SNDBUFFORCE, options.sendBufferBytes(), "SO_SNDBUFFORCE"))
                 socket.setOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_SNDBUF, options.sendBufferBytes(), "SO_SNDBUF");
             setup.apply(socket);
+            // Slots as large as a frame of the MTU with two tags; the wire's promiscuous socket sends one at a time.
+            if (filter instanceof FrameFilter.Station)
+                socket.useTxBatch(TX_BATCH, device.mtu() + ETH_HEADER + 2 * VLAN_TAG);
             socket.bind(device);
-            wakeFd = EventFd.open();
-            return new AfPacketTransport(device, filter, options, socket, wakeFd);
+            return new AfPacketTransport(device, filter, options, socket, new ReceiveWait(socket.fd(), "AF_PACKET socket on '" + device.name() + "'"));
         } catch (IOException | RuntimeException | Error e) {
             socket.close();
-            if (wakeFd != null) wakeFd.close();
             throw e;
         }
     }
@@ -217,16 +214,66 @@ public final class AfPacketTransport implements FrameTransport {
     public long vlanTagsRestored() { return vlanTagsRestored; }
 
     @Override public void send(ByteBuffer frame) throws IOException {
-        if (frame.remaining() < ETH_HEADER)
-            throw new IllegalArgumentException("an Ethernet frame has at least " + ETH_HEADER + " bytes, got " + frame.remaining());
+        checkFrame(frame);
         if (!lifetime.acquire()) throw new ClosedChannelException();
         try {
+            flushQueued(); // frames queued before this one leave first
             if (socket.send(frame, device.name())) framesSent++;
             else sendDrops++;
         } finally {
             lifetime.release();
         }
     }
+
+    /**
+     * Copies the frame into the socket's send batch ({@value #TX_BATCH} frames, flushed first when
+     * full) for one {@code sendmmsg} at {@link #flush}; a frame larger than a batch slot (the MTU
+     * grew since open) leaves at once, behind the queued ones.
+     */
+    @Override public void queue(ByteBuffer frame) throws IOException {
+        checkFrame(frame);
+        if (!lifetime.acquire()) throw new ClosedChannelException();
+        try {
+            if (!socket.canQueue(frame.remaining())) {
+                flushQueued();
+                if (!socket.canQueue(frame.remaining())) {
+                    if (socket.send(frame, device.name())) framesSent++;
+                    else sendDrops++;
+                    return;
+                }
+            }
+            socket.queue(frame);
+        } finally {
+            lifetime.release();
+        }
+    }
+
+    @Override public void flush() throws IOException {
+        if (socket.queued() == 0) return; // the common idle case: no system call, no lock
+        if (!lifetime.acquire()) throw new ClosedChannelException();
+        try {
+            flushQueued();
+        } finally {
+            lifetime.release();
+        }
+    }
+
+    private void flushQueued() throws IOException {
+        int queued = socket.queued();
+        if (queued == 0) return;
+        int lost = socket.flush(device.name());
+        framesSent += queued - lost;
+        sendDrops += lost;
+        batches++;
+    }
+
+    private static void checkFrame(ByteBuffer frame) {
+        if (frame.remaining() < ETH_HEADER)
+            throw new IllegalArgumentException("an Ethernet frame has at least " + ETH_HEADER + " bytes, got " + frame.remaining());
+    }
+
+    /** {@code sendmmsg} calls that sent {@linkplain #queue queued} frames (frames sent over batches: frames per call). */
+    public long sendBatches() { return batches; }
 
     /** The packet socket: readable when a frame waits (also with the receive ring). */
     @Override public int pollFd() { return socket.fd(); }
@@ -257,18 +304,12 @@ public final class AfPacketTransport implements FrameTransport {
                 long elapsed = now - start;
                 if (elapsed >= timeoutNanos) return 0;
                 if (now - busyUntil < 0) {
-                    if (wakeupPending) return consumeWakeup();
+                    if (wait.takeWakeup()) return 0;
                     Thread.onSpinWait();
                     continue;
                 }
-                sleeping = true;
-                if (wakeupPending) {
-                    sleeping = false;
-                    return consumeWakeup();
-                }
-                int ready = poller.await(timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - elapsed);
-                sleeping = false;
-                if ((ready & Poller.SECOND) != 0) return consumeWakeup();
+                int ready = wait.await(timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - elapsed);
+                if (ready == ReceiveWait.WOKEN) return 0;
                 if ((ready & Poller.FIRST_FAILED) != 0) {
                     // ENETDOWN when the interface goes down (a pulled cable): collect it and keep waiting,
                     // the socket receives again once the interface is up.
@@ -280,12 +321,6 @@ public final class AfPacketTransport implements FrameTransport {
         } finally {
             lifetime.release();
         }
-    }
-
-    private int consumeWakeup() throws IOException {
-        wakeupPending = false;
-        wakeFd.drain();
-        return 0;
     }
 
     /** Checks the frame just received and copies it to {@code dst}, a stripped VLAN tag put back; 0 if dropped. */
@@ -336,16 +371,12 @@ public final class AfPacketTransport implements FrameTransport {
         }
     }
 
-    @Override public void wakeup() {
-        wakeupPending = true;
-        if (sleeping) wakeFd.signal();
-    }
+    @Override public void wakeup() { wait.wakeup(); }
 
     /** Closes the socket; a receive blocked in another thread returns 0 first, later calls throw. */
     @Override public void close() {
         if (lifetime.isClosed()) return;
-        wakeupPending = true;
-        wakeFd.signal();
+        wait.closing();
         lifetime.close();
     }
 

@@ -17,7 +17,8 @@ public final class Errno {
     private Errno() {}
 
     public static final int EPERM = 1, ENOENT = 2, EINTR = 4, EBADF = 9, EAGAIN = 11, EACCES = 13,
-            ENODEV = 19, EINVAL = 22, EMSGSIZE = 90, ENOBUFS = 105, ENETDOWN = 100, ENXIO = 6;
+            ENODEV = 19, EINVAL = 22, EMSGSIZE = 90, ENOBUFS = 105, ENETDOWN = 100, ENXIO = 6,
+            ENETUNREACH = 101, ECONNREFUSED = 111, EHOSTDOWN = 112, EHOSTUNREACH = 113;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
@@ -79,6 +80,8 @@ public final class Errno {
         entry(105, "ENOBUFS", "No buffer space available");
         entry(110, "ETIMEDOUT", "Connection timed out");
         entry(111, "ECONNREFUSED", "Connection refused");
+        entry(112, "EHOSTDOWN", "Host is down");
+        entry(113, "EHOSTUNREACH", "No route to host");
     }
 
     private static void entry(int errno, String name, String description) {

@@ -188,6 +188,10 @@ public final class FaultInjectingTransport implements FrameTransport {
 
     @Override public void send(ByteBuffer frame) throws IOException { inner.send(frame); }
 
+    @Override public void queue(ByteBuffer frame) throws IOException { inner.queue(frame); }
+
+    @Override public void flush() throws IOException { inner.flush(); }
+
     @Override public int receive(ByteBuffer dst, long timeoutNanos) throws IOException {
         long start = clock.getAsLong();
         while (true) {

@@ -26,6 +26,18 @@ public interface FrameTransport extends AutoCloseable {
     void send(ByteBuffer frame) throws IOException;
 
     /**
+     * Takes a copy of one frame (position to limit) to send with the next {@link #flush}, so that
+     * the frames of one duty cycle leave in one system call where the transport can. Frames leave
+     * in the order they were given, queued or {@linkplain #send sent}. The queue is bounded: a
+     * full one is flushed first. Whoever queues must flush before it waits or ends its cycle;
+     * nothing else sends queued frames. The default sends at once.
+     */
+    default void queue(ByteBuffer frame) throws IOException { send(frame); }
+
+    /** Sends every {@linkplain #queue queued} frame now. */
+    default void flush() throws IOException {}
+
+    /**
      * Waits up to {@code timeoutNanos} for one frame and copies it into {@code dst} from index 0;
      * returns its length, or 0 when the time ran out or {@link #wakeup()} was called. A frame longer
      * than {@code dst} is truncated to its capacity. A timeout of 0 (or less) polls: it returns at

@@ -98,6 +98,8 @@ final class PacketSocket implements AutoCloseable {
     private final MemorySegment txBuffer = arena.allocate(VNET_HEADER + TX_CAPACITY, 64);
     private final ByteBuffer txView = txBuffer.asByteBuffer();
     private final MemorySegment txErrno = Errno.captureSegment(arena);
+    /** Frames queued for one sendmmsg, when {@link #useTxBatch} set it up. */
+    private MessageBatch txBatch;
 
     private int rxPacketType;
     private int rxVlanTci;
@@ -417,15 +419,66 @@ final class PacketSocket implements AutoCloseable {
             throw new AssertionError("send downcall", t);
         }
         if (n >= 0) return true;
-        int errno = Errno.of(txErrno);
+        return lostOrThrow(Errno.of(txErrno), "send(AF_PACKET)", length, deviceName);
+    }
+
+    /** Returns false for an errno that loses the frame (as on a congested or unplugged wire); throws for the others. */
+    private static boolean lostOrThrow(int errno, String call, int length, String deviceName) throws ErrnoException {
         return switch (errno) {
             // No buffer, or the interface is down (a pulled cable): the frame is lost, the link above copes.
             case Errno.ENOBUFS, Errno.EAGAIN, Errno.EINTR, Errno.ENETDOWN -> false;
             case Errno.EMSGSIZE -> throw new ErrnoException("frame of " + length + " bytes does not fit the MTU of '" + deviceName + "'",
-                    "send(AF_PACKET)", errno);
-            case Errno.ENXIO, Errno.ENODEV -> throw new ErrnoException("interface '" + deviceName + "' is gone", "send(AF_PACKET)", errno);
-            default -> throw new ErrnoException("send(AF_PACKET, '" + deviceName + "')", errno);
+                    call, errno);
+            case Errno.ENXIO, Errno.ENODEV -> throw new ErrnoException("interface '" + deviceName + "' is gone", call, errno);
+            default -> throw new ErrnoException(call.replace(")", ", '" + deviceName + "')"), errno);
         };
+    }
+
+    /**
+     * Sends through a {@link MessageBatch} from now on: {@link #queue} collects up to
+     * {@code capacity} frames of up to {@code maxFrame} bytes, {@link #flush} sends them with one
+     * {@code sendmmsg}. Call after {@link #enableVnetHeader} (each slot carries its empty header).
+     */
+    void useTxBatch(int capacity, int maxFrame) {
+        if (txBatch != null) throw new IllegalStateException("the send batch is set up already");
+        txBatch = new MessageBatch(capacity, vnetLength + maxFrame, vnetLength);
+    }
+
+    /** Whether {@link #queue} takes a frame of {@code length} bytes (a batch is set up, not full, and its slots fit it). */
+    boolean canQueue(int length) {
+        return txBatch != null && !txBatch.isFull() && length <= txBatch.maxMessage();
+    }
+
+    /** Copies {@code frame} (position to limit, position unchanged) into the send batch; check {@link #canQueue} first. */
+    void queue(ByteBuffer frame) { txBatch.add(frame); }
+
+    /** Frames queued and not yet flushed. */
+    int queued() { return txBatch == null ? 0 : txBatch.size(); }
+
+    /**
+     * Sends every queued frame, in order, with as few {@code sendmmsg} calls as the kernel allows
+     * (one, unless it refuses a frame). A frame refused with an errno that {@link #send} counts as a
+     * loss is skipped and the rest still go; returns how many were lost. Another errno throws, and
+     * the frames not sent yet are dropped with the batch.
+     */
+    int flush(String deviceName) throws IOException {
+        if (txBatch == null || txBatch.size() == 0) return 0;
+        int lost = 0;
+        try {
+            for (int next = 0; next < txBatch.size(); ) {
+                int rc = txBatch.send(fd, next);
+                if (rc > 0) {
+                    next += rc;
+                } else {
+                    lostOrThrow(rc == 0 ? Errno.EAGAIN : -rc, "sendmmsg(AF_PACKET)", txBatch.addedLength(next), deviceName);
+                    lost++;
+                    next++; // lost like a frame sent alone; the rest still go
+                }
+            }
+        } finally {
+            txBatch.clear();
+        }
+        return lost;
     }
 
     /** Closes the socket and frees its memory; no other call may be in progress. */

@@ -52,28 +52,23 @@ public final class PcapTransport implements FrameTransport {
     private final FrameFilter filter;
     private final PcapHandle handle;
     private final String bpf;
-    private final EventFd wakeFd;
     private final int pcapFd;
-    private final Poller poller;
+    private final ReceiveWait wait;
     private final Lifetime lifetime;
     private final byte[] txFrame = new byte[MAX_FRAME];
 
-    private volatile boolean wakeupPending;
-    private volatile boolean sleeping;
-
     private long framesSent, sendDrops, framesReceived, filtered, truncated;
 
-    private PcapTransport(NetDevice device, FrameFilter filter, PcapHandle handle, String bpf, int pcapFd, EventFd wakeFd) {
+    private PcapTransport(NetDevice device, FrameFilter filter, PcapHandle handle, String bpf, int pcapFd, ReceiveWait wait) {
         this.device = device;
         this.filter = filter;
         this.handle = handle;
         this.bpf = bpf;
-        this.wakeFd = wakeFd;
         this.pcapFd = pcapFd;
-        this.poller = new Poller(pcapFd, wakeFd.fd(), "pcap on '" + device.name() + "'");
+        this.wait = wait;
         this.lifetime = new Lifetime(() -> {
             handle.close();
-            wakeFd.close();
+            wait.close();
         });
     }
 
@@ -116,21 +111,18 @@ public final class PcapTransport implements FrameTransport {
         } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
             throw new IOException("pcap: libpcap is not installed (Debian: apt-get install -y libpcap0.8): " + e, e);
         }
-        EventFd wakeFd = null;
         try {
             handle.setDirection(PcapHandle.PcapDirection.IN);
             if (!bpf.isEmpty()) handle.setFilter(bpf, BpfProgram.BpfCompileMode.OPTIMIZE);
             handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
             int pcapFd = PcapDescriptor.of(pcapPointer(handle));
-            wakeFd = EventFd.open();
-            return new PcapTransport(device, filter, handle, bpf, pcapFd, wakeFd);
+            return new PcapTransport(device, filter, handle, bpf, pcapFd, new ReceiveWait(pcapFd, "pcap on '" + device.name() + "'"));
         } catch (PcapNativeException | NotOpenException e) {
             handle.close();
             throw new IOException("pcap: cannot set up '" + interfaceName + "' (direction in, filter \"" + bpf + "\", non-blocking): "
                     + e.getMessage(), e);
         } catch (IOException | RuntimeException | Error e) {
             handle.close();
-            if (wakeFd != null) wakeFd.close();
             throw e;
         }
     }
@@ -215,7 +207,7 @@ public final class PcapTransport implements FrameTransport {
             long start = System.nanoTime();
             // One pcap4j read costs microseconds even when nothing is there (JNA, a header object,
             // libpcap's own poll), so look at the descriptor first: a ppoll with no timeout is far cheaper.
-            boolean readable = (poller.await(0) & Poller.FIRST) != 0;
+            boolean readable = wait.readableNow();
             while (true) {
                 byte[] frame = null;
                 if (readable) {
@@ -232,14 +224,8 @@ public final class PcapTransport implements FrameTransport {
                 }
                 long remaining = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - (System.nanoTime() - start);
                 if (remaining <= 0) return 0;
-                sleeping = true;
-                if (wakeupPending) {
-                    sleeping = false;
-                    return consumeWakeup();
-                }
-                int ready = poller.await(remaining);
-                sleeping = false;
-                if ((ready & Poller.SECOND) != 0) return consumeWakeup();
+                int ready = wait.await(remaining);
+                if (ready == ReceiveWait.WOKEN) return 0;
                 if ((ready & Poller.FIRST_FAILED) != 0 && (ready & Poller.FIRST) == 0) surfaceError();
                 readable = (ready & Poller.FIRST) != 0;
             }
@@ -278,22 +264,12 @@ public final class PcapTransport implements FrameTransport {
         return copied;
     }
 
-    private int consumeWakeup() throws IOException {
-        wakeupPending = false;
-        wakeFd.drain();
-        return 0;
-    }
-
-    @Override public void wakeup() {
-        wakeupPending = true;
-        if (sleeping) wakeFd.signal();
-    }
+    @Override public void wakeup() { wait.wakeup(); }
 
     /** Closes the capture; a receive blocked in another thread returns 0 first, later calls throw. */
     @Override public void close() {
         if (lifetime.isClosed()) return;
-        wakeupPending = true;
-        wakeFd.signal();
+        wait.closing();
         lifetime.close();
     }
 

@@ -40,6 +40,15 @@ public final class TappedTransport implements FrameTransport {
         for (FrameTap t : taps) t.onFrame(true, frame, offset, length);
     }
 
+    /** Shown when queued: the caller reuses its buffer once this returns. */
+    @Override public void queue(ByteBuffer frame) throws IOException {
+        int offset = frame.position(), length = frame.remaining();
+        inner.queue(frame);
+        for (FrameTap t : taps) t.onFrame(true, frame, offset, length);
+    }
+
+    @Override public void flush() throws IOException { inner.flush(); }
+
     @Override public int receive(ByteBuffer dst, long timeoutNanos) throws IOException {
         int n = inner.receive(dst, timeoutNanos);
         if (n > 0) for (FrameTap t : taps) t.onFrame(false, dst, 0, n);

@@ -5,16 +5,9 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.net.PortUnreachableException;
 import java.net.SocketException;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 
 /**
  * Whole Ethernet frames (header included) as UDP datagram payloads between this end and one
@@ -23,38 +16,54 @@ import java.nio.channels.Selector;
  * so each end can compute the other's. Only datagrams from the peer are accepted (the channel is
  * connected), then the same MAC and EtherType checks as on a real interface apply.
  *
- * <p>Receive waits in a {@link Selector} (millisecond resolution); {@link #wakeup()} is
- * {@link Selector#wakeup()}. A peer that is not listening yet (ICMP port unreachable) or a path
- * that is missing for the moment (network or host unreachable) loses frames rather than failing
- * the transport, as a pulled cable would; the link above notices and recovers.
+ * <p>The socket is a {@link UdpSocket}: a receive takes every datagram waiting with one
+ * {@code recvmmsg} (up to {@value #RX_BATCH}) and hands them out one per {@link #receive} call,
+ * and {@link #queue}d frames leave with one {@code sendmmsg} at {@link #flush}. A receive that
+ * may wait goes to {@code ppoll} on the socket and an {@link EventFd} (for {@link #wakeup()}).
+ * A peer that is not listening yet (ICMP port unreachable) or a path that is missing for the
+ * moment (network or host unreachable) loses frames rather than failing the transport, as a
+ * pulled cable would; the link above notices and recovers.
  */
 public final class UdpTransport implements FrameTransport {
     /** The default frame size never exceeds a jumbo frame's, however large the interface MTU (loopback: 64 KiB). */
     public static final int MAX_DEFAULT_MTU = 9000;
     private static final int IPV4_UDP_HEADERS = 28, IPV6_UDP_HEADERS = 48, ETH_AND_TAG = 18;
     private static final int RX_CAPACITY = 65536;
+    /** Datagrams one recvmmsg takes, and frames one sendmmsg sends, at most. */
+    static final int RX_BATCH = 32, TX_BATCH = 64;
 
     private final InetSocketAddress local, peer;
     private final MacAddress mac;
     private final int mtu;
     private final int etherType;
     private final FrameFilter filter;
-    private final DatagramChannel channel;
-    private final Selector selector;
-    private final ByteBuffer rxBuffer = ByteBuffer.allocateDirect(RX_CAPACITY);
-    private volatile boolean closed;
+    private final UdpSocket socket;
+    private final ReceiveWait wait;
+    private final Lifetime lifetime;
+    /** Receive thread: one recvmmsg's datagrams, handed out from rxNext to rxCount. */
+    private final MessageBatch rxBatch;
+    private int rxCount, rxNext;
+    /** Send thread: frames queued for the next flush. */
+    private final MessageBatch txBatch;
 
-    private long framesSent, sendDrops, framesReceived, filtered, truncated;
+    private long framesSent, sendDrops, framesReceived, filtered, truncated, batches;
 
-    private UdpTransport(InetSocketAddress local, InetSocketAddress peer, int mtu, int etherType, DatagramChannel channel, Selector selector) {
+    private UdpTransport(InetSocketAddress local, InetSocketAddress peer, int mtu, int etherType, UdpSocket socket) throws IOException {
         this.local = local;
         this.peer = peer;
         this.mac = standInMac(local);
         this.mtu = mtu;
         this.etherType = etherType;
         this.filter = new FrameFilter.Station(etherType, mac);
-        this.channel = channel;
-        this.selector = selector;
+        this.socket = socket;
+        this.wait = new ReceiveWait(socket.fd(), socket.toString());
+        this.lifetime = new Lifetime(() -> {
+            socket.close();
+            wait.close();
+        });
+        // A slot holds the largest frame we accept; a longer datagram is counted as truncated, not delivered in part.
+        this.rxBatch = new MessageBatch(RX_BATCH, mtu + ETH_AND_TAG, 0);
+        this.txBatch = new MessageBatch(TX_BATCH, mtu + ETH_AND_TAG, 0);
     }
 
     /**
@@ -75,24 +84,16 @@ public final class UdpTransport implements FrameTransport {
         if (mtu < 46 || mtu > RX_CAPACITY - ETH_AND_TAG - IPV6_UDP_HEADERS)
             throw new IllegalArgumentException("MTU must be 46.." + (RX_CAPACITY - ETH_AND_TAG - IPV6_UDP_HEADERS) + ": " + mtu);
         FrameFilter.checkEtherType(etherType);
-        DatagramChannel channel = DatagramChannel.open(local.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
-        Selector selector = null;
+        UdpSocket socket;
         try {
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-            channel.setOption(StandardSocketOptions.SO_SNDBUF, 1 << 20);
-            try {
-                channel.bind(local);
-            } catch (IOException e) {
-                throw new IOException("UDP: cannot bind " + format(local) + ": " + e.getMessage(), e);
-            }
-            channel.connect(peer);
-            channel.configureBlocking(false);
-            selector = Selector.open();
-            channel.register(selector, SelectionKey.OP_READ);
-            return new UdpTransport(local, peer, mtu, etherType, channel, selector);
+            socket = UdpSocket.open(local, peer, 4 << 20, 1 << 20);
+        } catch (ErrnoException e) {
+            throw new IOException("UDP: cannot bind " + format(local) + " or connect to " + format(peer) + ": " + e.getMessage(), e);
+        }
+        try {
+            return new UdpTransport(local, peer, mtu, etherType, socket);
         } catch (IOException | RuntimeException e) {
-            channel.close();
-            if (selector != null) selector.close();
+            socket.close();
             throw e;
         }
     }
@@ -147,101 +148,116 @@ public final class UdpTransport implements FrameTransport {
         return new TransportCounters(framesSent, sendDrops, framesReceived, filtered, truncated);
     }
 
+    /** {@code sendmmsg} calls that sent {@linkplain #queue queued} frames. */
+    public long sendBatches() { return batches; }
+
     @Override public void send(ByteBuffer frame) throws IOException {
+        checkFrame(frame);
+        if (!lifetime.acquire()) throw new ClosedChannelException();
+        try {
+            // Behind the frames queued before it, in the same sendmmsg.
+            if (txBatch.isFull()) flushQueued();
+            txBatch.add(frame);
+            flushQueued();
+        } finally {
+            lifetime.release();
+        }
+    }
+
+    /** Into the send batch ({@value #TX_BATCH} frames, flushed first when full), for one {@code sendmmsg} at {@link #flush}. */
+    @Override public void queue(ByteBuffer frame) throws IOException {
+        checkFrame(frame);
+        if (!lifetime.acquire()) throw new ClosedChannelException();
+        try {
+            if (txBatch.isFull()) flushQueued();
+            txBatch.add(frame);
+        } finally {
+            lifetime.release();
+        }
+    }
+
+    @Override public void flush() throws IOException {
+        if (txBatch.size() == 0) return;
+        if (!lifetime.acquire()) throw new ClosedChannelException();
+        try {
+            flushQueued();
+        } finally {
+            lifetime.release();
+        }
+    }
+
+    private void flushQueued() throws IOException {
+        int queued = txBatch.size();
+        if (queued == 0) return;
+        int lost = socket.send(txBatch);
+        framesSent += queued - lost;
+        sendDrops += lost;
+        batches++;
+    }
+
+    private void checkFrame(ByteBuffer frame) throws IOException {
         int length = frame.remaining();
         if (length < FrameFilter.ETH_HEADER)
             throw new IllegalArgumentException("an Ethernet frame has at least " + FrameFilter.ETH_HEADER + " bytes, got " + length);
         if (length > mtu + ETH_AND_TAG) throw new IOException("frame of " + length + " bytes exceeds the MTU " + mtu + " of " + name());
-        if (closed) throw new ClosedChannelException();
-        int position = frame.position();
-        try {
-            if (channel.write(frame) == length) framesSent++;
-            else sendDrops++;
-        } catch (PortUnreachableException e) {
-            sendDrops++; // the peer is not listening (yet): a lost frame
-        } catch (IOException e) {
-            if (!isTransientNetworkError(e)) throw e;
-            sendDrops++; // no route just now (an interface went down): a lost frame, the link above copes
-        } finally {
-            frame.position(position);
-        }
     }
 
     @Override public int receive(ByteBuffer dst, long timeoutNanos) throws IOException {
-        if (closed) throw new ClosedChannelException();
-        long start = System.nanoTime();
-        while (true) {
-            int n = readOne();
-            if (n > 0) {
-                int copied = Math.min(n, dst.capacity());
-                if (copied < n) truncated++;
-                dst.put(0, rxBuffer, 0, copied);
-                framesReceived++;
-                return copied;
+        if (!lifetime.acquire()) throw new ClosedChannelException();
+        try {
+            long start = 0;
+            boolean started = false;
+            while (true) {
+                while (rxNext < rxCount) {
+                    int delivered = deliver(rxNext++, dst);
+                    if (delivered > 0) return delivered;
+                }
+                rxNext = 0;
+                rxCount = socket.receive(rxBatch, RX_BATCH);
+                if (rxCount > 0) continue;
+                if (timeoutNanos <= 0) return 0;
+                long now = System.nanoTime();
+                if (!started) {
+                    started = true;
+                    start = now;
+                }
+                long elapsed = now - start;
+                if (elapsed >= timeoutNanos) return 0;
+                if (wait.await(timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : timeoutNanos - elapsed) == ReceiveWait.WOKEN) return 0;
+                // Readable, or an ICMP error pending (the next receive collects and skips it): read again.
             }
-            if (n < 0) continue; // a datagram was dropped; look for the next one
-            long remaining = timeoutNanos - (System.nanoTime() - start);
-            if (timeoutNanos <= 0 || remaining <= 0) return 0;
-            int ready;
-            try {
-                ready = timeoutNanos == Long.MAX_VALUE
-                        ? selector.select(key -> {})
-                        : selector.select(key -> {}, Math.max(1, (remaining + 999_999) / 1_000_000));
-            } catch (ClosedSelectorException e) {
-                throw new ClosedChannelException();
-            }
-            if (ready == 0) return 0; // timed out or woken up
+        } finally {
+            lifetime.release();
         }
     }
 
-    /** Reads one datagram into rxBuffer: its length if accepted, 0 if none waiting, -1 if dropped. */
-    private int readOne() throws IOException {
-        rxBuffer.clear();
-        int n;
-        try {
-            n = channel.read(rxBuffer);
-        } catch (PortUnreachableException e) {
-            return -1; // an ICMP error for an earlier send, not a frame
-        } catch (IOException e) {
-            if (!channel.isOpen() || !isTransientNetworkError(e)) throw e;
-            return -1; // an ICMP error (host or network unreachable) for an earlier send
+    /** Checks received datagram {@code i} and copies it to {@code dst}; 0 if dropped. */
+    private int deliver(int i, ByteBuffer dst) {
+        int n = rxBatch.length(i);
+        if (rxBatch.truncated(i)) {
+            truncated++; // longer than any frame of our MTU: not delivered in part
+            return 0;
         }
-        if (n <= 0) return 0;
-        if (!filter.accepts(rxBuffer, 0, n)) {
+        ByteBuffer view = rxBatch.view();
+        int at = rxBatch.offset(i);
+        if (!filter.accepts(view, at, n)) {
             filtered++;
-            return -1;
+            return 0;
         }
-        return n;
+        int copied = Math.min(n, dst.capacity());
+        if (copied < n) truncated++;
+        dst.put(0, view, at, copied);
+        framesReceived++;
+        return copied;
     }
 
-    @Override public void wakeup() {
-        selector.wakeup();
-    }
+    @Override public void wakeup() { wait.wakeup(); }
 
+    /** Closes the socket; a receive blocked in another thread returns 0 first, later calls throw. */
     @Override public void close() {
-        if (closed) return;
-        closed = true;
-        try {
-            selector.wakeup();
-            selector.close();
-        } catch (IOException e) {
-            // Closing anyway.
-        }
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // Closing anyway.
-        }
-    }
-
-    /**
-     * Errors the kernel reports for a datagram socket while the path to the peer is missing or
-     * congested; Java gives them as plain IOExceptions, told apart only by their strerror text.
-     */
-    static boolean isTransientNetworkError(IOException e) {
-        String m = String.valueOf(e.getMessage());
-        return m.contains("Network is unreachable") || m.contains("No route to host") || m.contains("Host is down")
-                || m.contains("Network is down") || m.contains("No buffer space available");
+        if (lifetime.isClosed()) return;
+        wait.closing();
+        lifetime.close();
     }
 
     private static int defaultMtu(InetSocketAddress local) throws IOException {

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.vpcie.testsupport.netns.NetNamespace;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
 class AfPacketTransportVethTest extends VethTransportContract {
@@ -52,6 +53,34 @@ class AfPacketTransportVethTest extends VethTransportContract {
         byte[] ba = frame(a.address(), b.address(), GROUP_TCI, ETHERTYPE, 300, 7);
         send(b, ba);
         assertArrayEquals(ba, receive(a));
+    }
+
+    @Test
+    void queuedFramesLeaveInOrderAtFlushInBatches() throws IOException {
+        AfPacketTransport sender = (AfPacketTransport) a;
+        int n = 2 * AfPacketTransport.TX_BATCH + 10;
+        byte[][] sent = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            sent[i] = frame(b.address(), a.address(), i % 3 == 0 ? GROUP_TCI : -1, ETHERTYPE, 60 + i, 100 + i);
+            if (i == 5) send(a, sent[i]); // sent alone: it leaves behind the five queued before it
+            else sender.queue(ByteBuffer.wrap(sent[i]));
+        }
+        sender.flush();
+        for (int i = 0; i < n; i++) assertArrayEquals(sent[i], receive(b), "frame " + i);
+        assertEquals(n, sender.counters().framesSent());
+        // 5 flushed by the lone send, two full batches of 64, and the last 4 at flush().
+        assertEquals(4, sender.sendBatches());
+        sender.flush();
+        assertEquals(4, sender.sendBatches(), "an empty flush makes no system call");
+    }
+
+    @Test
+    void aQueuedFrameWaitsForTheFlush() throws IOException {
+        byte[] f = frame(b.address(), a.address(), -1, ETHERTYPE, 80, 12);
+        a.queue(ByteBuffer.wrap(f));
+        assertEquals(0, b.receive(ByteBuffer.allocate(2048), 0), "nothing left before the flush");
+        a.flush();
+        assertArrayEquals(f, receive(b));
     }
 
     @Test

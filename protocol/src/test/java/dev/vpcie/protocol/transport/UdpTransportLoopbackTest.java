@@ -46,6 +46,42 @@ class UdpTransportLoopbackTest {
     }
 
     @Test
+    void queuedFramesLeaveInOrderAtFlushAndABurstIsReadInOrder() throws IOException {
+        int n = UdpTransport.TX_BATCH + UdpTransport.RX_BATCH + 3; // more than one batch each way
+        byte[][] sent = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            sent[i] = frame(b.address(), a.address(), -1, ETHERTYPE, 60 + i, i);
+            if (i == 7) send(a, sent[i]); // sent alone: behind the seven queued before it
+            else a.queue(ByteBuffer.wrap(sent[i]));
+        }
+        a.flush();
+        for (int i = 0; i < n; i++) assertArrayEquals(sent[i], receive(b), "frame " + i);
+        assertEquals(n, a.counters().framesSent());
+        // 8 (seven queued and the lone one) in one, a full batch of 64, the last 30 at flush().
+        assertEquals(3, a.sendBatches());
+    }
+
+    @Test
+    void aDatagramLongerThanTheMtuIsCountedNotDelivered() throws IOException {
+        byte[] tooLong = frame(b.address(), a.address(), -1, ETHERTYPE, b.mtu() + 10, 4);
+        DatagramChannel asA = null;
+        a.close(); // take A's address to send a datagram the transport would refuse to send
+        try {
+            asA = DatagramChannel.open();
+            asA.bind(addressA);
+            asA.connect(addressB);
+            asA.write(ByteBuffer.wrap(tooLong));
+            byte[] fine = frame(b.address(), a.address(), -1, ETHERTYPE, 60, 5);
+            asA.write(ByteBuffer.wrap(fine));
+            assertArrayEquals(fine, receive(b));
+            assertEquals(1, b.counters().truncated());
+        } finally {
+            if (asA != null) asA.close();
+            a = UdpTransport.open(freeLoopbackPort(), addressB, ETHERTYPE);
+        }
+    }
+
+    @Test
     void carriesFramesBothWaysTaggedOrNot() throws IOException {
         for (int tci : new int[] {-1, 0x2123}) {
             byte[] ab = frame(b.address(), a.address(), tci, ETHERTYPE, a.mtu(), 1);
