@@ -163,8 +163,17 @@ class HandOverTest {
         while (!ping(ns)) if (System.nanoTime() > end) fail(what + ": no reply within " + limit.toSeconds() + " s");
     }
 
-    /** {@code count} pings 0.1 s apart (a deadline for slow replies): all answered? */
+    /**
+     * {@code count} pings 0.1 s apart (a deadline for slow replies): all answered, in one of two
+     * runs? The NIC path loses a ping now and then on a loaded machine with no pool involved
+     * (VethNicTest's system ping shows the same 51/50); a second run that loses nothing tells
+     * that from a path that does not work.
+     */
     private static boolean pingAll(NetNamespace ns, int count) throws IOException, InterruptedException {
+        return pingRun(ns, count) || pingRun(ns, count);
+    }
+
+    private static boolean pingRun(NetNamespace ns, int count) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(ns.command(List.of("ping", "-c", "" + count, "-i", "0.1", "-w", "30", PEER_IP))).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
