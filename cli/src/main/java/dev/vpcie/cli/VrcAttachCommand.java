@@ -50,6 +50,10 @@ final class VrcAttachCommand implements Callable<Integer> {
                     + "`vpcie trace FILE [ENDPOINT-TRACE]` prints the median time per step, with an endpoint's trace the whole way")
     java.nio.file.Path trace;
 
+    @Option(names = VrcService.ATTACH_SERVED, description = "attach the NIC inside the VRC that runs on this interconnect (vrc serve, attach or vm; "
+            + "say, after vrc claim) and return: it stays attached until vrc release BDF or until that VRC stops")
+    boolean servedOption;
+
     private final CountDownLatch stop = new CountDownLatch(1);
 
     @Override public Integer call() throws Exception {
@@ -69,12 +73,52 @@ final class VrcAttachCommand implements Callable<Integer> {
         // The recording closes (and writes its file) before the stop's registration, which a shutdown waits for.
         try (var signals = StopSignals.onStop(this::stop, Duration.ofSeconds(30));
              HopRecording recording = trace == null ? null : HopRecording.start(trace)) {
-            return vrc.run(rc -> attach(cmd, rc, out, err));
+            return vrc.run(rc -> vrc.served != null ? attachServed(cmd, rc, out, err) : attach(cmd, rc, out, err));
         }
+    }
+
+    /**
+     * {@code attach --served}, run by the VRC for a client: brings the NIC up and bridges it as
+     * a foreground attach does, then leaves both to the VRC's pool ({@code vrc release} or the
+     * VRC's end detaches them) and returns.
+     */
+    private int attachServed(CommandLine cmd, RootComplex rc, PrintWriter out, PrintWriter err) throws InterruptedException {
+        if (trace != null) throw new CommandLine.ParameterException(cmd, "--trace goes with a foreground attach, not with " + VrcService.ATTACH_SERVED);
+        PcieDevice device = VrcAttachDriverOptions.device(cmd, rc, bdfText);
+        VrcPool pool = vrc.served.pool();
+        if (pool.attached(device.bdf())) {
+            err.println("vpcie: vrc attach: " + device.name() + " is attached already in this VRC (vrc release " + device.name() + " first)");
+            return 1;
+        }
+        NicDriver driver;
+        try {
+            driver = driverOptions.open(cmd, device);
+        } catch (NicException e) {
+            err.println("vpcie: vrc attach: " + e.getMessage());
+            return 1;
+        }
+        TapBridge bridge;
+        try {
+            bridge = TapBridge.start(driver, tapName, new TapBridge.Options(!noOffload, !noUp));
+        } catch (IOException | RuntimeException e) {
+            driver.close();
+            err.println("vpcie: vrc attach: " + e.getMessage());
+            return 1;
+        }
+        pool.attach(device.bdf(), new VrcPool.Attachment(bridge.name(), () -> {
+            try (driver) {
+                bridge.close();
+            }
+        }));
+        out.printf("%s: %s %s, MTU %d, bridged to %s in the running VRC, offloads %s%s; vrc release %s detaches it%n", device.name(),
+                driver.chip(), driver.macAddress(), driver.maxFrameSize() - 14, bridge.name(), noOffload ? "off" : "on",
+                noUp ? ", left down" : "", device.name());
+        return 0;
     }
 
     private int attach(CommandLine cmd, RootComplex rc, PrintWriter out, PrintWriter err) throws InterruptedException {
         PcieDevice device = VrcAttachDriverOptions.device(cmd, rc, bdfText);
+        vrc.context(rc).pool().hold(device.bdf());
         NicDriver driver;
         // Bring-up takes seconds (reset, NVM, PHY autonegotiation, the link): say so before it starts.
         out.printf("%s: bringing the NIC up (reset, NVM, PHY, rings), waiting up to %d ms for its link%n", device.name(),

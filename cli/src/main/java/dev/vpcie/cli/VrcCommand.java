@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
         description = "Virtual Root Complex: enumerate remote PCIe functions and access them.",
         subcommands = {VrcLspciCommand.class, VrcConfigCommand.class, VrcMmioCommand.class, VrcBenchCommand.class,
                 VrcDmatestCommand.class, VrcAttachCommand.class, VrcPingCommand.class, VrcVmCommand.class,
-                VrcServeCommand.class, VrcStatusCommand.class, VrcCaptureCommand.class, CommandLine.HelpCommand.class},
+                VrcServeCommand.class, VrcStatusCommand.class, VrcCaptureCommand.class, VrcPoolCommands.Release.class,
+                VrcPoolCommands.Claim.class, VrcPoolCommands.Pool.class, VrcPoolCommands.Tree.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success; 1 the endpoints cannot be reached (none answered, the interface cannot be used) "
                 + "or an access failed; 2 usage error."})
 public final class VrcCommand implements Runnable {
@@ -44,6 +45,10 @@ public final class VrcCommand implements Runnable {
 
     /** The connection {@link #run} works on, for {@link #linkStats}. */
     private volatile VrcConnector.Connection connection;
+    /** The pool share of the VRC {@link #run} runs. */
+    private volatile VrcPool pool;
+    /** Set by {@code vrc serve --no-endpoints}: start with no endpoint, take them with {@code vrc claim}. */
+    boolean noEndpoints;
     private long startedNs;
 
     /**
@@ -107,6 +112,11 @@ public final class VrcCommand implements Runnable {
                     + "without it every free endpoint that answers discovery, by MAC")
     List<String> endpoints = new ArrayList<>();
 
+    @Option(names = "--bus", paramLabel = "MAC[/INSTANCE]=N",
+            description = "put this endpoint on bus N (1..255), whatever else answers and across restarts (its BARs are placed per bus); "
+                    + "repeat for several; the others take the lowest bus that is neither used nor pinned")
+    List<String> buses = new ArrayList<>();
+
     @Option(names = "--completion-timeout-ms", paramLabel = "MS", defaultValue = "500",
             description = "completion timeout; a read with no completion by then returns all-ones (default: ${DEFAULT-VALUE})")
     long completionTimeoutMillis;
@@ -165,8 +175,9 @@ public final class VrcCommand implements Runnable {
         checkOptions(cl);
         String name = forward.getFirst();
         java.nio.file.Path socket = socket();
+        boolean needsRunning = VrcService.NEED_RUNNING.contains(name) || name.equals("attach") && forward.contains(VrcService.ATTACH_SERVED);
         if (!force) {
-            if (VrcService.SERVED.contains(name)) {
+            if (VrcService.served(forward)) {
                 java.util.Optional<ControlProtocol.Response> r;
                 try {
                     r = ControlClient.call(socket, forward, CONTROL_TIMEOUT);
@@ -190,6 +201,11 @@ public final class VrcCommand implements Runnable {
         if (name.equals("capture")) { // a capture of a session of its own would end with the command: --capture does that
             cl.getErr().println("vpcie: vrc capture: no VRC runs on " + where() + " (start one: vrc serve, attach or vm; "
                     + "or give any vrc command --capture FILE)");
+            return 1;
+        }
+        if (needsRunning) { // the pool's commands act on a running VRC's endpoints; a session of their own would end with them
+            cl.getErr().println("vpcie: vrc " + name + ": no VRC runs on " + where() + " (start one: vrc serve, attach or vm"
+                    + (force ? "; and without --force" : "") + ")");
             return 1;
         }
         boolean serving = VrcService.SERVING.contains(name);
@@ -216,7 +232,8 @@ public final class VrcCommand implements Runnable {
         try (connection) {
             RootComplex rc = new RootComplex(config(connection), loop);
             try (rc) {
-                for (TlpPort port : connection.ports()) rc.attach(port);
+                BusPins pins = busPins(spec.commandLine());
+                for (TlpPort port : connection.ports()) rc.attach(port, pins.busFor(port, rc, 0));
                 try {
                     connection.awaitUp();
                 } catch (Exception e) {
@@ -225,7 +242,8 @@ public final class VrcCommand implements Runnable {
                 }
                 List<dev.vpcie.vrc.PcieDevice> found = rc.enumerate();
                 if (encap.nettlp()) NetTlpHost.prepare(rc, found, nettlpSplit);
-                ControlServer.Handler handler = serving ? new VrcService(new VrcService.Served(rc, connection, socket, where(), System.nanoTime()))
+                pool = new VrcPool(rc, connection, pins, Duration.ofMillis(discoverTimeoutMillis));
+                ControlServer.Handler handler = serving ? new VrcService(new VrcService.Served(rc, connection, socket, where(), System.nanoTime(), pool))
                         : args -> ControlProtocol.Response.error(1, "a vrc " + name + " holds the endpoints on " + where() + " until it ends; try again then");
                 ControlServer server;
                 try {
@@ -237,7 +255,7 @@ public final class VrcCommand implements Runnable {
                     log.warn("no control socket {}: {}; other commands on this host will not find this VRC", socket, e.getMessage());
                     server = null;
                 }
-                try (AutoCloseable ignored = server == null ? () -> { } : server) {
+                try (VrcPool attachedForClients = pool; AutoCloseable ignored = server == null ? () -> { } : server) {
                     return task.run(rc);
                 }
             }
@@ -246,7 +264,7 @@ public final class VrcCommand implements Runnable {
 
     /** The VRC a subcommand works on: the running one it was sent to, or this command's own session. */
     VrcService.Served context(RootComplex rc) {
-        return served != null ? served : new VrcService.Served(rc, connection, null, where(), startedNs);
+        return served != null ? served : new VrcService.Served(rc, connection, null, where(), startedNs, pool);
     }
 
     /** The control socket of a VRC on this command's interconnect and group. */
@@ -267,7 +285,8 @@ public final class VrcCommand implements Runnable {
         Interconnect.Options o = new Interconnect.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey.file,
                 captureSpec(cl), encap.etherType(cl));
         List<EndpointSelector> selected = selectors(cl);
-        VrcConnector used = encap.nettlp() ? NetTlpNetworks.connector(encap.localAddress(cl), encap.peerAddress(cl)) : connector;
+        VrcConnector used = encap.nettlp() ? NetTlpNetworks.connector(encap.localAddress(cl), encap.peerAddress(cl))
+                : noEndpoints ? VrcNetworks::connectNone : connector;
         try {
             return used.connect(new VrcConnector.Target(o, discoverTimeoutMillis, selected, loop));
         } catch (IllegalArgumentException e) {
@@ -298,6 +317,14 @@ public final class VrcCommand implements Runnable {
         return list;
     }
 
+    private BusPins busPins(CommandLine cl) {
+        try {
+            return BusPins.parse(buses);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+    }
+
     private RootComplexConfig config(VrcConnector.Connection connection) {
         // MPS: at most 256 bytes (the benchmarks' TLP size), and never more than the link carries.
         int mps = Math.min(256, EndpointConfig.payloadLimitFor(connection.maxTlpLength()));
@@ -311,6 +338,7 @@ public final class VrcCommand implements Runnable {
             OptionChecks.range("--completion-timeout-ms", completionTimeoutMillis, 1, MAX_TIMEOUT_MILLIS);
             OptionChecks.range("--discover-timeout-ms", discoverTimeoutMillis, 1, MAX_TIMEOUT_MILLIS);
             FaultInjectingTransport.Faults.parse(faults);
+            BusPins.parse(buses);
             if (groupKey.file != null) GroupKey.load(Path.of(groupKey.file));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());

@@ -50,6 +50,20 @@ public interface VrcConnector {
         /** The interconnect the links run on (for status and run-time capture); null for in-memory ports. */
         default Interconnect interconnect() { return null; }
 
+        /**
+         * The endpoints of the group that answer a discovery round of {@code wait} now and are
+         * free (owned by nobody, or by this VRC) and not linked already, by MAC and instance:
+         * what {@code vrc pool} lists and {@code vrc claim} takes from.
+         */
+        default List<dev.vpcie.protocol.link.Announcement> free(java.time.Duration wait) throws Exception {
+            throw new UnsupportedOperationException("this VRC's endpoints are not on a network (in-memory ports): it has no pool");
+        }
+
+        /** Opens a link to an endpoint {@link #free} found; its session comes up (or not) later, see {@link TlpPort#isUp}. */
+        default TlpPort connect(dev.vpcie.protocol.link.Announcement endpoint) {
+            throw new UnsupportedOperationException("this VRC's endpoints are not on a network (in-memory ports)");
+        }
+
         /** Closes what the ports ran on; the ports themselves are closed first, by the root complex. */
         @Override void close();
 

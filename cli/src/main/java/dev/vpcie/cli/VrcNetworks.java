@@ -34,11 +34,16 @@ final class VrcNetworks {
         UnreachableException(String message) { super(message); }
     }
 
-    static VrcConnector.Connection connect(VrcConnector.Target target) throws Exception {
+    static VrcConnector.Connection connect(VrcConnector.Target target) throws Exception { return connect(target, false); }
+
+    /** The interconnect with no endpoint yet: a VRC that takes its endpoints from the pool later ({@code vrc serve --no-endpoints}). */
+    static VrcConnector.Connection connectNone(VrcConnector.Target target) throws Exception { return connect(target, true); }
+
+    private static VrcConnector.Connection connect(VrcConnector.Target target, boolean none) throws Exception {
         Interconnect.Options o = target.interconnect();
         Interconnect net = Interconnect.open(o, LinkConfig.defaults(), target.loop());
         try {
-            return connect(net, o, Duration.ofMillis(target.discoverTimeoutMillis()), target.endpoints());
+            return connect(net, o, Duration.ofMillis(target.discoverTimeoutMillis()), target.endpoints(), none);
         } catch (Exception | Error e) {
             net.close();
             throw e;
@@ -46,10 +51,10 @@ final class VrcNetworks {
     }
 
     private static VrcConnector.Connection connect(Interconnect net, Interconnect.Options o, Duration timeout,
-                                                   List<EndpointSelector> wanted) throws Exception {
+                                                   List<EndpointSelector> wanted, boolean none) throws Exception {
         LinkEndpoint links = net.links();
         String where = "group " + o.group() + " on " + o.where();
-        List<Announcement> found = wanted.isEmpty() ? links.discover(timeout)
+        List<Announcement> found = none ? List.of() : wanted.isEmpty() ? links.discover(timeout)
                 : links.discover(timeout, (mac, instance) -> wanted.stream().anyMatch(w -> w.matches(mac, instance)));
         if (links.failure() != null) throw new UnreachableException("the interconnect failed: " + links.failure());
         if (!wanted.isEmpty()) {
@@ -65,7 +70,7 @@ final class VrcNetworks {
         List<Announcement> usable = wanted.isEmpty() ? choice.usable() : found;
         List<String> busy = choice.busy();
         for (String b : busy) log.warn(wanted.isEmpty() ? "skipping endpoint {}" : "trying endpoint {} as named", b);
-        if (usable.isEmpty()) {
+        if (usable.isEmpty() && !none) {
             if (!busy.isEmpty()) throw new UnreachableException("every endpoint in " + where + " is owned by another VRC: " + String.join(", ", busy));
             throw new UnreachableException("no endpoint answered in " + where + " within " + timeout.toMillis() + " ms");
         }
@@ -89,12 +94,29 @@ final class VrcNetworks {
 
             @Override public int maxTlpLength() { return links.maxTlpLength(); }
 
+            @Override public List<Announcement> free(Duration wait) throws Exception {
+                return VrcNetworks.free(links, wait);
+            }
+
+            @Override public TlpPort connect(Announcement a) { return links.connect(a.address(), a.instance()); }
+
             @Override public List<String> stats() { return StatsReport.lines(net, null); }
 
             @Override public Interconnect interconnect() { return net; }
 
             @Override public void close() { net.close(); }
         };
+    }
+
+    /** Free endpoints of the group that this VRC has no link to, by MAC and instance. */
+    static List<Announcement> free(LinkEndpoint links, Duration wait) throws InterruptedException {
+        List<Announcement> found = links.discover(wait);
+        if (links.failure() != null) throw new IllegalStateException("the interconnect failed: " + links.failure());
+        List<Link> linked = links.links();
+        return choose(found, links.address() + "/" + links.hostInstance()).usable().stream()
+                .filter(a -> linked.stream().noneMatch(l -> l.peer().equals(a.address()) && l.peerInstance() == a.instance()))
+                .sorted(java.util.Comparator.comparing((Announcement a) -> a.address().toString()).thenComparingInt(Announcement::instance))
+                .toList();
     }
 
     /** The endpoints to connect, and those skipped because another VRC owns them (described for a message). */

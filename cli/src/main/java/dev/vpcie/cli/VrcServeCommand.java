@@ -36,10 +36,16 @@ final class VrcServeCommand implements Callable<Integer> {
     @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "0",
             description = "print counters every SECONDS (default: ${DEFAULT-VALUE}: only when stopping)") long statsSeconds;
 
+    @Option(names = "--no-endpoints", description = "start with no endpoint, as a host of the pool: take them with vrc claim "
+            + "(without it every free endpoint that answers discovery, or those of --endpoint)") boolean noEndpoints;
+
     private final CountDownLatch stop = new CountDownLatch(1);
 
     @Override public Integer call() throws Exception {
         if (statsSeconds < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--stats-interval must not be negative");
+        if (noEndpoints && !vrc.endpoints.isEmpty())
+            throw new CommandLine.ParameterException(spec.commandLine(), "--no-endpoints and --endpoint exclude each other");
+        vrc.noEndpoints = noEndpoints;
         // The socket is removed and the endpoints released before a shutdown lets the JVM go.
         try (var signals = StopSignals.onStop(this::stop, Duration.ofSeconds(30))) {
             return vrc.run(this::serve);

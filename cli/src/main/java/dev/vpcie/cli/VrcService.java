@@ -19,12 +19,16 @@ import picocli.CommandLine;
  */
 final class VrcService implements ControlServer.Handler {
     /** The subcommands a running VRC runs for others. */
-    static final Set<String> SERVED = Set.of("lspci", "config", "mmio", "dmatest", "status", "capture");
+    static final Set<String> SERVED = Set.of("lspci", "config", "mmio", "dmatest", "status", "capture", "release", "claim", "pool", "tree");
+    /** The subcommands that work only on a running VRC (without one they fail; they have no session of their own). */
+    static final Set<String> NEED_RUNNING = Set.of("capture", "release", "claim", "pool", "tree");
+    /** {@code attach} with this option attaches the NIC inside the running VRC instead of running one. */
+    static final String ATTACH_SERVED = "--served";
     /** The subcommands that hold the endpoints and serve the others while they run. */
     static final Set<String> SERVING = Set.of("attach", "vm", "serve");
 
     /** The running VRC the served subcommands work on. */
-    record Served(RootComplex rc, VrcConnector.Connection connection, Path socket, String where, long startedNs) {
+    record Served(RootComplex rc, VrcConnector.Connection connection, Path socket, String where, long startedNs, VrcPool pool) {
         RuntimeCapture capture() {
             Interconnect net = connection.interconnect();
             return net == null ? null : net.runtimeCapture();
@@ -35,10 +39,15 @@ final class VrcService implements ControlServer.Handler {
 
     VrcService(Served served) { this.served = served; }
 
+    /** Whether a running VRC runs {@code args} (a subcommand and its arguments) for a client. */
+    static boolean served(List<String> args) {
+        return SERVED.contains(args.getFirst()) || args.getFirst().equals("attach") && args.contains(ATTACH_SERVED);
+    }
+
     @Override public Response handle(List<String> args) {
-        if (!SERVED.contains(args.getFirst()))
+        if (!served(args))
             return Response.error(2, "'" + args.getFirst() + "' does not run through a running VRC (these do: "
-                    + String.join(", ", SERVED.stream().sorted().toList()) + ")");
+                    + String.join(", ", SERVED.stream().sorted().toList()) + ", and attach " + ATTACH_SERVED + ")");
         StringWriter out = new StringWriter(), err = new StringWriter();
         CommandLine cl = Main.commandLine(new CommandLine.IFactory() {
             @Override public <K> K create(Class<K> cls) throws Exception {

@@ -105,6 +105,7 @@ final class VrcVmCommand implements Callable<Integer> {
                 return 1;
             }
         }
+        for (PcieDevice f : functions) vrc.context(rc).pool().hold(f.bdf()); // the VM's: vrc release refuses them
         QemuVm.Accel accel = accelerator(err);
         if (accel == QemuVm.Accel.TCG && tcgSpec.args().stream().noneMatch(a -> a.contains("irqpoll")))
             err.println("vpcie: vrc vm: note: under TCG no INTx reaches the guest; a Linux guest needs 'irqpoll nolapic_timer nohz=off' "

@@ -55,6 +55,10 @@ class BadInputTableTest {
         BASE.put("vrc capture", cat(vrc, "capture", "stop"));
         BASE.put("vrc capture start", cat(vrc, "capture", "start", "/tmp/vpcie-bad-input-test.pcap"));
         BASE.put("vrc capture stop", cat(vrc, "capture", "stop"));
+        BASE.put("vrc release", cat(vrc, "release", "01:00.0"));
+        BASE.put("vrc claim", cat(vrc, "claim", "0"));
+        BASE.put("vrc pool", cat(vrc, "pool"));
+        BASE.put("vrc tree", cat(vrc, "tree"));
         BASE.put("endpoint status", List.of("endpoint", "--iface", "t0", "status"));
         BASE.put("nettlp-perf", List.of("nettlp-perf", "--seconds", "1"));
     }
@@ -68,6 +72,7 @@ class BadInputTableTest {
             Map.entry("--capture", List.of("/nonexistent/dir/x.pcap")),
             Map.entry("--group-key", List.of("/nonexistent/key")),
             Map.entry("--endpoint", List.of("zz:zz", "02:00:00:00:00:01/x")),
+            Map.entry("--bus", List.of("02:00:00:00:00:01", "zz=1", "02:00:00:00:00:01=0", "02:00:00:00:00:01=256")),
             Map.entry("--stats-interval", List.of("fast", "10ms", "-1")),
             Map.entry("--metrics", List.of("nohost", "127.0.0.1:70000")),
             Map.entry("--device", List.of("bogus", "01:00", "zz:00.0")),
@@ -128,6 +133,10 @@ class BadInputTableTest {
             List.of("vrc", "--iface", "t0", "config", "read", "01:00.0", "0x1000"),
             List.of("vrc", "--iface", "t0", "ping", "01:00.0", "300.1.1.1"),
             List.of("vrc", "--iface", "t0", "attach", "1:2:3", "--tap", "vt0"),
+            List.of("vrc", "--iface", "t0", "release", "1:2:3"),
+            List.of("vrc", "--iface", "t0", "claim", "zz:zz"),
+            List.of("vrc", "--iface", "t0", "--bus", "02:00:00:00:00:01=1", "--bus", "02:00:00:00:00:02=1", "lspci"),
+            List.of("vrc", "--iface", "t0", "--endpoint", "02:00:00:00:00:01", "serve", "--no-endpoints"),
             List.of("tlp", "decode", "--pcap", "/nonexistent/x.pcap"),
             List.of("tlp", "decode", "zz"),
             List.of("trace"),

@@ -184,4 +184,42 @@ class VrcServiceTest {
         assertEquals(0, first.get(30, TimeUnit.SECONDS).exit());
         assertFalse(Files.exists(ControlPaths.socket(iface, 0)));
     }
+
+    // ---- issue 15: the pool's commands (the claim of a real endpoint is HandOverTest's) ----
+
+    @Test void treeShowsTheBusesAndReleaseHandsTheEndpointBack() {
+        startServe();
+        Result tree = run("vrc", "--iface", iface, "tree");
+        assertEquals(0, tree.exit(), tree.err());
+        assertTrue(tree.out().startsWith("-[0000:00]---[01] "), tree.out());
+        assertTrue(tree.out().contains("\\-01:00.0 Intel Corporation 82540EM"), tree.out());
+        assertTrue(tree.out().contains("BAR0 mem 0xe0000000 4K"), tree.out());
+
+        Result missing = run("vrc", "--iface", iface, "release", "02:00.0");
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().startsWith("vpcie: vrc release: no function 02:00.0 in this VRC"), missing.err());
+
+        Result release = run("vrc", "--iface", iface, "release", "01:00.0");
+        assertEquals(0, release.exit(), release.err());
+        assertTrue(release.out().startsWith("released bus 01 (01:00.0): session with "), release.out());
+        assertEquals(new Result(0, "", ""), run("vrc", "--iface", iface, "lspci"));
+        assertTrue(run("vrc", "--iface", iface, "tree").out().contains("(no endpoint"));
+
+        Result pool = run("vrc", "--iface", iface, "pool");
+        assertEquals(1, pool.exit());
+        assertTrue(pool.err().startsWith("vpcie: vrc pool: this VRC's endpoints are not on a network"), pool.err());
+        assertEquals(1, run("vrc", "--iface", iface, "claim", "0").exit());
+    }
+
+    @Test void thePoolCommandsNeedARunningVrc() {
+        VrcCommand.connector = target -> { throw new AssertionError("the pool's commands open no session"); };
+        for (String[] cmd : List.of(new String[] {"release", "01:00.0"}, new String[] {"pool"}, new String[] {"claim", "0"}, new String[] {"tree"},
+                new String[] {"attach", "01:00.0", "--tap", "x0", "--served"})) {
+            String[] argv = java.util.stream.Stream.concat(java.util.stream.Stream.of("vrc", "--iface", iface), java.util.Arrays.stream(cmd))
+                    .toArray(String[]::new);
+            Result r = run(argv);
+            assertEquals(1, r.exit(), String.join(" ", argv));
+            assertEquals("vpcie: vrc " + cmd[0] + ": no VRC runs on " + iface + " untagged (start one: vrc serve, attach or vm)\n", r.err());
+        }
+    }
 }

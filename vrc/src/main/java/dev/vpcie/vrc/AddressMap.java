@@ -23,9 +23,10 @@ public final class AddressMap {
 
     private volatile Snapshot snapshot = new Snapshot(new EndpointLink[256], Map.of(), new TreeMap<>(), new TreeMap<>());
 
+    /** Puts {@code link} behind {@code bus}; null frees the bus. */
     synchronized void assignBus(int bus, EndpointLink link) {
         Snapshot s = snapshot;
-        if (s.buses[bus] != null && s.buses[bus] != link) throw new IllegalStateException("bus " + bus + " already assigned");
+        if (link != null && s.buses[bus] != null && s.buses[bus] != link) throw new IllegalStateException("bus " + bus + " already assigned");
         EndpointLink[] buses = s.buses.clone();
         buses[bus] = link;
         snapshot = new Snapshot(buses, s.devices, s.memory, s.io);

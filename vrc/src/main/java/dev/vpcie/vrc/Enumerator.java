@@ -31,16 +31,18 @@ final class Enumerator {
     private static final int FIRST_IRQ = 16;
 
     private final RootComplex rc;
-    private final RangeAllocator mmio32, mmio64, io;
-    /** BAR addresses given to each bus, freed when it is re-enumerated. */
-    private final Map<Integer, List<long[]>> assigned = new HashMap<>();
+    private final BusWindow mmio32, mmio64, io;
+    /** BAR addresses given to each bus, freed when it is re-enumerated or released. */
+    private final Map<Integer, List<Placed>> assigned = new HashMap<>();
+
+    private record Placed(BusWindow window, long address) {}
 
     Enumerator(RootComplex rc) {
         this.rc = rc;
         RootComplexConfig c = rc.config();
-        this.mmio32 = new RangeAllocator(c.mmio32().base(), c.mmio32().end());
-        this.mmio64 = c.mmio64() == null ? null : new RangeAllocator(c.mmio64().base(), c.mmio64().end());
-        this.io = new RangeAllocator(c.io().base(), c.io().end());
+        this.mmio32 = new BusWindow(c.mmio32(), 4096);
+        this.mmio64 = c.mmio64() == null ? null : new BusWindow(c.mmio64(), 4096);
+        this.io = new BusWindow(c.io(), 16);
     }
 
     synchronized List<PcieDevice> scan(EndpointLink link) throws InterruptedException {
@@ -192,10 +194,10 @@ final class Enumerator {
         order.sort(Comparator.comparingLong(Bar::size).reversed());
         Map<Integer, Bar> placed = new HashMap<>();
         for (Bar b : order) {
-            RangeAllocator window = b.kind() == Bar.Kind.IO ? io
+            BusWindow window = b.kind() == Bar.Kind.IO ? io
                     : b.kind() == Bar.Kind.MEMORY_64 && b.prefetchable() && mmio64 != null ? mmio64 : mmio32;
             long alignment = b.isMemory() ? Math.max(b.size(), 4096) : Math.max(b.size(), 4);
-            OptionalLong at = b.size() > 0 && Long.bitCount(b.size()) == 1 ? window.allocate(b.size(), alignment) : OptionalLong.empty();
+            OptionalLong at = b.size() > 0 && Long.bitCount(b.size()) == 1 ? window.allocate(Bdf.bus(bdf), b.size(), alignment) : OptionalLong.empty();
             if (at.isEmpty()) {
                 log.error("{}: BAR {} ({} bytes, {}) does not fit its window; left unassigned", Bdf.toString(bdf), b.index(),
                         b.size(), b.kind());
@@ -203,8 +205,7 @@ final class Enumerator {
                 continue;
             }
             long address = at.getAsLong();
-            assigned.computeIfAbsent(Bdf.bus(bdf), k -> new ArrayList<>()).add(new long[] {
-                    window == io ? 0 : window == mmio32 ? 1 : 2, address});
+            assigned.computeIfAbsent(Bdf.bus(bdf), k -> new ArrayList<>()).add(new Placed(window, address));
             Bar placedBar = new Bar(b.index(), b.kind(), b.prefetchable(), address, b.size());
             writeBar(bdf, placedBar);
             placed.put(b.index(), placedBar);
@@ -218,10 +219,11 @@ final class Enumerator {
         if (b.kind() == Bar.Kind.MEMORY_64) write(bdf, reg + 4, 4, b.address() >>> 32);
     }
 
-    private void releaseBus(int bus) {
-        List<long[]> old = assigned.remove(bus);
+    /** Gives back the BAR ranges of a bus (re-enumerated, or its endpoint released). */
+    synchronized void releaseBus(int bus) {
+        List<Placed> old = assigned.remove(bus);
         if (old == null) return;
-        for (long[] a : old) (a[0] == 0 ? io : a[0] == 1 ? mmio32 : mmio64).free(a[1]);
+        for (Placed p : old) p.window().free(bus, p.address());
     }
 
     /** Walks the capability lists (standard, then extended); a broken list is logged and cut short. */

@@ -114,8 +114,20 @@ public final class RootComplex implements AutoCloseable {
      * Callers bound how many they attach ({@link #MAX_BUSES}); one too many is a bug.
      */
     public synchronized EndpointLink attach(TlpPort port) {
-        int bus = links.size() + 1;
+        int bus = 1;
+        while (bus <= MAX_BUSES && addressMap.linkForBus(bus) != null) bus++;
         if (bus > MAX_BUSES) throw new IllegalStateException("no bus numbers left: a root complex has " + MAX_BUSES + " buses");
+        return attach(port, bus);
+    }
+
+    /**
+     * Connects an endpoint at bus {@code bus} (1..{@link #MAX_BUSES}), which must be free: a
+     * pinned bus ({@code vrc --bus}) or a claim. Nothing else moves: other buses keep their
+     * functions, and BARs are placed per bus ({@link BusWindow}).
+     */
+    public synchronized EndpointLink attach(TlpPort port, int bus) {
+        if (bus < 1 || bus > MAX_BUSES) throw new IllegalArgumentException("bus numbers are 1.." + MAX_BUSES + ": " + bus);
+        if (addressMap.linkForBus(bus) != null) throw new IllegalArgumentException(String.format("bus %02x is taken", bus));
         CompletionTracker tracker = new CompletionTracker(counters, config.completionTimeout().toNanos(), REQUESTER_ID);
         EndpointLink link = new EndpointLink(port, bus, tracker, deviceRequests, loop, counters);
         addressMap.assignBus(bus, link);
@@ -125,6 +137,34 @@ public final class RootComplex implements AutoCloseable {
     }
 
     public List<EndpointLink> links() { return List.copyOf(links); }
+
+    /**
+     * An orderly hot removal of the endpoint on {@code bus}: its functions leave the address map
+     * (with their DMA windows, MSI slots and BAR ranges), the link is closed (the endpoint gets a
+     * CLOSE, resets its functions and is free for another VRC) and the bus is free. Drivers of
+     * those functions must have been stopped first. Returns the functions that were there.
+     */
+    public List<PcieDevice> release(int bus) {
+        EndpointLink link = addressMap.linkForBus(bus);
+        if (link == null) throw new IllegalArgumentException("no endpoint on bus " + String.format("%02x", bus));
+        List<PcieDevice> gone;
+        synchronized (enumerator) { // not across a hot insertion's restoration
+            gone = addressMap.removeBus(bus);
+            for (PcieDevice d : gone) {
+                dmaWindows.unmapAll(d.bdf());
+                dmaMemories.remove(d.bdf());
+                msiWindow.release(d);
+            }
+            enumerator.releaseBus(bus);
+        }
+        link.close();
+        synchronized (this) {
+            links.remove(link);
+            addressMap.assignBus(bus, null);
+        }
+        log.info("bus {}: released {} ({})", String.format("%02x", bus), link.describe(), gone.stream().map(PcieDevice::name).toList());
+        return gone;
+    }
 
     /** Enumerates every attached endpoint; returns all functions found, by Routing ID. */
     public List<PcieDevice> enumerate() throws InterruptedException {
