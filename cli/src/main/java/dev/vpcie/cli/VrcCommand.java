@@ -95,6 +95,8 @@ public final class VrcCommand implements Runnable {
 
     @CommandLine.Mixin GroupKeyOption groupKey;
 
+    @CommandLine.Mixin AwakeWindowOption awakeWindow;
+
     @CommandLine.Mixin EncapOptions encap;
 
     @Option(names = "--nettlp-split", paramLabel = "BYTES", defaultValue = "0",
@@ -199,6 +201,7 @@ public final class VrcCommand implements Runnable {
         }
         // One loop runs the VRC's data path: the links, the root complex, the drivers' rings.
         try (AgentLoop loop = AgentLoop.start("vrc")) {
+            awakeWindow.applyTo(loop);
             return run(task, loop, socket, serving, name);
         }
     }
@@ -312,6 +315,7 @@ public final class VrcCommand implements Runnable {
             OptionChecks.range("--discover-timeout-ms", discoverTimeoutMillis, 1, MAX_TIMEOUT_MILLIS);
             FaultInjectingTransport.Faults.parse(faults);
             if (groupKey.file != null) GroupKey.load(Path.of(groupKey.file));
+            awakeWindow.check();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
