@@ -117,7 +117,7 @@ public final class EndpointCommand implements Callable<Integer> {
 
     @CommandLine.Mixin GroupKeyOption groupKey;
 
-    @CommandLine.Mixin AwakeWindowOption awakeWindow;
+    @CommandLine.Mixin AgentLoopOptions agentLoop;
 
     @CommandLine.Mixin EncapOptions encap;
 
@@ -189,7 +189,12 @@ public final class EndpointCommand implements Callable<Integer> {
             if (network.loop() != null) b.loop(network.loop()); // one agent thread: link, router, functions
             hosted.addTo(b);
             try (Endpoint endpoint = b.build()) {
-                awakeWindow.applyTo(endpoint.loop());
+                try {
+                    agentLoop.applyTo(endpoint.loop());
+                } catch (IOException e) {
+                    spec.commandLine().getErr().println("vpcie: endpoint: " + e.getMessage());
+                    return 1;
+                }
                 LinkControl links = hosted.start(endpoint);
                 endpoint.addListener(new StatusLines(endpoint, out));
                 endpoint.displaceIdleOwnerAfter(Duration.ofSeconds(idleOwnerTimeoutSeconds != null ? idleOwnerTimeoutSeconds
@@ -313,7 +318,7 @@ public final class EndpointCommand implements Callable<Integer> {
             if (groupKey.file != null) GroupKey.load(Path.of(groupKey.file));
             if (metrics != null) Interconnect.checkHostPort("--metrics", metrics);
             if (trace != null) OptionChecks.fileToWrite("--trace", trace);
-            awakeWindow.check();
+            agentLoop.check();
             capture.spec();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());

@@ -95,7 +95,7 @@ public final class VrcCommand implements Runnable {
 
     @CommandLine.Mixin GroupKeyOption groupKey;
 
-    @CommandLine.Mixin AwakeWindowOption awakeWindow;
+    @CommandLine.Mixin AgentLoopOptions agentLoop;
 
     @CommandLine.Mixin EncapOptions encap;
 
@@ -201,7 +201,12 @@ public final class VrcCommand implements Runnable {
         }
         // One loop runs the VRC's data path: the links, the root complex, the drivers' rings.
         try (AgentLoop loop = AgentLoop.start("vrc")) {
-            awakeWindow.applyTo(loop);
+            try {
+                agentLoop.applyTo(loop);
+            } catch (java.io.IOException e) {
+                cl.getErr().println("vpcie: vrc: " + e.getMessage());
+                return 1;
+            }
             return run(task, loop, socket, serving, name);
         }
     }
@@ -315,7 +320,7 @@ public final class VrcCommand implements Runnable {
             OptionChecks.range("--discover-timeout-ms", discoverTimeoutMillis, 1, MAX_TIMEOUT_MILLIS);
             FaultInjectingTransport.Faults.parse(faults);
             if (groupKey.file != null) GroupKey.load(Path.of(groupKey.file));
-            awakeWindow.check();
+            agentLoop.check();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
