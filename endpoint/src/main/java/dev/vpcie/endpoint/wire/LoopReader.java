@@ -68,7 +68,7 @@ final class LoopReader implements AgentWork {
         if (stopped || holdBack.getAsBoolean()) return 0;
         List<byte[]> batch = new ArrayList<>(4);
         try {
-            if (loop.mayRead(fd)) source.read(batch, MAX_BATCH);
+            source.read(batch, MAX_BATCH);
         } catch (IOException | RuntimeException e) {
             if (!stopped) log.error("{}: reading failed, the wire is dead: {}", what, e.toString());
             stopped = true;

@@ -48,13 +48,6 @@ import org.slf4j.LoggerFactory;
  * one more full cycle, so work that another thread made visible without a wakeup (it saw the loop
  * awake) is found by that cycle instead of being slept on.
  *
- * <h2>Which descriptor is ready</h2>
- * A loop that spins makes a cycle every few µs, and each work reading its descriptor to find it
- * empty is a system call per descriptor per cycle. Instead, a cycle that follows an idle one
- * asks {@code ppoll} once (without waiting) about every watched descriptor, and a cycle that
- * follows a block uses what the block's {@code ppoll} said; a work asks {@link #mayRead} before
- * it reads its descriptor and skips the read when the answer is no.
- *
  * <h2>Sources without a descriptor</h2>
  * A UDP or in-memory transport has nothing to poll: it registers a {@link Blocker}, and the loop
  * blocks in it instead of {@code ppoll}. If descriptors are watched as well, such a block lasts at
@@ -89,11 +82,6 @@ public final class AgentLoop implements AutoCloseable {
     private final ArrayList<AgentWork> works = new ArrayList<>();
     private int[] fds = new int[0];
     private boolean fdsChanged = true;
-    /** The poller's results describe {@link #fds} now (this cycle's, or the block's just before it). */
-    private boolean readyKnown;
-    /** The block that just ended polled the descriptors: its results serve the next cycle. */
-    private boolean polledInBlock;
-    private boolean lastCycleIdle;
     private Blocker blocker;
     private long lastWarnNs = Long.MIN_VALUE;
 
@@ -155,7 +143,6 @@ public final class AgentLoop implements AutoCloseable {
             fds = Arrays.copyOf(fds, fds.length + 1);
             fds[fds.length - 1] = fd;
             fdsChanged = true;
-            readyKnown = false;
         });
     }
 
@@ -166,7 +153,6 @@ public final class AgentLoop implements AutoCloseable {
             if (kept.length != fds.length) {
                 fds = kept;
                 fdsChanged = true;
-                readyKnown = false;
             }
         });
     }
@@ -231,18 +217,6 @@ public final class AgentLoop implements AutoCloseable {
     }
 
     public Duration awakeWindow() { return Duration.ofNanos(awakeWindowNs); }
-
-    /**
-     * Whether {@code fd} may have input now: false only when the loop's last {@code ppoll} (this
-     * cycle's) said that this watched descriptor has none, so the caller can skip a read that
-     * would find nothing. True for a descriptor the loop does not watch and whenever the loop
-     * does not know. Loop thread only.
-     */
-    public boolean mayRead(int fd) {
-        if (!readyKnown) return true;
-        for (int i = 0; i < fds.length; i++) if (fds[i] == fd) return poller.readable(i) || poller.failed(i);
-        return true;
-    }
 
     /**
      * Keeps the loop's thread on {@code cpu} (see {@link CpuAffinity}). Any thread; fails as the
@@ -332,7 +306,6 @@ public final class AgentLoop implements AutoCloseable {
         long now = clock.getAsLong();
         int work = 0;
         for (Runnable r; (r = tasks.poll()) != null; work++) r.run();
-        readyKnown = pollReadiness();
         for (int i = 0; i < works.size(); i++) {
             AgentWork w = works.get(i);
             try {
@@ -343,30 +316,7 @@ public final class AgentLoop implements AutoCloseable {
             }
         }
         cycles++;
-        readyKnown = false;
-        lastCycleIdle = work == 0;
         return work;
-    }
-
-    /**
-     * Finds out which descriptors are ready for this cycle with at most one system call: a block's
-     * results right after it, else (after an idle cycle, with two or more descriptors: fewer save
-     * nothing) a {@code ppoll} that does not wait. After a cycle with work nothing is known: the
-     * works read until they find nothing, as they did.
-     */
-    private boolean pollReadiness() {
-        if (polledInBlock) {
-            polledInBlock = false;
-            return !fdsChanged;
-        }
-        if (!lastCycleIdle || fds.length < 2) return false;
-        try {
-            prepareDescriptors();
-            if (poller.poll(0) > 0 && poller.readable(fds.length)) eventFd.drain();
-        } catch (IOException e) {
-            throw new UncheckedIOException(name + ": polling the descriptors failed", e);
-        }
-        return true;
     }
 
     private void prepareDescriptors() {
@@ -399,7 +349,6 @@ public final class AgentLoop implements AutoCloseable {
             }
             prepareDescriptors();
             if (poller.poll(wait) > 0 && poller.readable(fds.length)) eventFd.drain();
-            polledInBlock = true;
         } catch (IOException e) {
             throw new UncheckedIOException(name + ": waiting for work failed", e);
         } finally {

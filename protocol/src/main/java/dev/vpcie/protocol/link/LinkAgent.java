@@ -223,10 +223,7 @@ public final class LinkAgent {
      * transport (read without blocking), sending, timers. Returns how much work it did; 0 means
      * idle until {@link #nextDeadline()} or until a frame or a command arrives.
      */
-    public int doWork(long nowNs) { return doWork(nowNs, true); }
-
-    /** {@link #doWork(long)}, reading the transport only when {@code receive} (its loop knows whether frames wait). */
-    public int doWork(long nowNs, boolean receive) {
+    public int doWork(long nowNs) {
         if (agentThread == null) agentThread = Thread.currentThread();
         now = nowNs;
         int work = 0;
@@ -236,7 +233,7 @@ public final class LinkAgent {
             stashedFrame = 0;
             work++;
         }
-        for (int i = 0; receive && i < RECEIVE_BATCH; i++) {
+        for (int i = 0; i < RECEIVE_BATCH; i++) {
             int n = receive(0);
             if (n <= 0) break;
             onFrame(n);

@@ -186,7 +186,7 @@ public final class LinkEndpoint implements AutoCloseable {
         @Override public int doWork(long nowNs) {
             if (!running) return 0;
             try {
-                return agent.doWork(nowNs, pollFd < 0 || loop.mayRead(pollFd));
+                return agent.doWork(nowNs);
             } catch (UncheckedIOException e) {
                 failure = e.getMessage() + ": " + e.getCause().getMessage();
                 running = false;

@@ -164,36 +164,6 @@ class AgentLoopTest {
         }
     }
 
-    @Test
-    void aWorkLearnsWhetherItsDescriptorIsReadyAndNoInputIsLost() throws Exception {
-        try (AgentLoop loop = AgentLoop.start("test-loop"); EventFd mine = EventFd.open(); EventFd other = EventFd.open()) {
-            AtomicInteger drained = new AtomicInteger();
-            java.util.concurrent.atomic.AtomicBoolean toldEmpty = new java.util.concurrent.atomic.AtomicBoolean();
-            loop.add(now -> {
-                loop.stayAwake(); // spinning: the loop polls the descriptors once a cycle for its works
-                if (!loop.mayRead(mine.fd())) {
-                    toldEmpty.set(true);
-                    return 0;
-                }
-                try {
-                    if (!mine.drain()) return 0;
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-                drained.incrementAndGet();
-                return 1;
-            });
-            loop.watch(mine.fd());
-            loop.watch(other.fd());
-            await(toldEmpty::get, "the loop says the descriptor has nothing");
-            for (int i = 1; i <= 3; i++) {
-                mine.signal();
-                int expected = i;
-                await(() -> drained.get() == expected, "the work reads what arrived");
-            }
-        }
-    }
-
     /** Waits until the loop has blocked at least once more than now (it is idle). */
     private static void awaitBlocked(AgentLoop loop) {
         long b = loop.blocks();

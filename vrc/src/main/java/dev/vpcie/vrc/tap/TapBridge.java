@@ -194,7 +194,6 @@ public final class TapBridge implements AutoCloseable {
                 }
                 int n;
                 int bytes = 0;
-                if (queued == 0 && !loop.mayRead(tap.fd())) return 0; // the loop's ppoll saw nothing: no read
                 while (queued < BATCH && bytes < BATCH_BYTES && (n = tap.read()) > 0) {
                     VrcPoint.TAP_IN.mark();
                     bytes += n;
