@@ -189,12 +189,7 @@ public final class EndpointCommand implements Callable<Integer> {
             if (network.loop() != null) b.loop(network.loop()); // one agent thread: link, router, functions
             hosted.addTo(b);
             try (Endpoint endpoint = b.build()) {
-                try {
-                    agentLoop.applyTo(endpoint.loop());
-                } catch (IOException e) {
-                    spec.commandLine().getErr().println("vpcie: endpoint: " + e.getMessage());
-                    return 1;
-                }
+                agentLoop.applyTo(endpoint.loop());
                 LinkControl links = hosted.start(endpoint);
                 endpoint.addListener(new StatusLines(endpoint, out));
                 endpoint.displaceIdleOwnerAfter(Duration.ofSeconds(idleOwnerTimeoutSeconds != null ? idleOwnerTimeoutSeconds

@@ -201,12 +201,7 @@ public final class VrcCommand implements Runnable {
         }
         // One loop runs the VRC's data path: the links, the root complex, the drivers' rings.
         try (AgentLoop loop = AgentLoop.start("vrc")) {
-            try {
-                agentLoop.applyTo(loop);
-            } catch (java.io.IOException e) {
-                cl.getErr().println("vpcie: vrc: " + e.getMessage());
-                return 1;
-            }
+            agentLoop.applyTo(loop);
             return run(task, loop, socket, serving, name);
         }
     }

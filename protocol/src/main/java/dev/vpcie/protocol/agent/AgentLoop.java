@@ -60,8 +60,11 @@ public final class AgentLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentLoop.class);
     /** How long the loop spins after the last work before it blocks, unless told otherwise. */
     public static final Duration DEFAULT_SPIN = Duration.ofNanos(50_000);
-    /** How long {@link #stayAwake()} keeps the loop spinning, unless told otherwise. */
-    public static final Duration DEFAULT_AWAKE_WINDOW = Duration.ofNanos(300_000);
+    /**
+     * How long {@link #stayAwake()} keeps the loop spinning, unless told otherwise: off. On the
+     * shared 2-vCPU machine a window made pings slower, not faster (docs/performance.md).
+     */
+    public static final Duration DEFAULT_AWAKE_WINDOW = Duration.ZERO;
     /** The longest awake window: what bounds the CPU an exchange can make an otherwise idle loop spend. */
     public static final Duration MAX_AWAKE_WINDOW = Duration.ofMillis(10);
     /** Longest block without a deadline: bounds how stale a missed wakeup could ever leave the loop. */
@@ -217,32 +220,6 @@ public final class AgentLoop implements AutoCloseable {
     }
 
     public Duration awakeWindow() { return Duration.ofNanos(awakeWindowNs); }
-
-    /**
-     * Keeps the loop's thread on {@code cpu} (see {@link CpuAffinity}). Any thread; fails as the
-     * system call did (no such CPU, or not allowed).
-     */
-    public void pinTo(int cpu) throws IOException {
-        if (inLoop()) {
-            CpuAffinity.pinCurrentThread(cpu);
-            return;
-        }
-        try {
-            call(() -> {
-                CpuAffinity.pinCurrentThread(cpu);
-                return null;
-            }).get(5, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof IOException io) throw io;
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new IOException(name + ": pinning the loop to CPU " + cpu + " failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(name + ": interrupted while pinning the loop", e);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IOException(name + ": the loop did not answer while being pinned to CPU " + cpu, e);
-        }
-    }
 
     /** The loop's clock (monotonic nanoseconds). */
     public long nowNs() { return clock.getAsLong(); }
