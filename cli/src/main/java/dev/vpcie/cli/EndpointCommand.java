@@ -117,6 +117,8 @@ public final class EndpointCommand implements Callable<Integer> {
 
     @CommandLine.Mixin GroupKeyOption groupKey;
 
+    @CommandLine.Mixin AgentLoopOptions agentLoop;
+
     @CommandLine.Mixin EncapOptions encap;
 
     @Option(names = "--idle-owner-timeout-s", paramLabel = "S",
@@ -187,6 +189,7 @@ public final class EndpointCommand implements Callable<Integer> {
             if (network.loop() != null) b.loop(network.loop()); // one agent thread: link, router, functions
             hosted.addTo(b);
             try (Endpoint endpoint = b.build()) {
+                agentLoop.applyTo(endpoint.loop());
                 LinkControl links = hosted.start(endpoint);
                 endpoint.addListener(new StatusLines(endpoint, out));
                 endpoint.displaceIdleOwnerAfter(Duration.ofSeconds(idleOwnerTimeoutSeconds != null ? idleOwnerTimeoutSeconds
@@ -310,6 +313,7 @@ public final class EndpointCommand implements Callable<Integer> {
             if (groupKey.file != null) GroupKey.load(Path.of(groupKey.file));
             if (metrics != null) Interconnect.checkHostPort("--metrics", metrics);
             if (trace != null) OptionChecks.fileToWrite("--trace", trace);
+            agentLoop.check();
             capture.spec();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());

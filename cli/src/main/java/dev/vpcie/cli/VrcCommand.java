@@ -100,6 +100,8 @@ public final class VrcCommand implements Runnable {
 
     @CommandLine.Mixin GroupKeyOption groupKey;
 
+    @CommandLine.Mixin AgentLoopOptions agentLoop;
+
     @CommandLine.Mixin EncapOptions encap;
 
     @Option(names = "--nettlp-split", paramLabel = "BYTES", defaultValue = "0",
@@ -215,6 +217,7 @@ public final class VrcCommand implements Runnable {
         }
         // One loop runs the VRC's data path: the links, the root complex, the drivers' rings.
         try (AgentLoop loop = AgentLoop.start("vrc")) {
+            agentLoop.applyTo(loop);
             return run(task, loop, socket, serving, name);
         }
     }
@@ -340,6 +343,7 @@ public final class VrcCommand implements Runnable {
             FaultInjectingTransport.Faults.parse(faults);
             BusPins.parse(buses);
             if (groupKey.file != null) GroupKey.load(Path.of(groupKey.file));
+            agentLoop.check();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }

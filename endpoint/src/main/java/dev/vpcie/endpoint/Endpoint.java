@@ -338,6 +338,9 @@ public final class Endpoint implements AutoCloseable {
         Upstream.Session s = upstream.session();
         if (s != null && s.port() == port) {
             if (idleOwnerTimeoutNs > 0) ownerActiveNs = clock.getAsLong();
+            // The host is talking to us (a doorbell, a completion of our DMA read): the next TLP of
+            // this exchange follows within a round trip, so the loop stays awake for it.
+            loop.stayAwake();
             int generation = s.generation();
             onLoop(() -> router.route(tlp, generation));
             return;

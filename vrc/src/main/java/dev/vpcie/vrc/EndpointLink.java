@@ -231,6 +231,7 @@ public final class EndpointLink implements TlpHandler, AgentWork, AutoCloseable 
     @Override public void onTlp(Tlp tlp) { onLoop(() -> handle(tlp)); }
 
     private void handle(Tlp tlp) {
+        loop.stayAwake(); // a device's DMA or interrupt: its exchange goes on, and the loop stays awake for it
         if (tlp instanceof Completion c) tracker.onCompletion(c);
         else inbound.onRequest(this, tlp);
     }

@@ -75,7 +75,10 @@ final class LoopReader implements AgentWork {
             loop.unwatch(fd);
             return 1;
         }
-        if (!batch.isEmpty()) inbound.deliverNow(batch);
+        if (!batch.isEmpty()) {
+            loop.stayAwake(); // the device writes the frame to the host and interrupts: stay awake for what follows
+            inbound.deliverNow(batch);
+        }
         if (periodic != null && nowNs - nextPeriodic >= 0) {
             nextPeriodic = nowNs + periodNs;
             periodic.run();

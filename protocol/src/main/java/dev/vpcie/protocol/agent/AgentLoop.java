@@ -32,6 +32,16 @@ import org.slf4j.LoggerFactory;
  * descriptor plus its own eventfd, until the earliest {@link AgentWork#nextDeadlineNs}. An idle
  * loop therefore costs no CPU, and a busy one never sleeps.
  *
+ * <h2>Staying awake across an exchange</h2>
+ * Waking a blocked loop costs tens of µs on a small VM (the idle vCPU must be woken too), and one
+ * exchange through a device (a doorbell, the device's DMA reads and their completions, the frame,
+ * the answer) is a chain of such wake-ups on both sides, each shorter than the exchange but longer
+ * than the spin after the last work. A work that sees an exchange begin (a doorbell, a frame from
+ * a wire or a TAP, a TLP from the peer) calls {@link #stayAwake()}: the loop then spins (yielding)
+ * instead of blocking until {@linkplain #awakeWindow(Duration) the awake window} after that call
+ * has passed. The window is bounded ({@link #MAX_AWAKE_WINDOW}), so a loop with nothing to do
+ * still blocks soon after its last exchange.
+ *
  * <h2>Waking the loop</h2>
  * Other threads call {@link #execute}, {@link #call} or {@link #wakeup}; the eventfd is written only
  * while the loop sleeps. Before it blocks the loop publishes that it is about to sleep and then runs
@@ -50,6 +60,13 @@ public final class AgentLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentLoop.class);
     /** How long the loop spins after the last work before it blocks, unless told otherwise. */
     public static final Duration DEFAULT_SPIN = Duration.ofNanos(50_000);
+    /**
+     * How long {@link #stayAwake()} keeps the loop spinning, unless told otherwise: off. On the
+     * shared 2-vCPU machine a window made pings slower, not faster (docs/performance.md).
+     */
+    public static final Duration DEFAULT_AWAKE_WINDOW = Duration.ZERO;
+    /** The longest awake window: what bounds the CPU an exchange can make an otherwise idle loop spend. */
+    public static final Duration MAX_AWAKE_WINDOW = Duration.ofMillis(10);
     /** Longest block without a deadline: bounds how stale a missed wakeup could ever leave the loop. */
     private static final long MAX_BLOCK_NS = TimeUnit.MILLISECONDS.toNanos(100);
     static final int BLOCKER_SLICE_MS = 1;
@@ -74,6 +91,9 @@ public final class AgentLoop implements AutoCloseable {
     private volatile boolean sleeping;
     private volatile boolean closed;
     private volatile long cycles, blocks;
+    private volatile long awakeWindowNs = DEFAULT_AWAKE_WINDOW.toNanos();
+    /** Until when the loop spins instead of blocking (see {@link #stayAwake()}); a racy maximum is good enough. */
+    private volatile long awakeUntilNs = Long.MIN_VALUE;
 
     private AgentLoop(String name, Duration spin, LongSupplier clock) {
         if (spin.isNegative()) throw new IllegalArgumentException("spin must not be negative: " + spin);
@@ -179,6 +199,28 @@ public final class AgentLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * An exchange began or goes on (a doorbell, a frame, a TLP from the peer): spin instead of
+     * blocking until the {@linkplain #awakeWindow(Duration) awake window} from now has passed, so
+     * the exchange's next steps find the loop awake. Any thread; cheap (one read of the real
+     * clock, whatever the loop's clock is: the window bounds real spinning).
+     */
+    public void stayAwake() {
+        long window = awakeWindowNs;
+        if (window == 0) return;
+        long until = System.nanoTime() + window; // real time, not the loop's clock: it bounds real spinning
+        if (awakeUntilNs == Long.MIN_VALUE || until - awakeUntilNs > 0) awakeUntilNs = until;
+    }
+
+    /** Sets how long {@link #stayAwake()} keeps the loop spinning: 0 (off) .. {@link #MAX_AWAKE_WINDOW}. Any thread. */
+    public void awakeWindow(Duration window) {
+        if (window.isNegative() || window.compareTo(MAX_AWAKE_WINDOW) > 0)
+            throw new IllegalArgumentException("awake window must be 0.." + MAX_AWAKE_WINDOW.toNanos() / 1000 + " µs: " + window);
+        awakeWindowNs = window.toNanos();
+    }
+
+    public Duration awakeWindow() { return Duration.ofNanos(awakeWindowNs); }
+
     /** The loop's clock (monotonic nanoseconds). */
     public long nowNs() { return clock.getAsLong(); }
 
@@ -254,6 +296,14 @@ public final class AgentLoop implements AutoCloseable {
         return work;
     }
 
+    private void prepareDescriptors() {
+        if (!fdsChanged) return;
+        int[] all = Arrays.copyOf(fds, fds.length + 1);
+        all[fds.length] = eventFd.fd();
+        poller.setDescriptors(all);
+        fdsChanged = false;
+    }
+
     private long nextDeadline() {
         long d = Long.MAX_VALUE;
         for (int i = 0; i < works.size(); i++) d = Math.min(d, works.get(i).nextDeadlineNs());
@@ -274,12 +324,7 @@ public final class AgentLoop implements AutoCloseable {
                 eventFd.drain();
                 return;
             }
-            if (fdsChanged) {
-                int[] all = Arrays.copyOf(fds, fds.length + 1);
-                all[fds.length] = eventFd.fd();
-                poller.setDescriptors(all);
-                fdsChanged = false;
-            }
+            prepareDescriptors();
             if (poller.poll(wait) > 0 && poller.readable(fds.length)) eventFd.drain();
         } catch (IOException e) {
             throw new UncheckedIOException(name + ": waiting for work failed", e);
@@ -315,7 +360,16 @@ public final class AgentLoop implements AutoCloseable {
         @Override public String roleName() { return name; }
     }
 
-    /** Spin (yielding) for {@code spinNs} after the last work, then block. */
+    /**
+     * Whether the loop spins at {@code now} rather than block: within {@code spinNs} of its last
+     * work, or before the end of an awake window ({@code awakeUntilNs}, {@link Long#MIN_VALUE}
+     * when none was opened).
+     */
+    static boolean spins(long now, long lastWorkNs, long spinNs, long awakeUntilNs) {
+        return now - lastWorkNs < spinNs || (awakeUntilNs != Long.MIN_VALUE && now - awakeUntilNs < 0);
+    }
+
+    /** Spin (yielding) for {@code spinNs} after the last work, or while an awake window is open, then block. */
     private final class Idle implements IdleStrategy {
         private long lastWorkNs = System.nanoTime();
 
@@ -328,7 +382,7 @@ public final class AgentLoop implements AutoCloseable {
         }
 
         @Override public void idle() {
-            if (System.nanoTime() - lastWorkNs < spinNs) {
+            if (spins(System.nanoTime(), lastWorkNs, spinNs, awakeUntilNs)) {
                 Thread.yield();
                 return;
             }

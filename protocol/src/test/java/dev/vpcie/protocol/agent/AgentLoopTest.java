@@ -120,6 +120,51 @@ class AgentLoopTest {
         }
     }
 
+    @Test
+    void anAwakeWindowKeepsTheLoopSpinningUntilItsEndOnly() {
+        long spin = 50_000, lastWork = 1_000_000;
+        assertTrue(AgentLoop.spins(lastWork + spin - 1, lastWork, spin, Long.MIN_VALUE), "inside the spin after work");
+        assertFalse(AgentLoop.spins(lastWork + spin, lastWork, spin, Long.MIN_VALUE), "no window: blocks after the spin");
+        long until = lastWork + 300_000;
+        assertTrue(AgentLoop.spins(until - 1, lastWork, spin, until), "inside the awake window");
+        assertFalse(AgentLoop.spins(until, lastWork, spin, until), "the window is over");
+        assertFalse(AgentLoop.spins(until + TimeUnit.SECONDS.toNanos(1), lastWork, spin, until), "long after the window");
+    }
+
+    @Test
+    void aLoopKeptAwakeBlocksAgainOnceTheWindowIsOver() throws Exception {
+        try (AgentLoop loop = AgentLoop.start("test-loop", Duration.ofNanos(50_000))) {
+            loop.awakeWindow(AgentLoop.MAX_AWAKE_WINDOW);
+            AtomicInteger exchanges = new AtomicInteger();
+            loop.add(now -> {
+                if (exchanges.get() == 0) return 0;
+                exchanges.decrementAndGet();
+                loop.stayAwake(); // as a doorbell or a frame does
+                return 1;
+            });
+            awaitBlocked(loop);
+            exchanges.set(3);
+            loop.wakeup();
+            await(() -> exchanges.get() == 0, "the exchanges ran");
+            awaitBlocked(loop); // bounded: the window does not keep an idle loop spinning
+            long blocks = loop.blocks(), cycles = loop.cycles();
+            await(() -> loop.blocks() >= blocks + 2, "two more blocks");
+            assertTrue(loop.cycles() - cycles < 50, "cycles while idle after the window: " + (loop.cycles() - cycles));
+        }
+    }
+
+    @Test
+    void theAwakeWindowIsBounded() {
+        try (AgentLoop loop = AgentLoop.start("test-loop")) {
+            assertEquals(AgentLoop.DEFAULT_AWAKE_WINDOW, loop.awakeWindow());
+            assertThrows(IllegalArgumentException.class, () -> loop.awakeWindow(AgentLoop.MAX_AWAKE_WINDOW.plusNanos(1)));
+            assertThrows(IllegalArgumentException.class, () -> loop.awakeWindow(Duration.ofNanos(-1)));
+            loop.awakeWindow(Duration.ZERO);
+            loop.stayAwake(); // off: nothing to keep
+            assertEquals(Duration.ZERO, loop.awakeWindow());
+        }
+    }
+
     /** Waits until the loop has blocked at least once more than now (it is idle). */
     private static void awaitBlocked(AgentLoop loop) {
         long b = loop.blocks();

@@ -210,7 +210,10 @@ public final class TapBridge implements AutoCloseable {
                 tapOpen = false;
                 watch(false);
             }
-            if (queued > 0) driver.flush();
+            if (queued > 0) {
+                loop.stayAwake(); // the NIC fetches the frame by DMA next, then the answer comes: stay awake for both
+                driver.flush();
+            }
             return queued;
         }
 
