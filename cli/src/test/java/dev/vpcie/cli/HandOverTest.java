@@ -1,14 +1,14 @@
 package dev.vpcie.cli;
 
-import static dev.vpcie.cli.Conditions.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.cli.control.ControlClient;
 import dev.vpcie.cli.control.ControlPaths;
 import dev.vpcie.cli.control.ControlProtocol;
-import dev.vpcie.protocol.netns.NetNamespace;
-import dev.vpcie.protocol.netns.VethPair;
+import dev.vpcie.testsupport.netns.NetNamespace;
+import dev.vpcie.testsupport.netns.VethPair;
 import dev.vpcie.protocol.transport.MacAddress;
+import dev.vpcie.testsupport.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,7 +74,7 @@ class HandOverTest {
                     assertTrue(nicLines.contains("BAR0 mem 0xe0000000 128K"), treeBefore);
                     try (VpcieProcess dma = VpcieProcess.start(ep2, "endpoint", "--iface", e2.nameA(), "--device", "dmatest")) {
                         awaitReady(dma);
-                        await(() -> call(sockA, "pool", "--wait-ms", "300").out().contains(DMA_MAC.toString()), "A's pool lists the dmatest endpoint", 60);
+                        Await.until(() -> call(sockA, "pool", "--wait-ms", "300").out().contains(DMA_MAC.toString()), "A's pool lists the dmatest endpoint", Duration.ofSeconds(60));
                         System.out.print("A pool:\n" + call(sockA, "pool", "--wait-ms", "300").out());
                         ControlProtocol.Response claim = call(sockA, "claim", "0", "--wait-ms", "1000"); // by pool's number: only the dmatest is free
 
@@ -145,12 +145,12 @@ class HandOverTest {
     }
 
     private static void awaitReady(VpcieProcess endpoint) {
-        await(() -> endpoint.output().contains("endpoint ready") || !endpoint.alive(), "the endpoint starts", 120);
+        Await.until(() -> endpoint.output().contains("endpoint ready") || !endpoint.alive(), "the endpoint starts", Duration.ofSeconds(120));
         assertTrue(endpoint.alive(), endpoint.output());
     }
 
     private static void awaitServing(VpcieProcess vrc, String who) {
-        await(() -> vrc.output().contains("Ctrl-C stops") || !vrc.alive(), "VRC " + who + " serves", 120);
+        Await.until(() -> vrc.output().contains("Ctrl-C stops") || !vrc.alive(), "VRC " + who + " serves", Duration.ofSeconds(120));
         assertTrue(vrc.alive(), vrc.output());
     }
 

@@ -145,10 +145,10 @@ class AgentLoopTest {
             awaitBlocked(loop);
             exchanges.set(3);
             loop.wakeup();
-            await(() -> exchanges.get() == 0, "the exchanges ran");
+            Await.until(() -> exchanges.get() == 0, "the exchanges ran");
             awaitBlocked(loop); // bounded: the window does not keep an idle loop spinning
             long blocks = loop.blocks(), cycles = loop.cycles();
-            await(() -> loop.blocks() >= blocks + 2, "two more blocks");
+            Await.until(() -> loop.blocks() >= blocks + 2, "two more blocks");
             assertTrue(loop.cycles() - cycles < 50, "cycles while idle after the window: " + (loop.cycles() - cycles));
         }
     }
