@@ -151,13 +151,9 @@ public final class ScaleBench {
         return String.format(Locale.ROOT, "median %6.0f ms   p99 %6.0f ms", median / 1e6, p99 / 1e6);
     }
 
-    private static String load() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (java.io.IOException e) {
-            return "?";
-        }
+    /** The 1, 5 and 15 minute load averages. */
+    private static String load() throws java.io.IOException {
+        return String.join(" ", Arrays.copyOf(Files.readString(Path.of("/proc/loadavg")).split(" "), 3));
     }
 
     private static int positive(String[] args, int i) {
