@@ -135,6 +135,17 @@ public final class EndpointCommand implements Callable<Integer> {
                     + "the link (1..8, default: ${DEFAULT-VALUE})")
     int agents;
 
+    @Option(names = "--identities", paramLabel = "N", defaultValue = "1",
+            description = "endpoint identities to host on --iface, each with its own copy of the --device functions (no NICs), "
+                    + "its own discovery answer and its own VRC: host instances --instance .. --instance+N-1 of the interface's MAC, "
+                    + "all on one agent thread (1..255, default: ${DEFAULT-VALUE})")
+    int identities;
+
+    @Option(names = "--instance", paramLabel = "N", defaultValue = "1",
+            description = "host-instance ID of the (first) identity, 0..65534: endpoints that share a MAC differ by it; "
+                    + "a VRC names one as --endpoint MAC/INSTANCE (default: ${DEFAULT-VALUE})")
+    int instance;
+
     @Option(names = "--list-devices", description = "list the devices --device accepts and exit")
     boolean listDevices;
 
@@ -169,10 +180,11 @@ public final class EndpointCommand implements Callable<Integer> {
     /** Serves until stopped; {@code recording} (or null) is written before a signal's shutdown may end the JVM. */
     private int serve(EndpointDevices hosted, PrintWriter out, HopRecording recording) throws Exception {
         EndpointNetwork network;
+        EndpointNetwork.Options options = new EndpointNetwork.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey.file,
+                capture.spec(), encap.nettlp() ? 0 : encap.etherType(spec.commandLine()), instance, null);
         try {
             network = encap.nettlp() ? NetTlpNetworks.endpoint(encap.localAddress(spec.commandLine()), encap.peerAddress(spec.commandLine()))
-                    : networks.open(new EndpointNetwork.Options(iface, group, transport.name(), udpListen, udpPeer, faults, groupKey.file,
-                    capture.spec(), encap.etherType(spec.commandLine())));
+                    : networks.open(options);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         } catch (Exception e) {
@@ -188,44 +200,71 @@ public final class EndpointCommand implements Callable<Integer> {
             Endpoint.Builder b = Endpoint.builder().config(config).agents(agents);
             if (network.loop() != null) b.loop(network.loop()); // one agent thread: link, router, functions
             hosted.addTo(b);
+            Duration idleOwner = Duration.ofSeconds(idleOwnerTimeoutSeconds != null ? idleOwnerTimeoutSeconds
+                    : groupKey.file == null ? DEFAULT_IDLE_OWNER_TIMEOUT_S : 0);
             try (Endpoint endpoint = b.build()) {
                 agentLoop.applyTo(endpoint.loop());
                 LinkControl links = hosted.start(endpoint);
-                endpoint.addListener(new StatusLines(endpoint, out));
-                endpoint.displaceIdleOwnerAfter(Duration.ofSeconds(idleOwnerTimeoutSeconds != null ? idleOwnerTimeoutSeconds
-                        : groupKey.file == null ? DEFAULT_IDLE_OWNER_TIMEOUT_S : 0));
+                endpoint.addListener(new StatusLines(endpoint, out, identities > 1 ? " (instance " + instance + ")" : ""));
+                endpoint.displaceIdleOwnerAfter(idleOwner);
                 network.serve(endpoint);
-                out.println("endpoint ready on " + network.describe() + ": " + endpoint.describeFunctions() + "; waiting for a VRC");
-                for (LinkControl.Port p : links.ports())
-                    out.println("  00." + p.function() + " " + p.nic().model() + " " + p.nic().macAddress() + " wire " + p.wire().describe());
-                out.flush();
-                Supplier<List<String>> counters = () -> {
-                    List<String> lines = new ArrayList<>(network.stats());
-                    lines.addAll(StatsReport.lines(null, endpoint));
-                    return lines;
-                };
-                StatsReport report = StatsReport.start(stats.interval, counters, out);
-                Metrics served;
+                EndpointIdentities more;
                 try {
-                    served = metrics == null ? null : Metrics.start(metrics, network::links, endpoint);
-                } catch (IllegalArgumentException e) {
-                    report.close();
-                    throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-                } catch (IOException e) {
-                    report.close();
+                    more = EndpointIdentities.open(identities - 1, networks, options, network, config, fb -> {
+                        EndpointDevices.plan(devices).forEach(d -> fb.function(d.function()));
+                        return fb;
+                    }, id -> {
+                        id.endpoint().addListener(new StatusLines(id.endpoint(), out, " (instance " + id.instance() + ")"));
+                        id.endpoint().displaceIdleOwnerAfter(idleOwner);
+                    });
+                } catch (Exception e) {
                     spec.commandLine().getErr().println("vpcie: endpoint: " + e.getMessage());
                     return 1;
                 }
-                if (served != null) out.println("metrics on http://" + metrics.substring(0, metrics.lastIndexOf(':') + 1) + served.port() + "/metrics");
-                out.flush();
-                ControlServer control = EndpointStatusCommand.serve(controlSocket(spec.commandLine()), counters);
-                try (report; AutoCloseable m = served == null ? () -> { } : served; AutoCloseable c = control == null ? () -> { } : control) {
-                    waitForStop(hosted, links, counters, out);
+                try (more) {
+                    if (serve(network, endpoint, more, hosted, links, out) != 0) return 1;
                 }
             }
         }
         out.println("endpoint stopped");
         out.flush();
+        return 0;
+    }
+
+    /** Serves the identities until stopped: status lines, counters, metrics, the control socket. */
+    private int serve(EndpointNetwork network, Endpoint endpoint, EndpointIdentities more, EndpointDevices hosted, LinkControl links,
+                      PrintWriter out) throws Exception {
+        out.println("endpoint ready on " + network.describe() + ": " + endpoint.describeFunctions() + "; waiting for a VRC");
+        if (identities > 1)
+            out.println("  and " + (identities - 1) + " more identities with the same functions: instances " + (instance + 1) + ".."
+                    + (instance + identities - 1) + ", one agent thread for all");
+        for (LinkControl.Port p : links.ports())
+            out.println("  00." + p.function() + " " + p.nic().model() + " " + p.nic().macAddress() + " wire " + p.wire().describe());
+        out.flush();
+        Supplier<List<String>> counters = () -> {
+            List<String> lines = new ArrayList<>(network.stats());
+            lines.addAll(StatsReport.lines(null, endpoint));
+            lines.addAll(more.stats());
+            return lines;
+        };
+        StatsReport report = StatsReport.start(stats.interval, counters, out);
+        Metrics served;
+        try {
+            served = metrics == null ? null : Metrics.start(metrics, network::links, endpoint);
+        } catch (IllegalArgumentException e) {
+            report.close();
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        } catch (IOException e) {
+            report.close();
+            spec.commandLine().getErr().println("vpcie: endpoint: " + e.getMessage());
+            return 1;
+        }
+        if (served != null) out.println("metrics on http://" + metrics.substring(0, metrics.lastIndexOf(':') + 1) + served.port() + "/metrics");
+        out.flush();
+        ControlServer control = EndpointStatusCommand.serve(controlSocket(spec.commandLine()), counters);
+        try (report; AutoCloseable m = served == null ? () -> { } : served; AutoCloseable c = control == null ? () -> { } : control) {
+            waitForStop(hosted, links, counters, out);
+        }
         return 0;
     }
 
@@ -306,6 +345,7 @@ public final class EndpointCommand implements Callable<Integer> {
         if (devices.size() > 8) throw new CommandLine.ParameterException(cl, "at most 8 devices (functions 0..7 of device 0): " + devices.size() + " given");
         if (group < 0 || group > 4094) throw new CommandLine.ParameterException(cl, "--group must be 0..4094 (a VLAN ID; 0 = untagged): " + group);
         if (agents < 1 || agents > 8) throw new CommandLine.ParameterException(cl, "--agents must be 1..8: " + agents);
+        checkIdentities(cl);
         try {
             OptionChecks.range("--completion-timeout-ms", completionTimeoutMillis, 1, VrcCommand.MAX_TIMEOUT_MILLIS);
             if (idleOwnerTimeoutSeconds != null) OptionChecks.range("--idle-owner-timeout-s (0 = never)", idleOwnerTimeoutSeconds, 0, 86_400);
@@ -338,26 +378,43 @@ public final class EndpointCommand implements Callable<Integer> {
         }
     }
 
+    /** {@code --identities} and {@code --instance}: many identities share one interface and one thread. */
+    private void checkIdentities(CommandLine cl) {
+        if (instance < 0 || instance >= 0xFFFF) throw new CommandLine.ParameterException(cl, "--instance must be 0..65534: " + instance);
+        if (identities < 1 || identities > 255) throw new CommandLine.ParameterException(cl, "--identities must be 1..255: " + identities);
+        if (identities == 1) return;
+        if (instance + identities - 1 >= 0xFFFF)
+            throw new CommandLine.ParameterException(cl, "--instance " + instance + " with --identities " + identities + " goes past instance 65534");
+        String alone = encap.nettlp() ? "--encap nettlp" : transport == Transport.udp ? "--transport udp" : capture.file != null ? "--capture"
+                : metrics != null ? "--metrics" : agents > 1 ? "--agents" : devices.stream().anyMatch(d -> Nic.isNic(d.name)) ? "a NIC (--device with a --wire)" : null;
+        if (alone != null)
+            throw new CommandLine.ParameterException(cl, "--identities " + identities + " cannot go with " + alone
+                    + ": identities share one interface and one thread (af_packet or pcap; dmatest and other devices without a wire)");
+    }
+
     /** The one-line status messages. Runs on the link thread: prints and returns. */
     private static final class StatusLines implements Endpoint.SessionListener {
         private final Endpoint endpoint;
         private final PrintWriter out;
+        /** Which identity, e.g. {@code " (instance 3)"}; empty when the process hosts one. */
+        private final String who;
 
-        StatusLines(Endpoint endpoint, PrintWriter out) {
+        StatusLines(Endpoint endpoint, PrintWriter out, String who) {
             this.endpoint = endpoint;
             this.out = out;
+            this.who = who;
         }
 
         @Override public void up(TlpPort port, long epoch) {
-            print("link up: VRC " + port.describe() + "  epoch " + HexFormat.of().toHexDigits(epoch) + "  devices: " + endpoint.describeFunctions());
+            print("link up" + who + ": VRC " + port.describe() + "  epoch " + HexFormat.of().toHexDigits(epoch) + "  devices: " + endpoint.describeFunctions());
         }
 
         @Override public void down(TlpPort port, String reason) {
-            print("link down: VRC " + port.describe() + " (" + reason + "); devices reset, waiting for a VRC");
+            print("link down" + who + ": VRC " + port.describe() + " (" + reason + "); devices reset, waiting for a VRC");
         }
 
         @Override public void refused(TlpPort port, TlpPort owner) {
-            print("refused VRC " + port.describe() + ": owned by " + owner.describe());
+            print("refused" + who + " VRC " + port.describe() + ": owned by " + owner.describe());
         }
 
         private void print(String line) {

@@ -12,13 +12,23 @@ import java.util.List;
  */
 public interface EndpointNetwork extends AutoCloseable {
 
-    /** What the user asked for on the command line. */
+    /**
+     * What the user asked for on the command line; {@code instance} is the endpoint identity's
+     * host-instance ID, and {@code loop} the agent loop of the process's first identity for the
+     * further ones to share (null: the link layer gets a loop of its own).
+     */
     record Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey,
-                   CaptureSpec capture, int etherType) {
+                   CaptureSpec capture, int etherType, int instance, AgentLoop loop) {
 
         Options(String iface, int group, String transport, String udpListen, String udpPeer, String faults, String groupKey,
                 CaptureSpec capture) {
-            this(iface, group, transport, udpListen, udpPeer, faults, groupKey, capture, dev.vpcie.protocol.encap.FrameCodec.DEFAULT_ETHER_TYPE);
+            this(iface, group, transport, udpListen, udpPeer, faults, groupKey, capture, dev.vpcie.protocol.encap.FrameCodec.DEFAULT_ETHER_TYPE,
+                    dev.vpcie.protocol.link.LinkConfig.defaults().hostInstance(), null);
+        }
+
+        /** The same, for another identity: instance {@code i} on {@code shared}. */
+        Options identity(int i, AgentLoop shared) {
+            return new Options(iface, group, transport, udpListen, udpPeer, faults, groupKey, capture, etherType, i, shared);
         }
     }
 

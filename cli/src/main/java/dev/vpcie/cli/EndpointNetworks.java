@@ -2,6 +2,7 @@ package dev.vpcie.cli;
 
 import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.protocol.agent.AgentLoop;
+import dev.vpcie.protocol.link.LinkConfig;
 import java.util.List;
 
 /**
@@ -14,7 +15,7 @@ final class EndpointNetworks {
 
     static EndpointNetwork open(EndpointNetwork.Options o) throws Exception {
         return new Network(Interconnect.open(new Interconnect.Options(o.iface(), o.group(), o.transport(), o.udpListen(), o.udpPeer(),
-                o.faults(), o.groupKey(), o.capture(), o.etherType())));
+                o.faults(), o.groupKey(), o.capture(), o.etherType()), LinkConfig.defaults().withHostInstance(o.instance()), o.loop()));
     }
 
     /** The link layer on one transport. */

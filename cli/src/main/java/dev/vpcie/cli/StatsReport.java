@@ -57,6 +57,8 @@ final class StatsReport implements AutoCloseable {
             if (c != null)
                 lines.add(now + "capture " + c.spec().file() + ": frames " + c.frames() + ", dropped " + c.dropped()
                         + " (writer behind " + c.queueDrops() + ")");
+            long otherGroup = net.links().securityCounters().otherGroup();
+            if (otherGroup > 0) lines.add(now + net.transport().name() + ": frames of other groups refused " + otherGroup);
             for (Link l : net.links().links()) lines.add(now + "link " + l.describe() + (l.isUp() ? " (up)" : " (down)") + ": " + link(l.counters()));
         }
         if (endpoint != null) {

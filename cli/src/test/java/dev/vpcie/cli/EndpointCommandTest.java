@@ -92,4 +92,44 @@ class EndpointCommandTest {
         assertTrue(out.toString().endsWith("endpoint stopped" + System.lineSeparator()), out.toString());
         assertTrue(network.closed, "the network is closed on the way out");
     }
+
+    @Test void identitiesEachHaveTheirInstanceFunctionsAndOwner() throws Exception {
+        java.util.List<EndpointTestNetwork> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CommandLine c = commandLine();
+        EndpointCommand.networks = o -> {
+            EndpointTestNetwork n = new EndpointTestNetwork(o);
+            opened.add(n);
+            return n;
+        };
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> c.execute("endpoint", "--iface", "veth9", "--group", "7",
+                "--identities", "3", "--instance", "5", "--device", "dmatest"));
+        Await.until(() -> out.toString().contains("more identities"), "ready");
+        assertEquals(java.util.List.of(5, 6, 7), opened.stream().map(n -> n.options.instance()).toList());
+        assertTrue(out.toString().contains("and 2 more identities with the same functions: instances 6..7"), out.toString());
+        assertTrue(opened.get(0).endpoint != opened.get(1).endpoint && opened.get(1).endpoint != opened.get(2).endpoint);
+        assertTrue(opened.get(0).endpoint.functions().getFirst().function() != opened.get(1).endpoint.functions().getFirst().function(),
+                "each identity has its own functions");
+
+        EndpointTestNetwork.Port vrc = opened.get(1).open("02:00:00:00:00:01/1");
+        vrc.up(0x3f2a);
+        assertTrue(out.toString().contains("link up (instance 6): VRC 02:00:00:00:00:01/1"), out.toString());
+        assertTrue(opened.get(0).endpoint.announcement().contains("owner=none"), "the other identities stay free");
+        assertTrue(opened.get(2).open("02:00:00:00:00:09/1") != null, "another VRC takes another identity");
+
+        ((EndpointCommand) c.getSubcommands().get("endpoint").getCommand()).stop();
+        assertEquals(0, exit.get(10, TimeUnit.SECONDS), err.toString());
+        assertTrue(opened.stream().allMatch(n -> n.closed), "every identity's network is closed on the way out");
+    }
+
+    @Test void identitiesShareOneInterfaceWithoutWires() {
+        assertEquals(2, run("endpoint", "--iface", "veth9", "--identities", "2", "--device", "igb", "--wire", "veth8"));
+        assertTrue(err.toString().contains("--identities 2 cannot go with a NIC"), err.toString());
+        assertEquals(2, run("endpoint", "--transport", "udp", "--udp-listen", "127.0.0.1:4791", "--udp-peer", "127.0.0.1:4792",
+                "--identities", "2", "--device", "dmatest"));
+        assertTrue(err.toString().contains("cannot go with --transport udp"), err.toString());
+        assertEquals(2, run("endpoint", "--iface", "veth9", "--identities", "256", "--device", "dmatest"));
+        assertEquals(2, run("endpoint", "--iface", "veth9", "--instance", "65535", "--device", "dmatest"));
+        assertEquals(2, run("endpoint", "--iface", "veth9", "--instance", "65530", "--identities", "6", "--device", "dmatest"));
+        assertNull(network, "nothing was opened");
+    }
 }

@@ -41,8 +41,8 @@ class HandOverTest {
              NetNamespace hostB = NetNamespace.create("hob"); NetNamespace ep = NetNamespace.create("hoep");
              NetNamespace ep2 = NetNamespace.create("hoep2"); NetNamespace peer = NetNamespace.create("hopeer");
              VethPair a = VethPair.create(hostA, sw); VethPair b = VethPair.create(hostB, sw);
-             VethPair e = VethPair.create(ep, sw).macs(NIC_MAC, MacAddress.parse("02:15:00:00:01:01"));
-             VethPair e2 = VethPair.create(ep2, sw).macs(DMA_MAC, MacAddress.parse("02:15:00:00:01:02"));
+             VethPair e = VethPair.create(ep, sw).macs(NIC_MAC.toString(), "02:15:00:00:01:01");
+             VethPair e2 = VethPair.create(ep2, sw).macs(DMA_MAC.toString(), "02:15:00:00:01:02");
              VethPair wire = VethPair.create(ep, peer)) {
             sw.ip("link", "add", "br0", "type", "bridge");
             for (VethPair p : List.of(a, b, e, e2)) sw.ip("link", "set", p.nameB(), "master", "br0");

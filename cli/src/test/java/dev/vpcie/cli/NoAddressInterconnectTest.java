@@ -4,14 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vpcie.testsupport.Await;
-import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.testsupport.netns.VethPair;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import dev.vpcie.testsupport.netns.NamespaceTests;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,42 +26,20 @@ class NoAddressInterconnectTest {
             epHost.exec("sysctl", "-q", "-w", "net.ipv6.conf." + veth.nameB() + ".disable_ipv6=1");
             assertFalse(vrcHost.ip("addr", "show", "dev", veth.nameA()).contains("inet"), "no address of any family");
 
-            StringWriter epOut = new StringWriter(), epErr = new StringWriter();
-            var endpointCl = Main.commandLine();
-            endpointCl.setOut(new PrintWriter(epOut, true));
-            endpointCl.setErr(new PrintWriter(epErr, true));
-            EndpointCommand endpoint = endpointCl.getSubcommands().get("endpoint").getCommand();
-            CompletableFuture<Integer> endpointExit = new CompletableFuture<>();
-            Thread.ofPlatform().start(() -> {
-                try {
-                    endpointExit.complete(epHost.call(() -> endpointCl.execute("endpoint", "--iface", veth.nameB(), "--group", GROUP,
-                            "--device", "dmatest")));
-                } catch (Throwable t) {
-                    endpointExit.completeExceptionally(t);
-                }
-            });
-            try {
-                Await.until(() -> epOut.toString().contains("endpoint ready") || endpointExit.isDone(), "the endpoint is ready");
-                assertTrue(epOut.toString().contains("endpoint ready"), epOut + "" + epErr);
+            try (NamespacedCommand endpoint = NamespacedCommand.startEndpoint(epHost, "--iface", veth.nameB(), "--group", GROUP,
+                    "--device", "dmatest")) {
+                assertTrue(endpoint.awaitOutput("endpoint ready"), endpoint.out + "" + endpoint.err);
 
-                StringWriter out = new StringWriter(), err = new StringWriter();
-                var vrcCl = Main.commandLine();
-                vrcCl.setOut(new PrintWriter(out, true));
-                vrcCl.setErr(new PrintWriter(err, true));
-                int status = vrcHost.call(() -> vrcCl.execute("vrc", "--iface", veth.nameA(), "--group", GROUP, "config", "read", "01:00.0",
-                        "0x02.w"));
-                assertEquals(0, status, err.toString());
-                assertEquals("10f0\n", out.toString(), "the endpoint's dmatest at 01:00.0");
+                NamespacedCommand read = NamespacedCommand.run(vrcHost, "vrc", "--iface", veth.nameA(), "--group", GROUP, "config", "read",
+                        "01:00.0", "0x02.w");
+                assertEquals(0, read.status(), read.err.toString());
+                assertEquals("10f0\n", read.out.toString(), "the endpoint's dmatest at 01:00.0");
 
-                StringWriter missingErr = new StringWriter();
-                var missingCl = Main.commandLine();
-                missingCl.setErr(new PrintWriter(missingErr, true));
-                assertEquals(2, vrcHost.call(() -> missingCl.execute("vrc", "--iface", "nosuch0", "--group", GROUP, "lspci")));
-                assertTrue(missingErr.toString().contains("no network interface 'nosuch0' in this network namespace (there are: "
-                        + String.join(", ", java.util.stream.Stream.of("lo", veth.nameA()).sorted().toList()) + ")"), missingErr.toString());
-            } finally {
-                endpoint.stop();
-                assertEquals(0, endpointExit.get(30, TimeUnit.SECONDS), epErr.toString());
+                NamespacedCommand missing = NamespacedCommand.run(vrcHost, "vrc", "--iface", "nosuch0", "--group", GROUP, "lspci");
+                assertEquals(2, missing.status());
+                assertTrue(missing.err.toString().contains("no network interface 'nosuch0' in this network namespace (there are: "
+                        + String.join(", ", java.util.stream.Stream.of("lo", veth.nameA()).sorted().toList()) + ")"), missing.err.toString());
+                assertEquals(0, endpoint.stop(), endpoint.err.toString());
             }
         }
     }

@@ -12,7 +12,7 @@ final class Counters {
         ACKS_SENT, KEEPALIVES_SENT, DUPLICATES, OUT_OF_WINDOW, MALFORMED_FRAMES, MALFORMED_TLPS, FOREIGN_FRAMES,
         RESETS_SENT, SESSIONS_UP, SESSIONS_DOWN, HANDLER_ERRORS, SRTT_NANOS,
         // security (SecurityCounters)
-        WRONG_TAG, CHALLENGES_SENT, TAKEOVERS_REFUSED, PEERS_REPLACED, UNAUTHENTICATED, BAD_ICV, ANNOUNCES_LIMITED
+        WRONG_TAG, CHALLENGES_SENT, TAKEOVERS_REFUSED, PEERS_REPLACED, UNAUTHENTICATED, BAD_ICV, ANNOUNCES_LIMITED, OTHER_GROUP
     }
 
     private final AtomicLongArray values = new AtomicLongArray(C.values().length);
@@ -38,6 +38,6 @@ final class Counters {
 
     SecurityCounters security() {
         return new SecurityCounters(get(C.WRONG_TAG), get(C.CHALLENGES_SENT), get(C.TAKEOVERS_REFUSED),
-                get(C.PEERS_REPLACED), get(C.UNAUTHENTICATED), get(C.BAD_ICV), get(C.ANNOUNCES_LIMITED));
+                get(C.PEERS_REPLACED), get(C.UNAUTHENTICATED), get(C.BAD_ICV), get(C.ANNOUNCES_LIMITED), get(C.OTHER_GROUP));
     }
 }

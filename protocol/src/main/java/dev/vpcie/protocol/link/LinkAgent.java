@@ -313,8 +313,12 @@ public final class LinkAgent {
             eth = FrameCodec.readEthernet(rx);
             if (eth.etherType() != config.etherType()) return; // not vpcie at all (a raw socket sees everything)
             counters.inc(C.FRAMES_RECEIVED);
-            if (eth.group() != config.group()
-                    || !eth.destination().equals(address()) && !eth.destination().equals(MacAddress.BROADCAST)) {
+            if (eth.group() != config.group()) {
+                counters.inc(C.FOREIGN_FRAMES);
+                counters.inc(C.OTHER_GROUP); // groups isolate VRCs: another group's frame is never looked into
+                return;
+            }
+            if (!eth.destination().equals(address()) && !eth.destination().equals(MacAddress.BROADCAST)) {
                 counters.inc(C.FOREIGN_FRAMES);
                 return;
             }

@@ -13,6 +13,9 @@ package dev.vpcie.protocol.link;
  * @param unauthenticated  frames without an integrity check value while a group key is set
  * @param badIcv           frames whose integrity check value did not verify under the group or session key
  * @param announcesLimited DISCOVERs not answered because their source asked too often
+ * @param otherGroup       frames tagged with another group (VLAN ID) than ours, refused before anything
+ *                         in them is read: what a port that carries several groups (a trunk, or a
+ *                         switch without VLAN filtering) lets through; also counted as foreign frames
  */
 public record SecurityCounters(long wrongTag, long challengesSent, long takeoversRefused, long peersReplaced,
-                               long unauthenticated, long badIcv, long announcesLimited) {}
+                               long unauthenticated, long badIcv, long announcesLimited, long otherGroup) {}

@@ -68,6 +68,7 @@ class LinkAgentTest {
             p.runUntil(() -> false, 10);
             assertEquals(5, p.a.counters().malformedFrames(), p.a.counters().toString());
             assertEquals(1, p.a.counters().foreignFrames(), p.a.counters().toString());
+            assertEquals(1, p.a.securityCounters().otherGroup(), "the frame of group 9 is also counted as another group's");
             assertTrue(links[0].isUp());
 
             // A well-formed DATA frame of the session whose first TLP the codec rejects: that TLP is
