@@ -41,8 +41,8 @@ final class StopSignals {
      */
     static Registration onStop(Runnable stop, Duration cleanUp) {
         CountDownLatch cleanedUp = new CountDownLatch(1);
-        // A JVM shutdown hook: a thread the JVM starts only while it exits, never on the data path
-        // (the agents'); it asks the command to stop and waits for its clean-up.
+        // Not on the data path (that runs on the agents): a JVM shutdown hook, a thread the JVM
+        // starts only while it exits; it asks the command to stop and waits for its clean-up.
         Thread hook = Thread.ofPlatform().name("vpcie-stop").unstarted(() -> {
             stop.run();
             try {

@@ -59,6 +59,8 @@ public final class CheckedCopies {
         }
         List<String> failures = new ArrayList<>();
         long start = System.nanoTime();
+        // The harness's own callers, one virtual thread per device, so that the 32 copies are in
+        // flight together; they only wait on the VRC's agent (which runs the data path), never run it.
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<String>> outcomes = new ArrayList<>();
             for (int i = 0; i < devices.size(); i++) {

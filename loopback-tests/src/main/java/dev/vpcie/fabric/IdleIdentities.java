@@ -47,7 +47,9 @@ public final class IdleIdentities {
                 if (line.startsWith("endpoint ready")) break;
             }
             if (!seen.toString().contains("endpoint ready")) throw new IOException("the endpoint did not start:\n" + seen);
-            Thread.ofVirtual().start(() -> { // keep its output flowing, until it ends
+            // Drains the measured endpoint's stdout so it never blocks on a full pipe; a bench
+            // reader in this JVM, off the endpoint's data path (which runs in that other process).
+            Thread.ofVirtual().start(() -> {
                 try {
                     out.lines().forEach(l -> { });
                 } catch (java.io.UncheckedIOException e) {
