@@ -250,13 +250,11 @@ public final class AfPacketTransport implements FrameTransport {
 
     @Override public void flush() throws IOException {
         if (socket.queued() == 0) return; // the common idle case: no system call, no lock
-        if (!lifetime.acquire()) throw new ClosedChannelException();
-        try {
-            flushQueued();
-        } finally {
-            lifetime.release();
-        }
+        lifetime.use(flushQueued);
     }
+
+    /** Built once: {@link #flush} runs once per duty cycle and must not allocate. */
+    private final Lifetime.Use flushQueued = this::flushQueued;
 
     private void flushQueued() throws IOException {
         int queued = socket.queued();

@@ -1,5 +1,7 @@
 package dev.vpcie.protocol.transport;
 
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,6 +34,21 @@ final class Lifetime {
 
     void release() {
         if (refs.decrementAndGet() == 0) free.run();
+    }
+
+    /** A step that uses the resource. */
+    interface Use {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code use} between {@link #acquire()} and {@link #release()}; a closed resource throws {@link ClosedChannelException}. */
+    void use(Use use) throws IOException {
+        if (!acquire()) throw new ClosedChannelException();
+        try {
+            use.run();
+        } finally {
+            release();
+        }
     }
 
     /** Refuses new users; frees now or when the last current user releases. */

@@ -178,13 +178,11 @@ public final class UdpTransport implements FrameTransport {
 
     @Override public void flush() throws IOException {
         if (txBatch.size() == 0) return;
-        if (!lifetime.acquire()) throw new ClosedChannelException();
-        try {
-            flushQueued();
-        } finally {
-            lifetime.release();
-        }
+        lifetime.use(flushQueued);
     }
+
+    /** Built once: {@link #flush} runs once per duty cycle and must not allocate. */
+    private final Lifetime.Use flushQueued = this::flushQueued;
 
     private void flushQueued() throws IOException {
         int queued = txBatch.size();
