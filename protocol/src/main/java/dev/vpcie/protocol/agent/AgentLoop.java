@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * One thread that runs everything one side of the interconnect does (Aeron's shape: an Agrona
  * {@link AgentRunner} with an {@link IdleStrategy}). Each duty cycle reads the clock once, runs the
  * tasks other threads queued, then calls {@link AgentWork#doWork} of every work it serves with that
- * time. A cycle that did something is followed at once by the next; after the last work the loop
+ * time, then every work's {@link AgentWork#cycleEnded} (where queued output leaves). A cycle that
+ * did something is followed at once by the next; after the last work the loop
  * spins (yielding the core, which a 2-CPU machine needs for the peer that will produce our next
  * work) for {@code spin}, then blocks in one {@code ppoll} over every {@linkplain #watch watched}
  * descriptor plus its own eventfd, until the earliest {@link AgentWork#nextDeadlineNs}. An idle
@@ -290,6 +291,13 @@ public final class AgentLoop implements AutoCloseable {
             } catch (RuntimeException e) {
                 onError(e);
                 work++;
+            }
+        }
+        for (int i = 0; i < works.size(); i++) {
+            try {
+                works.get(i).cycleEnded(now);
+            } catch (RuntimeException e) {
+                onError(e);
             }
         }
         cycles++;

@@ -19,6 +19,14 @@ public interface AgentWork {
     /** The earliest time this source needs {@link #doWork} without an event; {@code Long.MAX_VALUE} if none. */
     default long nextDeadlineNs() { return Long.MAX_VALUE; }
 
+    /**
+     * Every work's {@link #doWork} of this duty cycle has run: send what this work queued during
+     * the cycle — also on behalf of the others, as a NIC's wire queues the frames a device
+     * transmits from another work's callback — so that nothing waits past the cycle it was made
+     * in. Must not block. Called once per cycle, busy or idle, so an idle call must be cheap.
+     */
+    default void cycleEnded(long nowNs) {}
+
     /** The loop is stopping or the work was removed: release what the loop thread owns. */
     default void onClose() {}
 }

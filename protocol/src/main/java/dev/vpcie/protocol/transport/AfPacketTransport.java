@@ -62,6 +62,22 @@ public final class AfPacketTransport implements FrameTransport {
     private static final int ETH_HEADER = 14, VLAN_TAG = 4;
     /** Frames one {@code sendmmsg} sends at most: a duty cycle's worth (the link reads 64 frames per cycle). */
     static final int TX_BATCH = 64;
+    /**
+     * Frames one {@link #receive(FrameSink, int)} takes at most. Each slot holds a 64 KiB
+     * super-frame, so this bounds the native memory a promiscuous transport holds (2 MiB).
+     */
+    public static final int RX_BATCH = 32;
+
+    /** Where {@link #receive(FrameSink, int)} hands each frame. */
+    @FunctionalInterface
+    public interface FrameSink {
+        /**
+         * Frame {@code frames[start..start+length)}, an 802.1Q tag the kernel stripped back in line,
+         * with what its sender's stack left undone. The bytes are valid, and may be changed, only
+         * during the call; the sink may move {@code frames}' position and limit.
+         */
+        void frame(ByteBuffer frames, int start, int length, ReceiveOffload offload);
+    }
 
     private final NetDevice device;
     private final FrameFilter filter;
@@ -71,7 +87,7 @@ public final class AfPacketTransport implements FrameTransport {
     private final Lifetime lifetime;
 
     private long framesSent, sendDrops, framesReceived, filtered, truncated, vlanTagsRestored;
-    private long othersFrames, offloadedFrames, batches;
+    private long othersFrames, offloadedFrames, batches, malformed;
     private ReceiveOffload lastOffload = ReceiveOffload.NONE;
 
     private AfPacketTransport(NetDevice device, FrameFilter filter, Options options, PacketSocket socket, ReceiveWait wait) {
@@ -106,9 +122,15 @@ public final class AfPacketTransport implements FrameTransport {
      * super-frame of 64 KiB must fit.
      */
     public static AfPacketTransport openPromiscuous(String interfaceName, Options options) throws IOException {
+        return openPromiscuous(interfaceName, options, PacketSocket.RX_CAPACITY);
+    }
+
+    /** As {@link #openPromiscuous(String, Options)}, with batch slots for frames of {@code rxFrameBytes} (tests make them small). */
+    static AfPacketTransport openPromiscuous(String interfaceName, Options options, int rxFrameBytes) throws IOException {
         NetDevice device = NetDevice.lookup(interfaceName);
         return open(device, new FrameFilter.Promiscuous(), options.withRxRing(false), socket -> {
             socket.enableVnetHeader();
+            socket.useRxBatch(RX_BATCH, rxFrameBytes);
             socket.joinPromiscuous(device);
         });
     }
@@ -138,9 +160,8 @@ public final class AfPacketTransport implements FrameTransport {
                     && !socket.trySetOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_SNDBUFFORCE, options.sendBufferBytes(), "SO_SNDBUFFORCE"))
                 socket.setOption(PacketSocket.SOL_SOCKET, PacketSocket.SO_SNDBUF, options.sendBufferBytes(), "SO_SNDBUF");
             setup.apply(socket);
-            // Slots as large as a frame of the MTU with two tags; the wire's promiscuous socket sends one at a time.
-            if (filter instanceof FrameFilter.Station)
-                socket.useTxBatch(TX_BATCH, device.mtu() + ETH_HEADER + 2 * VLAN_TAG);
+            // Slots as large as a frame of the MTU with two tags (a larger one leaves alone, see queue).
+            socket.useTxBatch(TX_BATCH, device.mtu() + ETH_HEADER + 2 * VLAN_TAG);
             socket.bind(device);
             return new AfPacketTransport(device, filter, options, socket, new ReceiveWait(socket.fd(), "AF_PACKET socket on '" + device.name() + "'"));
         } catch (IOException | RuntimeException | Error e) {
@@ -270,6 +291,9 @@ public final class AfPacketTransport implements FrameTransport {
             throw new IllegalArgumentException("an Ethernet frame has at least " + ETH_HEADER + " bytes, got " + frame.remaining());
     }
 
+    /** Frames sent so far, queued or not (sending thread). */
+    public long framesSent() { return framesSent; }
+
     /** {@code sendmmsg} calls that sent {@linkplain #queue queued} frames (frames sent over batches: frames per call). */
     public long sendBatches() { return batches; }
 
@@ -321,27 +345,82 @@ public final class AfPacketTransport implements FrameTransport {
         }
     }
 
+    /**
+     * Takes up to {@code max} (at most {@value #RX_BATCH}) queued frames with one {@code recvmmsg}
+     * without waiting and hands each one this transport delivers to {@code sink}, in order, in
+     * place (no copy); returns how many frames were taken off the socket, delivered or not (0:
+     * none was queued). A frame that cannot be used — filtered, longer than its slot, or a message
+     * too short for its {@code virtio_net_hdr} — is counted and skipped; the others still go.
+     * Promiscuous transports only; receive thread.
+     */
+    public int receive(FrameSink sink, int max) throws IOException {
+        if (socket.rxBatchCapacity() == 0) throw new IllegalStateException(name() + ": batched receive is for promiscuous transports");
+        if (!lifetime.acquire()) throw new ClosedChannelException();
+        try {
+            int n = socket.receiveBatch(Math.min(max, RX_BATCH));
+            for (int i = 0; i < n; i++) {
+                int wireLength = socket.select(i);
+                if (wireLength == PacketSocket.MALFORMED) {
+                    malformed++;
+                    continue;
+                }
+                if (!accepted(wireLength)) continue;
+                if (socket.vlanTci() >= 0) {
+                    socket.restoreVlanTagInPlace();
+                    vlanTagsRestored++;
+                }
+                sink.frame(socket.rxView(), socket.rxStart(), socket.capturedLength(), received());
+            }
+            return n;
+        } finally {
+            lifetime.release();
+        }
+    }
+
+    /** Messages {@link #receive(FrameSink, int)} dropped for being shorter than their {@code virtio_net_hdr}. */
+    public long malformed() { return malformed; }
+
+    /**
+     * Whether the frame just received goes to the caller: not one of ours, not for another station
+     * (unless promiscuous), whole, and past the filter. Counts it as filtered or truncated if not.
+     */
+    private boolean accepted(int wireLength) {
+        int type = socket.packetType();
+        if (type == PacketSocket.PACKET_OUTGOING || type == PacketSocket.PACKET_OTHERHOST && !promiscuous() || wireLength < ETH_HEADER) {
+            filtered++;
+            return false;
+        }
+        if (socket.capturedLength() < wireLength) {
+            truncated++; // longer than our receive buffer or ring slot (the MTU grew since open): not delivered in part
+            return false;
+        }
+        // With the tag taken out, the inner EtherType sits at offset 12 where the filter looks.
+        if (!filter.accepts(socket.rxView(), socket.rxStart(), wireLength)) {
+            filtered++;
+            return false;
+        }
+        return true;
+    }
+
+    /** Counts the accepted frame just received; returns its offload, moved past a VLAN tag put back in line. */
+    private ReceiveOffload received() {
+        framesReceived++;
+        if (socket.packetType() == PacketSocket.PACKET_OTHERHOST) othersFrames++;
+        ReceiveOffload offload = socket.offload();
+        if (!offload.complete()) {
+            offloadedFrames++;
+            if (socket.vlanTci() >= 0) offload = offload.shifted(VLAN_TAG);
+        }
+        lastOffload = offload;
+        return offload;
+    }
+
     /** Checks the frame just received and copies it to {@code dst}, a stripped VLAN tag put back; 0 if dropped. */
     private int deliver(ByteBuffer dst, int wireLength) {
         try {
-            int type = socket.packetType();
-            int captured = socket.capturedLength();
-            boolean otherHost = type == PacketSocket.PACKET_OTHERHOST;
-            if (type == PacketSocket.PACKET_OUTGOING || otherHost && !promiscuous() || wireLength < ETH_HEADER) {
-                filtered++;
-                return 0;
-            }
-            if (captured < wireLength) {
-                truncated++; // longer than our receive buffer or ring slot (the MTU grew since open): not delivered in part
-                return 0;
-            }
+            if (!accepted(wireLength)) return 0;
             ByteBuffer rx = socket.rxView();
             int start = socket.rxStart();
-            // With the tag taken out, the inner EtherType sits at offset 12 where the filter looks.
-            if (!filter.accepts(rx, start, wireLength)) {
-                filtered++;
-                return 0;
-            }
             int tci = socket.vlanTci();
             int length = tci < 0 ? wireLength : wireLength + VLAN_TAG;
             int capacity = dst.capacity();
@@ -355,14 +434,7 @@ public final class AfPacketTransport implements FrameTransport {
                 if (capacity >= 16) dst.putShort(14, (short) tci);
                 if (capacity > 16) dst.put(16, rx, start + 12, Math.min(wireLength - 12, capacity - 16));
             }
-            framesReceived++;
-            ReceiveOffload offload = socket.offload();
-            if (!offload.complete()) {
-                offloadedFrames++;
-                if (tci >= 0) offload = offload.shifted(VLAN_TAG);
-            }
-            if (otherHost) othersFrames++;
-            lastOffload = offload;
+            received();
             return Math.min(length, capacity);
         } finally {
             socket.release();

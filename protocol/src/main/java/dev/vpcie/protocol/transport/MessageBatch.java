@@ -17,7 +17,9 @@ import java.nio.ByteBuffer;
  * next slot ({@link #add}) and {@link #send} hands every slot to the kernel at once; receiving
  * fills the slots in one call ({@link #receive}) and the caller copies each out. Each slot may
  * start with {@code prefix} zero bytes that go out before the message (an AF_PACKET socket's
- * {@code virtio_net_hdr}).
+ * {@code virtio_net_hdr}). A receiving batch may also give each message room for the sender's
+ * address ({@code msg_name}) and for control messages ({@code msg_control}, such as
+ * {@code PACKET_AUXDATA}), read with {@link #nameOffset} and {@link #controlOffset}.
  *
  * <p>One thread uses a batch; a socket that sends and receives in batches has one of each.
  * Calls return {@code -errno} instead of throwing, so the socket class that owns the descriptor
@@ -25,7 +27,8 @@ import java.nio.ByteBuffer;
  */
 public final class MessageBatch {
     /** struct mmsghdr on x86-64 / aarch64: struct msghdr (56 bytes), msg_len u32, padding. */
-    private static final int MMSG_SIZE = 64, MSG_IOV = 16, MSG_IOVLEN = 24, MSG_FLAGS = 48, MMSG_LEN = 56;
+    private static final int MMSG_SIZE = 64, MSG_NAME = 0, MSG_NAMELEN = 8, MSG_IOV = 16, MSG_IOVLEN = 24, MSG_CONTROL = 32,
+            MSG_CONTROLLEN = 40, MSG_FLAGS = 48, MMSG_LEN = 56;
     private static final int IOV_SIZE = 16;
     private static final int MSG_DONTWAIT = 0x40, MSG_TRUNC = 0x20, MSG_WAITFORONE = 0x10000;
 
@@ -36,8 +39,8 @@ public final class MessageBatch {
 
     // Freed by the garbage collector with the batch: no close to race with a call in progress.
     private final Arena arena = Arena.ofAuto();
-    private final int capacity, slotBytes, prefix;
-    private final MemorySegment messages, iovs, slots, capture;
+    private final int capacity, slotBytes, prefix, nameBytes, controlBytes;
+    private final MemorySegment messages, iovs, slots, names, controls, capture;
     private final ByteBuffer slotsView;
     private int size;
 
@@ -45,15 +48,27 @@ public final class MessageBatch {
      * A batch of {@code capacity} messages of up to {@code slotBytes - prefix} bytes each, every
      * one sent after {@code prefix} zero bytes.
      */
-    public MessageBatch(int capacity, int slotBytes, int prefix) {
+    public MessageBatch(int capacity, int slotBytes, int prefix) { this(capacity, slotBytes, prefix, 0, 0); }
+
+    /**
+     * A batch as {@link #MessageBatch(int, int, int)} whose messages also receive up to
+     * {@code nameBytes} of the sender's address and {@code controlBytes} of control messages each
+     * (0: none).
+     */
+    public MessageBatch(int capacity, int slotBytes, int prefix, int nameBytes, int controlBytes) {
         if (capacity < 1 || capacity > 1024) throw new IllegalArgumentException("batch capacity must be 1..1024: " + capacity);
         if (prefix < 0 || slotBytes <= prefix) throw new IllegalArgumentException("slot of " + slotBytes + " bytes with a prefix of " + prefix);
+        if (nameBytes < 0 || controlBytes < 0) throw new IllegalArgumentException("name and control room must be >= 0");
         this.capacity = capacity;
         this.slotBytes = slotBytes;
         this.prefix = prefix;
+        this.nameBytes = align8(nameBytes);
+        this.controlBytes = align8(controlBytes);
         this.messages = arena.allocate((long) MMSG_SIZE * capacity, 8);
         this.iovs = arena.allocate((long) IOV_SIZE * capacity, 8);
         this.slots = arena.allocate((long) slotBytes * capacity, 64);
+        this.names = arena.allocate(Math.max(8, (long) this.nameBytes * capacity), 8);
+        this.controls = arena.allocate(Math.max(8, (long) this.controlBytes * capacity), 8);
         this.slotsView = slots.asByteBuffer();
         this.capture = Errno.captureSegment(arena);
         for (int i = 0; i < capacity; i++) {
@@ -61,8 +76,12 @@ public final class MessageBatch {
             iovs.set(JAVA_LONG, iov(i) + 8, slotBytes);
             messages.set(ADDRESS, message(i) + MSG_IOV, iovs.asSlice(iov(i), IOV_SIZE));
             messages.set(JAVA_LONG, message(i) + MSG_IOVLEN, 1);
+            if (this.nameBytes > 0) messages.set(ADDRESS, message(i) + MSG_NAME, names.asSlice(nameOffset(i), this.nameBytes));
+            if (this.controlBytes > 0) messages.set(ADDRESS, message(i) + MSG_CONTROL, controls.asSlice(controlOffset(i), this.controlBytes));
         }
     }
+
+    private static int align8(int n) { return (n + 7) & ~7; }
 
     public int capacity() { return capacity; }
 
@@ -133,6 +152,8 @@ public final class MessageBatch {
         for (int i = 0; i < n; i++) {
             iovs.set(JAVA_LONG, iov(i) + 8, slotBytes);
             messages.set(JAVA_INT, message(i) + MSG_FLAGS, 0);
+            messages.set(JAVA_INT, message(i) + MSG_NAMELEN, nameBytes);
+            messages.set(JAVA_LONG, message(i) + MSG_CONTROLLEN, controlBytes);
         }
         int rc;
         try {
@@ -166,6 +187,27 @@ public final class MessageBatch {
         slotsView.get(slotBytes * i, dst, 0, n);
         return n;
     }
+
+    /** Every slot's native memory (host byte order for native fields such as a {@code virtio_net_hdr}). */
+    public MemorySegment memory() { return slots; }
+
+    /** Every message's room for the sender's address: received message {@code i}'s is at {@link #nameOffset}. */
+    public MemorySegment names() { return names; }
+
+    /** Where message {@code i}'s address is in {@link #names()}. */
+    public long nameOffset(int i) { return (long) nameBytes * i; }
+
+    /** Bytes of address the kernel stored for received message {@code i} (0 without room for one). */
+    public int nameLength(int i) { return nameBytes == 0 ? 0 : messages.get(JAVA_INT, message(i) + MSG_NAMELEN); }
+
+    /** Every message's room for control messages: received message {@code i}'s are at {@link #controlOffset}. */
+    public MemorySegment controls() { return controls; }
+
+    /** Where message {@code i}'s control messages are in {@link #controls()}. */
+    public long controlOffset(int i) { return (long) controlBytes * i; }
+
+    /** Bytes of control messages the kernel stored for received message {@code i} (0 without room for them). */
+    public long controlLength(int i) { return controlBytes == 0 ? 0 : messages.get(JAVA_LONG, message(i) + MSG_CONTROLLEN); }
 
     /** Offsets of struct mmsghdr {@code i} and struct iovec {@code i} in their arrays. */
     private static long message(int i) { return (long) MMSG_SIZE * i; }

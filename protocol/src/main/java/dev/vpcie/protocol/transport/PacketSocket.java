@@ -34,6 +34,9 @@ import java.nio.ByteOrder;
 final class PacketSocket implements AutoCloseable {
     static final int PACKET_HOST = 0, PACKET_BROADCAST = 1, PACKET_MULTICAST = 2, PACKET_OTHERHOST = 3, PACKET_OUTGOING = 4;
     static final int RX_CAPACITY = 65536;
+    /** {@link #select} of a message too short to be a frame behind its {@code virtio_net_hdr}. */
+    static final int MALFORMED = -2;
+    private static final int MAC_ADDRESSES = 12, VLAN_TAG = 4;
     static final int TX_CAPACITY = 65536;
 
     private static final int AF_PACKET = 17, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
@@ -100,6 +103,8 @@ final class PacketSocket implements AutoCloseable {
     private final MemorySegment txErrno = Errno.captureSegment(arena);
     /** Frames queued for one sendmmsg, when {@link #useTxBatch} set it up. */
     private MessageBatch txBatch;
+    /** Frames taken with one recvmmsg, when {@link #useRxBatch} set it up. */
+    private MessageBatch rxBatch;
 
     private int rxPacketType;
     private int rxVlanTci;
@@ -322,19 +327,10 @@ final class PacketSocket implements AutoCloseable {
         rxVlanTci = -1;
         if (vnetLength > 0) {
             if (n < vnetLength) throw new IOException("recvmsg(AF_PACKET): " + n + " bytes, shorter than the virtio_net_hdr");
-            rxOffload = readVnetHeader();
+            rxOffload = readVnetHeader(rxVnetHeader, 0);
             n -= vnetLength;
         }
-        long controlLength = rxMsg.get(JAVA_LONG, MSG_CONTROLLEN);
-        if (controlLength >= CMSG_DATA + 20 && rxControl.get(JAVA_INT, CMSG_LEVEL) == SOL_PACKET
-                && rxControl.get(JAVA_INT, CMSG_TYPE) == PACKET_AUXDATA) {
-            int status = rxControl.get(JAVA_INT, CMSG_DATA + AUX_STATUS);
-            if ((status & TP_STATUS_VLAN_VALID) != 0) {
-                rxVlanTci = rxControl.get(JAVA_SHORT, CMSG_DATA + AUX_VLAN_TCI) & 0xFFFF;
-                rxVlanTpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
-                        ? rxControl.get(JAVA_SHORT, CMSG_DATA + AUX_VLAN_TPID) & 0xFFFF : SocketFilter.ETHERTYPE_8021Q;
-            }
-        }
+        readAuxdata(rxControl, 0, rxMsg.get(JAVA_LONG, MSG_CONTROLLEN));
         int length = (int) Math.min(n, Integer.MAX_VALUE);
         rxView = rxBufferView;
         rxStart = 0;
@@ -342,12 +338,92 @@ final class PacketSocket implements AutoCloseable {
         return length;
     }
 
-    private ReceiveOffload readVnetHeader() {
-        MemorySegment h = rxVnetHeader;
-        int flags = h.get(JAVA_BYTE, VNET_FLAGS) & 0xFF, gsoType = h.get(JAVA_BYTE, VNET_GSO_TYPE) & 0xFF;
+    /** The 802.1Q tag a {@code PACKET_AUXDATA} control message in {@code control[at..at+length)} reports, into rxVlanTci/Tpid. */
+    private void readAuxdata(MemorySegment control, long at, long length) {
+        if (length >= CMSG_DATA + 20 && control.get(JAVA_INT, at + CMSG_LEVEL) == SOL_PACKET
+                && control.get(JAVA_INT, at + CMSG_TYPE) == PACKET_AUXDATA) {
+            int status = control.get(JAVA_INT, at + CMSG_DATA + AUX_STATUS);
+            if ((status & TP_STATUS_VLAN_VALID) != 0) {
+                rxVlanTci = control.get(JAVA_SHORT, at + CMSG_DATA + AUX_VLAN_TCI) & 0xFFFF;
+                rxVlanTpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
+                        ? control.get(JAVA_SHORT, at + CMSG_DATA + AUX_VLAN_TPID) & 0xFFFF : SocketFilter.ETHERTYPE_8021Q;
+            }
+        }
+    }
+
+    /** The {@code virtio_net_hdr} at {@code h[at..]} (host byte order). */
+    private static ReceiveOffload readVnetHeader(MemorySegment h, long at) {
+        int flags = h.get(JAVA_BYTE, at + VNET_FLAGS) & 0xFF, gsoType = h.get(JAVA_BYTE, at + VNET_GSO_TYPE) & 0xFF;
         if (flags == 0 && gsoType == 0) return ReceiveOffload.NONE;
-        return new ReceiveOffload(flags, gsoType, h.get(JAVA_SHORT, VNET_HDR_LEN) & 0xFFFF, h.get(JAVA_SHORT, VNET_GSO_SIZE) & 0xFFFF,
-                h.get(JAVA_SHORT, VNET_CSUM_START) & 0xFFFF, h.get(JAVA_SHORT, VNET_CSUM_OFFSET) & 0xFFFF);
+        return new ReceiveOffload(flags, gsoType, h.get(JAVA_SHORT, at + VNET_HDR_LEN) & 0xFFFF, h.get(JAVA_SHORT, at + VNET_GSO_SIZE) & 0xFFFF,
+                h.get(JAVA_SHORT, at + VNET_CSUM_START) & 0xFFFF, h.get(JAVA_SHORT, at + VNET_CSUM_OFFSET) & 0xFFFF);
+    }
+
+    /**
+     * Receives through a {@link MessageBatch} of {@code capacity} messages from now on
+     * ({@link #receiveBatch}): one {@code recvmmsg} takes that many frames, each with its
+     * {@code virtio_net_hdr}, address and {@code PACKET_AUXDATA}. Call after {@link #enableVnetHeader}:
+     * a slot holds a super-frame of {@code frameBytes} (normally {@link #RX_CAPACITY}) behind its
+     * header, and the header's room is where a stripped VLAN tag is put back in line.
+     */
+    void useRxBatch(int capacity, int frameBytes) {
+        if (vnetLength == 0) throw new IllegalStateException("the receive batch carries a virtio_net_hdr: enable it first");
+        if (rxBatch != null) throw new IllegalStateException("the receive batch is set up already");
+        rxBatch = new MessageBatch(capacity, vnetLength + frameBytes, vnetLength, SLL_SIZE, CONTROL_SIZE);
+    }
+
+    /** Messages one {@link #receiveBatch} takes at most (0: no batch set up). */
+    int rxBatchCapacity() { return rxBatch == null ? 0 : rxBatch.capacity(); }
+
+    /**
+     * Takes up to {@code max} queued frames with one {@code recvmmsg}, without waiting; returns
+     * how many (0: none). Frame {@code i} is then looked at with {@link #select}.
+     */
+    int receiveBatch(int max) throws IOException {
+        int n = rxBatch.receive(fd, max);
+        if (n >= 0) return n;
+        int errno = -n;
+        // ENETDOWN is reported once when the interface goes down; the socket works again when it comes up.
+        if (errno == Errno.EINTR || errno == Errno.ENETDOWN) return 0;
+        throw new ErrnoException("recvmmsg(AF_PACKET)", errno);
+    }
+
+    /**
+     * Makes frame {@code i} of the last {@link #receiveBatch} the current one, as {@link #receive}
+     * does: returns its length on the wire, with {@link #packetType()}, {@link #vlanTci()},
+     * {@link #offload()}, {@link #rxView()}, {@link #rxStart()} and {@link #capturedLength()} set
+     * for it; a frame longer than its slot returns more than it captured; {@link #MALFORMED} for a
+     * message shorter than its {@code virtio_net_hdr}. The frame stays in place until the next
+     * {@link #receiveBatch}, and the {@code vnetLength} bytes before {@link #rxStart()} are free.
+     */
+    int select(int i) {
+        MessageBatch b = rxBatch;
+        int received = b.length(i);
+        long slot = b.offset(i);
+        if (received < vnetLength) return MALFORMED;
+        rxPacketType = b.nameLength(i) > SLL_PKTTYPE ? b.names().get(JAVA_BYTE, b.nameOffset(i) + SLL_PKTTYPE) & 0xFF : PACKET_HOST;
+        rxVlanTci = -1;
+        readAuxdata(b.controls(), b.controlOffset(i), b.controlLength(i));
+        rxOffload = readVnetHeader(b.memory(), slot);
+        rxView = b.view();
+        rxStart = (int) slot + vnetLength;
+        rxCaptured = received - vnetLength;
+        return b.truncated(i) ? rxCaptured + 1 : rxCaptured;
+    }
+
+    /**
+     * Puts the 802.1Q tag the kernel stripped from the frame {@link #select} chose back in line,
+     * where it stands: the MAC addresses move 4 bytes into the header's room and the tag follows
+     * them, so the frame is whole without a copy. {@link #rxStart()} and {@link #capturedLength()}
+     * then count the tag.
+     */
+    void restoreVlanTagInPlace() {
+        MemorySegment m = rxBatch.memory();
+        MemorySegment.copy(m, rxStart, m, rxStart - VLAN_TAG, MAC_ADDRESSES);
+        rxStart -= VLAN_TAG;
+        rxCaptured += VLAN_TAG;
+        rxView.putShort(rxStart + MAC_ADDRESSES, (short) rxVlanTpid);
+        rxView.putShort(rxStart + MAC_ADDRESSES + 2, (short) rxVlanTci);
     }
 
     /** What the virtio_net_hdr said about the last received frame ({@link ReceiveOffload#NONE} without one). */

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vpcie.protocol.transport.EventFd;
 import dev.vpcie.testsupport.Await;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -97,6 +99,39 @@ class AgentLoopTest {
             });
             loop.execute(() -> deadline.set(loop.nowNs() + TimeUnit.MILLISECONDS.toNanos(30)));
             assertTrue(fired.await(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void whatAWorkQueuesDuringACycleIsFlushedAtItsEndBeforeTheNextCycle() throws Exception {
+        try (AgentLoop loop = AgentLoop.start("test-loop")) {
+            // "wire" queues what "device" (a later work) sends, as a NIC's wire queues the frames a
+            // device model transmits from another work's callback, and flushes at the end of the cycle.
+            List<Integer> queued = new ArrayList<>(), flushed = new ArrayList<>();
+            AtomicInteger leftOver = new AtomicInteger();
+            AgentWork wire = new AgentWork() {
+                @Override public int doWork(long nowNs) {
+                    if (!queued.isEmpty()) leftOver.incrementAndGet(); // held past the cycle it was queued in
+                    return 0;
+                }
+
+                @Override public void cycleEnded(long nowNs) {
+                    flushed.addAll(queued);
+                    queued.clear();
+                }
+            };
+            AtomicInteger sent = new AtomicInteger();
+            AgentWork device = nowNs -> {
+                if (sent.get() >= 5) return 0;
+                queued.add(sent.getAndIncrement());
+                queued.add(sent.getAndIncrement());
+                return 1;
+            };
+            loop.add(wire);
+            loop.add(device);
+            Await.until(() -> loop.call(flushed::size).get(5, TimeUnit.SECONDS) == 6, "six frames flushed");
+            assertEquals(List.of(0, 1, 2, 3, 4, 5), loop.call(() -> List.copyOf(flushed)).get(5, TimeUnit.SECONDS), "in order");
+            assertEquals(0, leftOver.get(), "nothing queued in one cycle was still queued when the next began");
         }
     }
 
