@@ -82,6 +82,20 @@ final class Inbound {
         deliver(batch);
     }
 
+    /**
+     * Hands one frame to the device now (the caller is on the function's, the agent's, thread);
+     * the device copies what it keeps before it returns.
+     */
+    void deliverNow(ByteBuffer frame) {
+        FrameReceiver r = receiver;
+        if (r == null || closed) {
+            dropped.incrementAndGet();
+            return;
+        }
+        delivered.incrementAndGet();
+        r.receive(frame);
+    }
+
     /** On the function's thread. */
     private void deliver(List<byte[]> batch) {
         pending.addAndGet(-batch.size());

@@ -2,6 +2,8 @@ package dev.vpcie.endpoint.wire;
 
 import dev.vpcie.devices.nic.offload.OffloadException;
 import dev.vpcie.endpoint.FunctionHost;
+import dev.vpcie.devices.nic.offload.TxOffloadEngine;
+import dev.vpcie.protocol.agent.AgentLoop;
 import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.PcapTransport;
@@ -29,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * endpoint's agent loop ({@link LoopReader}): the loop watches the socket while idle, and a duty
  * cycle takes the frames off it, finishes what the sending host's stack left to hardware
  * ({@link OffloadCompletion}; AF_PACKET only, which can tell) and hands them to the device
- * directly. Started with any other executor (or over a transport without a descriptor), a
+ * directly. Through AF_PACKET one {@code recvmmsg} takes up to {@value AfPacketTransport#RX_BATCH}
+ * frames, and the device reads each where the kernel put it (no copy on the way; a frame whose
+ * offload cannot be completed is counted and dropped, the others still go). Started with any other executor (or over a transport without a descriptor), a
  * platform thread reads and hands batches of up to {@value #MAX_BATCH} frames over
  * ({@link Inbound}); it never blocks on the device.
  *
@@ -39,8 +43,11 @@ import org.slf4j.LoggerFactory;
  * on its thread, and the device's own link follows (its driver sees LSC).
  *
  * <h2>Transmit</h2>
- * {@link #send} runs on the function's thread and writes the frame to the interface at once; a
- * frame the kernel cannot take (no buffer, interface down) is dropped and counted.
+ * {@link #send} runs on the function's thread. On the agent loop through AF_PACKET it queues the
+ * frame, and the frames of one duty cycle leave together in one {@code sendmmsg} at its end
+ * ({@link LoopReader#cycleEnded}): never held past the cycle, never reordered, and a full queue
+ * (64 frames) is sent at once. Otherwise it writes the frame at once. A frame the kernel cannot
+ * take (no buffer, interface down) is dropped and counted.
  */
 public final class InterfaceWire implements Wire {
     private static final Logger log = LoggerFactory.getLogger(InterfaceWire.class);
@@ -60,6 +67,17 @@ public final class InterfaceWire implements Wire {
     private volatile boolean closed;
     private boolean sendErrorLogged; // function thread
 
+    // Batched receive and send through AF_PACKET on the agent loop (loop thread only, set up once at start).
+    private final AfPacketTransport.FrameSink arrivals = this::arrived;
+    private final TxOffloadEngine.FrameSink completed = this::completed;
+    private final byte[] offloadBuffer = new byte[RX_BUFFER];
+    private byte[] segmentArray;
+    private ByteBuffer segmentView;
+    /** The loop whose thread queues frames for the end of its cycle; null: every frame is sent at once. */
+    private volatile AgentLoop sendLoop;
+    private int queuedOut;
+    private long sentMark;
+
     private InterfaceWire(FrameTransport transport) {
         this.transport = transport;
         this.carrier = readCarrier(true);
@@ -71,6 +89,9 @@ public final class InterfaceWire implements Wire {
         return new InterfaceWire(AfPacketTransport.openPromiscuous(interfaceName, AfPacketTransport.Options.DEFAULT));
     }
 
+    /** A wire over any transport (tests hand frames to {@link #arrived} themselves). */
+    static InterfaceWire over(FrameTransport transport) { return new InterfaceWire(transport); }
+
     /** Opens {@code interfaceName} (in the calling thread's network namespace) through libpcap. */
     public static InterfaceWire pcap(String interfaceName) throws IOException {
         return new InterfaceWire(PcapTransport.openPromiscuous(interfaceName));
@@ -79,7 +100,10 @@ public final class InterfaceWire implements Wire {
     @Override public void start(Executor functionThread) {
         inbound.start(functionThread, describe());
         int fd = transport.pollFd();
-        if (functionThread instanceof FunctionHost host && fd >= 0) {
+        if (functionThread instanceof FunctionHost host && fd >= 0 && transport instanceof AfPacketTransport af && af.promiscuous()) {
+            sendLoop = host.loop();
+            loopReader = LoopReader.start(host, fd, max -> drain(af, max), describe(), this::checkCarrier, CARRIER_CHECK_MS, this::flushQueued);
+        } else if (functionThread instanceof FunctionHost host && fd >= 0) {
             ByteBuffer buffer = ByteBuffer.allocate(RX_BUFFER);
             loopReader = LoopReader.start(host, fd, (batch, max) -> {
                 for (int n; batch.size() < max && (n = transport.receive(buffer, 0)) > 0; ) take(buffer.array(), n, batch);
@@ -103,19 +127,55 @@ public final class InterfaceWire implements Wire {
                 droppedOut.incrementAndGet();
                 return false;
             }
+            AgentLoop loop = sendLoop;
+            if (loop != null && loop.inLoop()) {
+                queue((AfPacketTransport) transport, frame);
+                return true;
+            }
             transport.send(frame);
             framesOut.incrementAndGet();
             return true;
         } catch (IOException | IllegalArgumentException e) {
             droppedOut.incrementAndGet();
-            if (!sendErrorLogged && !(e instanceof ClosedChannelException)) {
-                sendErrorLogged = true;
-                log.warn("{}: a frame of {} bytes could not be sent ({}); further failures are only counted", describe(), frame.remaining(),
-                        e.getMessage());
-            }
+            sendFailed(e, frame.remaining());
             return false;
         } finally {
             frame.position(frame.limit());
+        }
+    }
+
+    /** Queues the frame for the end of the cycle (the transport sends a full queue at once). */
+    private void queue(AfPacketTransport af, ByteBuffer frame) throws IOException {
+        if (queuedOut == 0) sentMark = af.framesSent();
+        af.queue(frame);
+        queuedOut++;
+    }
+
+    /**
+     * End of the agent's duty cycle: the frames queued during it leave in one {@code sendmmsg}.
+     * Each queued frame was either sent (the transport counted it) or lost: counted here by the
+     * difference.
+     */
+    private void flushQueued() {
+        if (queuedOut == 0) return;
+        AfPacketTransport af = (AfPacketTransport) transport;
+        try {
+            af.flush();
+        } catch (IOException | RuntimeException e) {
+            sendFailed(e, -1);
+        } finally {
+            long sent = af.framesSent() - sentMark;
+            framesOut.addAndGet(sent);
+            droppedOut.addAndGet(queuedOut - sent);
+            queuedOut = 0;
+        }
+    }
+
+    private void sendFailed(Exception e, int length) {
+        if (!sendErrorLogged && !(e instanceof ClosedChannelException)) {
+            sendErrorLogged = true;
+            log.warn("{}: {} could not be sent ({}); further failures are only counted", describe(),
+                    length < 0 ? "queued frames" : "a frame of " + length + " bytes", e.getMessage());
         }
     }
 
@@ -158,6 +218,53 @@ public final class InterfaceWire implements Wire {
             }
         }
     }
+
+    // ------------------------------------------------------------------ batched receive (agent loop)
+
+    /** Takes up to {@code max} frames off the socket, {@value AfPacketTransport#RX_BATCH} per {@code recvmmsg}. */
+    private int drain(AfPacketTransport af, int max) throws IOException {
+        int taken = 0;
+        while (taken < max) {
+            int asked = Math.min(max - taken, AfPacketTransport.RX_BATCH);
+            int n = af.receive(arrivals, asked);
+            taken += n;
+            if (n < asked) break; // the socket is empty: no call to find that out
+        }
+        return taken;
+    }
+
+    /** One frame of a batch, in place: to the device as it is, or through {@link OffloadCompletion} first. */
+    void arrived(ByteBuffer frames, int start, int length, ReceiveOffload offload) {
+        if (offload.complete()) {
+            frames.limit(start + length).position(start);
+            try {
+                inbound.deliverNow(frames);
+            } finally {
+                frames.clear(); // the batch's other frames are read by index, up to the limit
+            }
+            return;
+        }
+        frames.get(start, offloadBuffer, 0, length);
+        try {
+            offloads.complete(offloadBuffer, length, offload, completed);
+            offloadsDone.incrementAndGet();
+        } catch (OffloadException e) {
+            inbound.drop(1);
+            log.debug("{}: dropped a frame whose offload cannot be completed: {}", describe(), e.getMessage());
+        }
+    }
+
+    /** A frame {@link OffloadCompletion} finished (one segment of a super-frame, or the frame itself). */
+    private void completed(byte[] frame, int length) {
+        if (frame != segmentArray) { // the same array for every segment of a super-frame
+            segmentArray = frame;
+            segmentView = ByteBuffer.wrap(frame);
+        }
+        segmentView.clear().limit(length);
+        inbound.deliverNow(segmentView);
+    }
+
+    // ------------------------------------------------------------------ one frame at a time (threads, pcap)
 
     /** Adds the frame in {@code buffer[0..n)} to the batch, its offloads completed. */
     private void take(byte[] buffer, int n, List<byte[]> batch) {

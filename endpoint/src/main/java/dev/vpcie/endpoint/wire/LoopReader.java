@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * it is idle, and this work reads what arrived (up to {@value #MAX_BATCH} frames a cycle) and
  * hands it to the device right there — the agent's thread is the function's — with no thread and
  * no hand-off between the socket and the model. An optional periodic task (the carrier check)
- * runs from the same duty cycle.
+ * runs from the same duty cycle, and an optional end-of-cycle task (the wire's send flush) from
+ * {@link #cycleEnded}.
  */
 final class LoopReader implements AgentWork {
     private static final Logger log = LoggerFactory.getLogger(LoopReader.class);
@@ -28,27 +29,34 @@ final class LoopReader implements AgentWork {
         void read(List<byte[]> batch, int max) throws IOException;
     }
 
+    /** Takes the frames waiting now, without blocking, and hands each to the device itself. */
+    @FunctionalInterface
+    interface Drain {
+        /** Takes up to {@code max} frames; returns how many (delivered or dropped). */
+        int drain(int max) throws IOException;
+    }
+
     private final AgentLoop loop;
     private final int fd;
-    private final Source source;
-    private final Inbound inbound;
+    private final Drain drain;
     private final String what;
     private final java.util.function.BooleanSupplier holdBack;
     private final Runnable periodic;
     private final long periodNs;
+    private final Runnable endOfCycle;
     private long nextPeriodic;
     private volatile boolean stopped;
 
-    private LoopReader(AgentLoop loop, java.util.function.BooleanSupplier holdBack, int fd, Source source, Inbound inbound, String what,
-                       Runnable periodic, long periodNs) {
+    private LoopReader(AgentLoop loop, java.util.function.BooleanSupplier holdBack, int fd, Drain drain, String what,
+                       Runnable periodic, long periodNs, Runnable endOfCycle) {
         this.loop = loop;
         this.holdBack = holdBack;
         this.fd = fd;
-        this.source = source;
-        this.inbound = inbound;
+        this.drain = drain;
         this.what = what;
         this.periodic = periodic;
         this.periodNs = periodNs;
+        this.endOfCycle = endOfCycle;
         this.nextPeriodic = periodic == null ? Long.MAX_VALUE : loop.nowNs() + periodNs;
     }
 
@@ -57,8 +65,24 @@ final class LoopReader implements AgentWork {
      * {@code periodic} (or null) runs every {@code periodMs}.
      */
     static LoopReader start(FunctionHost host, int fd, Source source, Inbound inbound, String what, Runnable periodic, long periodMs) {
+        List<byte[]> batch = new ArrayList<>(4);
+        Drain drain = max -> {
+            batch.clear();
+            source.read(batch, max);
+            if (!batch.isEmpty()) inbound.deliverNow(batch);
+            return batch.size();
+        };
+        return start(host, fd, drain, what, periodic, periodMs, null);
+    }
+
+    /**
+     * Starts draining descriptor {@code fd} on {@code host}'s loop (not while it holds back work);
+     * {@code periodic} (or null) runs every {@code periodMs}, {@code endOfCycle} (or null) at the
+     * end of every duty cycle (where the wire sends what the device transmitted during it).
+     */
+    static LoopReader start(FunctionHost host, int fd, Drain drain, String what, Runnable periodic, long periodMs, Runnable endOfCycle) {
         AgentLoop loop = host.loop();
-        LoopReader r = new LoopReader(loop, host::holdingBack, fd, source, inbound, what, periodic, TimeUnit.MILLISECONDS.toNanos(periodMs));
+        LoopReader r = new LoopReader(loop, host::holdingBack, fd, drain, what, periodic, TimeUnit.MILLISECONDS.toNanos(periodMs), endOfCycle);
         loop.watch(fd);
         loop.add(r);
         return r;
@@ -66,24 +90,25 @@ final class LoopReader implements AgentWork {
 
     @Override public int doWork(long nowNs) {
         if (stopped || holdBack.getAsBoolean()) return 0;
-        List<byte[]> batch = new ArrayList<>(4);
+        int frames;
         try {
-            source.read(batch, MAX_BATCH);
+            frames = drain.drain(MAX_BATCH);
         } catch (IOException | RuntimeException e) {
             if (!stopped) log.error("{}: reading failed, the wire is dead: {}", what, e.toString());
             stopped = true;
             loop.unwatch(fd);
             return 1;
         }
-        if (!batch.isEmpty()) {
-            loop.stayAwake(); // the device writes the frame to the host and interrupts: stay awake for what follows
-            inbound.deliverNow(batch);
-        }
+        if (frames > 0) loop.stayAwake(); // the device writes the frame to the host and interrupts: stay awake for what follows
         if (periodic != null && nowNs - nextPeriodic >= 0) {
             nextPeriodic = nowNs + periodNs;
             periodic.run();
         }
-        return batch.size();
+        return frames;
+    }
+
+    @Override public void cycleEnded(long nowNs) {
+        if (endOfCycle != null) endOfCycle.run();
     }
 
     @Override public long nextDeadlineNs() { return stopped ? Long.MAX_VALUE : nextPeriodic; }
@@ -95,6 +120,7 @@ final class LoopReader implements AgentWork {
     void stop() {
         stopped = true;
         Runnable detach = () -> {
+            if (endOfCycle != null) endOfCycle.run(); // what the device sent before the stop still leaves
             loop.unwatch(fd);
             loop.remove(this);
         };

@@ -54,8 +54,7 @@ class WireVethTest {
         // solicitations, again each time a test takes the link down and up) reaches the NIC's wire
         // like any multicast, between the frames a test sends and in the counters it checks. A 90-byte
         // MLDv2 report arrived in pcapCarriesFramesToo instead of the 100-byte frame it sent.
-        for (var end : java.util.List.of(java.util.Map.entry(testbed.a(), testbed.interfaceA()), java.util.Map.entry(testbed.b(), testbed.interfaceB())))
-            end.getKey().exec("sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/" + end.getValue() + "/disable_ipv6");
+        testbed.disableIpv6();
     }
 
     @AfterAll

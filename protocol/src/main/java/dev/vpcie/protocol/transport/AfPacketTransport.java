@@ -369,7 +369,12 @@ public final class AfPacketTransport implements FrameTransport {
                     socket.restoreVlanTagInPlace();
                     vlanTagsRestored++;
                 }
-                sink.frame(socket.rxView(), socket.rxStart(), socket.capturedLength(), received());
+                ByteBuffer view = socket.rxView();
+                try {
+                    sink.frame(view, socket.rxStart(), socket.capturedLength(), received());
+                } finally {
+                    view.clear(); // the sink may have moved them; the next frames are read by index
+                }
             }
             return n;
         } finally {

@@ -48,6 +48,16 @@ public final class VethTestbed implements AutoCloseable {
     /** The veth end in namespace b. */
     public String interfaceB() { return veth.nameB(); }
 
+    /**
+     * Turns IPv6 off on both ends: the kernels' own IPv6 chatter (MLD reports, neighbour and
+     * router solicitations, again after each link change) would otherwise reach a promiscuous
+     * wire between the frames a test sends.
+     */
+    public void disableIpv6() throws IOException {
+        a.exec("sysctl", "-q", "-w", "net.ipv6.conf." + interfaceA() + ".disable_ipv6=1");
+        b.exec("sysctl", "-q", "-w", "net.ipv6.conf." + interfaceB() + ".disable_ipv6=1");
+    }
+
     @Override public void close() {
         veth.close();
         b.close();

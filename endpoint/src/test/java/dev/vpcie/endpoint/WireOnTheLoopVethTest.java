@@ -1,0 +1,139 @@
+package dev.vpcie.endpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vpcie.endpoint.wire.InterfaceWire;
+import dev.vpcie.protocol.agent.AgentLoop;
+import dev.vpcie.protocol.agent.AgentWork;
+import dev.vpcie.protocol.transport.AfPacketTransport;
+import dev.vpcie.protocol.transport.MacAddress;
+import dev.vpcie.testsupport.Await;
+import dev.vpcie.testsupport.netns.NamespaceTests;
+import dev.vpcie.testsupport.netns.VethTestbed;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A NIC's interface wire on the endpoint's agent loop, against a real veth pair between two
+ * namespaces (root only; skipped with a message otherwise): frames come off the socket in batches
+ * and reach the device on the loop's thread complete and in order, and what the device sends during
+ * a duty cycle is on the veth before the next cycle begins.
+ */
+class WireOnTheLoopVethTest {
+    private static final int ETHERTYPE = 0x88B5;
+    private static final MacAddress NIC_MAC = MacAddress.parse("02:00:00:00:77:02");
+    private static VethTestbed testbed;
+    private final List<byte[]> received = new CopyOnWriteArrayList<>();
+    private final List<String> receiverThreads = new CopyOnWriteArrayList<>();
+    private InterfaceWire wire;
+    private Endpoint endpoint;
+    private AfPacketTransport peer;
+
+    @BeforeAll
+    static void createTestbed() throws IOException {
+        NamespaceTests.assumeAvailable("wire on the agent loop over veth");
+        testbed = VethTestbed.create("wloop");
+        testbed.disableIpv6();
+    }
+
+    @AfterAll
+    static void deleteTestbed() {
+        if (testbed != null) testbed.close();
+        testbed = null;
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        wire = testbed.a().call(() -> InterfaceWire.afPacket(testbed.interfaceA()));
+        endpoint = Endpoint.builder().function(new TestFunction(), List.of(wire)).build();
+        wire.setReceiver(frame -> {
+            receiverThreads.add(Thread.currentThread().getName());
+            byte[] copy = new byte[frame.remaining()];
+            frame.get(copy);
+            if (((copy[12] & 0xFF) << 8 | copy[13] & 0xFF) == ETHERTYPE) received.add(copy);
+        });
+        wire.start(endpoint.function(0));
+        peer = testbed.b().call(() -> AfPacketTransport.open(testbed.interfaceB(), ETHERTYPE));
+    }
+
+    @AfterEach
+    void stop() {
+        if (endpoint != null) endpoint.close();
+        if (wire != null) wire.close();
+        if (peer != null) peer.close();
+    }
+
+    private static byte[] frame(MacAddress dst, MacAddress src, int length, int seq) {
+        byte[] f = new byte[length];
+        dst.write(f, 0);
+        src.write(f, 6);
+        f[12] = (byte) (ETHERTYPE >>> 8);
+        f[13] = (byte) ETHERTYPE;
+        f[14] = (byte) (seq >>> 8);
+        f[15] = (byte) seq;
+        for (int i = 16; i < length; i++) f[i] = (byte) (seq * 7 + i);
+        return f;
+    }
+
+    @Test
+    void aBurstLargerThanABatchReachesTheDeviceCompleteAndInOrderOnTheLoop() throws Exception {
+        int burst = 5 * AfPacketTransport.RX_BATCH + 3;
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < burst; i++) {
+            byte[] f = frame(NIC_MAC, peer.address(), 60 + (i * 37) % 1400, i);
+            sent.add(f);
+            peer.queue(ByteBuffer.wrap(f));
+        }
+        peer.flush();
+        Await.until(() -> received.size() >= burst, burst + " frames reach the device");
+        assertEquals(burst, received.size());
+        for (int i = 0; i < burst; i++) assertArrayEquals(sent.get(i), received.get(i), "frame " + i);
+        String loopThread = endpoint.loop().name();
+        assertTrue(receiverThreads.stream().allMatch(loopThread::equals), "the device hears its wire on the loop's thread");
+        assertTrue(wire.counters().framesIn() >= burst);
+    }
+
+    @Test
+    void whatTheDeviceSendsInACycleIsOnTheVethBeforeTheNextCycleBegins() throws Exception {
+        AgentLoop loop = endpoint.loop();
+        int frames = 100; // more than one send batch (64): the first 64 leave when it fills, the rest at the end
+        AtomicLong sentInCycle = new AtomicLong(-1), outAtNextCycle = new AtomicLong(-1);
+        AgentWork probe = nowNs -> {
+            if (sentInCycle.get() >= 0 && outAtNextCycle.get() < 0 && loop.cycles() > sentInCycle.get())
+                outAtNextCycle.set(wire.counters().framesOut());
+            return 0;
+        };
+        loop.add(probe);
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < frames; i++) sent.add(frame(peer.address(), NIC_MAC, 64 + 9 * i, i));
+        loop.call(() -> {
+            for (byte[] f : sent) assertTrue(wire.send(ByteBuffer.wrap(f)));
+            sentInCycle.set(loop.cycles());
+            return null;
+        }).get(10, TimeUnit.SECONDS);
+        Await.until(() -> outAtNextCycle.get() >= 0, "the loop's next cycle");
+        assertEquals(frames, outAtNextCycle.get(), "every frame sent during the cycle had left when the next one began");
+
+        ByteBuffer dst = ByteBuffer.allocate(2048);
+        for (int i = 0; i < frames; i++) {
+            int n = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (n == 0 && System.nanoTime() < deadline) n = peer.receive(dst, 100_000_000L);
+            assertArrayEquals(sent.get(i), Arrays.copyOf(dst.array(), n), "frame " + i + " on the veth, in order");
+        }
+        assertEquals(0, wire.counters().droppedOut());
+    }
+}
