@@ -43,6 +43,13 @@ public final class MessageBatch {
     private final MemorySegment messages, iovs, slots, names, controls, capture;
     private final ByteBuffer slotsView;
     private int size;
+    /**
+     * Leading messages whose lengths, flags, name and control lengths may differ from what a
+     * receive needs (the kernel writes back those it filled, {@link #add} sets lengths); those
+     * after them are still as a receive left them ready. A receive resets only these: a poll of an
+     * empty socket, which changes nothing, then costs no resetting at all.
+     */
+    private int touched;
 
     /**
      * A batch of {@code capacity} messages of up to {@code slotBytes - prefix} bytes each, every
@@ -79,6 +86,7 @@ public final class MessageBatch {
             if (this.nameBytes > 0) messages.set(ADDRESS, message(i) + MSG_NAME, names.asSlice(nameOffset(i), this.nameBytes));
             if (this.controlBytes > 0) messages.set(ADDRESS, message(i) + MSG_CONTROL, controls.asSlice(controlOffset(i), this.controlBytes));
         }
+        touched = capacity; // name and control lengths are not set yet
     }
 
     private static int align8(int n) { return (n + 7) & ~7; }
@@ -105,6 +113,7 @@ public final class MessageBatch {
         slotsView.put(at, src, src.position(), length);
         iovs.set(JAVA_LONG, iov(size) + 8, prefix + length);
         size++;
+        touched = Math.max(touched, size);
     }
 
     /**
@@ -149,7 +158,7 @@ public final class MessageBatch {
     private int receive(int fd, int max, int flags) {
         int n = Math.min(max, capacity);
         if (n < 1) throw new IllegalArgumentException("receive at least one message: " + max);
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < touched; i++) {
             iovs.set(JAVA_LONG, iov(i) + 8, slotBytes);
             messages.set(JAVA_INT, message(i) + MSG_FLAGS, 0);
             messages.set(JAVA_INT, message(i) + MSG_NAMELEN, nameBytes);
@@ -161,6 +170,7 @@ public final class MessageBatch {
         } catch (Throwable t) {
             throw new AssertionError("recvmmsg downcall", t);
         }
+        touched = Math.min(capacity, Math.max(rc, 0) + 1); // the filled ones, and the one it stopped at
         if (rc >= 0) return rc;
         int errno = Errno.of(capture);
         return errno == Errno.EAGAIN ? 0 : -errno;
