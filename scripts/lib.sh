@@ -81,7 +81,17 @@ vpcie_build_if_needed() {
   (cd "$VPCIE_ROOT" && mvn -q -B -ntp -Dstyle.color=never -DskipTests package -pl cli -am) >&2 || vpcie_die "build failed"
 }
 
+# The JVM options of every vpcie process the scripts start (dist/src/build/dist.sh gives the
+# packaged launcher the same): FFM for the native transports, Agrona's and Netty's internal access
+# without warnings, a small serial heap, and JIT thresholds at a twentieth of the defaults. The
+# last matters for latency: a ping every 5 ms runs each per-frame method ~200 times a second, so
+# with the default thresholds it ran in the interpreter and then C1's profiling tier for half a
+# minute (a ping through the NIC took 290-330 µs after 200 warm-up pings, 130 µs with the scaled
+# thresholds; docs/performance.md, "The JIT's thresholds").
+VPCIE_JVM_OPTS=(--enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED
+                --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -XX:CompileThresholdScaling=0.05)
+
 vpcie_java() {
-  exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -Xss512k \
+  exec "$JAVA_HOME/bin/java" "${VPCIE_JVM_OPTS[@]}" -Xss512k \
     -cp "$VPCIE_CLI_JAR:$VPCIE_ROOT/cli/target/lib/*" "$@"
 }

@@ -17,9 +17,11 @@ say() { echo "vpcie dist: $*" >&2; }
 die() { say "$*"; exit 1; }
 
 # The launcher's JVM options, as scripts/lib.sh's vpcie_java passes them: FFM for the native
-# transports, Agrona's and Netty's internal access without warnings, a small serial heap.
+# transports, Agrona's and Netty's internal access without warnings, a small serial heap, JIT
+# thresholds at a twentieth of the defaults (per-frame code compiled after seconds of light traffic,
+# not minutes: docs/performance.md, "The JIT's thresholds").
 java_options=(--enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED
-              --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -Xss512k)
+              --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -XX:CompileThresholdScaling=0.05 -Xss512k)
 
 # jpackage takes a dotted number; the Debian version keeps a qualifier after "~" (sorts before the release).
 app_version=${version%%-*}

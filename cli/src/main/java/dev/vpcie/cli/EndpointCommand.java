@@ -203,7 +203,7 @@ public final class EndpointCommand implements Callable<Integer> {
             Duration idleOwner = Duration.ofSeconds(idleOwnerTimeoutSeconds != null ? idleOwnerTimeoutSeconds
                     : groupKey.file == null ? DEFAULT_IDLE_OWNER_TIMEOUT_S : 0);
             try (Endpoint endpoint = b.build()) {
-                agentLoop.applyTo(endpoint.loop());
+                endpoint.loops().forEach(agentLoop::applyTo);
                 LinkControl links = hosted.start(endpoint);
                 endpoint.addListener(new StatusLines(endpoint, out, identities > 1 ? " (instance " + instance + ")" : ""));
                 endpoint.displaceIdleOwnerAfter(idleOwner);

@@ -34,7 +34,7 @@ public final class TraceCommand implements Callable<Integer> {
     static final Path INTERRUPT = new Path("interrupts (endpoint -> VRC)", List.of(Hop.INTERRUPT, VrcPoint.IRQ_IN));
     /** Across both: a frame from the TAP out through the NIC, and its answer back to the TAP. */
     static final Path WHOLE = new Path("a ping's whole way (VRC and endpoint)", List.of(VrcPoint.TAP_IN, VrcPoint.DOORBELL, Hop.TX_TAIL,
-            Hop.TX_DESCRIPTORS, Hop.TX_BUFFER, Hop.TX_WIRE, Hop.RX_WIRE, Hop.RX_WRITTEN, VrcPoint.RX_FOUND, VrcPoint.TAP_OUT));
+            VrcPoint.DMA_READ, Hop.TX_DESCRIPTORS, VrcPoint.DMA_READ, Hop.TX_BUFFER, Hop.TX_WIRE, Hop.RX_WIRE, Hop.RX_WRITTEN, VrcPoint.RX_FOUND, VrcPoint.TAP_OUT));
 
     private static final Map<String, TracePoint> POINTS = new HashMap<>();
     static {

@@ -66,6 +66,8 @@ class BadInputTableTest {
     /** Bad values for options whose type gives no generic ones (strings, paths), by option name. */
     private static final Map<String, List<String>> MALFORMED = Map.ofEntries(
             Map.entry("--iface", List.of("no-such-if0", "")),
+            Map.entry("--loop-nice", List.of("x1", "-21", "20", "99999999999")),
+            Map.entry("--loop-slice-us", List.of("x1", "-1", "99", "100001", "99999999999999999999")),
             Map.entry("--udp-listen", List.of("localhost", "127.0.0.1:99999", ":1")),
             Map.entry("--udp-peer", List.of("localhost", "127.0.0.1:-1")),
             Map.entry("--faults", List.of("loss=abc", "loss=200", "nonsense")),

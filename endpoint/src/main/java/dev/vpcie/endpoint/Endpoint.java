@@ -136,6 +136,14 @@ public final class Endpoint implements AutoCloseable {
     /** The agent loop the link and the router run on, and the functions unless spread over more agents. */
     public AgentLoop loop() { return loop; }
 
+    /** Every agent loop the endpoint runs on: {@link #loop()} first, then those {@code agents(N)} added. */
+    public List<AgentLoop> loops() {
+        List<AgentLoop> all = new ArrayList<>(1 + extraLoops.size());
+        all.add(loop);
+        all.addAll(extraLoops);
+        return all;
+    }
+
     /** How many agent loops the functions run on. */
     public int agents() { return works.size(); }
 

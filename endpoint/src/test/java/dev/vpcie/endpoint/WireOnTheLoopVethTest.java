@@ -10,8 +10,7 @@ import dev.vpcie.protocol.agent.AgentWork;
 import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.MacAddress;
 import dev.vpcie.testsupport.Await;
-import dev.vpcie.testsupport.netns.NamespaceTests;
-import dev.vpcie.testsupport.netns.VethTestbed;
+import dev.vpcie.testsupport.netns.VethTestbedExtension;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -20,11 +19,11 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A NIC's interface wire on the endpoint's agent loop, against a real veth pair between two
@@ -35,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class WireOnTheLoopVethTest {
     private static final int ETHERTYPE = 0x88B5;
     private static final MacAddress NIC_MAC = MacAddress.parse("02:00:00:00:77:02");
-    private static VethTestbed testbed;
+    @RegisterExtension static final VethTestbedExtension testbed = VethTestbedExtension.of("wloop", "wire on the agent loop over veth");
     private final List<byte[]> received = new CopyOnWriteArrayList<>();
     private final List<String> receiverThreads = new CopyOnWriteArrayList<>();
     private InterfaceWire wire;
@@ -43,16 +42,8 @@ class WireOnTheLoopVethTest {
     private AfPacketTransport peer;
 
     @BeforeAll
-    static void createTestbed() throws IOException {
-        NamespaceTests.assumeAvailable("wire on the agent loop over veth");
-        testbed = VethTestbed.create("wloop");
-        testbed.disableIpv6();
-    }
-
-    @AfterAll
-    static void deleteTestbed() {
-        if (testbed != null) testbed.close();
-        testbed = null;
+    static void withoutIpv6() throws IOException {
+        testbed.get().disableIpv6();
     }
 
     @BeforeEach

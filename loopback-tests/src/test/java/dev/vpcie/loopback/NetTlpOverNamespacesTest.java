@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.vpcie.endpoint.DeviceRegistry;
 import dev.vpcie.endpoint.Endpoint;
 import dev.vpcie.protocol.nettlp.NetTlpCounters;
-import dev.vpcie.testsupport.netns.NamespaceTests;
-import dev.vpcie.testsupport.netns.VethTestbed;
+import dev.vpcie.testsupport.netns.VethTestbedExtension;
 import dev.vpcie.vrc.Counter;
 import dev.vpcie.vrc.PcieDevice;
 import dev.vpcie.vrc.RootComplex;
-import java.io.IOException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * dmatest over NetTLP's encapsulation between two network namespaces joined by a veth pair: the
@@ -21,24 +18,13 @@ import org.junit.jupiter.api.Test;
  * would have them. Needs root (skipped with a message otherwise).
  */
 class NetTlpOverNamespacesTest {
-    static VethTestbed testbed;
-
-    @BeforeAll
-    static void createTestbed() throws IOException {
-        NamespaceTests.assumeAvailable("NetTLP over namespaces");
-        testbed = VethTestbed.create("ntlp");
-    }
-
-    @AfterAll
-    static void deleteTestbed() {
-        if (testbed != null) testbed.close();
-        testbed = null;
-    }
+    @RegisterExtension
+    static final VethTestbedExtension testbed = VethTestbedExtension.of("ntlp", "NetTLP over namespaces");
 
     @Test void dmatestEnumeratesCopiesAndInterruptsAcrossNamespaces() throws Exception {
         RootComplex rc = new RootComplex(InMemoryPair.rcConfig(64L << 20));
         Endpoint endpoint = Endpoint.builder().config(InMemoryPair.ENDPOINT).function(DeviceRegistry.create("dmatest", 0)).build();
-        try (NetTlpJoin net = NetTlpJoin.join(rc, endpoint, testbed)) {
+        try (NetTlpJoin net = NetTlpJoin.join(rc, endpoint, testbed.get())) {
             PcieDevice d = DeviceChecks.onlyDmatest(rc);
             DeviceChecks.mmioWidths(d);
             DeviceChecks.copies(rc, d, 1, 63, 4097, 65_537, 1 << 20);

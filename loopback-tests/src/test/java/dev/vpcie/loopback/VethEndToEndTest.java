@@ -4,9 +4,8 @@ import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.PcapTransport;
 import dev.vpcie.testsupport.netns.FrameLoss;
-import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.NetNamespace;
-import dev.vpcie.testsupport.netns.VethTestbed;
+import dev.vpcie.testsupport.netns.VethTestbedExtension;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,10 +19,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The end-to-end contract over a veth pair between two network namespaces (root only; skipped
@@ -36,19 +34,8 @@ import org.junit.jupiter.api.Test;
 class VethEndToEndTest {
     static final int ETHERTYPE = 0x88B5;
 
-    static VethTestbed testbed;
-
-    @BeforeAll
-    static void createTestbed() throws IOException {
-        NamespaceTests.assumeAvailable("end-to-end tests over veth");
-        testbed = VethTestbed.create("e2e");
-    }
-
-    @AfterAll
-    static void deleteTestbed() {
-        if (testbed != null) testbed.close();
-        testbed = null;
-    }
+    @RegisterExtension
+    static final VethTestbedExtension testbed = VethTestbedExtension.of("e2e", "end-to-end tests over veth");
 
     enum Kind { AF_PACKET, PCAP }
 

@@ -12,6 +12,7 @@ import dev.vpcie.protocol.tlp.MemRead;
 import dev.vpcie.protocol.tlp.MemWrite;
 import dev.vpcie.protocol.tlp.Message;
 import dev.vpcie.protocol.tlp.Tlp;
+import dev.vpcie.vrc.trace.VrcPoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,6 +85,7 @@ final class DeviceRequests implements EndpointLink.Inbound {
             counters.increment(Counter.DMA_READ_COMPLETION);
             link.respond(c);
         }
+        VrcPoint.DMA_READ.mark();
     }
 
     /** The largest CplD for {@code r}: the device's MPS, or the limit the root complex was given (see {@link RootComplex#dmaReadCompletionLimit(int)}). */

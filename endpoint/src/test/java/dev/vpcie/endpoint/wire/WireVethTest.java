@@ -11,9 +11,9 @@ import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FrameTransport;
 import dev.vpcie.protocol.transport.PcapTransport;
 import dev.vpcie.testsupport.Await;
-import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.testsupport.netns.VethTestbed;
+import dev.vpcie.testsupport.netns.VethTestbedExtension;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -25,11 +25,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The interface and TAP wires against real kernel interfaces in network namespaces this class
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  */
 class WireVethTest {
     private static final MacAddress NIC_MAC = MacAddress.parse("02:00:00:00:77:01");
-    private static VethTestbed testbed;
+    @RegisterExtension static final VethTestbedExtension testbed = VethTestbedExtension.of("wire", "wire tests over veth");
     private final ExecutorService functionThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "function"));
     private final LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
     private final LinkedBlockingQueue<Boolean> linkChanges = new LinkedBlockingQueue<>();
@@ -47,20 +47,12 @@ class WireVethTest {
     private FrameTransport peer;
 
     @BeforeAll
-    static void createTestbed() throws IOException {
-        NamespaceTests.assumeAvailable("wire tests over veth");
-        testbed = VethTestbed.create("wire");
+    static void withoutIpv6() throws IOException {
         // No IPv6 on the testbed: the kernels' own IPv6 chatter (MLD reports, neighbour and router
         // solicitations, again each time a test takes the link down and up) reaches the NIC's wire
         // like any multicast, between the frames a test sends and in the counters it checks. A 90-byte
         // MLDv2 report arrived in pcapCarriesFramesToo instead of the 100-byte frame it sent.
-        testbed.disableIpv6();
-    }
-
-    @AfterAll
-    static void deleteTestbed() {
-        if (testbed != null) testbed.close();
-        testbed = null;
+        testbed.get().disableIpv6();
     }
 
     @AfterEach

@@ -1,7 +1,10 @@
 package dev.vpcie.protocol.agent;
 
+import dev.vpcie.protocol.transport.Errno;
+import dev.vpcie.protocol.transport.ErrnoException;
 import dev.vpcie.protocol.transport.EventFd;
 import dev.vpcie.protocol.transport.Poller;
+import dev.vpcie.protocol.transport.SchedAttr;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -49,6 +52,12 @@ import org.slf4j.LoggerFactory;
  * one more full cycle, so work that another thread made visible without a wakeup (it saw the loop
  * awake) is found by that cycle instead of being slept on.
  *
+ * <h2>Priority</h2>
+ * {@link #priority(LoopPriority)} asks the kernel to schedule the loop's thread ahead of ordinary
+ * threads (a lower nice value, a short slice): a loop that wakes then runs at once instead of
+ * waiting for a compiler thread's or a build's slice to end. Without the privilege to lower its
+ * nice value the loop keeps the slice alone and says so once.
+ *
  * <h2>Sources without a descriptor</h2>
  * A UDP or in-memory transport has nothing to poll: it registers a {@link Blocker}, and the loop
  * blocks in it instead of {@code ppoll}. If descriptors are watched as well, such a block lasts at
@@ -89,6 +98,7 @@ public final class AgentLoop implements AutoCloseable {
     private Blocker blocker;
     private long lastWarnNs = Long.MIN_VALUE;
 
+    private volatile LoopPriority priority = LoopPriority.NORMAL;
     private volatile boolean sleeping;
     private volatile boolean closed;
     private volatile long cycles, blocks;
@@ -222,6 +232,20 @@ public final class AgentLoop implements AutoCloseable {
 
     public Duration awakeWindow() { return Duration.ofNanos(awakeWindowNs); }
 
+    /**
+     * Asks the kernel to schedule the loop's thread as {@code p} says (applied on the loop, in its
+     * next cycle). Where lowering the nice value is not permitted the loop keeps its nice value,
+     * still asks for the slice, and logs that once; where the kernel has no such call it logs
+     * and stays as it is. Any thread.
+     */
+    public void priority(LoopPriority p) {
+        Objects.requireNonNull(p);
+        runOnLoop(() -> applyPriority(p));
+    }
+
+    /** What the loop's thread runs with, as far as the kernel granted it ({@link LoopPriority#NORMAL} until applied). */
+    public LoopPriority priority() { return priority; }
+
     /** The loop's clock (monotonic nanoseconds). */
     public long nowNs() { return clock.getAsLong(); }
 
@@ -338,6 +362,32 @@ public final class AgentLoop implements AutoCloseable {
             throw new UncheckedIOException(name + ": waiting for work failed", e);
         } finally {
             sleeping = false;
+        }
+    }
+
+    private void applyPriority(LoopPriority p) {
+        if (!SchedAttr.supported()) {
+            if (!p.isNormal()) log.info("{}: cannot set the loop's priority on {}; it runs as a normal thread", name, System.getProperty("os.arch"));
+            return;
+        }
+        long slice = p.slice().toNanos();
+        try {
+            SchedAttr.set(p.nice(), slice);
+            priority = p;
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EPERM || p.nice() >= 0) {
+                log.info("{}: the kernel refused the loop's priority ({}): {}", name, p, e.getMessage());
+                return;
+            }
+            try { // not allowed to lower the nice value (no CAP_SYS_NICE): keep the slice alone
+                SchedAttr.Attributes now = SchedAttr.get();
+                SchedAttr.set(now.nice(), slice);
+                priority = new LoopPriority(now.nice(), p.slice());
+                log.info("{}: not permitted to run at nice {} (needs CAP_SYS_NICE); running at nice {} with the slice asked for",
+                        name, p.nice(), now.nice());
+            } catch (ErrnoException again) {
+                log.info("{}: the kernel refused the loop's slice: {}", name, again.getMessage());
+            }
         }
     }
 

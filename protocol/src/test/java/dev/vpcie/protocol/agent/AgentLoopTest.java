@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.protocol.transport.EventFd;
+import dev.vpcie.protocol.transport.SchedAttr;
 import dev.vpcie.testsupport.Await;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,31 @@ class AgentLoopTest {
             ExecutionException e = assertThrows(ExecutionException.class, () -> failing.get(5, TimeUnit.SECONDS));
             assertEquals("boom", e.getCause().getMessage());
         }
+    }
+
+    @Test
+    void thePriorityIsSetOnTheLoopsOwnThread() throws Exception {
+        // Raising the nice value needs no privilege, so this runs as any user; the slice reads
+        // back only on kernels with custom slices (6.12 and later), older ones report 0.
+        LoopPriority asked = new LoopPriority(5, Duration.ofNanos(200_000));
+        try (AgentLoop loop = AgentLoop.start("test-loop")) {
+            assertEquals(LoopPriority.NORMAL, loop.priority());
+            loop.priority(asked);
+            SchedAttr.Attributes onLoop = loop.call(SchedAttr::get).get(5, TimeUnit.SECONDS);
+            assertEquals(5, onLoop.nice());
+            assertTrue(onLoop.sliceNs() == 200_000 || onLoop.sliceNs() == 0, "slice " + onLoop.sliceNs());
+            assertEquals(asked, loop.priority());
+            assertEquals(0, SchedAttr.get().nice(), "the caller's thread is untouched");
+        }
+    }
+
+    @Test
+    void aPriorityOutsideTheKernelsBoundsIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new LoopPriority(-21, Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> new LoopPriority(20, Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> new LoopPriority(0, Duration.ofNanos(99_999)));
+        assertThrows(IllegalArgumentException.class, () -> new LoopPriority(0, Duration.ofMillis(101)));
+        assertTrue(new LoopPriority(0, Duration.ZERO).isNormal());
     }
 
     @Test

@@ -11,9 +11,9 @@ import dev.vpcie.protocol.link.TlpHandler;
 import dev.vpcie.protocol.tlp.MemWrite;
 import dev.vpcie.protocol.tlp.Tlp;
 import dev.vpcie.testsupport.netns.FrameLoss;
-import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.testsupport.netns.VethTestbed;
+import dev.vpcie.testsupport.netns.VethTestbedExtension;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -22,9 +22,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -47,19 +46,8 @@ class LinkOverVethTest {
 
     enum Wire { CLEAN, KERNEL_LOSS_5_PERCENT, REORDER_DUPLICATE_DELAY }
 
-    static VethTestbed testbed;
-
-    @BeforeAll
-    static void createTestbed() throws IOException {
-        NamespaceTests.assumeAvailable("link over veth tests");
-        testbed = VethTestbed.create("lk");
-    }
-
-    @AfterAll
-    static void deleteTestbed() {
-        if (testbed != null) testbed.close();
-        testbed = null;
-    }
+    @RegisterExtension
+    static final VethTestbedExtension testbed = VethTestbedExtension.of("lk", "link over veth tests");
 
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();

@@ -10,31 +10,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.testsupport.netns.Command;
 import dev.vpcie.testsupport.netns.FrameLoss;
-import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.testsupport.netns.VethPair;
 import dev.vpcie.testsupport.netns.VethTestbed;
+import dev.vpcie.testsupport.netns.VethTestbedExtension;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The namespace harness of test-support with the protocol's own transports and devices inside it. */
 class NetNamespaceTest {
-    static VethTestbed testbed;
-
-    @BeforeAll
-    static void create() throws IOException {
-        NamespaceTests.assumeAvailable("namespace harness tests");
-        testbed = VethTestbed.create("ns");
-    }
-
-    @AfterAll
-    static void delete() {
-        if (testbed != null) testbed.close();
-    }
+    @RegisterExtension
+    static final VethTestbedExtension testbed = VethTestbedExtension.of("ns", "namespace harness tests");
 
     @Test
     void callRunsTheThreadInsideAndBringsItBack() throws IOException {

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.vpcie.testsupport.Await;
-import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.VethTestbed;
+import dev.vpcie.testsupport.netns.VethTestbedExtension;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -20,11 +20,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The promiscuous kind of AF_PACKET and pcap transport, as an emulated NIC's wire uses it, over a
@@ -34,20 +33,9 @@ import org.junit.jupiter.api.Test;
  */
 class PromiscuousVethTest {
     private static final MacAddress STRANGER = MacAddress.parse("02:00:00:00:be:ef");
-    private static VethTestbed testbed;
+    @RegisterExtension
+    static final VethTestbedExtension testbed = VethTestbedExtension.of("pr", "promiscuous transport tests");
     private FrameTransport wire, peer;
-
-    @BeforeAll
-    static void createTestbed() throws IOException {
-        NamespaceTests.assumeAvailable("promiscuous transport tests");
-        testbed = VethTestbed.create("pr");
-    }
-
-    @AfterAll
-    static void deleteTestbed() {
-        if (testbed != null) testbed.close();
-        testbed = null;
-    }
 
     @AfterEach
     void close() {

@@ -10,9 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vpcie.testsupport.netns.NamespaceTests;
 import dev.vpcie.testsupport.netns.NetNamespace;
 import dev.vpcie.testsupport.netns.VethTestbed;
+import dev.vpcie.testsupport.netns.VethTestbedExtension;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -20,11 +20,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What every real-interface transport must do, checked over a veth pair between two network
@@ -35,23 +34,12 @@ abstract class VethTransportContract {
     /** A group VLAN tag as the native encapsulation uses it: PCP 5, VLAN ID 0x123 (group 291). */
     static final int GROUP_TCI = 5 << 13 | 0x123;
 
-    static VethTestbed testbed;
+    @RegisterExtension
+    static final VethTestbedExtension testbed = VethTestbedExtension.of("tr", "veth transport tests");
     FrameTransport a, b;
 
     /** Opens the transport on the veth end {@code interfaceName} inside {@code ns}; {@code ip}/{@code peerIp} are the IPv4 addresses of this end and the other. */
     abstract FrameTransport open(NetNamespace ns, String interfaceName, String ip, String peerIp, int etherType) throws IOException;
-
-    @BeforeAll
-    static void createTestbed() throws IOException {
-        NamespaceTests.assumeAvailable("veth transport tests");
-        testbed = VethTestbed.create("tr");
-    }
-
-    @AfterAll
-    static void deleteTestbed() {
-        if (testbed != null) testbed.close();
-        testbed = null;
-    }
 
     @BeforeEach
     void openBothEnds() throws IOException {
