@@ -1,8 +1,8 @@
 package dev.vpcie.endpoint.wire;
 
 import dev.vpcie.devices.nic.offload.OffloadException;
-import dev.vpcie.endpoint.FunctionHost;
 import dev.vpcie.devices.nic.offload.TxOffloadEngine;
+import dev.vpcie.endpoint.FunctionHost;
 import dev.vpcie.protocol.agent.AgentLoop;
 import dev.vpcie.protocol.transport.AfPacketTransport;
 import dev.vpcie.protocol.transport.FrameTransport;
@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * ({@link OffloadCompletion}; AF_PACKET only, which can tell) and hands them to the device
  * directly. Through AF_PACKET one {@code recvmmsg} takes up to {@value AfPacketTransport#RX_BATCH}
  * frames, and the device reads each where the kernel put it (no copy on the way; a frame whose
- * offload cannot be completed is counted and dropped, the others still go). Started with any other executor (or over a transport without a descriptor), a
- * platform thread reads and hands batches of up to {@value #MAX_BATCH} frames over
- * ({@link Inbound}); it never blocks on the device.
+ * offload cannot be completed is counted and dropped, the others still go). Started with any
+ * other executor (or over a transport without a descriptor), a platform thread reads and hands
+ * batches of up to {@value #MAX_BATCH} frames over ({@link Inbound}); it never blocks on the device.
  *
  * <h2>Link</h2>
  * The wire has link while the interface is up and has carrier (AF_PACKET asks the kernel every
