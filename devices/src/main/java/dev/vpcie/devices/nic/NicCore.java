@@ -25,6 +25,9 @@ public abstract class NicCore {
         /** A frame from the wire. */
         void frameArrived(ByteBuffer frame);
 
+        /** A frame from the wire whose checksums the wire computed ({@link EthernetPort.FrameReceiver#receiveComputed}). */
+        default void frameArrivedComputed(ByteBuffer frame) { frameArrived(frame); }
+
         /** Frames waiting in the receive packet buffer for descriptors. */
         int buffered();
     }
@@ -82,7 +85,11 @@ public abstract class NicCore {
         MacOutput mac = new MacOutput(phy, rx, port, c);
         RegisterTable regs = registers();
         tx.attach(ctx, busMaster, (frame, length) -> mac.transmit(regs.get(NicRegisters.RCTL), frame, length));
-        port.setReceiver(rx::frameArrived);
+        port.setReceiver(new EthernetPort.FrameReceiver() {
+            @Override public void receive(ByteBuffer frame) { rx.frameArrived(frame); }
+
+            @Override public void receiveComputed(ByteBuffer frame) { rx.frameArrivedComputed(frame); }
+        });
         port.setLinkListener(up -> updateCable());
         updateCable();
     }

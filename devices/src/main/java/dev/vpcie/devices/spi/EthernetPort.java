@@ -21,6 +21,14 @@ public interface EthernetPort {
          * buffer drops the frame and counts it, as hardware does.
          */
         void receive(ByteBuffer frame);
+
+        /**
+         * The same, for a frame whose IPv4 header checksum and TCP/UDP checksum were computed on
+         * the way here (the wire finished a sending stack's checksum offload or segmentation): a
+         * model that checks receive checksums may report them good without summing the frame
+         * again. Models that do not care receive it as any other frame.
+         */
+        default void receiveComputed(ByteBuffer frame) { receive(frame); }
     }
 
     /** Hears link state changes. */

@@ -2,6 +2,7 @@ package dev.vpcie.devices.nic;
 
 import dev.vpcie.devices.spi.Counters;
 import dev.vpcie.devices.spi.DeviceContext;
+import dev.vpcie.devices.spi.EthernetPort;
 import dev.vpcie.devices.spi.MemoryEthernetWire;
 import dev.vpcie.devices.spi.PcieFunction;
 import dev.vpcie.devices.spi.TimerQueue;
@@ -39,7 +40,35 @@ public abstract class NicHarness<F extends PcieFunction> {
             f.get(b);
             peerReceived.add(b);
         });
-        function.attach(new DeviceContext(name, memory, irq, timers, counters, List.of(wire.endA())));
+        function.attach(new DeviceContext(name, memory, irq, timers, counters, List.of(new Port(wire.endA()))));
+    }
+
+    /** The NIC's end of the cable, keeping the receiver the NIC installs so a test can call it directly. */
+    private final class Port implements EthernetPort {
+        private final EthernetPort end;
+
+        Port(EthernetPort end) { this.end = end; }
+
+        @Override public boolean send(ByteBuffer frame) { return end.send(frame); }
+
+        @Override public void setReceiver(FrameReceiver r) {
+            nicReceiver = r;
+            end.setReceiver(r);
+        }
+
+        @Override public boolean linkUp() { return end.linkUp(); }
+
+        @Override public void setLinkListener(LinkListener l) { end.setLinkListener(l); }
+
+        @Override public int maxFrameSize() { return end.maxFrameSize(); }
+    }
+
+    private EthernetPort.FrameReceiver nicReceiver;
+
+    /** The peer's frame arrives as a wire hands over one whose checksums it computed ({@link EthernetPort.FrameReceiver#receiveComputed}). */
+    public void peerSendComputed(byte[] frame) {
+        nicReceiver.receiveComputed(ByteBuffer.wrap(frame));
+        settle();
     }
 
     /** The peer sends a frame to the NIC. */

@@ -96,6 +96,17 @@ final class Inbound {
         r.receive(frame);
     }
 
+    /** {@link #deliverNow(ByteBuffer)} for a frame whose checksums the wire computed ({@link FrameReceiver#receiveComputed}). */
+    void deliverComputedNow(ByteBuffer frame) {
+        FrameReceiver r = receiver;
+        if (r == null || closed) {
+            dropped.incrementAndGet();
+            return;
+        }
+        delivered.incrementAndGet();
+        r.receiveComputed(frame);
+    }
+
     /** On the function's thread. */
     private void deliver(List<byte[]> batch) {
         pending.addAndGet(-batch.size());

@@ -261,7 +261,7 @@ public final class InterfaceWire implements Wire {
             segmentView = ByteBuffer.wrap(frame);
         }
         segmentView.clear().limit(length);
-        inbound.deliverNow(segmentView);
+        inbound.deliverComputedNow(segmentView); // its checksums were just computed: the model need not sum it again
     }
 
     // ------------------------------------------------------------------ one frame at a time (threads, pcap)

@@ -204,6 +204,23 @@ class IgbOffloadTest {
     }
 
     @Test
+    void checksumsTheWireComputedAreReportedGoodWithoutSummingAgain() {
+        open(1);
+        for (boolean ipv6 : new boolean[] {false, true}) {
+            byte[] frame = TestPackets.ipFrame(ipv6, TestPackets.TCP, 200, 3);
+            System.arraycopy(d.mac.bytes(), 0, frame, 0, 6);
+            frame[frame.length - 1] ^= 0x55; // a wrong sum: only a model that sums the frame can see it
+            h.peerSend(frame.clone());
+            assertEquals(RXDEXT_STATERR_TCPE, d.drain().get(0).status() & RXDEXT_STATERR_TCPE, "a frame from the wire is checked");
+            h.peerSendComputed(frame.clone());
+            int status = d.drain().get(0).status();
+            assertEquals(RXD_STAT_TCPCS, status & RXD_STAT_TCPCS, "reported checked");
+            assertEquals(ipv6 ? 0 : RXD_STAT_IPCS, status & RXD_STAT_IPCS);
+            assertEquals(0, status & (RXDEXT_STATERR_TCPE | RXDEXT_STATERR_IPE), "computed on the way: good, not summed again");
+        }
+    }
+
+    @Test
     void withoutPcsdTheDescriptorCarriesTheIpIdentification() {
         d.pcsd = false;
         open(1);

@@ -28,6 +28,23 @@ class RxChecksumsTest {
     }
 
     @Test
+    void computedChecksumsReportWhatACheckOfGoodOnesWould() {
+        for (boolean ipv6 : new boolean[] {false, true})
+            for (int proto : new int[] {TCP, UDP})
+                for (boolean chipIpv6 : new boolean[] {false, true}) {
+                    byte[] f = TestPackets.ipFrame(ipv6, proto, 300, 11);
+                    PacketLayout p = PacketLayout.parse(f, f.length);
+                    assertEquals(RxChecksums.check(f, p, chipIpv6), RxChecksums.computed(f, p, chipIpv6), ipv6 + " " + proto + " " + chipIpv6);
+                }
+        byte[] noSum = TestPackets.ipFrame(false, UDP, 20, 12);
+        TestPackets.putU16(noSum, 40, 0);
+        assertEquals(ChecksumCheck.NOT_CHECKED, RxChecksums.computed(noSum, PacketLayout.parse(noSum, noSum.length), false).l4(), "UDP without a checksum");
+        byte[] wrong = TestPackets.ipFrame(false, TCP, 300, 13);
+        wrong[100] ^= 1;
+        assertEquals(ChecksumCheck.GOOD, RxChecksums.computed(wrong, PacketLayout.parse(wrong, wrong.length), false).l4(), "not summed");
+    }
+
+    @Test
     void ipv6IsNotCheckedWhereTheChipCannot() {
         assertEquals(new RxChecksums(ChecksumCheck.NOT_CHECKED, ChecksumCheck.NOT_CHECKED, false), check(TestPackets.ipFrame(true, UDP, 10, 4), false));
     }
