@@ -73,6 +73,8 @@ public final class Command {
 
     private static CompletableFuture<String> drain(InputStream stream) {
         CompletableFuture<String> result = new CompletableFuture<>();
+        // A test harness's reader of a child process's output (ip, nft, ping), so a full pipe never
+        // blocks the child; it has nothing to do with any side's data path.
         Thread.ofVirtual().start(() -> {
             try (stream) {
                 result.complete(new String(stream.readAllBytes(), StandardCharsets.UTF_8));

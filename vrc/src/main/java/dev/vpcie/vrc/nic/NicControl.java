@@ -88,6 +88,8 @@ final class NicControl {
         this.tx = tx;
         this.rx = rx;
         running = true;
+        // Off the data path (see the class comment): this thread only waits on register round trips
+        // and the manuals' delays; the rings stay on the root complex's loop.
         thread = Thread.ofPlatform().daemon().name("nic-" + device.name()).start(this::run);
         device.onHotPlug(new HotPlugListener() {
             @Override public void removed(String reason) {
