@@ -86,25 +86,20 @@ final class Inbound {
      * Hands one frame to the device now (the caller is on the function's, the agent's, thread);
      * the device copies what it keeps before it returns.
      */
-    void deliverNow(ByteBuffer frame) {
-        FrameReceiver r = receiver;
-        if (r == null || closed) {
-            dropped.incrementAndGet();
-            return;
-        }
-        delivered.incrementAndGet();
-        r.receive(frame);
-    }
+    void deliverNow(ByteBuffer frame) { deliverNow(frame, false); }
 
     /** {@link #deliverNow(ByteBuffer)} for a frame whose checksums the wire computed ({@link FrameReceiver#receiveComputed}). */
-    void deliverComputedNow(ByteBuffer frame) {
+    void deliverComputedNow(ByteBuffer frame) { deliverNow(frame, true); }
+
+    private void deliverNow(ByteBuffer frame, boolean computed) {
         FrameReceiver r = receiver;
         if (r == null || closed) {
             dropped.incrementAndGet();
             return;
         }
         delivered.incrementAndGet();
-        r.receiveComputed(frame);
+        if (computed) r.receiveComputed(frame);
+        else r.receive(frame);
     }
 
     /** On the function's thread. */
