@@ -30,6 +30,9 @@ public abstract class NicCore {
 
         /** Frames waiting in the receive packet buffer for descriptors. */
         int buffered();
+
+        /** Whether a burst of {@code bytes} is taken now ({@link EthernetPort.FrameReceiver#accepts}; {@link FlowControl}). */
+        default boolean accepts(int bytes) { return true; }
     }
 
     /** The call the core makes on a chip's transmitter. */
@@ -89,6 +92,8 @@ public abstract class NicCore {
             @Override public void receive(ByteBuffer frame) { rx.frameArrived(frame); }
 
             @Override public void receiveComputed(ByteBuffer frame) { rx.frameArrivedComputed(frame); }
+
+            @Override public boolean accepts(int bytes) { return rx.accepts(bytes); }
         });
         port.setLinkListener(up -> updateCable());
         updateCable();

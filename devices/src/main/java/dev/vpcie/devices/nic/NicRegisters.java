@@ -54,6 +54,10 @@ public abstract class NicRegisters {
     public static final int CTRL_FRCDPX = 1 << 12;
     /** Device (MAC) reset; self-clearing. */
     public static final int CTRL_RST = 1 << 26;
+    /** Receive flow control: PAUSE frames from the link partner are obeyed. */
+    public static final int CTRL_RFCE = 1 << 27;
+    /** Transmit flow control: the MAC sends XOFF when its receive packet buffer fills, XON when it drains. */
+    public static final int CTRL_TFCE = 1 << 28;
     /** VLAN mode enable: strip tags on receive, insert on transmit (VLE). */
     public static final int CTRL_VME = 1 << 30;
     /** PHY reset, held while set. */

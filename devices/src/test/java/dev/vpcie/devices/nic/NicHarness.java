@@ -71,6 +71,9 @@ public abstract class NicHarness<F extends PcieFunction> {
         settle();
     }
 
+    /** Whether the NIC takes a burst of {@code bytes} now, asked as a wire asks before it hands one over ({@link EthernetPort.FrameReceiver#accepts}). */
+    public boolean nicAccepts(int bytes) { return nicReceiver.accepts(bytes); }
+
     /** The peer sends a frame to the NIC. */
     public boolean peerSend(byte[] frame) {
         boolean ok = wire.endB().send(ByteBuffer.wrap(frame));

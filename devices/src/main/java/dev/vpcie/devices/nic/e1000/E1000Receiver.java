@@ -9,6 +9,7 @@ import dev.vpcie.devices.nic.DescriptorRing;
 import dev.vpcie.devices.nic.DestinationKind;
 import dev.vpcie.devices.nic.EthernetFrames;
 import dev.vpcie.devices.nic.FilterVerdict;
+import dev.vpcie.devices.nic.FlowControl;
 import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.PacketBuffer;
 import dev.vpcie.devices.nic.ReceiveControl;
@@ -86,6 +87,7 @@ final class E1000Receiver implements NicCore.Receiver {
     private final E1000Interrupts interrupts;
     private final PacketBuffer buffer = new PacketBuffer(48 * 1024);
     private final RxDescriptorCache cache = new RxDescriptorCache(CACHE, RX_STREAM);
+    private final FlowControl flow;
     private final byte[] writeBack = new byte[8];
 
     private DmaPort dma;
@@ -100,6 +102,7 @@ final class E1000Receiver implements NicCore.Receiver {
         this.filter = filter;
         this.stats = stats;
         this.interrupts = interrupts;
+        this.flow = new FlowControl(stats);
     }
 
     @Override
@@ -120,6 +123,7 @@ final class E1000Receiver implements NicCore.Receiver {
     /** Device reset: the packet buffer empties and prefetched descriptors are forgotten. */
     void reset() {
         buffer.clear();
+        flow.reset();
         buffer.setCapacity(rxAllocationBytes(regs.get(PBA)));
         invalidate();
     }
@@ -168,6 +172,20 @@ final class E1000Receiver implements NicCore.Receiver {
 
     private DescriptorRing ring() {
         return DescriptorRing.of(regs.get(RDBAL), regs.get(RDBAH), regs.get(RDLEN), regs.get(RDH), regs.get(RDT));
+    }
+
+    // ---------------------------------------------------------------- flow control
+
+    /**
+     * Whether a burst of {@code bytes} from the wire is taken now ({@link FlowControl}). Only with
+     * CTRL.TFCE, and only while the frames could ever be written (receiver and bus mastering on,
+     * link up, a valid ring), else the wire must keep draining and the frames are dropped as
+     * without flow control.
+     */
+    @Override
+    public boolean accepts(int bytes) {
+        if ((regs.get(CTRL) & CTRL_TFCE) == 0 || !ready() || !linkUp.getAsBoolean() || !ring().valid()) return flow.off();
+        return flow.accepts(bytes, buffer, cache.count(), ReceiveControl.bufferSize(regs.get(RCTL)), PREFETCH);
     }
 
     // ---------------------------------------------------------------- arrival

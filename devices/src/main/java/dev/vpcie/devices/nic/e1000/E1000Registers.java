@@ -65,8 +65,6 @@ public final class E1000Registers extends NicRegisters {
     public static final int CTRL_ASDE = 1 << 5;
     public static final int CTRL_SWDPIN0 = 1 << 18;
     public static final int CTRL_SWDPIN2 = 1 << 20;
-    public static final int CTRL_RFCE = 1 << 27;
-    public static final int CTRL_TFCE = 1 << 28;
 
     // ------------------------------------------------------------ STATUS
     public static final int STATUS_TXOFF = 1 << 4;

@@ -10,6 +10,7 @@ import dev.vpcie.devices.nic.DescriptorRing;
 import dev.vpcie.devices.nic.DestinationKind;
 import dev.vpcie.devices.nic.EthernetFrames;
 import dev.vpcie.devices.nic.FilterVerdict;
+import dev.vpcie.devices.nic.FlowControl;
 import dev.vpcie.devices.nic.NicStatistics;
 import dev.vpcie.devices.nic.PacketBuffer;
 import dev.vpcie.devices.nic.ReceiveControl;
@@ -101,6 +102,7 @@ final class IgbReceiver implements NicCore.Receiver {
     private final NicStatistics stats;
     private final IgbInterrupts interrupts;
     private final PacketBuffer buffer = new PacketBuffer(0x40 * 1024);
+    private final FlowControl flow;
     private final ArrayDeque<Classified> classified = new ArrayDeque<>();
     private final RxDescriptorCache[] caches = new RxDescriptorCache[QUEUES];
     private final byte[] key = new byte[Rss.KEY_BYTES];
@@ -126,6 +128,7 @@ final class IgbReceiver implements NicCore.Receiver {
         this.filter = filter;
         this.stats = stats;
         this.interrupts = interrupts;
+        this.flow = new FlowControl(stats);
         for (int q = 0; q < QUEUES; q++) caches[q] = new RxDescriptorCache(CACHE, QUEUES + q); // DMA streams after the transmit queues'
     }
 
@@ -154,6 +157,7 @@ final class IgbReceiver implements NicCore.Receiver {
     void reset() {
         buffer.clear();
         classified.clear();
+        flow.reset();
         packetBufferChanged();
         for (int q = 0; q < QUEUES; q++) ringChanged(q);
     }
@@ -208,6 +212,37 @@ final class IgbReceiver implements NicCore.Receiver {
 
     DescriptorRing ring(int q) {
         return DescriptorRing.of(regs.get(rx(q, RDBAL)), regs.get(rx(q, RDBAH)), regs.get(rx(q, RDLEN)), regs.get(rx(q, RDH)), regs.get(rx(q, RDT)));
+    }
+
+    // ---------------------------------------------------------------- flow control
+
+    /**
+     * Whether a burst of {@code bytes} from the wire is taken now ({@link FlowControl}). Only with
+     * CTRL.TFCE, and only while the frames could ever be written — receiver and bus mastering on,
+     * link up, the queues they go to enabled with valid rings — else the wire must keep draining
+     * and the frames are dropped as without flow control. The descriptors counted are those of
+     * the queue with fewest fetched (with RSS a burst of one flow goes to one queue, any of them).
+     */
+    @Override
+    public boolean accepts(int bytes) {
+        if ((regs.get(CTRL) & CTRL_TFCE) == 0 || !ready() || !linkUp.getAsBoolean()) return flow.off();
+        boolean rss = (regs.get(MRQC) & MRQC_ENABLE_MASK) == MRQC_ENABLE_RSS;
+        int fetched = Integer.MAX_VALUE;
+        int bufferBytes = Integer.MAX_VALUE;
+        for (int q = 0; q < (rss ? QUEUES : 1); q++) {
+            if (!queueEnabled(q)) continue; // its frames are dropped, never buffered
+            if (!ring(q).valid()) return flow.off();
+            fetched = Math.min(fetched, caches[q].count());
+            bufferBytes = Math.min(bufferBytes, bufferSize(q, regs.get(RCTL)));
+        }
+        if (fetched == Integer.MAX_VALUE) return flow.off(); // no queue takes frames
+        return flow.accepts(bytes, buffer, fetched, bufferBytes, PREFETCH);
+    }
+
+    /** Bytes in one receive buffer of queue {@code q}: SRRCTL.BSIZEPKT KiB, RCTL's size when 0. */
+    private int bufferSize(int q, int rctl) {
+        int packetKiB = regs.get(rx(q, SRRCTL)) & SRRCTL_BSIZEPKT_MASK;
+        return packetKiB != 0 ? packetKiB * 1024 : ReceiveControl.bufferSize(rctl);
     }
 
     // ---------------------------------------------------------------- arrival
@@ -386,8 +421,7 @@ final class IgbReceiver implements NicCore.Receiver {
         int total = bytes.length;
         PacketLayout layout = PacketLayout.parse(s.data(), frameLength);
 
-        int packetKiB = srrctl & SRRCTL_BSIZEPKT_MASK;
-        int bufferSize = packetKiB != 0 ? packetKiB * 1024 : ReceiveControl.bufferSize(rctl);
+        int bufferSize = bufferSize(q, rctl);
         HeaderSplit split = headerSplit(descType, srrctl, s.data(), layout, total);
         int buffers = Math.max(1, (total - split.length() + bufferSize - 1) / bufferSize);
         RxDescriptorCache cache = caches[q];
