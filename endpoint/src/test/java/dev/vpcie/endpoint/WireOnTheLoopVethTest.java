@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vpcie.devices.spi.EthernetPort;
 import dev.vpcie.endpoint.wire.InterfaceWire;
 import dev.vpcie.protocol.agent.AgentLoop;
 import dev.vpcie.protocol.agent.AgentWork;
@@ -12,11 +13,13 @@ import dev.vpcie.protocol.transport.MacAddress;
 import dev.vpcie.testsupport.Await;
 import dev.vpcie.testsupport.netns.VethTestbedExtension;
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +40,8 @@ class WireOnTheLoopVethTest {
     @RegisterExtension static final VethTestbedExtension testbed = VethTestbedExtension.of("wloop", "wire on the agent loop over veth");
     private final List<byte[]> received = new CopyOnWriteArrayList<>();
     private final List<String> receiverThreads = new CopyOnWriteArrayList<>();
+    /** Bytes the device takes before it says no (flow control); each frame it receives uses its length. */
+    private final AtomicLong room = new AtomicLong(Long.MAX_VALUE / 2);
     private InterfaceWire wire;
     private Endpoint endpoint;
     private AfPacketTransport peer;
@@ -50,11 +55,16 @@ class WireOnTheLoopVethTest {
     void start() throws IOException {
         wire = testbed.a().call(() -> InterfaceWire.afPacket(testbed.interfaceA()));
         endpoint = Endpoint.builder().function(new TestFunction(), List.of(wire)).build();
-        wire.setReceiver(frame -> {
-            receiverThreads.add(Thread.currentThread().getName());
-            byte[] copy = new byte[frame.remaining()];
-            frame.get(copy);
-            if (((copy[12] & 0xFF) << 8 | copy[13] & 0xFF) == ETHERTYPE) received.add(copy);
+        wire.setReceiver(new EthernetPort.FrameReceiver() {
+            @Override public void receive(ByteBuffer frame) {
+                receiverThreads.add(Thread.currentThread().getName());
+                room.addAndGet(-frame.remaining());
+                byte[] copy = new byte[frame.remaining()];
+                frame.get(copy);
+                if (((copy[12] & 0xFF) << 8 | copy[13] & 0xFF) == ETHERTYPE) received.add(copy);
+            }
+
+            @Override public boolean accepts(int bytes) { return bytes <= room.get(); }
         });
         wire.start(endpoint.function(0));
         peer = testbed.b().call(() -> AfPacketTransport.open(testbed.interfaceB(), ETHERTYPE));
@@ -126,5 +136,61 @@ class WireOnTheLoopVethTest {
             assertArrayEquals(sent.get(i), Arrays.copyOf(dst.array(), n), "frame " + i + " on the veth, in order");
         }
         assertEquals(0, wire.counters().droppedOut());
+    }
+
+    private List<byte[]> sendBurst(int burst, int length) throws IOException {
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < burst; i++) {
+            byte[] f = frame(NIC_MAC, peer.address(), length, i);
+            sent.add(f);
+            peer.queue(ByteBuffer.wrap(f));
+        }
+        peer.flush();
+        return sent;
+    }
+
+    private void assertReceivedInOrder(List<byte[]> sent) throws Exception {
+        Await.until(() -> received.size() >= sent.size(), sent.size() + " frames reach the device");
+        assertEquals(sent.size(), received.size(), "each once");
+        for (int i = 0; i < sent.size(); i++) assertArrayEquals(sent.get(i), received.get(i), "frame " + i + " in order");
+        assertEquals(0, wire.counters().droppedIn(), "nothing the wire read was lost");
+    }
+
+    @Test
+    void aDeviceWithoutRoomHoldsTheWireWhoseLoopThenBlocksAndLaterGetsEverythingInOrder() throws Exception {
+        AgentLoop loop = endpoint.loop();
+        loop.call(() -> {
+            room.set(0);
+            return null;
+        }).get(10, TimeUnit.SECONDS);
+        List<byte[]> sent = sendBurst(3 * AfPacketTransport.RX_BATCH, 600);
+        long blocks = loop.blocks();
+        Await.until(() -> loop.blocks() > blocks + 1, "the loop blocks with the socket readable");
+        long cpuBefore = loop.cpuTimeNs();
+        long wallBefore = System.nanoTime();
+        new CountDownLatch(1).await(300, TimeUnit.MILLISECONDS); // paused time passing, nothing waited for
+        long cpu = loop.cpuTimeNs() - cpuBefore;
+        long wall = System.nanoTime() - wallBefore;
+        assertTrue(cpu < wall / 10, "paused, the loop used " + Duration.ofNanos(cpu) + " of CPU in " + Duration.ofNanos(wall));
+        assertTrue(received.isEmpty(), "nothing reached a device without room");
+
+        loop.execute(() -> room.set(Long.MAX_VALUE / 2)); // room comes back on the loop, as link traffic brings it
+        assertReceivedInOrder(sent);
+    }
+
+    @Test
+    void roomThatComesBackAFewFramesAtATimeLetsTheBatchGoOnWhereItStopped() throws Exception {
+        AgentLoop loop = endpoint.loop();
+        int length = 1000;
+        loop.call(() -> {
+            room.set(5L * length);
+            return null;
+        }).get(10, TimeUnit.SECONDS);
+        List<byte[]> sent = sendBurst(4 * AfPacketTransport.RX_BATCH + 5, length);
+        Await.until(() -> {
+            loop.execute(() -> room.set(Math.max(room.get(), 0) + 3L * length)); // a few descriptors at a time
+            return received.size() >= sent.size();
+        }, sent.size() + " frames reach the device");
+        assertReceivedInOrder(sent);
     }
 }

@@ -1,5 +1,6 @@
 package dev.vpcie.endpoint.wire;
 
+import dev.vpcie.devices.nic.EthernetFrames;
 import dev.vpcie.devices.nic.offload.OffloadException;
 import dev.vpcie.devices.nic.offload.TxOffloadEngine;
 import dev.vpcie.endpoint.FunctionHost;
@@ -33,7 +34,19 @@ import org.slf4j.LoggerFactory;
  * ({@link OffloadCompletion}; AF_PACKET only, which can tell) and hands them to the device
  * directly. Through AF_PACKET one {@code recvmmsg} takes up to {@value AfPacketTransport#RX_BATCH}
  * frames, and the device reads each where the kernel put it (no copy on the way; a frame whose
- * offload cannot be completed is counted and dropped, the others still go). Started with any
+ * offload cannot be completed is counted and dropped, the others still go).
+ *
+ * <h2>Flow control (AF_PACKET on the loop)</h2>
+ * Before a frame goes, the device is asked whether it takes all of it now
+ * ({@link dev.vpcie.devices.spi.EthernetPort.FrameReceiver#accepts}: for a GSO super-frame every
+ * segment, {@link #burstBytes}). A NIC model with transmit flow control on says no while its
+ * packet buffer and fetched descriptors cannot take it, as it would send XOFF; the wire then
+ * pauses: the frame and the rest of its {@code recvmmsg} batch stay where the kernel put them
+ * (the transport's next batched receive starts from them: nothing read is lost or reordered),
+ * further frames wait in the socket, and the socket is not watched, so the loop blocks instead of
+ * spinning on it. Every duty cycle asks again; room comes back with link traffic (descriptor
+ * fetches, tail writes), which wakes the loop. Once the wire takes all it finds it watches the
+ * socket again. Started with any
  * other executor (or over a transport without a descriptor), a platform thread reads and hands
  * batches of up to {@value #MAX_BATCH} frames over ({@link Inbound}); it never blocks on the device.
  *
@@ -56,6 +69,10 @@ public final class InterfaceWire implements Wire {
     /** Room for the largest frame a packet socket delivers (a GSO super-frame of 64 KiB) and a VLAN tag. */
     private static final int RX_BUFFER = 65536 + 4;
     private static final int ETH_HEADER_AND_TAG = 18;
+    /** The fewest header bytes before a super-frame's payload (Ethernet, IPv4, UDP): it has no more segments than its bytes after them make. */
+    private static final int MIN_GSO_HEADERS = 14 + 20 + 8;
+    /** The most header bytes a segment repeats (Ethernet with a tag, IPv4 with options, TCP with options). */
+    private static final int MAX_GSO_HEADERS = 18 + 60 + 60;
 
     private final FrameTransport transport;
     private final OffloadCompletion offloads = new OffloadCompletion();
@@ -69,6 +86,9 @@ public final class InterfaceWire implements Wire {
 
     // Batched receive and send through AF_PACKET on the agent loop (loop thread only, set up once at start).
     private final AfPacketTransport.FrameSink arrivals = this::arrived;
+    private final AfPacketTransport.Admission admission = this::admits;
+    /** The last frame offered was refused for want of room in the device: the wire holds it back. */
+    private boolean holding;
     private final TxOffloadEngine.FrameSink completed = this::completed;
     private final byte[] offloadBuffer = new byte[RX_BUFFER];
     private byte[] segmentArray;
@@ -102,7 +122,12 @@ public final class InterfaceWire implements Wire {
         int fd = transport.pollFd();
         if (functionThread instanceof FunctionHost host && fd >= 0 && transport instanceof AfPacketTransport af && af.promiscuous()) {
             sendLoop = host.loop();
-            loopReader = LoopReader.start(host, fd, max -> drain(af, max), describe(), this::checkCarrier, CARRIER_CHECK_MS, this::flushQueued);
+            LoopReader.Drain drain = new LoopReader.Drain() {
+                @Override public int drain(int max) throws IOException { return InterfaceWire.this.drain(af, max); }
+
+                @Override public boolean holding() { return holding; }
+            };
+            loopReader = LoopReader.start(host, fd, drain, describe(), this::checkCarrier, CARRIER_CHECK_MS, this::flushQueued);
         } else if (functionThread instanceof FunctionHost host && fd >= 0) {
             ByteBuffer buffer = ByteBuffer.allocate(RX_BUFFER);
             loopReader = LoopReader.start(host, fd, (batch, max) -> {
@@ -221,16 +246,45 @@ public final class InterfaceWire implements Wire {
 
     // ------------------------------------------------------------------ batched receive (agent loop)
 
-    /** Takes up to {@code max} frames off the socket, {@value AfPacketTransport#RX_BATCH} per {@code recvmmsg}. */
-    private int drain(AfPacketTransport af, int max) throws IOException {
+    /**
+     * Takes up to {@code max} frames off the socket, {@value AfPacketTransport#RX_BATCH} per
+     * {@code recvmmsg}, those an earlier cycle held back first; stops at a frame the device has no
+     * room for ({@link #admits}), which the transport keeps, with the rest of its batch, for the
+     * next cycle.
+     */
+    int drain(AfPacketTransport af, int max) throws IOException {
         int taken = 0;
+        holding = false;
         while (taken < max) {
+            boolean resumed = af.held() > 0;
             int asked = Math.min(max - taken, AfPacketTransport.RX_BATCH);
-            int n = af.receive(arrivals, asked);
+            int n = af.receive(arrivals, asked, admission);
             taken += n;
-            if (n < asked) break; // the socket is empty: no call to find that out
+            if (holding) break;
+            if (n < asked && !resumed) break; // the socket is empty: no call to find that out
         }
         return taken;
+    }
+
+    /** Whether the device takes the frame now: all of it, every segment of a super-frame (802.3x flow control in the model). */
+    private boolean admits(int length, ReceiveOffload offload) {
+        holding = !inbound.accepts(burstBytes(length, offload));
+        return !holding;
+    }
+
+    /**
+     * The bytes a frame of {@code length} is on the device's wire: itself (padded to the minimum
+     * frame), or for a super-frame every segment, each with the headers repeated. An upper bound
+     * (the headers from {@code virtio_net_hdr}'s hint, which covers at least them, or the most
+     * there can be), so the device is never offered more than it said it takes.
+     */
+    static int burstBytes(int length, ReceiveOffload offload) {
+        int mss = offload.gsoSize();
+        if (!offload.segmented() || mss <= 0) return Math.max(length, EthernetFrames.MIN_FRAME);
+        int hint = offload.headerLength();
+        int headers = hint > 0 && hint <= MAX_GSO_HEADERS ? hint : MAX_GSO_HEADERS;
+        int segments = Math.max(1, (length - MIN_GSO_HEADERS + mss - 1) / mss);
+        return length + (segments - 1) * headers;
     }
 
     /** One frame of a batch, in place: to the device as it is, or through {@link OffloadCompletion} first. */

@@ -17,6 +17,12 @@ import org.slf4j.LoggerFactory;
  * no hand-off between the socket and the model. An optional periodic task (the carrier check)
  * runs from the same duty cycle, and an optional end-of-cycle task (the wire's send flush) from
  * {@link #cycleEnded}.
+ *
+ * <p>A drain may hold frames back while the device has no room for them (flow control,
+ * {@link Drain#holding}): the descriptor is then not watched, so a loop with nothing else to do
+ * blocks instead of spinning on a readable socket, and every duty cycle — each one that link
+ * traffic, which is what gives the device room, brings — drains again; the descriptor is watched
+ * again once the drain takes all it finds.
  */
 final class LoopReader implements AgentWork {
     private static final Logger log = LoggerFactory.getLogger(LoopReader.class);
@@ -34,6 +40,12 @@ final class LoopReader implements AgentWork {
     interface Drain {
         /** Takes up to {@code max} frames; returns how many (delivered or dropped). */
         int drain(int max) throws IOException;
+
+        /**
+         * Whether the last {@link #drain} stopped because the device had no room (flow control):
+         * frames wait in the socket, or were read and are held, until a later cycle finds room.
+         */
+        default boolean holding() { return false; }
     }
 
     private final AgentLoop loop;
@@ -45,6 +57,8 @@ final class LoopReader implements AgentWork {
     private final long periodNs;
     private final Runnable endOfCycle;
     private long nextPeriodic;
+    /** The drain is holding frames back: the descriptor is not watched (it stays readable), every cycle looks again. */
+    private boolean holding;
     private volatile boolean stopped;
 
     private LoopReader(AgentLoop loop, java.util.function.BooleanSupplier holdBack, int fd, Drain drain, String what,
@@ -100,6 +114,14 @@ final class LoopReader implements AgentWork {
             return 1;
         }
         if (frames > 0) loop.stayAwake(); // the device writes the frame to the host and interrupts: stay awake for what follows
+        if (drain.holding() != holding) {
+            // A readable descriptor would wake the loop at once, and it would spin on frames it may
+            // not take; room comes back through link traffic (descriptor fetches, tail writes),
+            // which wakes the loop, and every cycle looks again.
+            holding = !holding;
+            if (holding) loop.unwatch(fd);
+            else loop.watch(fd);
+        }
         if (periodic != null && nowNs - nextPeriodic >= 0) {
             nextPeriodic = nowNs + periodNs;
             periodic.run();

@@ -2,6 +2,7 @@ package dev.vpcie.endpoint.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vpcie.protocol.transport.MemoryTransport;
 import dev.vpcie.protocol.transport.ReceiveOffload;
@@ -51,6 +52,20 @@ class InterfaceWireBatchTest {
             assertEquals(2, c.droppedIn(), "both bad frames counted");
             assertEquals(1, c.offloadsDone());
         }
+    }
+
+    @Test
+    void theDeviceIsAskedForEverySegmentOfASuperFrameNeverLess() {
+        assertEquals(60, InterfaceWire.burstBytes(42, ReceiveOffload.NONE), "padded to the minimum frame");
+        assertEquals(1514, InterfaceWire.burstBytes(1514, ReceiveOffload.NONE));
+        int headers = 14 + 20 + 32, mss = 1448, segments = 44;
+        int length = headers + segments * mss;
+        int segmentsBytes = length + (segments - 1) * headers; // each segment repeats the headers
+        int asked = InterfaceWire.burstBytes(length, new ReceiveOffload(ReceiveOffload.NEEDS_CSUM, ReceiveOffload.GSO_TCPV4, headers, mss, 34, 16));
+        assertTrue(asked >= segmentsBytes, asked + " covers the " + segments + " segments' " + segmentsBytes + " bytes");
+        assertTrue(asked <= segmentsBytes + 1514, "by at most one frame more");
+        int noHint = InterfaceWire.burstBytes(length, new ReceiveOffload(ReceiveOffload.NEEDS_CSUM, ReceiveOffload.GSO_TCPV4, 0, mss, 34, 16));
+        assertTrue(noHint >= asked, "without the kernel's header length the most headers there can be");
     }
 
     private static byte[] plainFrame(int length, int seed) {

@@ -79,6 +79,20 @@ public final class AfPacketTransport implements FrameTransport {
         void frame(ByteBuffer frames, int start, int length, ReceiveOffload offload);
     }
 
+    /** Asked by {@link #receive(FrameSink, int, Admission)} before a frame goes to the sink. */
+    @FunctionalInterface
+    public interface Admission {
+        /** Every frame goes. */
+        Admission ALL = (length, offload) -> true;
+
+        /**
+         * Whether the sink takes a frame of {@code length} bytes (an 802.1Q tag the kernel stripped
+         * counted) with {@code offload} now; false leaves it, and the batch's frames after it, for
+         * a later receive.
+         */
+        boolean admits(int length, ReceiveOffload offload);
+    }
+
     private final NetDevice device;
     private final FrameFilter filter;
     private final Options options;
@@ -88,6 +102,8 @@ public final class AfPacketTransport implements FrameTransport {
 
     private long framesSent, sendDrops, framesReceived, filtered, truncated, vlanTagsRestored;
     private long othersFrames, offloadedFrames, batches, malformed;
+    /** Messages of the last {@code recvmmsg}, and the first one not yet handed on (held back by an {@link Admission}). */
+    private int batchSize, batchNext;
     private ReceiveOffload lastOffload = ReceiveOffload.NONE;
 
     private AfPacketTransport(NetDevice device, FrameFilter filter, Options options, PacketSocket socket, ReceiveWait wait) {
@@ -353,19 +369,34 @@ public final class AfPacketTransport implements FrameTransport {
      * too short for its {@code virtio_net_hdr} — is counted and skipped; the others still go.
      * Promiscuous transports only; receive thread.
      */
-    public int receive(FrameSink sink, int max) throws IOException {
+    public int receive(FrameSink sink, int max) throws IOException { return receive(sink, max, Admission.ALL); }
+
+    /**
+     * {@link #receive(FrameSink, int)}, asking {@code admission} before each usable frame goes to
+     * the sink: a frame it does not admit stays where the kernel put it, with the rest of the
+     * batch, and the next call starts from it (without a {@code recvmmsg}) — nothing read is lost
+     * or reordered. {@link #held()} tells how many wait so.
+     */
+    public int receive(FrameSink sink, int max, Admission admission) throws IOException {
         if (socket.rxBatchCapacity() == 0) throw new IllegalStateException(name() + ": batched receive is for promiscuous transports");
         if (!lifetime.acquire()) throw new ClosedChannelException();
         try {
-            int n = socket.receiveBatch(Math.min(max, RX_BATCH));
-            for (int i = 0; i < n; i++) {
-                int wireLength = socket.select(i);
+            if (batchNext == batchSize) {
+                batchSize = socket.receiveBatch(Math.min(max, RX_BATCH));
+                batchNext = 0;
+            }
+            int end = Math.min(batchSize, batchNext + Math.min(max, RX_BATCH));
+            int first = batchNext;
+            for (; batchNext < end; batchNext++) {
+                int wireLength = socket.select(batchNext);
                 if (wireLength == PacketSocket.MALFORMED) {
                     malformed++;
                     continue;
                 }
                 if (!accepted(wireLength)) continue;
-                if (socket.vlanTci() >= 0) {
+                boolean tagged = socket.vlanTci() >= 0;
+                if (!admission.admits(socket.capturedLength() + (tagged ? VLAN_TAG : 0), offload())) break; // selected again when resumed
+                if (tagged) {
                     socket.restoreVlanTagInPlace();
                     vlanTagsRestored++;
                 }
@@ -376,11 +407,14 @@ public final class AfPacketTransport implements FrameTransport {
                     view.clear(); // the sink may have moved them; the next frames are read by index
                 }
             }
-            return n;
+            return batchNext - first;
         } finally {
             lifetime.release();
         }
     }
+
+    /** Frames of the last {@code recvmmsg} that an {@link Admission} held back: the next batched receive starts with them. */
+    public int held() { return batchSize - batchNext; }
 
     /** Messages {@link #receive(FrameSink, int)} dropped for being shorter than their {@code virtio_net_hdr}. */
     public long malformed() { return malformed; }
@@ -411,13 +445,16 @@ public final class AfPacketTransport implements FrameTransport {
     private ReceiveOffload received() {
         framesReceived++;
         if (socket.packetType() == PacketSocket.PACKET_OTHERHOST) othersFrames++;
-        ReceiveOffload offload = socket.offload();
-        if (!offload.complete()) {
-            offloadedFrames++;
-            if (socket.vlanTci() >= 0) offload = offload.shifted(VLAN_TAG);
-        }
+        ReceiveOffload offload = offload();
+        if (!offload.complete()) offloadedFrames++;
         lastOffload = offload;
         return offload;
+    }
+
+    /** The offload of the frame just received, moved past its 802.1Q tag when that is (or will be) put back in line. */
+    private ReceiveOffload offload() {
+        ReceiveOffload offload = socket.offload();
+        return !offload.complete() && socket.vlanTci() >= 0 ? offload.shifted(VLAN_TAG) : offload;
     }
 
     /** Checks the frame just received and copies it to {@code dst}, a stripped VLAN tag put back; 0 if dropped. */

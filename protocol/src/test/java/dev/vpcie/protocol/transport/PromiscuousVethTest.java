@@ -88,6 +88,10 @@ class PromiscuousVethTest {
 
     /** Takes batches off {@code t} until {@code count} frames of EtherType {@link Frames#ETHERTYPE} came (bounded wait). */
     private static List<byte[]> receiveBatched(AfPacketTransport t, int count) throws IOException {
+        return receiveBatched(t, count, AfPacketTransport.Admission.ALL);
+    }
+
+    private static List<byte[]> receiveBatched(AfPacketTransport t, int count, AfPacketTransport.Admission admission) throws IOException {
         List<byte[]> got = new ArrayList<>();
         AfPacketTransport.FrameSink sink = (frames, start, length, offload) -> {
             byte[] f = new byte[length];
@@ -98,7 +102,7 @@ class PromiscuousVethTest {
             if (type == Frames.ETHERTYPE) got.add(f); // the kernels' own chatter on a fresh link is skipped
         };
         Await.until(() -> {
-            t.receive(sink, AfPacketTransport.RX_BATCH);
+            t.receive(sink, AfPacketTransport.RX_BATCH, admission);
             return got.size() >= count;
         }, count + " frames received in batches");
         return got;
@@ -122,6 +126,32 @@ class PromiscuousVethTest {
         assertEquals(1, t.vlanTagsRestored(), "the tagged frame's tag, stripped by the kernel, is back in line");
         assertEquals(burst, ((AfPacketTransport) peer).framesSent());
         assertTrue(((AfPacketTransport) peer).sendBatches() <= 2 + burst / AfPacketTransport.TX_BATCH, "queued frames leave in batches");
+    }
+
+    @Test
+    void aFrameNotAdmittedWaitsWithTheRestOfItsBatchAndTheNextReceiveStartsFromIt() throws IOException {
+        openAfPacket();
+        int burst = 2 * AfPacketTransport.RX_BATCH + 7;
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < burst; i++) {
+            byte[] f = frame(STRANGER, peer.address(), i == burst / 2 ? 0x2007 : -1, Frames.ETHERTYPE, 46 + 11 * i, i);
+            sent.add(f);
+            peer.queue(ByteBuffer.wrap(f));
+        }
+        peer.flush();
+        AfPacketTransport t = (AfPacketTransport) wire;
+        List<Integer> admitted = new ArrayList<>();
+        int[] asked = {0};
+        AfPacketTransport.Admission everyThirdRefused = (length, offload) -> {
+            if (++asked[0] % 3 == 0) return false;
+            admitted.add(length);
+            return true;
+        };
+        List<byte[]> got = receiveBatched(t, burst, everyThirdRefused);
+        assertEquals(burst, got.size());
+        for (int i = 0; i < burst; i++) assertArrayEquals(sent.get(i), got.get(i), "frame " + i + ", once, in order");
+        assertEquals(1, t.vlanTagsRestored(), "the tag of a frame held back is put back once, when it goes");
+        assertTrue(admitted.contains(sent.get(burst / 2).length), "the admission is asked with the tag counted");
     }
 
     @Test
