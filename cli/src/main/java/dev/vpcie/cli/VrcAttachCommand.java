@@ -44,6 +44,8 @@ final class VrcAttachCommand implements Callable<Integer> {
     String tapName;
     @Option(names = "--no-offload", description = "plain frames on the TAP: no TSO or checksum offload to the NIC") boolean noOffload;
     @Option(names = "--no-up", description = "leave the TAP administratively down (bring it up yourself)") boolean noUp;
+    @Option(names = "--no-gro", description = "hand each received frame to the TAP on its own: no merging of a poll's TCP segments "
+            + "into one GSO frame, as the kernel's GRO would (with --no-offload there is none)") boolean noGro;
     @Mixin StatsOptions stats;
     @Option(names = "--trace", paramLabel = "FILE",
             description = "record every frame's points inside the VRC (JFR events) and write them to FILE at exit; "
@@ -99,7 +101,7 @@ final class VrcAttachCommand implements Callable<Integer> {
         }
         TapBridge bridge;
         try {
-            bridge = TapBridge.start(driver, tapName, new TapBridge.Options(!noOffload, !noUp));
+            bridge = TapBridge.start(driver, tapName, new TapBridge.Options(!noOffload, !noUp, !noOffload && !noGro));
         } catch (IOException | RuntimeException e) {
             driver.close();
             err.println("vpcie: vrc attach: " + e.getMessage());
@@ -135,7 +137,7 @@ final class VrcAttachCommand implements Callable<Integer> {
                     driver.maxFrameSize() - 14);
             TapBridge bridge;
             try {
-                bridge = TapBridge.start(driver, tapName, new TapBridge.Options(!noOffload, !noUp));
+                bridge = TapBridge.start(driver, tapName, new TapBridge.Options(!noOffload, !noUp, !noOffload && !noGro));
             } catch (IOException e) {
                 err.println("vpcie: vrc attach: " + e.getMessage());
                 return 1;
@@ -165,9 +167,9 @@ final class VrcAttachCommand implements Callable<Integer> {
 
     static String counters(NicDriver driver, TapBridge bridge) {
         TapBridge.Stats b = bridge.stats();
-        return String.format(Locale.ROOT, "%s; %s: to NIC %d (TSO %d, checksum %d), to TAP %d, TAP drops %d, dropped %d",
+        return String.format(Locale.ROOT, "%s; %s: to NIC %d (TSO %d, checksum %d), to TAP %d (GRO runs %d), TAP drops %d, dropped %d",
                 nicCounters(driver), bridge.name(), b.toNicFrames(), b.toNicSegmented(), b.toNicChecksum(), b.toTapFrames(),
-                b.tapWriteDrops(), b.dropped());
+                b.toTapMerged(), b.tapWriteDrops(), b.dropped());
     }
 
     /** The driver's counters: frames and bytes each way, ring-full waits, RX errors, interrupts, resets, the NIC's missed packets. */

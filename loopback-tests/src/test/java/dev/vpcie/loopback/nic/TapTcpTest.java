@@ -13,8 +13,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Two kernel network stacks joined through the whole VRC path: namespace "host" has the TAP the
  * bridge made for the NIC; the NIC's wire ends in a second TAP in namespace "peer". The system's
- * ping and a TCP transfer (with the kernel's TSO and checksum offload handed to the NIC model)
- * cross it. Needs root.
+ * ping and a TCP transfer each way (with the kernel's TSO and checksum offload handed to the NIC
+ * model one way, the NIC's received segments merged for the host's stack the other) cross it.
+ * Needs root.
  */
 class TapTcpTest {
     private static final int BYTES = 64 << 20;
@@ -36,6 +37,10 @@ class TapTcpTest {
                 System.out.printf("%s: 64 MiB over TCP through the TAP (in-memory interconnect) in %.1f s (%.0f Mbit/s); bridge %s%n",
                         model, tcp.seconds(), tcp.megabitsPerSecond(), bridge.stats());
                 assertTrue(bridge.stats().toNicSegmented() > 0, "the kernel's TSO reached the NIC: " + bridge.stats());
+
+                KernelTraffic.Transfer back = KernelTraffic.tcp(host, "10.9.0.1", 5002, peer, BYTES / 2);
+                assertTrue(back.intact(), BYTES / 2 + " bytes from the peer arrived with another SHA-256");
+                assertTrue(bridge.stats().toTapMerged() > 0, "the host's stack took the NIC's segments merged (GRO): " + bridge.stats());
             }
         }
     }

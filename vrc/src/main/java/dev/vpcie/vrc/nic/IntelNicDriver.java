@@ -55,7 +55,8 @@ public final class IntelNicDriver implements NicDriver {
     private volatile TxPath tx;
     private RxRing[] rx = new RxRing[0];
 
-    private volatile FrameReceiver receiver;
+    /** The user's receiver behind a guard that logs what it throws; null when none is installed. */
+    private volatile GuardedReceiver receiver;
     private final AgentLoop loop;
     private final RingPoll ringPoll;
     private final long busyPollNs;
@@ -153,7 +154,7 @@ public final class IntelNicDriver implements NicDriver {
     /** The interrupt mechanism in use (after any fallback). */
     public IrqMode interruptMode() { return chip.interrupts().mode(); }
 
-    @Override public void onReceive(FrameReceiver r) { this.receiver = r; }
+    @Override public void onReceive(FrameReceiver r) { this.receiver = r == null ? null : new GuardedReceiver(r); }
 
     /** Installed on the control thread, where link changes are announced, so each state reaches the listener once. */
     @Override public void onLinkChange(LinkListener listener) {
@@ -223,21 +224,42 @@ public final class IntelNicDriver implements NicDriver {
     public boolean cleanRx(int queue) {
         RxRing ring = rx[queue];
         int before = ring.tail();
-        int n = ring.clean(RX_BUDGET, safeReceiver());
+        int n = cleanRing(ring);
         if (ring.tail() != before) mmio.write(rxTails[queue], ring.tail());
         return n == RX_BUDGET;
     }
 
-    private FrameReceiver safeReceiver() {
-        FrameReceiver r = receiver;
-        if (r == null) return null;
-        return (frame, q) -> {
+    /** One poll of {@code ring}: its frames to the receiver, then the poll's end (where a receiver's GRO flushes). */
+    private int cleanRing(RxRing ring) {
+        GuardedReceiver r = receiver;
+        int n = ring.clean(RX_BUDGET, r);
+        if (n > 0 && r != null) r.pollEnded(ring.queue());
+        return n;
+    }
+
+    /** The user's receiver; what it throws is logged, so one bad frame does not stop the poll. */
+    private final class GuardedReceiver implements FrameReceiver {
+        private final FrameReceiver r;
+
+        GuardedReceiver(FrameReceiver r) { this.r = r; }
+
+        @Override public void receive(ByteBuffer frame, int queue) { receive(frame, queue, false); }
+
+        @Override public void receive(ByteBuffer frame, int queue, boolean l4ChecksumGood) {
             try {
-                r.receive(frame, q);
+                r.receive(frame, queue, l4ChecksumGood);
             } catch (RuntimeException e) {
                 log.warn("{}: frame receiver failed", device.name(), e);
             }
-        };
+        }
+
+        @Override public void pollEnded(int queue) {
+            try {
+                r.pollEnded(queue);
+            } catch (RuntimeException e) {
+                log.warn("{}: frame receiver failed", device.name(), e);
+            }
+        }
     }
 
     // ---- interrupts and the ring poll (on the root complex's loop) ----
@@ -328,7 +350,7 @@ public final class IntelNicDriver implements NicDriver {
         for (int q = 0; q < rx.length; q++) {
             RxRing ring = rx[q];
             int before = ring.tail();
-            ring.clean(RX_BUDGET, safeReceiver());
+            cleanRing(ring);
             if (ring.tail() != before) {
                 mmio.write(rxTails[q], ring.tail());
                 work = true;

@@ -25,4 +25,11 @@ public sealed interface RxFormat permits LegacyRxFormat, AdvancedRxFormat {
 
     /** A frame error the Linux driver drops the frame for (CRC, symbol, sequence, carrier extension, RX data error). */
     boolean frameError(long upper);
+
+    /**
+     * The NIC checked the frame's TCP or UDP checksum (RXCSUM.TUOFL) and found it, and the IPv4
+     * header checksum if there is one, right: what the Linux drivers mark CHECKSUM_UNNECESSARY
+     * (IXSM clear, TCPCS or UDPCS set, neither TCPE nor IPE). Read from the EOP descriptor.
+     */
+    boolean l4ChecksumGood(long upper);
 }

@@ -101,7 +101,7 @@ final class RxRing implements AutoCloseable {
                 error |= format.frameError(lastUpper);
             }
             VrcPoint.RX_FOUND.mark();
-            deliver(nextToClean, n, error, receiver);
+            deliver(nextToClean, n, error, format.l4ChecksumGood(lastUpper), receiver);
             for (int i = 0; i < n; i++) {
                 format.arm(r, (long) nextToUse * Descriptors.SIZE, buffers.busAddress() + (long) nextToUse * bufferSize);
                 nextToUse = next(nextToUse);
@@ -112,7 +112,7 @@ final class RxRing implements AutoCloseable {
         return done;
     }
 
-    private void deliver(int first, int n, boolean error, FrameReceiver receiver) {
+    private void deliver(int first, int n, boolean error, boolean checksumGood, FrameReceiver receiver) {
         MemorySegment r = ring.segment();
         int total = 0;
         for (int i = 0, s = first; i < n; i++, s = next(s)) {
@@ -139,7 +139,7 @@ final class RxRing implements AutoCloseable {
         frames++;
         bytes += frameLength;
         if (receiver == null) unclaimed++;
-        else receiver.receive(frame, queue);
+        else receiver.receive(frame, queue, checksumGood);
     }
 
     private int next(int i) { return i + 1 == count ? 0 : i + 1; }

@@ -4,6 +4,7 @@ import dev.vpcie.protocol.agent.AgentLoop;
 import dev.vpcie.protocol.agent.AgentWork;
 import dev.vpcie.protocol.transport.InterfaceIoctl;
 import dev.vpcie.protocol.transport.Tap;
+import dev.vpcie.vrc.nic.FrameReceiver;
 import dev.vpcie.vrc.nic.LinkListener;
 import dev.vpcie.vrc.nic.LinkState;
 import dev.vpcie.vrc.nic.NicDriver;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * (the TX clean of the ring poll makes it, on the same loop; the bridge looks again each cycle).
  *
  * <p>With offloads the TAP carries virtio-net headers: the kernel sends TCP segments up to 64 KiB
- * and partial checksums, which become the NIC's TSO and checksum insertion.
+ * and partial checksums, which become the NIC's TSO and checksum insertion; and the TCP segments
+ * the NIC receives in one ring poll go to the kernel merged, as its GRO would ({@link TapGro}).
  *
  * <p>The bridge sets the address, MTU and carrier, and (unless told not to) brings the
  * interface administratively up. IP addresses and routes are left to the user
@@ -51,8 +53,12 @@ public final class TapBridge implements AutoCloseable {
     /**
      * @param offloads virtio-net headers with checksum and TSO offload to the NIC
      * @param bringUp  set the interface administratively up (IFF_UP)
+     * @param gro      merge received TCP segments for the kernel ({@link TapGro}); needs offloads
      */
-    public record Options(boolean offloads, boolean bringUp) {
+    public record Options(boolean offloads, boolean bringUp, boolean gro) {
+        /** GRO whenever the offloads are on. */
+        public Options(boolean offloads, boolean bringUp) { this(offloads, bringUp, offloads); }
+
         public static Options defaults() { return new Options(true, true); }
     }
 
@@ -61,9 +67,12 @@ public final class TapBridge implements AutoCloseable {
      *
      * @param toNicSegmented frames the kernel handed over for TSO (one 64 KiB segment counts once)
      * @param toNicChecksum  frames whose TCP/UDP checksum the NIC inserted
+     * @param toTapFrames    frames the NIC received that reached the TAP (a merged run counts each)
+     * @param toTapMerged    GRO runs written: frames of two segments or more
+     * @param tapWriteDrops  received frames the TAP refused
      */
     public record Stats(long toNicFrames, long toNicBytes, long toNicSegmented, long toNicChecksum, long toTapFrames, long toTapBytes,
-                        long tapWriteDrops, long nicFullWaits, long dropped) {}
+                        long toTapMerged, long tapWriteDrops, long nicFullWaits, long dropped) {}
 
     private final NicDriver driver;
     private final Tap tap;
@@ -72,20 +81,24 @@ public final class TapBridge implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment writeBuffer;
     private final int headerBytes;
+    /** Received frames on their way to the TAP, merged or not; null without GRO. Under tapLock. */
+    private final TapGro gro;
     private final Object tapLock = new Object();
     private final LongAdder toNic = new LongAdder(), toNicBytes = new LongAdder(), toTap = new LongAdder(), toTapBytes = new LongAdder(),
             tapDrops = new LongAdder(), fullWaits = new LongAdder(), dropped = new LongAdder(), segmented = new LongAdder(),
-            checksummed = new LongAdder();
+            checksummed = new LongAdder(), merged = new LongAdder();
     private volatile LinkListener linkListener;
     private volatile boolean tapOpen = true;
 
-    private TapBridge(NicDriver driver, Tap tap, AgentLoop loop) {
+    private TapBridge(NicDriver driver, Tap tap, AgentLoop loop, boolean gro) {
         this.driver = driver;
         this.tap = tap;
         this.loop = loop;
         this.reader = new Reader();
         this.headerBytes = tap.vnetHeader() ? Tap.VNET_HDR_SIZE : 0;
-        this.writeBuffer = arena.allocate(headerBytes + driver.maxFrameSize() + 4, 64);
+        boolean merge = gro && headerBytes > 0;
+        this.writeBuffer = arena.allocate(Math.max(headerBytes + driver.maxFrameSize() + 4, merge ? TapGro.BUFFER_BYTES : 0), 64);
+        this.gro = merge ? new TapGro(writeBuffer, this::writeTap) : null;
     }
 
     /** Creates the TAP {@code name} and starts bridging it to {@code driver}, on its root complex's loop. */
@@ -101,14 +114,14 @@ public final class TapBridge implements AutoCloseable {
             tap.setHardwareAddress(driver.macAddress());
             InterfaceIoctl.setMtu(tap.name(), driver.maxFrameSize() - 14);
             tap.setCarrier(driver.link().up());
-            bridge = new TapBridge(driver, tap, loop);
+            bridge = new TapBridge(driver, tap, loop, options.gro());
             TapBridge b = bridge;
-            driver.onReceive(b::toTap);
+            driver.onReceive(b.new Received());
             driver.onLinkChange(b::linkChanged);
             if (options.bringUp()) InterfaceIoctl.setUp(tap.name(), true);
             loop.add(bridge.reader);
             loop.watch(tap.fd());
-            log.info("{} bridged to {} (offloads {})", tap.name(), driver, options.offloads() ? "on" : "off");
+            log.info("{} bridged to {} (offloads {}, GRO {})", tap.name(), driver, options.offloads() ? "on" : "off", bridge.gro != null ? "on" : "off");
             return bridge;
         } catch (IOException | RuntimeException e) {
             if (bridge != null) bridge.close();
@@ -132,30 +145,55 @@ public final class TapBridge implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(toNic.sum(), toNicBytes.sum(), segmented.sum(), checksummed.sum(), toTap.sum(), toTapBytes.sum(), tapDrops.sum(),
-                fullWaits.sum(), dropped.sum());
+        return new Stats(toNic.sum(), toNicBytes.sum(), segmented.sum(), checksummed.sum(), toTap.sum(), toTapBytes.sum(), merged.sum(),
+                tapDrops.sum(), fullWaits.sum(), dropped.sum());
     }
 
     // ---- NIC -> TAP, on the driver's ring poll (the loop) ----
 
-    private void toTap(ByteBuffer frame, int queue) {
-        int length = frame.remaining();
-        synchronized (tapLock) {
-            if (!tapOpen) return;
-            if (headerBytes > 0) VnetHeader.writeNone(writeBuffer, 0);
-            MemorySegment.copy(MemorySegment.ofBuffer(frame), 0, writeBuffer, headerBytes, length);
-            try {
-                if (tap.write(writeBuffer, headerBytes + length)) {
-                    VrcPoint.TAP_OUT.mark();
-                    toTap.increment();
-                    toTapBytes.add(length);
-                } else {
-                    tapDrops.increment();
+    /** What the driver hands over: frames, and the end of each ring poll (where GRO's runs go out). */
+    private final class Received implements FrameReceiver {
+        @Override public void receive(ByteBuffer frame, int queue) { receive(frame, queue, false); }
+
+        @Override public void receive(ByteBuffer frame, int queue, boolean l4ChecksumGood) {
+            synchronized (tapLock) {
+                if (!tapOpen) return;
+                if (gro != null) {
+                    gro.frame(frame, l4ChecksumGood);
+                    return;
                 }
-            } catch (IOException e) {
-                tapDrops.increment();
-                log.warn("{}: {}", tap.name(), e.getMessage());
+                int length = frame.remaining();
+                if (headerBytes > 0) VnetHeader.writeNone(writeBuffer, 0);
+                MemorySegment.copy(MemorySegment.ofBuffer(frame), 0, writeBuffer, headerBytes, length);
+                writeTap(headerBytes + length, 1, length);
             }
+        }
+
+        @Override public void pollEnded(int queue) { flushMerged(); }
+    }
+
+    /** Sends GRO's open run, if any (under tapLock or on the loop). */
+    private void flushMerged() {
+        if (gro == null) return;
+        synchronized (tapLock) {
+            if (tapOpen) gro.flush();
+        }
+    }
+
+    /** Writes the write buffer's first {@code length} bytes, which hold {@code frames} received frames of {@code frameBytes}; under tapLock. */
+    private void writeTap(int length, int frames, long frameBytes) {
+        try {
+            if (tap.write(writeBuffer, length)) {
+                VrcPoint.TAP_OUT.mark();
+                toTap.add(frames);
+                toTapBytes.add(frameBytes);
+                if (frames > 1) merged.increment();
+            } else {
+                tapDrops.add(frames);
+            }
+        } catch (IOException e) {
+            tapDrops.add(frames);
+            log.warn("{}: {}", tap.name(), e.getMessage());
         }
     }
 
@@ -219,6 +257,11 @@ public final class TapBridge implements AutoCloseable {
 
         @Override public long nextDeadlineNs() { return held > 0 ? loop.nowNs() + FULL_RECHECK_NS : Long.MAX_VALUE; }
 
+        /** The driver ends each ring poll with a flush; this one covers a driver that never says so. */
+        @Override public void cycleEnded(long nowNs) {
+            if (gro != null && gro.open()) flushMerged(); // a racy look first: this runs every cycle, a run is rarely open here
+        }
+
         private void watch(boolean on) {
             if (on == watched) return;
             watched = on;
@@ -275,6 +318,7 @@ public final class TapBridge implements AutoCloseable {
         driver.onReceive(null);
         driver.onLinkChange(null);
         synchronized (tapLock) {
+            if (gro != null) gro.flush();
             tapOpen = false;
             tap.close();
         }

@@ -39,6 +39,8 @@ final class E1000Regs {
     // RCTL
     static final int RCTL_EN = 0x2, RCTL_UPE = 0x8, RCTL_MPE = 0x10, RCTL_LPE = 0x20, RCTL_BAM = 0x8000,
             RCTL_SECRC = 0x0400_0000;
+    /** RXCSUM: IPv4 header and TCP/UDP checksum offload (e1000_configure_rx sets TUOFL when rx_csum is on, its default). */
+    static final int RXCSUM_IPOFL = 0x100, RXCSUM_TUOFL = 0x200;
     /** RCTL.BSIZE 00 with BSEX 0: 2048-byte buffers. */
     static final int RX_BUFFER = 2048;
     // TCTL
