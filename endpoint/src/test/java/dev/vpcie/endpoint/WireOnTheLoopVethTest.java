@@ -64,7 +64,7 @@ class WireOnTheLoopVethTest {
                 if (((copy[12] & 0xFF) << 8 | copy[13] & 0xFF) == ETHERTYPE) received.add(copy);
             }
 
-            @Override public boolean accepts(int bytes) { return bytes <= room.get(); }
+            @Override public boolean accepts(int frames, int bytes) { return bytes <= room.get(); }
         });
         wire.start(endpoint.function(0));
         peer = testbed.b().call(() -> AfPacketTransport.open(testbed.interfaceB(), ETHERTYPE));

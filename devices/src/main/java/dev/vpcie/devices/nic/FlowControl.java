@@ -8,12 +8,13 @@ package dev.vpcie.devices.nic;
  * holds it while the answer is no.
  *
  * <p>The room is what the receiver can take without dropping: the packet buffer's free bytes plus
- * what the descriptors already fetched take at once (the first frames of a burst are written
- * through them, the rest waits in the buffer). Each fetched descriptor counts for one frame of at
- * most its buffer, and at most a full-size frame: exact for the full-size segments of a bulk
- * transfer, which is where a burst can overflow. A burst larger than the receiver could ever
- * hold ({@code mostRoom}: an empty buffer and a full prefetch) is taken once the receiver has
- * that much, and what does not fit is dropped as before — holding it would stop the wire for good.
+ * what the descriptors already fetched take at once — the first frames of a burst are written
+ * through them while nothing waits in the buffer, the rest waits there. A burst's first frames
+ * are its longest (a super-frame's segments are equal but for the last), so each of them is
+ * counted as the burst's average frame, as many as the fetched descriptors hold. A burst larger
+ * than the receiver could ever hold (an empty buffer and a full prefetch) is taken once the
+ * receiver has that much, and what does not fit is dropped as before — holding it would stop the
+ * wire for good.
  *
  * <p>XOFFTXC counts the changes from "room" to "no room", XONTXC the changes back, as the chip
  * counts the pause frames it sends. Single-threaded (the function's).
@@ -25,21 +26,20 @@ public final class FlowControl {
     public FlowControl(NicStatistics stats) { this.stats = stats; }
 
     /**
-     * Whether a burst of {@code bytes} is taken now by a receiver with {@code buffer}, and
-     * {@code fetched} descriptors of {@code bufferBytes} each already fetched (they take the first
-     * frames only while nothing waits in the buffer: waiting frames go first), which fetches
-     * {@code prefetch} at a time.
+     * Whether a burst of {@code frames} frames, {@code bytes} in all, is taken now by a receiver
+     * with {@code buffer}, and {@code fetched} descriptors of {@code bufferBytes} each already
+     * fetched (they take the first frames only while nothing waits in the buffer: waiting frames
+     * go first), which fetches {@code prefetch} at a time.
      */
-    public boolean accepts(int bytes, PacketBuffer buffer, int fetched, int bufferBytes, int prefetch) {
-        int perDescriptor = descriptorRoom(bufferBytes);
-        int room = buffer.capacityBytes() - buffer.usedBytes() + (buffer.isEmpty() ? fetched * perDescriptor : 0);
-        int mostRoom = buffer.capacityBytes() + prefetch * perDescriptor;
+    public boolean accepts(int frames, int bytes, PacketBuffer buffer, int fetched, int bufferBytes, int prefetch) {
+        int burst = Math.max(1, frames);
+        int average = bytes / burst;
+        int longest = bytes / Math.max(1, burst - 1); // all but the last are equal: (burst - 1) × longest <= bytes
+        int descriptorsPerFrame = Math.max(1, (longest + EthernetFrames.FCS_LENGTH + bufferBytes - 1) / Math.max(1, bufferBytes));
+        int free = buffer.capacityBytes() - buffer.usedBytes();
+        int room = free + (buffer.isEmpty() ? Math.min(burst, fetched / descriptorsPerFrame) * average : 0);
+        int mostRoom = buffer.capacityBytes() + Math.min(burst, prefetch / descriptorsPerFrame) * average;
         return pause(bytes > room && (bytes <= mostRoom || room < mostRoom));
-    }
-
-    /** Bytes of a burst a fetched descriptor with {@code bufferBytes} of buffer takes: one frame, its FCS included, at most a full-size one. */
-    static int descriptorRoom(int bufferBytes) {
-        return Math.max(0, Math.min(bufferBytes - EthernetFrames.FCS_LENGTH, EthernetFrames.MAX_FRAME));
     }
 
     /** Flow control does not apply (TFCE clear, receiver or queue unusable): everything is taken, as without it. */

@@ -31,8 +31,8 @@ public abstract class NicCore {
         /** Frames waiting in the receive packet buffer for descriptors. */
         int buffered();
 
-        /** Whether a burst of {@code bytes} is taken now ({@link EthernetPort.FrameReceiver#accepts}; {@link FlowControl}). */
-        default boolean accepts(int bytes) { return true; }
+        /** Whether a burst of {@code frames} frames, {@code bytes} in all, is taken now ({@link EthernetPort.FrameReceiver#accepts}; {@link FlowControl}). */
+        default boolean accepts(int frames, int bytes) { return true; }
     }
 
     /** The call the core makes on a chip's transmitter. */
@@ -93,7 +93,7 @@ public abstract class NicCore {
 
             @Override public void receiveComputed(ByteBuffer frame) { rx.frameArrivedComputed(frame); }
 
-            @Override public boolean accepts(int bytes) { return rx.accepts(bytes); }
+            @Override public boolean accepts(int frames, int bytes) { return rx.accepts(frames, bytes); }
         });
         port.setLinkListener(up -> updateCable());
         updateCable();

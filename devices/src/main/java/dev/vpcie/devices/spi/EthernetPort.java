@@ -31,13 +31,14 @@ public interface EthernetPort {
         default void receiveComputed(ByteBuffer frame) { receive(frame); }
 
         /**
-         * Whether the receiver takes a burst of frames of {@code bytes} in all (one frame, or every
-         * segment of a super-frame the wire cuts up) now without dropping any of them: a NIC with
-         * transmit flow control on says no while its packet buffer is too full, as it would send
-         * XOFF, and the wire then holds the burst (and what follows it) until the answer is yes.
-         * The receiver counts the pauses. Receivers that never hold the wire back take everything.
+         * Whether the receiver takes a burst of {@code frames} frames of {@code bytes} in all (one
+         * frame, or every segment of a super-frame the wire cuts up, the first ones the longest)
+         * now without dropping any of them: a NIC with transmit flow control on says no while its
+         * packet buffer is too full, as it would send XOFF, and the wire then holds the burst (and
+         * what follows it) until the answer is yes. The receiver counts the pauses. Receivers that
+         * never hold the wire back take everything.
          */
-        default boolean accepts(int bytes) { return true; }
+        default boolean accepts(int frames, int bytes) { return true; }
     }
 
     /** Hears link state changes. */

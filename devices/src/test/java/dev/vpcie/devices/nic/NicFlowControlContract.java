@@ -55,12 +55,12 @@ public abstract class NicFlowControlContract {
     void aReceiverThatCannotDeliverNeverHoldsTheWire() {
         transmitFlowControl(true);
         new PausablePeer(harness()).queueBursts(mac(), 8).sendWhileAccepted();
-        assertFalse(harness().nicAccepts(48 * 1024), "full: held");
+        assertFalse(harness().nicAccepts(32, 48 * 1024), "full: held");
         int rctl = rd(RCTL);
         wr(RCTL, rctl & ~ReceiveControl.EN);
-        assertTrue(harness().nicAccepts(1 << 20), "a disabled receiver drops, the wire drains");
+        assertTrue(harness().nicAccepts(700, 1 << 20), "a disabled receiver drops, the wire drains");
         wr(RCTL, rctl);
         invalidateRing();
-        assertTrue(harness().nicAccepts(1 << 20), "an invalid ring never takes a frame");
+        assertTrue(harness().nicAccepts(700, 1 << 20), "an invalid ring never takes a frame");
     }
 }

@@ -71,8 +71,8 @@ public abstract class NicHarness<F extends PcieFunction> {
         settle();
     }
 
-    /** Whether the NIC takes a burst of {@code bytes} now, asked as a wire asks before it hands one over ({@link EthernetPort.FrameReceiver#accepts}). */
-    public boolean nicAccepts(int bytes) { return nicReceiver.accepts(bytes); }
+    /** Whether the NIC takes a burst of {@code frames} frames, {@code bytes} in all, now, asked as a wire asks before it hands one over ({@link EthernetPort.FrameReceiver#accepts}). */
+    public boolean nicAccepts(int frames, int bytes) { return nicReceiver.accepts(frames, bytes); }
 
     /** The peer sends a frame to the NIC. */
     public boolean peerSend(byte[] frame) {

@@ -45,7 +45,7 @@ public final class PausablePeer {
         while (!bursts.isEmpty()) {
             List<byte[]> burst = bursts.peekFirst();
             int bytes = burst.stream().mapToInt(f -> Math.max(f.length, EthernetFrames.MIN_FRAME)).sum();
-            if (!h.nicAccepts(bytes)) {
+            if (!h.nicAccepts(burst.size(), bytes)) {
                 held++;
                 return sent;
             }

@@ -89,13 +89,13 @@ final class Inbound {
     void deliverNow(ByteBuffer frame) { deliverNow(frame, false); }
 
     /**
-     * Whether the device takes a burst of {@code bytes} now ({@link FrameReceiver#accepts}); yes
+     * Whether the device takes a burst of {@code frames} frames, {@code bytes} in all, now ({@link FrameReceiver#accepts}); yes
      * when there is no device or the way is closed (the frames are then dropped and counted).
      * On the function's thread.
      */
-    boolean accepts(int bytes) {
+    boolean accepts(int frames, int bytes) {
         FrameReceiver r = receiver;
-        return r == null || closed || r.accepts(bytes);
+        return r == null || closed || r.accepts(frames, bytes);
     }
 
     /** {@link #deliverNow(ByteBuffer)} for a frame whose checksums the wire computed ({@link FrameReceiver#receiveComputed}). */

@@ -252,7 +252,7 @@ public final class InterfaceWire implements Wire {
      * room for ({@link #admits}), which the transport keeps, with the rest of its batch, for the
      * next cycle.
      */
-    int drain(AfPacketTransport af, int max) throws IOException {
+    private int drain(AfPacketTransport af, int max) throws IOException {
         int taken = 0;
         holding = false;
         while (taken < max) {
@@ -268,7 +268,7 @@ public final class InterfaceWire implements Wire {
 
     /** Whether the device takes the frame now: all of it, every segment of a super-frame (802.3x flow control in the model). */
     private boolean admits(int length, ReceiveOffload offload) {
-        holding = !inbound.accepts(burstBytes(length, offload));
+        holding = !inbound.accepts(burstFrames(length, offload), burstBytes(length, offload));
         return !holding;
     }
 
@@ -279,12 +279,18 @@ public final class InterfaceWire implements Wire {
      * there can be), so the device is never offered more than it said it takes.
      */
     static int burstBytes(int length, ReceiveOffload offload) {
-        int mss = offload.gsoSize();
-        if (!offload.segmented() || mss <= 0) return Math.max(length, EthernetFrames.MIN_FRAME);
+        int segments = burstFrames(length, offload);
+        if (!offload.segmented() || offload.gsoSize() <= 0) return Math.max(length, EthernetFrames.MIN_FRAME);
         int hint = offload.headerLength();
         int headers = hint > 0 && hint <= MAX_GSO_HEADERS ? hint : MAX_GSO_HEADERS;
-        int segments = Math.max(1, (length - MIN_GSO_HEADERS + mss - 1) / mss);
         return length + (segments - 1) * headers;
+    }
+
+    /** The frames a frame of {@code length} is on the device's wire: 1, or a super-frame's segments (at most one more than there are). */
+    static int burstFrames(int length, ReceiveOffload offload) {
+        int mss = offload.gsoSize();
+        if (!offload.segmented() || mss <= 0) return 1;
+        return Math.max(1, (length - MIN_GSO_HEADERS + mss - 1) / mss);
     }
 
     /** One frame of a batch, in place: to the device as it is, or through {@link OffloadCompletion} first. */

@@ -61,7 +61,11 @@ class InterfaceWireBatchTest {
         int headers = 14 + 20 + 32, mss = 1448, segments = 44;
         int length = headers + segments * mss;
         int segmentsBytes = length + (segments - 1) * headers; // each segment repeats the headers
-        int asked = InterfaceWire.burstBytes(length, new ReceiveOffload(ReceiveOffload.NEEDS_CSUM, ReceiveOffload.GSO_TCPV4, headers, mss, 34, 16));
+        ReceiveOffload tso = new ReceiveOffload(ReceiveOffload.NEEDS_CSUM, ReceiveOffload.GSO_TCPV4, headers, mss, 34, 16);
+        int frames = InterfaceWire.burstFrames(length, tso);
+        assertTrue(frames == segments || frames == segments + 1, frames + " frames for " + segments + " segments");
+        assertEquals(1, InterfaceWire.burstFrames(1514, ReceiveOffload.NONE));
+        int asked = InterfaceWire.burstBytes(length, tso);
         assertTrue(asked >= segmentsBytes, asked + " covers the " + segments + " segments' " + segmentsBytes + " bytes");
         assertTrue(asked <= segmentsBytes + 1514, "by at most one frame more");
         int noHint = InterfaceWire.burstBytes(length, new ReceiveOffload(ReceiveOffload.NEEDS_CSUM, ReceiveOffload.GSO_TCPV4, 0, mss, 34, 16));

@@ -177,15 +177,15 @@ final class E1000Receiver implements NicCore.Receiver {
     // ---------------------------------------------------------------- flow control
 
     /**
-     * Whether a burst of {@code bytes} from the wire is taken now ({@link FlowControl}). Only with
+     * Whether a burst of {@code frames} frames, {@code bytes} in all, from the wire is taken now ({@link FlowControl}). Only with
      * CTRL.TFCE, and only while the frames could ever be written (receiver and bus mastering on,
      * link up, a valid ring), else the wire must keep draining and the frames are dropped as
      * without flow control.
      */
     @Override
-    public boolean accepts(int bytes) {
+    public boolean accepts(int frames, int bytes) {
         if ((regs.get(CTRL) & CTRL_TFCE) == 0 || !ready() || !linkUp.getAsBoolean() || !ring().valid()) return flow.off();
-        return flow.accepts(bytes, buffer, cache.count(), ReceiveControl.bufferSize(regs.get(RCTL)), PREFETCH);
+        return flow.accepts(frames, bytes, buffer, cache.count(), ReceiveControl.bufferSize(regs.get(RCTL)), PREFETCH);
     }
 
     // ---------------------------------------------------------------- arrival

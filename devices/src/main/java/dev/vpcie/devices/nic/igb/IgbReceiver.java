@@ -217,14 +217,14 @@ final class IgbReceiver implements NicCore.Receiver {
     // ---------------------------------------------------------------- flow control
 
     /**
-     * Whether a burst of {@code bytes} from the wire is taken now ({@link FlowControl}). Only with
+     * Whether a burst of {@code frames} frames, {@code bytes} in all, from the wire is taken now ({@link FlowControl}). Only with
      * CTRL.TFCE, and only while the frames could ever be written — receiver and bus mastering on,
      * link up, the queues they go to enabled with valid rings — else the wire must keep draining
      * and the frames are dropped as without flow control. The descriptors counted are those of
      * the queue with fewest fetched (with RSS a burst of one flow goes to one queue, any of them).
      */
     @Override
-    public boolean accepts(int bytes) {
+    public boolean accepts(int frames, int bytes) {
         if ((regs.get(CTRL) & CTRL_TFCE) == 0 || !ready() || !linkUp.getAsBoolean()) return flow.off();
         boolean rss = (regs.get(MRQC) & MRQC_ENABLE_MASK) == MRQC_ENABLE_RSS;
         int fetched = Integer.MAX_VALUE;
@@ -236,7 +236,7 @@ final class IgbReceiver implements NicCore.Receiver {
             bufferBytes = Math.min(bufferBytes, bufferSize(q, regs.get(RCTL)));
         }
         if (fetched == Integer.MAX_VALUE) return flow.off(); // no queue takes frames
-        return flow.accepts(bytes, buffer, fetched, bufferBytes, PREFETCH);
+        return flow.accepts(frames, bytes, buffer, fetched, bufferBytes, PREFETCH);
     }
 
     /** Bytes in one receive buffer of queue {@code q}: SRRCTL.BSIZEPKT KiB, RCTL's size when 0. */
