@@ -172,12 +172,12 @@ final class VrcAttachCommand implements Callable<Integer> {
                 b.toTapMerged(), b.tapWriteDrops(), b.dropped());
     }
 
-    /** The driver's counters: frames and bytes each way, ring-full waits, RX errors, interrupts, resets, the NIC's missed packets. */
+    /** The driver's counters: frames and bytes each way, ring-full waits, RX errors, interrupts, resets, the NIC's missed packets and pauses. */
     static String nicCounters(NicDriver driver) {
         NicStats s = driver.stats();
         return String.format(Locale.ROOT, "%s: tx %d frames %d bytes (ring full %d), rx %d frames %d bytes (errors %d), interrupts %d, "
-                        + "resets %d, NIC missed %d", driver.device().name(), s.txFrames(), s.txBytes(), s.txBusy(), s.rxFrames(), s.rxBytes(),
-                s.rxErrors(), s.interrupts(), s.resets(), s.hardware("MPC"));
+                        + "resets %d, NIC missed %d, XOFF sent %d", driver.device().name(), s.txFrames(), s.txBytes(), s.txBusy(), s.rxFrames(),
+                s.rxBytes(), s.rxErrors(), s.interrupts(), s.resets(), s.hardware("MPC"), s.hardware("XOFFTXC"));
     }
 
     /** Ends {@link #call} as Ctrl-C does. */
