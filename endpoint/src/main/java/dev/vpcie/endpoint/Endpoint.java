@@ -11,6 +11,7 @@ import dev.vpcie.protocol.link.TlpHandler;
 import dev.vpcie.protocol.link.TlpPort;
 import dev.vpcie.protocol.tlp.Completions;
 import dev.vpcie.protocol.tlp.Tlp;
+import dev.vpcie.protocol.trace.PointEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,6 +95,7 @@ public final class Endpoint implements AutoCloseable {
 
     private Endpoint(Builder b) {
         if (b.functions.isEmpty()) throw new IllegalArgumentException("an endpoint needs at least one function");
+        PointEvent.load(); // here, not on the agent thread at the first frame (see load())
         boolean multi = b.functions.size() > 1;
         this.ownsLoop = b.loop == null;
         this.loop = ownsLoop ? AgentLoop.start("vpcie-endpoint", b.spin) : b.loop;

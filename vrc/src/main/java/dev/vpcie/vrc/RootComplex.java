@@ -12,6 +12,7 @@ import dev.vpcie.protocol.tlp.IoWrite;
 import dev.vpcie.protocol.tlp.MemRead;
 import dev.vpcie.protocol.tlp.MemWrite;
 import dev.vpcie.protocol.tlp.Tlp;
+import dev.vpcie.protocol.trace.PointEvent;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -105,6 +106,7 @@ public final class RootComplex implements AutoCloseable {
         this.deviceRequests = new DeviceRequests(this, interrupts, counters);
         this.enumerator = new Enumerator(this);
         this.hotPlug = new HotPlug(this, enumerator, counters);
+        PointEvent.load(); // here, not on the link thread at the first DMA read (see load())
     }
 
     public RootComplex() { this(RootComplexConfig.defaults()); }

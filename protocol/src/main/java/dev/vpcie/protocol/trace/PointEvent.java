@@ -34,6 +34,17 @@ public final class PointEvent extends Event {
     @Description("System.nanoTime() when the frame passed")
     public long nanoTime;
 
+    /**
+     * Loads and initialises the event class now. Whoever creates the first JFR event of a JVM
+     * without a recording pays for JFR's set-up (the event class is instrumented as it loads):
+     * tens of milliseconds. Paid by the first {@link #mark} on an agent thread, it stalled the
+     * link for that long (a VRC's first DMA read answered ~80 ms late, after the device's
+     * completion timeout). Call it where the agents are set up, before they carry traffic.
+     */
+    public static void load() {
+        new PointEvent().isEnabled();
+    }
+
     /** Records that a frame passed {@code point} now (when a recording wants it). */
     public static void mark(TracePoint point) {
         PointEvent e = new PointEvent();
