@@ -27,6 +27,7 @@ import dev.vpcie.devices.spi.DeviceContext;
 import dev.vpcie.devices.spi.DmaException;
 import dev.vpcie.devices.spi.DmaPort;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 
@@ -86,6 +87,11 @@ final class E1000Receiver implements NicCore.Receiver {
     private final NicStatistics stats;
     private final E1000Interrupts interrupts;
     private final PacketBuffer buffer = new PacketBuffer(48 * 1024);
+    /**
+     * For each frame in {@link #buffer}, in the same order: whether the wire computed its checksums
+     * ({@link #frameArrivedComputed}), so RXCSUM's checks report them good without summing again.
+     */
+    private final ArrayDeque<Boolean> computedSums = new ArrayDeque<>();
     private final RxDescriptorCache cache = new RxDescriptorCache(CACHE, RX_STREAM);
     private final FlowControl flow;
     private final byte[] writeBack = new byte[8];
@@ -123,9 +129,16 @@ final class E1000Receiver implements NicCore.Receiver {
     /** Device reset: the packet buffer empties and prefetched descriptors are forgotten. */
     void reset() {
         buffer.clear();
+        computedSums.clear();
         flow.reset();
         buffer.setCapacity(rxAllocationBytes(regs.get(PBA)));
         invalidate();
+    }
+
+    /** Takes the oldest frame out of the packet buffer, with its flag. */
+    private void poll() {
+        buffer.poll();
+        computedSums.pollFirst();
     }
 
     /** RDBAL/RDBAH/RDLEN/RDH written: what was prefetched may no longer be the ring. */
@@ -160,7 +173,7 @@ final class E1000Receiver implements NicCore.Receiver {
     private void fetched(DmaException failure) {
         if (failure != null) {
             dmaFailed("fetching receive descriptors", failure);
-            if (!buffer.isEmpty()) buffer.poll(); // the frame that waited for them is lost, as on a failed write
+            if (!buffer.isEmpty()) poll(); // the frame that waited for them is lost, as on a failed write
             return;
         }
         if (!buffer.isEmpty()) deliver();
@@ -192,7 +205,13 @@ final class E1000Receiver implements NicCore.Receiver {
 
     /** A frame from the wire (the EthernetPort's receiver, on the function's thread). */
     @Override
-    public void frameArrived(ByteBuffer frame) {
+    public void frameArrived(ByteBuffer frame) { frameArrived(frame, false); }
+
+    /** A frame whose checksums the wire computed: reported good without summing it for RXCSUM's checks again. */
+    @Override
+    public void frameArrivedComputed(ByteBuffer frame) { frameArrived(frame, true); }
+
+    private void frameArrived(ByteBuffer frame, boolean computed) {
         HopEvent.mark(Hop.RX_WIRE);
         int rctl = regs.get(RCTL);
         if (!linkUp.getAsBoolean()) {
@@ -206,7 +225,7 @@ final class E1000Receiver implements NicCore.Receiver {
         int length = frame.remaining();
         byte[] f = new byte[Math.max(length, EthernetFrames.MIN_FRAME)];
         frame.get(f, 0, length);
-        arrived(f, rctl);
+        arrived(f, rctl, computed);
     }
 
     /** A frame the transmitter loops back (RCTL.LBM or PHY loopback): received like any other. */
@@ -219,10 +238,10 @@ final class E1000Receiver implements NicCore.Receiver {
         }
         byte[] f = new byte[Math.max(length, EthernetFrames.MIN_FRAME)];
         System.arraycopy(frame, 0, f, 0, length);
-        arrived(f, rctl);
+        arrived(f, rctl, false);
     }
 
-    private void arrived(byte[] f, int rctl) {
+    private void arrived(byte[] f, int rctl, boolean computed) {
         stats.arrived(f.length + EthernetFrames.FCS_LENGTH);
         int max = (rctl & ReceiveControl.LPE) != 0 ? MAX_LONG_FRAME : MAX_SHORT_FRAME;
         if (f.length > max && (rctl & ReceiveControl.SBP) == 0) {
@@ -243,6 +262,7 @@ final class E1000Receiver implements NicCore.Receiver {
             interrupts.raise(ICR_RXO);
             return;
         }
+        computedSums.addLast(computed);
         deliver();
     }
 
@@ -254,7 +274,7 @@ final class E1000Receiver implements NicCore.Receiver {
         int delivered = 0;
         while (!buffer.isEmpty()) {
             try {
-                if (!write(buffer.peek())) break;
+                if (!write(buffer.peek(), computedSums.peekFirst())) break;
                 HopEvent.mark(Hop.RX_WRITTEN);
                 delivered++;
             } catch (DmaException e) {
@@ -263,7 +283,7 @@ final class E1000Receiver implements NicCore.Receiver {
                 droppedNoDescriptors.increment();
                 log.warn("e1000: a {}-byte frame needs more than {} receive descriptors (RCTL.BSIZE too small); dropped", buffer.peek().length, CACHE);
             }
-            buffer.poll();
+            poll();
         }
         if (cache.count() + cache.fetching() < REFILL) prefetch(PREFETCH);
         if (delivered == 0) return;
@@ -277,7 +297,7 @@ final class E1000Receiver implements NicCore.Receiver {
      * Writes one frame into the ring, or returns false (leaving everything as it was) when the ring
      * has too few descriptors for it. A DMA failure drops the frame.
      */
-    private boolean write(byte[] frame) throws DmaException {
+    private boolean write(byte[] frame, boolean computed) throws DmaException {
         DescriptorRing ring = ring();
         if (!ring.valid()) {
             counted.badRing().increment();
@@ -297,7 +317,7 @@ final class E1000Receiver implements NicCore.Receiver {
             return false; // written when the fetch lands
         }
         byte[] data = withFcs(s.data(), total);
-        int head = scatter(ring, descriptors, data, bufferSize, s, checksums(data, frameLength));
+        int head = scatter(ring, descriptors, data, bufferSize, s, checksums(data, frameLength, computed));
         cache.consume(descriptors);
         regs.set(RDH, head);
         stats.received(frame.length + EthernetFrames.FCS_LENGTH, DestinationKind.of(frame, EthernetFrames.DESTINATION));
@@ -327,14 +347,15 @@ final class E1000Receiver implements NicCore.Receiver {
     private record Checksums(int packetChecksum, int status, int errors) {}
 
     /** RXCSUM: the packet checksum from PCSS, and the IP and TCP/UDP checksums verified when offloaded (IXSM when neither is). */
-    private Checksums checksums(byte[] data, int frameLength) {
+    private Checksums checksums(byte[] data, int frameLength, boolean computed) {
         int rxcsum = regs.get(RXCSUM);
         int pcss = rxcsum & RXCSUM_PCSS_MASK;
         int packetChecksum = pcss < frameLength ? InternetChecksum.fold(InternetChecksum.add(0, data, pcss, frameLength - pcss)) : 0;
         if ((rxcsum & (RXCSUM_IPOFL | RXCSUM_TUOFL)) == 0) return new Checksums(packetChecksum, RXD_STAT_EOP | RXD_STAT_IXSM, 0);
         int status = RXD_STAT_EOP;
         int errors = 0;
-        RxChecksums c = RxChecksums.check(data, PacketLayout.parse(data, frameLength), false);
+        PacketLayout layout = PacketLayout.parse(data, frameLength);
+        RxChecksums c = computed ? RxChecksums.computed(data, layout, false) : RxChecksums.check(data, layout, false);
         if ((rxcsum & RXCSUM_IPOFL) != 0 && c.ipv4Header() != ChecksumCheck.NOT_CHECKED) {
             status |= RXD_STAT_IPCS;
             if (c.ipv4Header() == ChecksumCheck.BAD) errors |= RXD_ERR_IPE;

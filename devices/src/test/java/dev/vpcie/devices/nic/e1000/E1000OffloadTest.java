@@ -145,6 +145,23 @@ class E1000OffloadTest {
     }
 
     @Test
+    void checksumsTheWireComputedAreReportedGoodWithoutSummingAgain() {
+        byte[] bad = TestPackets.ipFrame(false, TCP, 300, 14);
+        bad[200] ^= 0x40; // a wrong sum: only a model that sums the frame can see it
+        d.mac.write(bad, 0);
+        d.wr(RXCSUM, RXCSUM_IPOFL | RXCSUM_TUOFL);
+        h.peerSend(bad.clone());
+        h.peerSendComputed(bad.clone());
+        h.peerSend(bad.clone());
+        d.serviceInterrupts();
+        assertEquals(3, d.received.size());
+        assertEquals(0x20, d.receivedErrors.get(0), "from the wire: checked, TCPE");
+        assertEquals(RXD_STAT_IPCS | RXD_STAT_TCPCS, d.receivedStatus.get(1) & (RXD_STAT_IPCS | RXD_STAT_TCPCS), "reported checked");
+        assertEquals(0, d.receivedErrors.get(1), "computed on the way: good, not summed again");
+        assertEquals(0x20, d.receivedErrors.get(2), "the flag belongs to its frame only");
+    }
+
+    @Test
     void vlanTagsAreStrippedAndInsertedWithVme() {
         d.wr(CTRL, d.rd(CTRL) | CTRL_VME);
         byte[] plain = TestPackets.rawFrame(d.mac, TestPackets.SRC, 100, 14);
