@@ -1,6 +1,7 @@
 package dev.vpcie.vrc.tap;
 
 import dev.vpcie.protocol.transport.Tap;
+import dev.vpcie.vrc.nic.packet.InternetChecksum;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -39,8 +40,6 @@ final class TapGro {
     private static final int H = Tap.VNET_HDR_SIZE, ETH = 14;
     private static final int ETHERTYPE_IPV4 = 0x0800, ETHERTYPE_IPV6 = 0x86DD, PROTO_TCP = 6, IPV6_HEADER = 40;
     private static final int TCP_ACK = 0x10, TCP_PSH = 0x08, TCP_CHECKSUM = 16;
-    private static final int F_NEEDS_CSUM = 1, GSO_NONE = 0, GSO_TCPV4 = 1, GSO_TCPV6 = 4;
-    private static final ValueLayout.OfShort NATIVE_U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.nativeOrder());
 
     private final MemorySegment buf;
     private final Output out;
@@ -112,20 +111,16 @@ final class TapGro {
             if (ipv4) {
                 put16(ETH + 2, length - ETH);
                 put16(ETH + 10, 0);
-                put16(ETH + 10, ~fold(sum(ETH, 20, 0)) & 0xFFFF);
+                put16(ETH + 10, InternetChecksum.finish(sum(ETH, 20, 0)));
             } else {
                 put16(ETH + 4, length - ETH - IPV6_HEADER);
             }
         }
         long pseudo = ipv4 ? sum(ETH + 12, 8, 0) : sum(ETH + 8, 32, 0);
-        put16(l4 + TCP_CHECKSUM, fold(pseudo + PROTO_TCP + tcpLength));
+        put16(l4 + TCP_CHECKSUM, InternetChecksum.fold(pseudo + PROTO_TCP + tcpLength));
         boolean gso = segments > 1;
-        buf.set(ValueLayout.JAVA_BYTE, 0, (byte) F_NEEDS_CSUM);
-        buf.set(ValueLayout.JAVA_BYTE, 1, (byte) (gso ? ipv4 ? GSO_TCPV4 : GSO_TCPV6 : GSO_NONE));
-        buf.set(NATIVE_U16, 2, (short) (gso ? headerEnd : 0));
-        buf.set(NATIVE_U16, 4, (short) (gso ? mss : 0));
-        buf.set(NATIVE_U16, 6, (short) l4);
-        buf.set(NATIVE_U16, 8, (short) TCP_CHECKSUM);
+        int gsoType = gso ? ipv4 ? VnetHeader.GSO_TCPV4 : VnetHeader.GSO_TCPV6 : VnetHeader.GSO_NONE;
+        VnetHeader.write(buf, 0, VnetHeader.F_NEEDS_CSUM, gsoType, gso ? headerEnd : 0, gso ? mss : 0, l4, TCP_CHECKSUM);
         if (gso) {
             runs++;
             merged += segments;
@@ -137,7 +132,7 @@ final class TapGro {
 
     /** A frame that does not join a run: as it came, with no offload asked for. */
     private void single(ByteBuffer f, int len) {
-        buf.asSlice(0, H).fill((byte) 0);
+        VnetHeader.writeNone(buf, 0);
         MemorySegment.copy(MemorySegment.ofBuffer(f), 0, buf, H, len);
         out.write(H + len, 1, len);
     }
@@ -200,11 +195,6 @@ final class TapGro {
     private long sum(int at, int n, long acc) {
         for (int i = 0; i < n; i += 2) acc += (buf.get(ValueLayout.JAVA_BYTE, H + at + i) & 0xFF) << 8 | buf.get(ValueLayout.JAVA_BYTE, H + at + i + 1) & 0xFF;
         return acc;
-    }
-
-    private static int fold(long acc) {
-        while (acc >>> 16 != 0) acc = (acc & 0xFFFF) + (acc >>> 16);
-        return (int) acc;
     }
 
     private void put16(int at, int v) {

@@ -24,6 +24,20 @@ public record VnetHeader(int flags, int gsoType, int headerLength, int gsoSize, 
                 s.get(U16, at + 2) & 0xFFFF, s.get(U16, at + 4) & 0xFFFF, s.get(U16, at + 6) & 0xFFFF, s.get(U16, at + 8) & 0xFFFF);
     }
 
+    /**
+     * Writes a header at {@code at}: {@code flags} ({@link #F_NEEDS_CSUM}...), {@code gsoType}
+     * ({@link #GSO_NONE}, {@link #GSO_TCPV4}...), hdr_len, gso_size, csum_start and csum_offset.
+     */
+    public static void write(MemorySegment s, long at, int flags, int gsoType, int headerLength, int gsoSize, int checksumStart,
+                             int checksumOffset) {
+        s.set(ValueLayout.JAVA_BYTE, at, (byte) flags);
+        s.set(ValueLayout.JAVA_BYTE, at + 1, (byte) gsoType);
+        s.set(U16, at + 2, (short) headerLength);
+        s.set(U16, at + 4, (short) gsoSize);
+        s.set(U16, at + 6, (short) checksumStart);
+        s.set(U16, at + 8, (short) checksumOffset);
+    }
+
     /** An all-zero header: no offload, checksum state unknown (the kernel verifies it). */
     public static void writeNone(MemorySegment s, long at) {
         s.asSlice(at, Tap.VNET_HDR_SIZE).fill((byte) 0);

@@ -3,12 +3,12 @@ package dev.vpcie.vrc.tap;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.vpcie.protocol.transport.Tap;
+import dev.vpcie.vrc.nic.packet.InternetChecksum;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,9 +27,8 @@ class TapGroTest {
     private final MemorySegment buffer = arena.allocate(TapGro.BUFFER_BYTES);
     private final List<Written> written = new ArrayList<>();
     private final TapGro gro = new TapGro(buffer, (length, frames, bytes) -> {
-        ValueLayout.OfShort u16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
-        written.add(new Written(buffer.get(ValueLayout.JAVA_BYTE, 0), buffer.get(ValueLayout.JAVA_BYTE, 1), buffer.get(u16, 2) & 0xFFFF,
-                buffer.get(u16, 4) & 0xFFFF, buffer.get(u16, 6) & 0xFFFF, buffer.get(u16, 8) & 0xFFFF,
+        VnetHeader h = VnetHeader.read(buffer, 0);
+        written.add(new Written(h.flags(), h.gsoType(), h.headerLength(), h.gsoSize(), h.checksumStart(), h.checksumOffset(),
                 buffer.asSlice(H, length - H).toArray(ValueLayout.JAVA_BYTE), frames));
     });
 
@@ -250,18 +249,12 @@ class TapGroTest {
     }
 
     static long pseudo(byte[] f, boolean ipv6, int l4Length) {
-        return (ipv6 ? sum(f, 22, 32, 0) : sum(f, 26, 8, 0)) + 6 + l4Length;
+        return ipv6 ? InternetChecksum.ipv6PseudoHeader(f, 14, 6, l4Length) : InternetChecksum.ipv4PseudoHeader(f, 14, 6, l4Length);
     }
 
-    static long sum(byte[] b, int at, int n, long acc) {
-        for (int i = 0; i < n; i += 2) acc += (b[at + i] & 0xFF) << 8 | (i + 1 < n ? b[at + i + 1] & 0xFF : 0);
-        return acc;
-    }
+    static long sum(byte[] b, int at, int n, long acc) { return InternetChecksum.sum(acc, b, at, n); }
 
-    static int fold(long acc) {
-        while (acc >>> 16 != 0) acc = (acc & 0xFFFF) + (acc >>> 16);
-        return (int) acc;
-    }
+    static int fold(long acc) { return InternetChecksum.fold(acc); }
 
     static void put16(byte[] b, int at, int v) {
         b[at] = (byte) (v >>> 8);
