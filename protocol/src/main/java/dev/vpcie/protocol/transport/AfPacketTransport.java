@@ -395,14 +395,15 @@ public final class AfPacketTransport implements FrameTransport {
                 }
                 if (!accepted(wireLength)) continue;
                 boolean tagged = socket.vlanTci() >= 0;
-                if (!admission.admits(socket.capturedLength() + (tagged ? VLAN_TAG : 0), offload())) break; // selected again when resumed
+                ReceiveOffload offload = offload();
+                if (!admission.admits(socket.capturedLength() + (tagged ? VLAN_TAG : 0), offload)) break; // selected again when resumed
                 if (tagged) {
                     socket.restoreVlanTagInPlace();
                     vlanTagsRestored++;
                 }
                 ByteBuffer view = socket.rxView();
                 try {
-                    sink.frame(view, socket.rxStart(), socket.capturedLength(), received());
+                    sink.frame(view, socket.rxStart(), socket.capturedLength(), received(offload));
                 } finally {
                     view.clear(); // the sink may have moved them; the next frames are read by index
                 }
@@ -441,11 +442,10 @@ public final class AfPacketTransport implements FrameTransport {
         return true;
     }
 
-    /** Counts the accepted frame just received; returns its offload, moved past a VLAN tag put back in line. */
-    private ReceiveOffload received() {
+    /** Counts the accepted frame just received, whose offload ({@link #offload()}) is {@code offload}; returns it. */
+    private ReceiveOffload received(ReceiveOffload offload) {
         framesReceived++;
         if (socket.packetType() == PacketSocket.PACKET_OTHERHOST) othersFrames++;
-        ReceiveOffload offload = offload();
         if (!offload.complete()) offloadedFrames++;
         lastOffload = offload;
         return offload;
@@ -476,7 +476,7 @@ public final class AfPacketTransport implements FrameTransport {
                 if (capacity >= 16) dst.putShort(14, (short) tci);
                 if (capacity > 16) dst.put(16, rx, start + 12, Math.min(wireLength - 12, capacity - 16));
             }
-            received();
+            received(offload());
             return Math.min(length, capacity);
         } finally {
             socket.release();
