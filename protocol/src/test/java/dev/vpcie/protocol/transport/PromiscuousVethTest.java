@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -108,17 +109,27 @@ class PromiscuousVethTest {
         return got;
     }
 
+    /**
+     * Queues {@code burst} frames from the peer (frame i to {@code destination(i)}, 46 + i ×
+     * {@code growth} bytes, the middle one tagged with VLAN 7) and sends them in batches of
+     * sendmmsg, as the wire sends; returns them.
+     */
+    private List<byte[]> sendBurst(int burst, int growth, IntFunction<MacAddress> destination) throws IOException {
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < burst; i++) {
+            byte[] f = frame(destination.apply(i), peer.address(), i == burst / 2 ? 0x2007 : -1, Frames.ETHERTYPE, 46 + growth * i, i);
+            sent.add(f);
+            peer.queue(ByteBuffer.wrap(f));
+        }
+        peer.flush();
+        return sent;
+    }
+
     @Test
     void aBurstLargerThanOneBatchArrivesCompleteAndInOrderATagPutBackInPlace() throws IOException {
         openAfPacket();
         int burst = 3 * AfPacketTransport.RX_BATCH + 5;
-        List<byte[]> sent = new ArrayList<>();
-        for (int i = 0; i < burst; i++) {
-            byte[] f = frame(i % 2 == 0 ? STRANGER : wire.address(), peer.address(), i == burst / 2 ? 0x2007 : -1, Frames.ETHERTYPE, 46 + 13 * i, i);
-            sent.add(f);
-            peer.queue(ByteBuffer.wrap(f)); // leave in batches of sendmmsg, as the wire sends
-        }
-        peer.flush();
+        List<byte[]> sent = sendBurst(burst, 13, i -> i % 2 == 0 ? STRANGER : wire.address());
         List<byte[]> got = receiveBatched((AfPacketTransport) wire, burst);
         assertEquals(burst, got.size());
         for (int i = 0; i < burst; i++) assertArrayEquals(sent.get(i), got.get(i), "frame " + i);
@@ -132,13 +143,7 @@ class PromiscuousVethTest {
     void aFrameNotAdmittedWaitsWithTheRestOfItsBatchAndTheNextReceiveStartsFromIt() throws IOException {
         openAfPacket();
         int burst = 2 * AfPacketTransport.RX_BATCH + 7;
-        List<byte[]> sent = new ArrayList<>();
-        for (int i = 0; i < burst; i++) {
-            byte[] f = frame(STRANGER, peer.address(), i == burst / 2 ? 0x2007 : -1, Frames.ETHERTYPE, 46 + 11 * i, i);
-            sent.add(f);
-            peer.queue(ByteBuffer.wrap(f));
-        }
-        peer.flush();
+        List<byte[]> sent = sendBurst(burst, 11, i -> STRANGER);
         AfPacketTransport t = (AfPacketTransport) wire;
         List<Integer> admitted = new ArrayList<>();
         int[] asked = {0};
