@@ -17,7 +17,8 @@ public interface FrameReceiver {
      * {@link #receive(ByteBuffer, int)} with what the NIC said of the frame's checksums:
      * {@code l4ChecksumGood} when it checked the TCP or UDP checksum (and the IPv4 header's) and
      * found them right, as a Linux driver marks a frame CHECKSUM_UNNECESSARY. The driver calls
-     * this one; a receiver that can use the verdict overrides it.
+     * this one, and ends every poll that called it with {@link #pollEnded}; a receiver that can
+     * use the verdict overrides it.
      */
     default void receive(ByteBuffer frame, int queue, boolean l4ChecksumGood) { receive(frame, queue); }
 

@@ -257,11 +257,6 @@ public final class TapBridge implements AutoCloseable {
 
         @Override public long nextDeadlineNs() { return held > 0 ? loop.nowNs() + FULL_RECHECK_NS : Long.MAX_VALUE; }
 
-        /** The driver ends each ring poll with a flush; this one covers a driver that never says so. */
-        @Override public void cycleEnded(long nowNs) {
-            if (gro != null && gro.open()) flushMerged(); // a racy look first: this runs every cycle, a run is rarely open here
-        }
-
         private void watch(boolean on) {
             if (on == watched) return;
             watched = on;

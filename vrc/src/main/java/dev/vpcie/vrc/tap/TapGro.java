@@ -59,9 +59,6 @@ final class TapGro {
         this.out = out;
     }
 
-    /** Whether a run is being built (a plain read: the caller may look without the lock, and then takes it). */
-    boolean open() { return segments > 0; }
-
     /** Frames written as one GSO frame of two segments or more. */
     long runs() { return runs; }
 
@@ -71,15 +68,19 @@ final class TapGro {
     /** Takes one received frame ({@code position} to {@code limit}); {@code checked}: the NIC found its checksums right. */
     void frame(ByteBuffer f, boolean checked) {
         int len = f.remaining();
-        if (!checked || !segment(f, len)) {
+        int fEnd = checked ? headerEnd(f, len) : -1;
+        MemorySegment src = MemorySegment.ofBuffer(f);
+        if (fEnd < 0) {
             flush();
-            single(f, len);
+            VnetHeader.writeNone(buf, 0); // as it came, no offload asked for
+            MemorySegment.copy(src, 0, buf, H, len);
+            out.write(H + len, 1, len);
             return;
         }
         int p = f.position();
-        int fl4 = l4Of(f, p), fEnd = fl4 + tcpHeaderLength(f, p, fl4), payload = len - fEnd;
-        if (segments > 0 && continues(f, p, len, fl4, fEnd, payload)) {
-            MemorySegment.copy(MemorySegment.ofBuffer(f), fEnd, buf, H + length, payload);
+        int fl4 = l4Of(f, p), payload = len - fEnd;
+        if (segments > 0 && continues(f, p, fl4, fEnd, payload)) {
+            MemorySegment.copy(src, fEnd, buf, H + length, payload);
             length += payload;
             frameBytes += len;
             nextSeq = (nextSeq + payload) & 0xFFFF_FFFFL;
@@ -90,7 +91,7 @@ final class TapGro {
             return;
         }
         flush();
-        MemorySegment.copy(MemorySegment.ofBuffer(f), 0, buf, H, len);
+        MemorySegment.copy(src, 0, buf, H, len);
         segments = 1;
         ipv4 = u16(f, p + 12) == ETHERTYPE_IPV4;
         l4 = fl4;
@@ -130,37 +131,34 @@ final class TapGro {
         out.write(H + length, frames, frameBytes);
     }
 
-    /** A frame that does not join a run: as it came, with no offload asked for. */
-    private void single(ByteBuffer f, int len) {
-        VnetHeader.writeNone(buf, 0);
-        MemorySegment.copy(MemorySegment.ofBuffer(f), 0, buf, H, len);
-        out.write(H + len, 1, len);
-    }
-
-    /** Whether {@code f} is a TCP segment GRO may merge at all (see the class comment). */
-    private static boolean segment(ByteBuffer f, int len) {
+    /**
+     * Where the TCP header ends in {@code f} if it is a segment GRO may merge at all (see the class
+     * comment), else -1.
+     */
+    private static int headerEnd(ByteBuffer f, int len) {
         int p = f.position();
-        if (len < ETH + 20) return false;
+        if (len < ETH + 20) return -1;
         int type = u16(f, p + 12), l3 = p + ETH, l4;
         if (type == ETHERTYPE_IPV4) {
-            if ((f.get(l3) & 0xFF) != 0x45 || f.get(l3 + 9) != PROTO_TCP || (u16(f, l3 + 6) & 0x3FFF) != 0) return false;
-            if (u16(f, l3 + 2) != len - ETH) return false; // padding, or a length that lies
+            if ((f.get(l3) & 0xFF) != 0x45 || f.get(l3 + 9) != PROTO_TCP || (u16(f, l3 + 6) & 0x3FFF) != 0) return -1;
+            if (u16(f, l3 + 2) != len - ETH) return -1; // padding, or a length that lies
             l4 = ETH + 20;
         } else if (type == ETHERTYPE_IPV6) {
-            if (len < ETH + IPV6_HEADER + 20 || (f.get(l3) & 0xF0) != 0x60 || f.get(l3 + 6) != PROTO_TCP) return false;
-            if (u16(f, l3 + 4) != len - ETH - IPV6_HEADER) return false;
+            if (len < ETH + IPV6_HEADER + 20 || (f.get(l3) & 0xF0) != 0x60 || f.get(l3 + 6) != PROTO_TCP) return -1;
+            if (u16(f, l3 + 4) != len - ETH - IPV6_HEADER) return -1;
             l4 = ETH + IPV6_HEADER;
         } else {
-            return false;
+            return -1;
         }
-        if (len < l4 + 20) return false;
-        int doff = tcpHeaderLength(f, p, l4);
+        if (len < l4 + 20) return -1;
+        int doff = ((f.get(p + l4 + 12) & 0xF0) >>> 4) * 4;
         int flags = f.get(p + l4 + 13) & 0xFF;
-        return doff >= 20 && l4 + doff < len && (flags & TCP_ACK) != 0 && (flags & ~(TCP_ACK | TCP_PSH)) == 0;
+        boolean mergeable = doff >= 20 && l4 + doff < len && (flags & TCP_ACK) != 0 && (flags & ~(TCP_ACK | TCP_PSH)) == 0;
+        return mergeable ? l4 + doff : -1;
     }
 
     /** Whether the segment continues the run: same flow and headers, the next sequence number, no more than mss, room left. */
-    private boolean continues(ByteBuffer f, int p, int len, int fl4, int fEnd, int payload) {
+    private boolean continues(ByteBuffer f, int p, int fl4, int fEnd, int payload) {
         if (fl4 != l4 || fEnd != headerEnd || payload > mss || length + payload - ETH > 0xFFFF) return false;
         if (u32(f, p + fl4 + 4) != nextSeq) return false;
         if (ipv4 && (u16(f, p + ETH + 6) & 0x4000) == 0 && u16(f, p + ETH + 4) != ((firstId + segments) & 0xFFFF)) return false;
@@ -184,8 +182,6 @@ final class TapGro {
     }
 
     private static int l4Of(ByteBuffer f, int p) { return u16(f, p + 12) == ETHERTYPE_IPV4 ? ETH + 20 : ETH + IPV6_HEADER; }
-
-    private static int tcpHeaderLength(ByteBuffer f, int p, int l4) { return ((f.get(p + l4 + 12) & 0xF0) >>> 4) * 4; }
 
     private static int u16(ByteBuffer f, int at) { return (f.get(at) & 0xFF) << 8 | f.get(at + 1) & 0xFF; }
 
