@@ -172,7 +172,7 @@ public final class TapBridge implements AutoCloseable {
         @Override public void pollEnded(int queue) { flushMerged(); }
     }
 
-    /** Sends GRO's open run, if any (under tapLock or on the loop). */
+    /** Sends GRO's open run, if any (takes tapLock: the link listener runs on another thread). */
     private void flushMerged() {
         if (gro == null) return;
         synchronized (tapLock) {
